@@ -47,9 +47,8 @@ class CheckFailure {
 //
 // Aborts with a message naming `condition` and the streamed text when
 // `condition` is false.
-#define PROVI_CHECK(condition)                                      \
-  while (ABSL_PREDICT_FALSE(!(condition)))                          \
-  ::provi::check_internal::CheckFailure(__FILE__, __LINE__, #condition) \
-      .stream()
+#define PROVI_CHECK(condition)             \
+  while (ABSL_PREDICT_FALSE(!(condition))) \
+  ::provi::check_internal::CheckFailure(__FILE__, __LINE__, #condition).stream()
 
 #endif  // PROVI_BASE_CHECK_H_

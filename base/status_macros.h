@@ -42,13 +42,12 @@ const absl::Status& AsStatus(const absl::StatusOr<T>& status_or) {
 //
 // Evaluates `expr`, an `absl::Status` or `absl::StatusOr<T>`, once; if it is
 // not OK, returns its status from the enclosing function.
-#define PROVI_RETURN_IF_ERROR(expr)                                       \
-  do {                                                                    \
-    const auto& provi_return_if_error_value_ = (expr);                    \
-    if (ABSL_PREDICT_FALSE(!provi_return_if_error_value_.ok())) {         \
-      return ::provi::status_internal::AsStatus(                          \
-          provi_return_if_error_value_);                                  \
-    }                                                                     \
+#define PROVI_RETURN_IF_ERROR(expr)                                            \
+  do {                                                                         \
+    const auto& provi_return_if_error_value_ = (expr);                         \
+    if (ABSL_PREDICT_FALSE(!provi_return_if_error_value_.ok())) {              \
+      return ::provi::status_internal::AsStatus(provi_return_if_error_value_); \
+    }                                                                          \
   } while (false)
 
 // PROVI_ASSIGN_OR_RETURN
@@ -58,8 +57,8 @@ const absl::Status& AsStatus(const absl::StatusOr<T>& status_or) {
 // function; otherwise move-assigns its value to `lhs`, which may be a
 // declaration (`Tensor t`, `auto t`) or an existing lvalue. Expands to more
 // than one statement: do not use it as the body of an unbraced `if`.
-#define PROVI_ASSIGN_OR_RETURN(lhs, rexpr)                                  \
-  PROVI_ASSIGN_OR_RETURN_IMPL_(                                             \
+#define PROVI_ASSIGN_OR_RETURN(lhs, rexpr) \
+  PROVI_ASSIGN_OR_RETURN_IMPL_(            \
       PROVI_STATUS_MACROS_CONCAT_(provi_status_or_, __LINE__), lhs, rexpr)
 
 #define PROVI_ASSIGN_OR_RETURN_IMPL_(status_or, lhs, rexpr) \
