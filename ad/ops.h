@@ -1,0 +1,357 @@
+// Copyright 2026 The provi Authors.
+//
+// File: ad/ops.h
+// -----------------------------------------------------------------------------
+//
+// The differentiable operations on `Tensor`s. Each records at most one node
+// (a matrix operation is one node whose adjoint is whole-matrix algebra) and
+// its comment states the derivative the node applies: for `y = f(x)` with
+// upstream adjoint `ȳ`, what is added to `x̄`.
+//
+// Broadcasting (elementwise binary operations and `Where`): two shapes are
+// compatible when they are equal, when one is 1x1, when their rows agree and
+// one has one column (Rx1 against RxC), or when their columns agree and one
+// has one row (1xC against RxC). The result has the larger shape. Anything
+// else, including Rx1 against 1xC, is an error.
+//
+// Errors: an operation given invalid input (incompatible shapes, an index out
+// of range, a matrix that is not positive definite) throws a `StatusError`
+// with an InvalidArgument status naming the operation and the shapes or
+// values (see base/status_error.h). provi's entry points turn it into an
+// `absl::Status`. Values outside an operation's domain (log of a negative
+// number) are not errors here: they give NaN or infinity as in plain C++, and
+// the runtime reports NaNs at the sample site that produced them.
+//
+// Every function is a template over `BasicTensor<float>` and
+// `BasicTensor<double>`; calls on `Tensor` deduce it.
+//
+// Example:
+//
+//   provi::Tensor h = provi::Tanh(provi::MatMul(x, w.tensor()) + b.tensor());
+//   provi::Tensor loss = provi::SumAll(provi::Square(h - y));
+
+#ifndef PROVI_AD_OPS_H_
+#define PROVI_AD_OPS_H_
+
+#include <vector>
+
+#include "absl/types/span.h"
+#include "ad/tensor.h"
+
+namespace provi {
+
+// NoDeduce<T>
+//
+// `T`, in a position that does not take part in template argument deduction:
+// plain-number arguments (`LeakyRelu(x, 0.01)`) then convert to the tensor's
+// scalar type instead of conflicting with it.
+template <typename T>
+using NoDeduce = typename BasicTensor<T>::Scalar;
+
+// -----------------------------------------------------------------------------
+// Leaves, gradients and stop-gradient
+// -----------------------------------------------------------------------------
+
+// Variable()
+//
+// A leaf on the current tape holding a copy of `value`, with a zero adjoint
+// that `Backward` fills. Must be called inside a `TapeScope` (a checked
+// precondition).
+template <typename T>
+BasicTensor<T> Variable(const MatrixT<T>& value);
+Tensor Variable(const Matrix& value);
+
+// Backward()
+//
+// Reverse sweep: adds 1 to the adjoint of `loss`, which must be 1x1 (else
+// throws), then runs every node of the tape, last first. Adjoints accumulate
+// across calls; `Tape::Current().ZeroAdjoints()` and `Parameter::ZeroGrad()`
+// reset them. A constant `loss` is a no-op.
+template <typename T>
+void Backward(const BasicTensor<T>& loss);
+
+// Detach()
+//
+// Stop-gradient: the same value as a constant (no copy). Derivative: zero.
+template <typename T>
+BasicTensor<T> Detach(const BasicTensor<T>& x);
+
+// -----------------------------------------------------------------------------
+// Elementwise arithmetic (with broadcasting)
+// -----------------------------------------------------------------------------
+
+// Add(a, b) = a + b.           ā += ȳ;          b̄ += ȳ.
+// Subtract(a, b) = a - b.      ā += ȳ;          b̄ -= ȳ.
+// Multiply(a, b) = a * b.      ā += ȳ b;        b̄ += ȳ a.
+// Divide(a, b) = a / b.        ā += ȳ / b;      b̄ -= ȳ y / b.
+// Pow(a, b) = a^b.             ā += ȳ b a^(b-1); b̄ += ȳ y log(a) (0 where a=0).
+// Broadcast operands receive their adjoint summed over the broadcast axis.
+template <typename T>
+BasicTensor<T> Add(const BasicTensor<T>& a, const BasicTensor<T>& b);
+template <typename T>
+BasicTensor<T> Subtract(const BasicTensor<T>& a, const BasicTensor<T>& b);
+template <typename T>
+BasicTensor<T> Multiply(const BasicTensor<T>& a, const BasicTensor<T>& b);
+template <typename T>
+BasicTensor<T> Divide(const BasicTensor<T>& a, const BasicTensor<T>& b);
+template <typename T>
+BasicTensor<T> Pow(const BasicTensor<T>& a, const BasicTensor<T>& b);
+
+// Operations with a plain number c (no tensor is made for c):
+// AddScalar(x, c) = x + c.     x̄ += ȳ.
+// MultiplyScalar(x, c) = c x.  x̄ += c ȳ.
+// ScalarSubtract(c, x) = c - x. x̄ -= ȳ.
+// ScalarDivide(c, x) = c / x.  x̄ -= ȳ y / x.
+// PowScalar(x, c) = x^c.       x̄ += ȳ c x^(c-1).
+template <typename T>
+BasicTensor<T> AddScalar(const BasicTensor<T>& x, NoDeduce<T> c);
+template <typename T>
+BasicTensor<T> MultiplyScalar(const BasicTensor<T>& x, NoDeduce<T> c);
+template <typename T>
+BasicTensor<T> ScalarSubtract(NoDeduce<T> c, const BasicTensor<T>& x);
+template <typename T>
+BasicTensor<T> ScalarDivide(NoDeduce<T> c, const BasicTensor<T>& x);
+template <typename T>
+BasicTensor<T> PowScalar(const BasicTensor<T>& x, NoDeduce<T> c);
+
+// Negate(x) = -x.              x̄ -= ȳ.
+template <typename T>
+BasicTensor<T> Negate(const BasicTensor<T>& x);
+
+// -----------------------------------------------------------------------------
+// Elementwise functions
+// -----------------------------------------------------------------------------
+
+// Exp(x) = e^x.                        x̄ += ȳ y.
+// Log(x) = ln x.                       x̄ += ȳ / x.
+// Log1p(x) = ln(1 + x).                x̄ += ȳ / (1 + x).
+// Expm1(x) = e^x - 1.                  x̄ += ȳ (y + 1).
+// Sqrt(x) = √x.                        x̄ += ȳ / (2 y).
+// Square(x) = x².                      x̄ += 2 ȳ x.
+// Abs(x) = |x|.                        x̄ += ȳ sign(x) (0 at 0).
+// Tanh(x).                             x̄ += ȳ (1 - y²).
+// Sigmoid(x) = 1 / (1 + e^-x).         x̄ += ȳ y (1 - y).
+// LogSigmoid(x) = -softplus(-x).       x̄ += ȳ sigmoid(-x).
+// Softplus(x) = ln(1 + e^x).           x̄ += ȳ sigmoid(x).
+// Relu(x) = max(x, 0).                 x̄ += ȳ [x > 0].
+// LeakyRelu(x, s) = x > 0 ? x : s x.   x̄ += ȳ (x > 0 ? 1 : s).
+// Lgamma(x) = ln |Γ(x)|.               x̄ += ȳ ψ(x) (digamma).
+// Digamma(x) = ψ(x).                   x̄ += ȳ ψ'(x) (trigamma).
+// Clamp(x, lo, hi).                    x̄ += ȳ [lo <= x <= hi].
+// Softplus, LogSigmoid and Sigmoid are evaluated without overflow for large
+// |x|.
+template <typename T>
+BasicTensor<T> Exp(const BasicTensor<T>& x);
+template <typename T>
+BasicTensor<T> Log(const BasicTensor<T>& x);
+template <typename T>
+BasicTensor<T> Log1p(const BasicTensor<T>& x);
+template <typename T>
+BasicTensor<T> Expm1(const BasicTensor<T>& x);
+template <typename T>
+BasicTensor<T> Sqrt(const BasicTensor<T>& x);
+template <typename T>
+BasicTensor<T> Square(const BasicTensor<T>& x);
+template <typename T>
+BasicTensor<T> Abs(const BasicTensor<T>& x);
+template <typename T>
+BasicTensor<T> Tanh(const BasicTensor<T>& x);
+template <typename T>
+BasicTensor<T> Sigmoid(const BasicTensor<T>& x);
+template <typename T>
+BasicTensor<T> LogSigmoid(const BasicTensor<T>& x);
+template <typename T>
+BasicTensor<T> Softplus(const BasicTensor<T>& x);
+template <typename T>
+BasicTensor<T> Relu(const BasicTensor<T>& x);
+template <typename T>
+BasicTensor<T> LeakyRelu(const BasicTensor<T>& x, NoDeduce<T> negative_slope);
+template <typename T>
+BasicTensor<T> Lgamma(const BasicTensor<T>& x);
+template <typename T>
+BasicTensor<T> Digamma(const BasicTensor<T>& x);
+template <typename T>
+BasicTensor<T> Clamp(const BasicTensor<T>& x, NoDeduce<T> lo, NoDeduce<T> hi);
+
+// Where(condition, a, b) = condition != 0 ? a : b, elementwise; the three
+// shapes broadcast together. `condition` is read as a constant.
+//   ā += ȳ [condition];  b̄ += ȳ [!condition].
+template <typename T>
+BasicTensor<T> Where(const BasicTensor<T>& condition, const BasicTensor<T>& a,
+                     const BasicTensor<T>& b);
+
+// -----------------------------------------------------------------------------
+// Reductions. "Row" reductions reduce each row (lane) over its columns and
+// give Rx1; "Col" reductions reduce each column over the rows and give 1xC;
+// "All" reductions give 1x1.
+// -----------------------------------------------------------------------------
+
+// SumAll, RowSum, ColSum.      x̄ += ȳ broadcast back to x's shape.
+// MeanAll, RowMean, ColMean.   x̄ += ȳ / n, n = number of terms reduced.
+// LogSumExpAll, RowLogSumExp, ColLogSumExp: y = log Σ e^x, computed stably.
+//                              x̄ += ȳ e^(x - y) (softmax weights).
+// Sums of nothing are 0, means of nothing NaN, log-sum-exps of nothing -∞.
+template <typename T>
+BasicTensor<T> SumAll(const BasicTensor<T>& x);
+template <typename T>
+BasicTensor<T> RowSum(const BasicTensor<T>& x);
+template <typename T>
+BasicTensor<T> ColSum(const BasicTensor<T>& x);
+template <typename T>
+BasicTensor<T> MeanAll(const BasicTensor<T>& x);
+template <typename T>
+BasicTensor<T> RowMean(const BasicTensor<T>& x);
+template <typename T>
+BasicTensor<T> ColMean(const BasicTensor<T>& x);
+template <typename T>
+BasicTensor<T> LogSumExpAll(const BasicTensor<T>& x);
+template <typename T>
+BasicTensor<T> RowLogSumExp(const BasicTensor<T>& x);
+template <typename T>
+BasicTensor<T> ColLogSumExp(const BasicTensor<T>& x);
+
+// -----------------------------------------------------------------------------
+// Shape operations
+// -----------------------------------------------------------------------------
+
+// Transpose(x) = xᵀ.                              x̄ += ȳᵀ.
+template <typename T>
+BasicTensor<T> Transpose(const BasicTensor<T>& x);
+
+// SliceRows(x, start, count): rows [start, start + count).
+//                              x̄[start:start+count, :] += ȳ.
+// SliceCols(x, start, count): columns [start, start + count); a view sharing
+// x's storage and adjoint (columns are contiguous), so it records no node.
+// Throws if the range is not within x.
+template <typename T>
+BasicTensor<T> SliceRows(const BasicTensor<T>& x, Index start, Index count);
+template <typename T>
+BasicTensor<T> SliceCols(const BasicTensor<T>& x, Index start, Index count);
+
+// ConcatRows(parts): stacks vertically (all parts have equal columns).
+// ConcatCols(parts): side by side (all parts have equal rows).
+//                              each part's adjoint += its block of ȳ.
+template <typename T>
+BasicTensor<T> ConcatRows(absl::Span<const BasicTensor<T>> parts);
+template <typename T>
+BasicTensor<T> ConcatCols(absl::Span<const BasicTensor<T>> parts);
+
+// Reshape(x, rows, cols): the same column-major elements in a new shape; a
+// view sharing storage and adjoint (no node). Throws if the sizes differ.
+template <typename T>
+BasicTensor<T> Reshape(const BasicTensor<T>& x, Index rows, Index cols);
+
+// Tile(x, row_copies, col_copies): x repeated as a block matrix.
+//                              x̄ += Σ over blocks of ȳ's block.
+template <typename T>
+BasicTensor<T> Tile(const BasicTensor<T>& x, Index row_copies,
+                    Index col_copies);
+
+// GatherRows(x, index): y row i = x row index[i] (rows may repeat, e.g.
+// resampling particles).        x̄ row index[i] += ȳ row i.
+// GatherCols(x, index): one value per lane, y(i, 0) = x(i, index[i]), with
+// index.size() == x.rows() (e.g. a categorical log-probability).
+//                               x̄(i, index[i]) += ȳ(i, 0).
+// Throws on an index out of range or a length mismatch.
+template <typename T>
+BasicTensor<T> GatherRows(const BasicTensor<T>& x,
+                          absl::Span<const Index> index);
+template <typename T>
+BasicTensor<T> GatherCols(const BasicTensor<T>& x,
+                          absl::Span<const Index> index);
+
+// -----------------------------------------------------------------------------
+// Linear algebra
+// -----------------------------------------------------------------------------
+
+// MatMul(a, b) = a b.          ā += ȳ bᵀ;  b̄ += aᵀ ȳ (two GEMMs, each only
+// when that operand needs a gradient).
+template <typename T>
+BasicTensor<T> MatMul(const BasicTensor<T>& a, const BasicTensor<T>& b);
+
+// Cholesky(a) = L, lower triangular with L Lᵀ = a, reading only the lower
+// triangle of the square matrix a. Throws if a is not positive definite.
+// With S = L⁻ᵀ Φ(Lᵀ L̄) L⁻¹, Φ taking the lower triangle with its diagonal
+// halved (Murray, "Differentiation of the Cholesky decomposition", 2016):
+//   ā += tril(S + Sᵀ) - diag(S)   (the upper triangle gets nothing).
+template <typename T>
+BasicTensor<T> Cholesky(const BasicTensor<T>& a);
+
+// TriangularSolve(l, b) = x with l x = b, for square lower-triangular l
+// (only its lower triangle is read) and b with as many rows as l.
+//   b̄ += l⁻ᵀ ȳ;  l̄ -= tril(b̄_new xᵀ), b̄_new being the first term.
+template <typename T>
+BasicTensor<T> TriangularSolve(const BasicTensor<T>& l,
+                               const BasicTensor<T>& b);
+
+// -----------------------------------------------------------------------------
+// Operators
+// -----------------------------------------------------------------------------
+
+template <typename T>
+BasicTensor<T> operator+(const BasicTensor<T>& a, const BasicTensor<T>& b) {
+  return Add(a, b);
+}
+template <typename T>
+BasicTensor<T> operator-(const BasicTensor<T>& a, const BasicTensor<T>& b) {
+  return Subtract(a, b);
+}
+template <typename T>
+BasicTensor<T> operator*(const BasicTensor<T>& a, const BasicTensor<T>& b) {
+  return Multiply(a, b);
+}
+template <typename T>
+BasicTensor<T> operator/(const BasicTensor<T>& a, const BasicTensor<T>& b) {
+  return Divide(a, b);
+}
+template <typename T>
+BasicTensor<T> operator-(const BasicTensor<T>& x) {
+  return Negate(x);
+}
+
+// With a plain number on either side. `typename BasicTensor<T>::Scalar`
+// keeps `T` deduced from the tensor alone, so `x * 2` and `0.5 - x` work.
+template <typename T>
+BasicTensor<T> operator+(const BasicTensor<T>& x,
+                         typename BasicTensor<T>::Scalar c) {
+  return AddScalar(x, c);
+}
+template <typename T>
+BasicTensor<T> operator+(typename BasicTensor<T>::Scalar c,
+                         const BasicTensor<T>& x) {
+  return AddScalar(x, c);
+}
+template <typename T>
+BasicTensor<T> operator-(const BasicTensor<T>& x,
+                         typename BasicTensor<T>::Scalar c) {
+  return AddScalar(x, -c);
+}
+template <typename T>
+BasicTensor<T> operator-(typename BasicTensor<T>::Scalar c,
+                         const BasicTensor<T>& x) {
+  return ScalarSubtract(c, x);
+}
+template <typename T>
+BasicTensor<T> operator*(const BasicTensor<T>& x,
+                         typename BasicTensor<T>::Scalar c) {
+  return MultiplyScalar(x, c);
+}
+template <typename T>
+BasicTensor<T> operator*(typename BasicTensor<T>::Scalar c,
+                         const BasicTensor<T>& x) {
+  return MultiplyScalar(x, c);
+}
+template <typename T>
+BasicTensor<T> operator/(const BasicTensor<T>& x,
+                         typename BasicTensor<T>::Scalar c) {
+  return MultiplyScalar(x, T(1) / c);
+}
+template <typename T>
+BasicTensor<T> operator/(typename BasicTensor<T>::Scalar c,
+                         const BasicTensor<T>& x) {
+  return ScalarDivide(c, x);
+}
+
+}  // namespace provi
+
+#endif  // PROVI_AD_OPS_H_

@@ -1,0 +1,124 @@
+// Copyright 2026 The provi Authors.
+//
+// File: base/special_functions.h
+// -----------------------------------------------------------------------------
+//
+// Scalar special functions the standard library lacks, for `float` and
+// `double`: the digamma and trigamma functions (derivatives of log Γ) and
+// numerically stable log-sigmoid / softplus. The AD operations and the
+// distributions build on them.
+//
+// Example:
+//
+//   double psi = provi::Digamma(2.5);   // 0.7031566406452432
+//   double psi1 = provi::Trigamma(2.5); // 0.4903577561002349
+
+#ifndef PROVI_BASE_SPECIAL_FUNCTIONS_H_
+#define PROVI_BASE_SPECIAL_FUNCTIONS_H_
+
+#include <cmath>
+#include <limits>
+
+namespace provi {
+
+// Digamma()
+//
+// ψ(x) = d/dx log Γ(x). Uses the reflection formula for x < 0, the
+// recurrence ψ(x) = ψ(x + 1) - 1/x up to x >= 6, then the asymptotic series.
+// Poles (x = 0, -1, -2, ...) give NaN. Accurate to a few ulps of double.
+template <typename T>
+T Digamma(T x) {
+  if (std::isnan(x)) return x;
+  double v = static_cast<double>(x);
+  double result = 0.0;
+  if (v <= 0.0) {
+    if (v == std::floor(v)) return std::numeric_limits<T>::quiet_NaN();
+    // ψ(1 - v) - ψ(v) = π cot(π v).
+    constexpr double kPi = 3.14159265358979323846;
+    result = -kPi / std::tan(kPi * v);
+    v = 1.0 - v;
+  }
+  while (v < 6.0) {
+    result -= 1.0 / v;
+    v += 1.0;
+  }
+  const double inv = 1.0 / v;
+  const double inv2 = inv * inv;
+  // ln v - 1/(2v) - Σ B_2k / (2k v^2k).
+  const double series =
+      inv2 *
+      (1.0 / 12 -
+       inv2 * (1.0 / 120 -
+               inv2 * (1.0 / 252 -
+                       inv2 * (1.0 / 240 -
+                               inv2 * (1.0 / 132 - inv2 * 691.0 / 32760)))));
+  result += std::log(v) - 0.5 * inv - series;
+  return static_cast<T>(result);
+}
+
+// Trigamma()
+//
+// ψ'(x) = d²/dx² log Γ(x). Reflection for x < 0, recurrence
+// ψ'(x) = ψ'(x + 1) + 1/x² up to x >= 6, then the asymptotic series. Poles
+// give NaN.
+template <typename T>
+T Trigamma(T x) {
+  if (std::isnan(x)) return x;
+  double v = static_cast<double>(x);
+  double result = 0.0;
+  double sign = 1.0;
+  if (v <= 0.0) {
+    if (v == std::floor(v)) return std::numeric_limits<T>::quiet_NaN();
+    // ψ'(1 - v) + ψ'(v) = π² / sin²(π v).
+    constexpr double kPi = 3.14159265358979323846;
+    const double s = std::sin(kPi * v);
+    result = kPi * kPi / (s * s);
+    sign = -1.0;
+    v = 1.0 - v;
+  }
+  double tail = 0.0;
+  while (v < 6.0) {
+    tail += 1.0 / (v * v);
+    v += 1.0;
+  }
+  const double inv = 1.0 / v;
+  const double inv2 = inv * inv;
+  // 1/v + 1/(2v²) + Σ B_2k / v^(2k+1).
+  const double series =
+      inv + 0.5 * inv2 +
+      inv * inv2 *
+          (1.0 / 6 -
+           inv2 * (1.0 / 30 -
+                   inv2 * (1.0 / 42 - inv2 * (1.0 / 30 - inv2 * 5.0 / 66))));
+  return static_cast<T>(result + sign * (tail + series));
+}
+
+// Log1pExp()
+//
+// softplus(x) = log(1 + e^x) without overflow.
+template <typename T>
+T Log1pExp(T x) {
+  return x > T(0) ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x));
+}
+
+// LogSigmoid()
+//
+// log(1 / (1 + e^-x)) = -softplus(-x), without overflow.
+template <typename T>
+T LogSigmoid(T x) {
+  return -Log1pExp(-x);
+}
+
+// Sigmoid()
+//
+// 1 / (1 + e^-x), without overflow.
+template <typename T>
+T Sigmoid(T x) {
+  if (x >= T(0)) return T(1) / (T(1) + std::exp(-x));
+  const T e = std::exp(x);
+  return e / (T(1) + e);
+}
+
+}  // namespace provi
+
+#endif  // PROVI_BASE_SPECIAL_FUNCTIONS_H_

@@ -1,0 +1,232 @@
+// Copyright 2026 The provi Authors.
+//
+// The tape, the arena, scopes, leaves, stop-gradient and error reporting.
+
+#include "ad/tape.h"
+
+#include <cmath>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "ad/arena.h"
+#include "ad/ops.h"
+#include "ad/tensor.h"
+#include "base/status_error.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace provi {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(ArenaTest, AllocationsAreAlignedAndDistinct) {
+  Arena arena(256);
+  std::vector<char*> blocks;
+  for (size_t bytes : {1, 7, 16, 64, 100, 1000, 5000}) {
+    char* p = static_cast<char*>(arena.Allocate(bytes));
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(p) % (bytes >= 64 ? 64 : 16), 0u);
+    std::fill(p, p + bytes, static_cast<char>(bytes));
+    blocks.push_back(p);
+  }
+  // Nothing overwrote an earlier allocation.
+  size_t k = 0;
+  for (size_t bytes : {1, 7, 16, 64, 100, 1000, 5000}) {
+    EXPECT_EQ(blocks[k][bytes - 1], static_cast<char>(bytes));
+    ++k;
+  }
+}
+
+TEST(ArenaTest, RecoverReusesBlocksWithoutNewAllocations) {
+  Arena arena(1024);
+  const Arena::Mark mark = arena.GetMark();
+  for (int i = 0; i < 100; ++i) arena.Allocate(500);
+  const size_t grown = arena.BlockAllocations();
+  EXPECT_GT(grown, 1u);
+  EXPECT_GE(arena.BytesInUse(), 100u * 500u);
+  for (int round = 0; round < 10; ++round) {
+    arena.Recover(mark);
+    EXPECT_EQ(arena.BytesInUse(), 0u);
+    for (int i = 0; i < 100; ++i) arena.Allocate(500);
+  }
+  EXPECT_EQ(arena.BlockAllocations(), grown);
+}
+
+TEST(TapeTest, OutsideAScopeNothingIsRecorded) {
+  Parameter w(Matrix::Constant(2, 2, 1.5));
+  const size_t before = Tape::Current().size();
+  Tensor y = Exp(w.tensor());
+  EXPECT_FALSE(w.tensor().requires_grad());
+  EXPECT_FALSE(y.requires_grad());
+  EXPECT_EQ(Tape::Current().size(), before);
+  EXPECT_NEAR(y(1, 1), std::exp(1.5), 1e-5);
+}
+
+TEST(TapeTest, ScopeRecoversTapeAndArena) {
+  Tape& tape = Tape::Current();
+  const size_t nodes = tape.size();
+  const size_t bytes = tape.arena().BytesInUse();
+  {
+    TapeScope scope;
+    Tensor x = Variable(Matrix::Ones(10, 10));
+    Tensor y = SumAll(Exp(x) * x);
+    EXPECT_GT(tape.size(), nodes);
+    EXPECT_GT(tape.arena().BytesInUse(), bytes);
+  }
+  EXPECT_EQ(tape.size(), nodes);
+  EXPECT_EQ(tape.arena().BytesInUse(), bytes);
+}
+
+TEST(TapeTest, ScopeIsRecoveredWhenAnExceptionUnwinds) {
+  Tape& tape = Tape::Current();
+  const size_t nodes = tape.size();
+  EXPECT_THROW(
+      {
+        TapeScope scope;
+        Tensor x = Variable(Matrix::Ones(2, 3));
+        Tensor y = x + Variable(Matrix::Ones(3, 2));  // throws
+      },
+      StatusError);
+  EXPECT_EQ(tape.size(), nodes);
+  EXPECT_FALSE(tape.recording());
+}
+
+TEST(TapeTest, NestedScopesRecoverOnlyTheirOwnWork) {
+  TapeScope outer;
+  Tensor x = Variable(Matrix::Constant(1, 1, 2.0));
+  Tensor y = Square(x);
+  const size_t nodes = Tape::Current().size();
+  {
+    TapeScope inner;
+    Tensor z = Exp(y);
+    Backward(z);
+    // dz/dx = exp(x^2) 2x.
+    EXPECT_NEAR(x.adjoint()(0, 0), std::exp(4.0) * 4.0, 1e-2);
+  }
+  EXPECT_EQ(Tape::Current().size(), nodes);
+  Tape::Current().ZeroAdjoints();
+  EXPECT_EQ(x.adjoint()(0, 0), 0);
+  Backward(y);
+  EXPECT_NEAR(x.adjoint()(0, 0), 4.0, 1e-6);
+}
+
+TEST(TapeTest, ParameterGradientsAccumulateUntilZeroed) {
+  Parameter w(Matrix::Constant(1, 3, 2.0));
+  for (int step = 0; step < 2; ++step) {
+    TapeScope scope;
+    Backward(SumAll(Square(w.tensor())));
+  }
+  EXPECT_TRUE(w.grad().isApprox(Matrix::Constant(1, 3, 8.0)));
+  w.ZeroGrad();
+  {
+    TapeScope scope;
+    // Used twice in one expression: both uses accumulate.
+    Tensor t = w.tensor();
+    Backward(SumAll(t * t + t));
+  }
+  EXPECT_TRUE(w.grad().isApprox(Matrix::Constant(1, 3, 5.0)));
+}
+
+TEST(TapeTest, DetachStopsTheGradient) {
+  TapeScope scope;
+  Tensor x = Variable(Matrix::Constant(1, 1, 3.0));
+  // d/dx [x * detach(x)] = detach(x) = 3, not 2x = 6.
+  Tensor y = x * Detach(x);
+  EXPECT_FALSE(Detach(x).requires_grad());
+  EXPECT_EQ(Detach(x).value_data(), x.value_data());  // no copy
+  Backward(y);
+  EXPECT_NEAR(x.adjoint()(0, 0), 3.0, 1e-6);
+}
+
+TEST(TapeTest, ConstantsDyingBeforeTheSweepAreKeptAlive) {
+  TapeScope scope;
+  Tensor x = Variable(Matrix::Constant(2, 3, 1.0));
+  Tensor y;
+  {
+    const Tensor heap(Matrix::Constant(2, 3, 4.0));
+    const Tensor inline_scalar(5.0);
+    y = SumAll(x * heap + x * inline_scalar);
+  }  // both constants are gone before Backward
+  Backward(y);
+  EXPECT_TRUE(x.adjoint().isApprox(Matrix::Constant(2, 3, 9.0)));
+}
+
+TEST(TapeTest, BackwardNeedsAScalarLoss) {
+  TapeScope scope;
+  Tensor x = Variable(Matrix::Ones(2, 2));
+  const absl::Status status = CatchStatus([&] { Backward(Exp(x)); });
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("2x2"));
+}
+
+TEST(TapeTest, ShapeErrorsNameTheOperationAndBothShapes) {
+  const Tensor a(Matrix::Ones(2, 3));
+  const Tensor b(Matrix::Ones(4, 5));
+  const absl::Status status = CatchStatus([&] { Tensor c = a * b; });
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("Multiply"));
+  EXPECT_THAT(status.message(), HasSubstr("2x3"));
+  EXPECT_THAT(status.message(), HasSubstr("4x5"));
+  const absl::StatusOr<Tensor> product =
+      CatchStatusOr([&] { return MatMul(a, b); });
+  EXPECT_THAT(product.status().message(), HasSubstr("MatMul"));
+}
+
+TEST(TapeTest, NoRecordScopeComputesValuesOnly) {
+  TapeScope scope;
+  Tensor x = Variable(Matrix::Ones(2, 2));
+  NoRecordScope no_record;
+  const size_t nodes = Tape::Current().size();
+  Tensor y = Exp(x);
+  EXPECT_FALSE(y.requires_grad());
+  EXPECT_EQ(Tape::Current().size(), nodes);
+}
+
+TEST(TapeTest, ViewsShareStorageAndAdjoints) {
+  TapeScope scope;
+  Tensor x = Variable(Matrix::Ones(3, 4));
+  Tensor cols = SliceCols(x, 1, 2);
+  Tensor reshaped = Reshape(x, 6, 2);
+  EXPECT_EQ(cols.value_data(), x.value_data() + 3);
+  EXPECT_EQ(reshaped.value_data(), x.value_data());
+  Backward(SumAll(cols) + SumAll(reshaped));
+  Matrix expected = Matrix::Ones(3, 4);
+  expected.middleCols(1, 2).array() += 1;
+  EXPECT_TRUE(x.adjoint().isApprox(expected));
+}
+
+TEST(TapeTest, ScalarConstantsOwnTheirValueWhenCopied) {
+  std::vector<Tensor> scalars;
+  for (int i = 0; i < 100; ++i) scalars.push_back(Tensor(i));
+  for (int i = 0; i < 100; ++i) EXPECT_EQ(scalars[i].item(), Real(i));
+  const Tensor sum = scalars[3] + scalars[4];
+  EXPECT_EQ(sum.item(), Real(7));
+}
+
+TEST(TapeTest, ThreadsHaveIndependentTapes) {
+  auto work = [](double scale, double* gradient) {
+    Parameter w(Matrix::Constant(1, 1, scale));
+    for (int i = 0; i < 200; ++i) {
+      TapeScope scope;
+      w.ZeroGrad();
+      Backward(SumAll(Square(w.tensor())));
+    }
+    *gradient = w.grad()(0, 0);
+  };
+  double g1 = 0;
+  double g2 = 0;
+  std::thread t1(work, 1.0, &g1);
+  std::thread t2(work, 3.0, &g2);
+  t1.join();
+  t2.join();
+  EXPECT_NEAR(g1, 2.0, 1e-6);
+  EXPECT_NEAR(g2, 6.0, 1e-6);
+}
+
+TEST(TapeDeathTest, VariableOutsideAScopeIsAProgrammingError) {
+  EXPECT_DEATH(Variable(Matrix::Ones(1, 1)), "TapeScope");
+}
+
+}  // namespace
+}  // namespace provi
