@@ -51,10 +51,12 @@ class Arena {
 
   // Allocate()
   //
-  // Returns `bytes` bytes aligned to 16 (64 for requests of 64 bytes or
-  // more, so large buffers start on a cache line).
+  // Returns `bytes` bytes aligned to 16 (64 for requests of
+  // kCacheLineAlignedBytes or more, so large buffers start on a cache line
+  // while small nodes stay densely packed).
+  static constexpr size_t kCacheLineAlignedBytes = 256;
   void* Allocate(size_t bytes) {
-    const size_t alignment = bytes >= 64 ? 64 : 16;
+    const size_t alignment = bytes >= kCacheLineAlignedBytes ? 64 : 16;
     const uintptr_t p = reinterpret_cast<uintptr_t>(position_);
     const uintptr_t aligned = (p + alignment - 1) & ~(alignment - 1);
     const uintptr_t end = aligned + bytes;

@@ -30,8 +30,9 @@ using ad_internal::ThrowInvalid;
 
 template <typename T, typename Op>
 BasicTensor<T> Unary(const BasicTensor<T>& x, Op op) {
-  const bool node = NeedsNode(x);
-  BasicTensor<T> out = NewResult<T>(x.rows(), x.cols(), node);
+  Tape& tape = Tape::Current();
+  const bool node = NeedsNode(tape, x);
+  BasicTensor<T> out = NewResult<T>(tape, x.rows(), x.cols(), node);
   const Index n = x.size();
   const T* xv = x.value_data();
   T* yv = ad_internal::MutableValue(out);
@@ -42,10 +43,10 @@ BasicTensor<T> Unary(const BasicTensor<T>& x, Op op) {
     ArrayMap<T>(yv, n) = op.Value(ConstArrayMap<T>(xv, n));
   }
   if (node) {
-    xv = ad_internal::Pin(x);
+    xv = ad_internal::Pin(tape, x);
     T* xa = x.adjoint_data();
     const T* ya = out.adjoint_data();
-    Record(out, [op, n, xv, xa, yv, ya] {
+    Record(tape, out, [op, n, xv, xa, yv, ya] {
       if (n == 1) {
         *xa += *ya * op.Grad(*xv, *yv);
       } else {
@@ -301,47 +302,78 @@ struct ColumnView {
 
 // Binary op types provide Value(a, b), GradA(a, b, y), GradB(a, b, y) on
 // array expressions (arguments may be arrays or Constant expressions).
+// Equal shapes: one pass over contiguous memory each way, and a small node.
 template <typename T, typename Op>
-BasicTensor<T> Binary(const char* name, const BasicTensor<T>& a,
-                      const BasicTensor<T>& b, Op op) {
-  const BinaryShape shape = BroadcastShapes(name, a, b);
-  const Index rows = shape.rows;
-  const Index cols = shape.cols;
-  const bool node = NeedsNode(a, b);
-  BasicTensor<T> out = NewResult<T>(rows, cols, node);
+BasicTensor<T> SameShapeBinary(const BasicTensor<T>& a, const BasicTensor<T>& b,
+                               Op op) {
+  Tape& tape = Tape::Current();
+  const bool node = NeedsNode(tape, a, b);
+  BasicTensor<T> out = NewResult<T>(tape, a.rows(), a.cols(), node);
   T* yv = ad_internal::MutableValue(out);
   const T* av = a.value_data();
   const T* bv = b.value_data();
-  const Index n = rows * cols;
-  if (shape.a == Broadcast::kFull && shape.b == Broadcast::kFull) {
-    if (n == 1) {
-      *yv = op.Value(*av, *bv);
-    } else {
-      ArrayMap<T>(yv, n) =
-          op.Value(ConstArrayMap<T>(av, n), ConstArrayMap<T>(bv, n));
-    }
+  const Index n = a.size();
+  if (n == 1) {
+    *yv = op.Value(*av, *bv);
   } else {
-    const ColumnView<T> va{av, a.rows(), shape.a};
-    const ColumnView<T> vb{bv, b.rows(), shape.b};
-    for (Index j = 0; j < cols; ++j) {
-      ArrayMap<T> y(yv + j * rows, rows);
-      if (va.is_column() && vb.is_column()) {
-        y = op.Value(ConstArrayMap<T>(va.column(j), rows),
-                     ConstArrayMap<T>(vb.column(j), rows));
-      } else if (va.is_column()) {
-        y = op.Value(ConstArrayMap<T>(va.column(j), rows),
-                     ArrayX<T>::Constant(rows, vb.scalar(j)));
-      } else if (vb.is_column()) {
-        y = op.Value(ArrayX<T>::Constant(rows, va.scalar(j)),
-                     ConstArrayMap<T>(vb.column(j), rows));
-      } else {
-        y = ArrayX<T>::Constant(rows, op.Value(va.scalar(j), vb.scalar(j)));
+    ArrayMap<T>(yv, n) =
+        op.Value(ConstArrayMap<T>(av, n), ConstArrayMap<T>(bv, n));
+  }
+  if (node) {
+    av = ad_internal::Pin(tape, a);
+    bv = ad_internal::Pin(tape, b);
+    T* aa = a.adjoint_data();
+    T* ba = b.adjoint_data();
+    const T* ya = out.adjoint_data();
+    Record(tape, out, [op, n, av, bv, yv, aa, ba, ya] {
+      if (n == 1) {
+        if (aa != nullptr) *aa += *ya * op.GradA(*av, *bv, *yv);
+        if (ba != nullptr) *ba += *ya * op.GradB(*av, *bv, *yv);
+        return;
       }
+      const ConstArrayMap<T> A(av, n), B(bv, n), Y(yv, n), G(ya, n);
+      if (aa != nullptr) ArrayMap<T>(aa, n) += G * op.GradA(A, B, Y);
+      if (ba != nullptr) ArrayMap<T>(ba, n) += G * op.GradB(A, B, Y);
+    });
+  }
+  return out;
+}
+
+template <typename T, typename Op>
+BasicTensor<T> Binary(const char* name, const BasicTensor<T>& a,
+                      const BasicTensor<T>& b, Op op) {
+  if (a.rows() == b.rows() && a.cols() == b.cols()) {
+    return SameShapeBinary(a, b, op);
+  }
+  const BinaryShape shape = BroadcastShapes(name, a, b);
+  const Index rows = shape.rows;
+  const Index cols = shape.cols;
+  Tape& tape = Tape::Current();
+  const bool node = NeedsNode(tape, a, b);
+  BasicTensor<T> out = NewResult<T>(tape, rows, cols, node);
+  T* yv = ad_internal::MutableValue(out);
+  const T* av = a.value_data();
+  const T* bv = b.value_data();
+  const ColumnView<T> va{av, a.rows(), shape.a};
+  const ColumnView<T> vb{bv, b.rows(), shape.b};
+  for (Index j = 0; j < cols; ++j) {
+    ArrayMap<T> y(yv + j * rows, rows);
+    if (va.is_column() && vb.is_column()) {
+      y = op.Value(ConstArrayMap<T>(va.column(j), rows),
+                   ConstArrayMap<T>(vb.column(j), rows));
+    } else if (va.is_column()) {
+      y = op.Value(ConstArrayMap<T>(va.column(j), rows),
+                   ArrayX<T>::Constant(rows, vb.scalar(j)));
+    } else if (vb.is_column()) {
+      y = op.Value(ArrayX<T>::Constant(rows, va.scalar(j)),
+                   ConstArrayMap<T>(vb.column(j), rows));
+    } else {
+      y = ArrayX<T>::Constant(rows, op.Value(va.scalar(j), vb.scalar(j)));
     }
   }
   if (node) {
-    av = ad_internal::Pin(a);
-    bv = ad_internal::Pin(b);
+    av = ad_internal::Pin(tape, a);
+    bv = ad_internal::Pin(tape, b);
     T* aa = a.adjoint_data();
     T* ba = b.adjoint_data();
     const T* ya = out.adjoint_data();
@@ -349,18 +381,7 @@ BasicTensor<T> Binary(const char* name, const BasicTensor<T>& a,
     const Broadcast kb = shape.b;
     const Index a_rows = a.rows();
     const Index b_rows = b.rows();
-    Record(out, [=] {
-      if (ka == Broadcast::kFull && kb == Broadcast::kFull) {
-        if (n == 1) {
-          if (aa != nullptr) *aa += *ya * op.GradA(*av, *bv, *yv);
-          if (ba != nullptr) *ba += *ya * op.GradB(*av, *bv, *yv);
-          return;
-        }
-        const ConstArrayMap<T> A(av, n), B(bv, n), Y(yv, n), G(ya, n);
-        if (aa != nullptr) ArrayMap<T>(aa, n) += G * op.GradA(A, B, Y);
-        if (ba != nullptr) ArrayMap<T>(ba, n) += G * op.GradB(A, B, Y);
-        return;
-      }
+    Record(tape, out, [=] {
       const ColumnView<T> va{av, a_rows, ka};
       const ColumnView<T> vb{bv, b_rows, kb};
       for (Index j = 0; j < cols; ++j) {

@@ -111,7 +111,10 @@ BasicTensor<T> TriangularSolve(const BasicTensor<T>& l,
   BasicTensor<T> out = NewResult<T>(d, n, node);
   MatrixMap<T> X(ad_internal::MutableValue(out), d, n);
   X = b.value();
-  l.value().template triangularView<Eigen::Lower>().solveInPlace(X);
+  // Eigen's solver reads element (0, 0) even of an empty right-hand side.
+  if (X.size() > 0) {
+    l.value().template triangularView<Eigen::Lower>().solveInPlace(X);
+  }
   if (node) {
     const T* lv = ad_internal::Pin(l);
     T* la = l.adjoint_data();
@@ -119,6 +122,7 @@ BasicTensor<T> TriangularSolve(const BasicTensor<T>& l,
     const T* xv = out.value_data();
     const T* xa = out.adjoint_data();
     Record(out, [=] {
+      if (d == 0 || n == 0) return;
       const ConstMatrixMap<T> Lm(lv, d, d);
       // B̄ = L⁻ᵀ X̄.
       MatrixT<T> gb = ConstMatrixMap<T>(xa, d, n);

@@ -31,7 +31,7 @@ template class BasicTensor<double>;
 Tensor Parameter::tensor() {
   Real* adjoint = Tape::Current().recording() ? grad_.data() : nullptr;
   return ad_internal::Access::Make<Real>(value_.data(), adjoint, value_.rows(),
-                                         value_.cols(), nullptr);
+                                         value_.cols());
 }
 
 template <typename T>

@@ -93,9 +93,32 @@ class BasicTensor {
   explicit BasicTensor(const Eigen::MatrixBase<Derived>& value)
       : BasicTensor(FromMatrix(value.template cast<T>().eval())) {}
 
-  BasicTensor(const BasicTensor& other) { CopyFrom(other); }
+  BasicTensor(const BasicTensor& other)
+      : value_(other.value_ == &other.inline_ ? &inline_ : other.value_),
+        adjoint_(other.adjoint_),
+        rows_(other.rows_),
+        cols_(other.cols_),
+        storage_(other.storage_),
+        inline_(other.inline_) {}
+  BasicTensor(BasicTensor&& other) noexcept
+      : value_(other.value_ == &other.inline_ ? &inline_ : other.value_),
+        adjoint_(other.adjoint_),
+        rows_(other.rows_),
+        cols_(other.cols_),
+        storage_(std::move(other.storage_)),
+        inline_(other.inline_) {}
   BasicTensor& operator=(const BasicTensor& other) {
-    if (this != &other) CopyFrom(other);
+    if (this != &other) {
+      storage_ = other.storage_;
+      Assign(other);
+    }
+    return *this;
+  }
+  BasicTensor& operator=(BasicTensor&& other) noexcept {
+    if (this != &other) {
+      storage_ = std::move(other.storage_);
+      Assign(other);
+    }
     return *this;
   }
   ~BasicTensor() = default;
@@ -155,13 +178,22 @@ class BasicTensor {
  private:
   friend struct ad_internal::Access;
 
+  // A view of memory owned elsewhere (arena or parameter), or of `storage`.
+  BasicTensor(T* value, T* adjoint, Index rows, Index cols,
+              std::shared_ptr<T[]> storage = nullptr)
+      : value_(value),
+        adjoint_(adjoint),
+        rows_(rows),
+        cols_(cols),
+        storage_(std::move(storage)) {}
+
   static BasicTensor FromMatrix(const MatrixType& value);
 
-  void CopyFrom(const BasicTensor& other) {
+  // Everything but the storage.
+  void Assign(const BasicTensor& other) {
     rows_ = other.rows_;
     cols_ = other.cols_;
     adjoint_ = other.adjoint_;
-    storage_ = other.storage_;
     inline_ = other.inline_;
     value_ = other.value_ == &other.inline_ ? &inline_ : other.value_;
   }

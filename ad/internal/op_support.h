@@ -16,6 +16,8 @@
 #include <utility>
 
 #include "Eigen/Core"
+#include "absl/base/attributes.h"
+#include "absl/base/optimization.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "ad/tape.h"
@@ -38,15 +40,13 @@ using ConstMatrixMap = Eigen::Map<const MatrixT<T>>;
 
 struct Access {
   template <typename T>
+  static BasicTensor<T> Make(T* value, T* adjoint, Index rows, Index cols) {
+    return BasicTensor<T>(value, adjoint, rows, cols);
+  }
+  template <typename T>
   static BasicTensor<T> Make(T* value, T* adjoint, Index rows, Index cols,
                              std::shared_ptr<T[]> storage) {
-    BasicTensor<T> t;
-    t.value_ = value;
-    t.adjoint_ = adjoint;
-    t.rows_ = rows;
-    t.cols_ = cols;
-    t.storage_ = std::move(storage);
-    return t;
+    return BasicTensor<T>(value, adjoint, rows, cols, std::move(storage));
   }
   // A tensor sharing x's storage (and adjoint): `rows` x `cols` elements
   // starting `offset` elements into x. The result stays valid as long as
@@ -71,13 +71,21 @@ struct Access {
   // heap storage is kept alive by the tape; an inline scalar is copied into
   // the arena.
   template <typename T>
-  static const T* Pin(const BasicTensor<T>& x) {
+  ABSL_ATTRIBUTE_ALWAYS_INLINE static const T* Pin(Tape& tape,
+                                                   const BasicTensor<T>& x) {
+    if (ABSL_PREDICT_TRUE(x.storage_ == nullptr && x.value_ != &x.inline_)) {
+      return x.value_;
+    }
+    return PinSlow(tape, x);
+  }
+  template <typename T>
+  static const T* PinSlow(Tape& tape, const BasicTensor<T>& x) {
     if (x.value_ == &x.inline_) {
-      T* copy = Tape::Current().arena().template AllocateArray<T>(1);
+      T* copy = tape.arena().template AllocateArray<T>(1);
       *copy = x.inline_;
       return copy;
     }
-    if (x.storage_ != nullptr) Tape::Current().KeepAlive(x.storage_);
+    if (x.storage_ != nullptr) tape.KeepAlive(x.storage_);
     return x.value_;
   }
 };
@@ -86,12 +94,21 @@ struct Access {
 // capture the pointer returned by Pin, never `value_data()`: a constant
 // operand may die before the reverse sweep.
 template <typename T>
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline const T* Pin(Tape& tape,
+                                                 const BasicTensor<T>& x) {
+  return Access::Pin(tape, x);
+}
+template <typename T>
 const T* Pin(const BasicTensor<T>& x) {
-  return Access::Pin(x);
+  return Access::Pin(Tape::Current(), x);
 }
 
 // True when an operation whose operands include one requiring a gradient
 // must record a node.
+template <typename... Ts>
+bool NeedsNode(const Tape& tape, const Ts&... operands) {
+  return (operands.requires_grad() || ...) && tape.recording();
+}
 template <typename... Ts>
 bool NeedsNode(const Ts&... operands) {
   return (operands.requires_grad() || ...) && Tape::Current().recording();
@@ -99,38 +116,48 @@ bool NeedsNode(const Ts&... operands) {
 
 // A result tensor of the given shape with uninitialised value. With
 // `requires_grad`, also a zeroed adjoint (the caller must then `Record` a
-// node). Lives in the arena inside a scope; owns heap storage (or its inline
-// scalar) outside.
+// node). Lives in the arena inside a scope (value and adjoint in one
+// allocation); owns heap storage (or its inline scalar) outside.
 template <typename T>
-BasicTensor<T> NewResult(Index rows, Index cols, bool requires_grad) {
-  const Index n = rows * cols;
-  Tape& tape = Tape::Current();
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline BasicTensor<T> NewResult(
+    Tape& tape, Index rows, Index cols, bool requires_grad) {
+  const size_t n = static_cast<size_t>(rows * cols);
   if (tape.in_scope()) {
-    Arena& arena = tape.arena();
-    T* value = arena.AllocateArray<T>(static_cast<size_t>(n));
+    T* value = tape.arena().AllocateArray<T>(requires_grad ? 2 * n : n);
     T* adjoint = nullptr;
     if (requires_grad) {
-      adjoint = arena.AllocateArray<T>(static_cast<size_t>(n));
-      std::memset(adjoint, 0, sizeof(T) * static_cast<size_t>(n));
+      adjoint = value + n;
+      if (n == 1) {
+        *adjoint = T(0);
+      } else {
+        std::memset(adjoint, 0, sizeof(T) * n);
+      }
     }
-    return Access::Make<T>(value, adjoint, rows, cols, nullptr);
+    return Access::Make<T>(value, adjoint, rows, cols);
   }
   if (n == 1) {
     BasicTensor<T> scalar(T(0));
     return scalar;
   }
-  std::shared_ptr<T[]> storage(new T[static_cast<size_t>(n)]);
+  std::shared_ptr<T[]> storage(new T[n]);
   T* value = storage.get();
   return Access::Make<T>(value, nullptr, rows, cols, std::move(storage));
+}
+template <typename T>
+BasicTensor<T> NewResult(Index rows, Index cols, bool requires_grad) {
+  return NewResult<T>(Tape::Current(), rows, cols, requires_grad);
 }
 
 // Records the backward closure of `out`, which must have been made by
 // `NewResult(..., true)`.
 template <typename T, typename F>
+void Record(Tape& tape, const BasicTensor<T>& out, F backward) {
+  tape.Push(out.adjoint_data(), sizeof(T) * static_cast<size_t>(out.size()),
+            std::move(backward));
+}
+template <typename T, typename F>
 void Record(const BasicTensor<T>& out, F backward) {
-  Tape::Current().Push(out.adjoint_data(),
-                       sizeof(T) * static_cast<size_t>(out.size()),
-                       std::move(backward));
+  Record(Tape::Current(), out, std::move(backward));
 }
 
 template <typename T>

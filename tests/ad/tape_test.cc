@@ -26,7 +26,8 @@ TEST(ArenaTest, AllocationsAreAlignedAndDistinct) {
   std::vector<char*> blocks;
   for (size_t bytes : {1, 7, 16, 64, 100, 1000, 5000}) {
     char* p = static_cast<char*>(arena.Allocate(bytes));
-    EXPECT_EQ(reinterpret_cast<uintptr_t>(p) % (bytes >= 64 ? 64 : 16), 0u);
+    const size_t alignment = bytes >= Arena::kCacheLineAlignedBytes ? 64 : 16;
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(p) % alignment, 0u);
     std::fill(p, p + bytes, static_cast<char>(bytes));
     blocks.push_back(p);
   }
