@@ -61,6 +61,16 @@ template <typename T>
 BasicTensor<T> Variable(const MatrixT<T>& value);
 Tensor Variable(const Matrix& value);
 
+// NewConstant()
+//
+// An uninitialised constant of the given shape, in the arena inside a
+// `TapeScope` and owning heap storage outside; `*data` receives a pointer to
+// its column-major values for the caller to fill. Samplers use it to write
+// noise without a temporary matrix.
+template <typename T>
+BasicTensor<T> NewConstant(Index rows, Index cols, T** data);
+Tensor NewConstant(Index rows, Index cols, Real** data);
+
 // Backward()
 //
 // Reverse sweep: adds 1 to the adjoint of `loss`, which must be 1x1 (else
@@ -240,6 +250,12 @@ BasicTensor<T> ConcatCols(absl::Span<const BasicTensor<T>> parts);
 // view sharing storage and adjoint (no node). Throws if the sizes differ.
 template <typename T>
 BasicTensor<T> Reshape(const BasicTensor<T>& x, Index rows, Index cols);
+
+// BroadcastTo(x, rows, cols): x broadcast to rows x cols by the rules above
+// (x itself when the shapes are equal). Throws if x does not broadcast.
+//                              x̄ += ȳ summed over the broadcast axes.
+template <typename T>
+BasicTensor<T> BroadcastTo(const BasicTensor<T>& x, Index rows, Index cols);
 
 // Tile(x, row_copies, col_copies): x repeated as a block matrix.
 //                              x̄ += Σ over blocks of ȳ's block.

@@ -199,6 +199,18 @@ BasicTensor<T> Tile(const BasicTensor<T>& x, Index row_copies,
 }
 
 template <typename T>
+BasicTensor<T> BroadcastTo(const BasicTensor<T>& x, Index rows, Index cols) {
+  if (x.rows() == rows && x.cols() == cols) return x;
+  const bool rows_ok = x.rows() == rows || x.rows() == 1;
+  const bool cols_ok = x.cols() == cols || x.cols() == 1;
+  if (!rows_ok || !cols_ok || rows < 0 || cols < 0) {
+    ThrowInvalid("BroadcastTo", "cannot broadcast a ", x.ShapeString(),
+                 " tensor to ", rows, "x", cols);
+  }
+  return Tile(x, x.rows() == rows ? 1 : rows, x.cols() == cols ? 1 : cols);
+}
+
+template <typename T>
 BasicTensor<T> GatherRows(const BasicTensor<T>& x,
                           absl::Span<const Index> index) {
   const Index rows = x.rows();
@@ -260,18 +272,19 @@ BasicTensor<T> GatherCols(const BasicTensor<T>& x,
   return out;
 }
 
-#define PROVI_INSTANTIATE(T)                                              \
-  template BasicTensor<T> Detach(const BasicTensor<T>&);                  \
-  template BasicTensor<T> Transpose(const BasicTensor<T>&);               \
-  template BasicTensor<T> SliceRows(const BasicTensor<T>&, Index, Index); \
-  template BasicTensor<T> SliceCols(const BasicTensor<T>&, Index, Index); \
-  template BasicTensor<T> ConcatRows(absl::Span<const BasicTensor<T>>);   \
-  template BasicTensor<T> ConcatCols(absl::Span<const BasicTensor<T>>);   \
-  template BasicTensor<T> Reshape(const BasicTensor<T>&, Index, Index);   \
-  template BasicTensor<T> Tile(const BasicTensor<T>&, Index, Index);      \
-  template BasicTensor<T> GatherRows(const BasicTensor<T>&,               \
-                                     absl::Span<const Index>);            \
-  template BasicTensor<T> GatherCols(const BasicTensor<T>&,               \
+#define PROVI_INSTANTIATE(T)                                                \
+  template BasicTensor<T> Detach(const BasicTensor<T>&);                    \
+  template BasicTensor<T> Transpose(const BasicTensor<T>&);                 \
+  template BasicTensor<T> SliceRows(const BasicTensor<T>&, Index, Index);   \
+  template BasicTensor<T> SliceCols(const BasicTensor<T>&, Index, Index);   \
+  template BasicTensor<T> ConcatRows(absl::Span<const BasicTensor<T>>);     \
+  template BasicTensor<T> ConcatCols(absl::Span<const BasicTensor<T>>);     \
+  template BasicTensor<T> Reshape(const BasicTensor<T>&, Index, Index);     \
+  template BasicTensor<T> Tile(const BasicTensor<T>&, Index, Index);        \
+  template BasicTensor<T> BroadcastTo(const BasicTensor<T>&, Index, Index); \
+  template BasicTensor<T> GatherRows(const BasicTensor<T>&,                 \
+                                     absl::Span<const Index>);              \
+  template BasicTensor<T> GatherCols(const BasicTensor<T>&,                 \
                                      absl::Span<const Index>);
 PROVI_INSTANTIATE(float)
 PROVI_INSTANTIATE(double)

@@ -52,6 +52,21 @@ BasicTensor<T> Variable(const MatrixT<T>& value) {
 Tensor Variable(const Matrix& value) { return Variable<Real>(value); }
 
 template <typename T>
+BasicTensor<T> NewConstant(Index rows, Index cols, T** data) {
+  if (rows < 0 || cols < 0) {
+    ad_internal::ThrowInvalid("NewConstant", "negative shape ", rows, "x",
+                              cols);
+  }
+  BasicTensor<T> out = ad_internal::NewResult<T>(rows, cols, false);
+  *data = ad_internal::MutableValue(out);
+  return out;
+}
+
+Tensor NewConstant(Index rows, Index cols, Real** data) {
+  return NewConstant<Real>(rows, cols, data);
+}
+
+template <typename T>
 void Backward(const BasicTensor<T>& loss) {
   if (!loss.is_scalar()) {
     ad_internal::ThrowInvalid("Backward", "the loss must be 1x1, got ",
@@ -64,6 +79,8 @@ void Backward(const BasicTensor<T>& loss) {
 
 template BasicTensor<float> Variable(const MatrixT<float>&);
 template BasicTensor<double> Variable(const MatrixT<double>&);
+template BasicTensor<float> NewConstant(Index, Index, float**);
+template BasicTensor<double> NewConstant(Index, Index, double**);
 template void Backward(const BasicTensor<float>&);
 template void Backward(const BasicTensor<double>&);
 

@@ -192,6 +192,12 @@ TEST(OpsTest, ShapeOperations) {
   ExpectAd([](const auto& v) { return Reshape(v, 3, 2); }, kA);
   ExpectAd([](const auto& v) { return Reshape(v, 1, 6); }, kA);
   ExpectAdFails([](const auto& v) { return Reshape(v, 4, 2); }, kA);
+  ExpectAd([](const auto& v) { return BroadcastTo(v, 4, 3); }, kRow);
+  ExpectAd([](const auto& v) { return BroadcastTo(v, 2, 5); }, kCol);
+  ExpectAd([](const auto& v) { return BroadcastTo(v, 3, 2); }, kScalar);
+  ExpectAd([](const auto& v) { return BroadcastTo(v, 2, 3); }, kA);
+  ExpectAdFails([](const auto& v) { return BroadcastTo(v, 3, 3); }, kA);
+  ExpectAdFails([](const auto& v) { return BroadcastTo(v, 2, 2); }, kRow);
   ExpectAd([](const auto& v) { return Tile(v, 2, 3); }, kA);
   ExpectAd([](const auto& v) { return Tile(v, 3, 1); }, kScalar);
   ExpectAd([](const auto& v) { return Tile(v, 0, 2); }, kA);

@@ -1,0 +1,160 @@
+// Copyright 2026 The provi Authors.
+
+#include "distributions/internal/family_support.h"
+
+#include <cmath>
+#include <limits>
+
+#include "absl/random/distributions.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "base/status_error.h"
+#include "distributions/distribution.h"
+
+namespace provi {
+namespace distributions_internal {
+namespace {
+
+Index BroadcastDim(Index x, Index y) {
+  if (x < 0) return y;
+  if (x == y) return x;
+  if (x == 1) return y;
+  if (y == 1) return x;
+  return -2;
+}
+
+bool Compatible(Index r, Index c, const Shape& shape) {
+  return (r == shape.rows || r == 1) && (c == shape.cols || c == 1);
+}
+
+std::string ShapesString(std::initializer_list<NamedParam> params) {
+  return absl::StrJoin(params, ", ", [](std::string* out, const NamedParam& p) {
+    absl::StrAppend(out, p.name, " ", p.tensor->ShapeString());
+  });
+}
+
+}  // namespace
+
+Shape BroadcastShape(std::initializer_list<NamedParam> params, Shape expand) {
+  Shape shape;
+  for (const NamedParam& p : params) {
+    shape.rows = BroadcastDim(shape.rows, p.tensor->rows());
+    shape.cols = BroadcastDim(shape.cols, p.tensor->cols());
+    if (shape.rows == -2 || shape.cols == -2) return Shape{};
+  }
+  if (expand.valid()) {
+    for (const NamedParam& p : params) {
+      if (!Compatible(p.tensor->rows(), p.tensor->cols(), expand)) {
+        return Shape{};
+      }
+    }
+    return expand;
+  }
+  return shape;
+}
+
+absl::Status CheckShapes(absl::string_view family,
+                         std::initializer_list<NamedParam> params,
+                         Shape expand) {
+  if (BroadcastShape(params, expand).valid()) return absl::OkStatus();
+  if (expand.valid()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(family, ": parameter shapes ", ShapesString(params),
+                     " do not broadcast to the expanded shape ", expand.rows,
+                     "x", expand.cols));
+  }
+  return absl::InvalidArgumentError(absl::StrCat(family, ": parameter shapes ",
+                                                 ShapesString(params),
+                                                 " do not broadcast"));
+}
+
+absl::Status CheckParam(absl::string_view family, const NamedParam& param,
+                        const std::function<bool(Real)>& predicate,
+                        absl::string_view requirement) {
+  const auto v = param.tensor->value();
+  for (Index j = 0; j < v.cols(); ++j) {
+    for (Index i = 0; i < v.rows(); ++i) {
+      if (!predicate(v(i, j))) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(family, ": parameter '", param.name, "' element (", i,
+                         ", ", j, ") = ", v(i, j), " ", requirement));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckFinite(absl::string_view family, const NamedParam& param) {
+  return CheckParam(
+      family, param, [](Real x) { return std::isfinite(x); }, "must be finite");
+}
+
+absl::Status CheckPositive(absl::string_view family, const NamedParam& param) {
+  return CheckParam(
+      family, param, [](Real x) { return x > 0 && std::isfinite(x); },
+      "must be > 0 and finite");
+}
+
+absl::Status CheckProbability(absl::string_view family,
+                              const NamedParam& param) {
+  return CheckParam(
+      family, param, [](Real x) { return x >= 0 && x <= 1; },
+      "must be in [0, 1]");
+}
+
+Shape CheckValue(absl::string_view family, const Tensor& value, Index rows,
+                 Index cols, const Support& support) {
+  Shape shape;
+  shape.rows = BroadcastDim(value.rows(), rows);
+  shape.cols = BroadcastDim(value.cols(), cols);
+  const bool value_full =
+      value.rows() == shape.rows && value.cols() == shape.cols;
+  const bool dist_full = rows == shape.rows && cols == shape.cols;
+  if (shape.rows == -2 || shape.cols == -2 || !(value_full || dist_full)) {
+    ThrowStatus(absl::InvalidArgumentError(
+        absl::StrCat(family, ": value of shape ", value.ShapeString(),
+                     " does not broadcast with the distribution's shape ", rows,
+                     "x", cols)));
+  }
+  if (DistributionValidationEnabled()) {
+    ThrowIfError(support.Check(value, absl::StrCat(family, ": value")));
+  }
+  return shape;
+}
+
+Tensor SumEvent(const Tensor& elementwise, const Shape& shape) {
+  return RowSum(BroadcastTo(elementwise, shape.rows, shape.cols));
+}
+
+Tensor StandardNormalNoise(Index rows, Index cols, absl::BitGenRef gen) {
+  Real* data = nullptr;
+  Tensor noise = NewConstant(rows, cols, &data);
+  for (Index i = 0; i < rows * cols; ++i) data[i] = absl::Gaussian<Real>(gen);
+  return noise;
+}
+
+Tensor UniformNoise(Index rows, Index cols, absl::BitGenRef gen) {
+  Real* data = nullptr;
+  Tensor noise = NewConstant(rows, cols, &data);
+  for (Index i = 0; i < rows * cols; ++i) {
+    data[i] = absl::Uniform<Real>(absl::IntervalOpen, gen, 0, 1);
+  }
+  return noise;
+}
+
+Tensor ReplaceColumn(const Tensor& value, Index column,
+                     const Tensor& column_value) {
+  Real* data = nullptr;
+  Tensor out = NewConstant(value.rows(), value.cols(), &data);
+  Eigen::Map<Matrix> m(data, value.rows(), value.cols());
+  m = value.value();
+  if (column_value.rows() == 1) {
+    m.col(column).setConstant(column_value(0, 0));
+  } else {
+    m.col(column) = column_value.value().col(0);
+  }
+  return out;
+}
+
+}  // namespace distributions_internal
+}  // namespace provi

@@ -1,0 +1,98 @@
+// Copyright 2026 The provi Authors.
+//
+// File: distributions/internal/family_support.h
+// -----------------------------------------------------------------------------
+//
+// Helpers shared by the family implementations: broadcast shapes of
+// parameters, parameter checks that produce the standard messages, value
+// checks for `LogProb`, noise tensors and the event sum. Internal to
+// distributions/.
+
+#ifndef PROVI_DISTRIBUTIONS_INTERNAL_FAMILY_SUPPORT_H_
+#define PROVI_DISTRIBUTIONS_INTERNAL_FAMILY_SUPPORT_H_
+
+#include <functional>
+#include <initializer_list>
+#include <string>
+#include <utility>
+
+#include "absl/random/bit_gen_ref.h"
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "ad/ops.h"
+#include "ad/tensor.h"
+#include "distributions/support.h"
+
+namespace provi {
+namespace distributions_internal {
+
+// A parameter with its name, for messages.
+struct NamedParam {
+  const char* name;
+  const Tensor* tensor;
+};
+
+// The shape all parameters broadcast to (together with an explicit
+// `expand` shape when given, i.e. not {-1, -1}); {-1, -1} when they do not.
+struct Shape {
+  Index rows = -1;
+  Index cols = -1;
+  bool valid() const { return rows >= 0 && cols >= 0; }
+};
+Shape BroadcastShape(std::initializer_list<NamedParam> params,
+                     Shape expand = Shape{});
+
+// OK if the parameters broadcast (to `expand` if given); otherwise
+// InvalidArgument "<family>: parameter shapes loc 2x3, scale 4x1 do not
+// broadcast" (or "... to the expanded shape RxC").
+absl::Status CheckShapes(absl::string_view family,
+                         std::initializer_list<NamedParam> params,
+                         Shape expand = Shape{});
+
+// OK if `predicate` holds for every element of `param`; otherwise
+// InvalidArgument "<family>: parameter '<name>' element (i, j) = v
+// <requirement>".
+absl::Status CheckParam(absl::string_view family, const NamedParam& param,
+                        const std::function<bool(Real)>& predicate,
+                        absl::string_view requirement);
+
+// Shorthands for the common requirements. NaN fails them all.
+absl::Status CheckFinite(absl::string_view family, const NamedParam& param);
+absl::Status CheckPositive(absl::string_view family, const NamedParam& param);
+absl::Status CheckProbability(absl::string_view family,
+                              const NamedParam& param);
+
+// Checks a value passed to LogProb: its shape must broadcast with
+// rows x cols (throws StatusError otherwise, always) and, while validation is
+// on, each element must lie in `support` (throws otherwise). Returns the
+// broadcast shape of value and distribution.
+Shape CheckValue(absl::string_view family, const Tensor& value, Index rows,
+                 Index cols, const Support& support);
+
+// `value` broadcast to `shape` (itself when already of that shape), so that
+// every elementwise expression of it and the parameters has a full operand.
+inline Tensor BroadcastValue(const Tensor& value, const Shape& shape) {
+  return BroadcastTo(value, shape.rows, shape.cols);
+}
+
+// Σ over the event columns of an elementwise log density, after broadcasting
+// it to `shape`: a shape.rows x 1 tensor.
+Tensor SumEvent(const Tensor& elementwise, const Shape& shape);
+
+// Constant tensors of independent draws, rows x cols.
+Tensor StandardNormalNoise(Index rows, Index cols, absl::BitGenRef gen);
+// Uniform on the open interval (0, 1).
+Tensor UniformNoise(Index rows, Index cols, absl::BitGenRef gen);
+
+// A constant copy of `value` with column `column` replaced by `column_value`
+// (rows x 1, or 1x1 broadcast down the column).
+Tensor ReplaceColumn(const Tensor& value, Index column,
+                     const Tensor& column_value);
+
+// log(2π) / 2.
+inline constexpr double kHalfLog2Pi = 0.91893853320467274178;
+
+}  // namespace distributions_internal
+}  // namespace provi
+
+#endif  // PROVI_DISTRIBUTIONS_INTERNAL_FAMILY_SUPPORT_H_

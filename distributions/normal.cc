@@ -1,0 +1,106 @@
+// Copyright 2026 The provi Authors.
+
+#include "distributions/normal.h"
+
+#include <cmath>
+#include <utility>
+
+#include "absl/random/distributions.h"
+#include "ad/ops.h"
+#include "ad/tape.h"
+#include "base/status_macros.h"
+
+namespace provi {
+
+using distributions_internal::NamedParam;
+using distributions_internal::Shape;
+
+Normal::Normal(Tensor loc, Tensor scale) : Normal(loc, scale, Shape{}) {}
+
+Normal::Normal(Tensor loc, Tensor scale, Shape expand)
+    : loc_(std::move(loc)),
+      scale_(std::move(scale)),
+      expand_(expand),
+      shape_(distributions_internal::BroadcastShape(
+          {{"loc", &loc_}, {"scale", &scale_}}, expand)) {}
+
+Normal Normal::Expand(Index rows, Index cols) const {
+  return Normal(loc_, scale_, Shape{rows, cols});
+}
+
+absl::Status Normal::Validate() const {
+  PROVI_RETURN_IF_ERROR(distributions_internal::CheckShapes(
+      name(), {{"loc", &loc_}, {"scale", &scale_}}, expand_));
+  PROVI_RETURN_IF_ERROR(
+      distributions_internal::CheckFinite(name(), {"loc", &loc_}));
+  return distributions_internal::CheckPositive(name(), {"scale", &scale_});
+}
+
+Tensor Normal::RSample(absl::BitGenRef gen) const {
+  const Tensor eps =
+      distributions_internal::StandardNormalNoise(rows(), cols(), gen);
+  return loc_ + scale_ * eps;
+}
+
+Tensor Normal::Sample(absl::BitGenRef gen) const {
+  NoRecordScope no_record;
+  return RSample(gen);
+}
+
+Tensor Normal::LogProb(const Tensor& value) const {
+  const Shape shape = distributions_internal::CheckValue(name(), value, rows(),
+                                                         cols(), support());
+  const Tensor z =
+      (distributions_internal::BroadcastValue(value, shape) - loc_) / scale_;
+  const Tensor log_density =
+      Square(z) * Real(-0.5) - Log(scale_) -
+      static_cast<Real>(distributions_internal::kHalfLog2Pi);
+  return distributions_internal::SumEvent(log_density, shape);
+}
+
+std::vector<MvdTerm> Normal::MvdTerms(const Tensor& value,
+                                      absl::BitGenRef gen) const {
+  const Index n = rows();
+  const Tensor loc = BroadcastTo(loc_, n, cols());
+  const Tensor scale = BroadcastTo(scale_, n, cols());
+  const Real inv_sqrt_2pi = static_cast<Real>(0.39894228040143267794);
+  std::vector<MvdTerm> terms;
+  terms.reserve(2 * static_cast<size_t>(cols()));
+  for (Index j = 0; j < cols(); ++j) {
+    const Tensor mu = SliceCols(loc, j, 1);
+    const Tensor sigma = SliceCols(scale, j, 1);
+    const Tensor mu_c = Detach(mu);
+    const Tensor sigma_c = Detach(sigma);
+    // loc: a shared Rayleigh draw W = sqrt(-2 log U) on both sides.
+    Real* w = nullptr;
+    const Tensor weibull = NewConstant(n, 1, &w);
+    for (Index i = 0; i < n; ++i) {
+      w[i] = std::sqrt(Real(-2) * std::log(absl::Uniform<Real>(
+                                      absl::IntervalOpen, gen, 0, 1)));
+    }
+    terms.push_back(MvdTerm{mu, inv_sqrt_2pi / sigma_c,
+                            distributions_internal::ReplaceColumn(
+                                value, j, mu_c + sigma_c * weibull),
+                            distributions_internal::ReplaceColumn(
+                                value, j, mu_c - sigma_c * weibull)});
+    // scale: double-sided Maxwell against the normal itself.
+    Real* m = nullptr;
+    const Tensor maxwell = NewConstant(n, 1, &m);
+    for (Index i = 0; i < n; ++i) {
+      const Real a = absl::Gaussian<Real>(gen);
+      const Real b = absl::Gaussian<Real>(gen);
+      const Real c = absl::Gaussian<Real>(gen);
+      const Real sign = absl::Bernoulli(gen, 0.5) ? Real(1) : Real(-1);
+      m[i] = sign * std::sqrt(a * a + b * b + c * c);
+    }
+    const Tensor eps = distributions_internal::StandardNormalNoise(n, 1, gen);
+    terms.push_back(MvdTerm{
+        sigma, Real(1) / sigma_c,
+        distributions_internal::ReplaceColumn(value, j,
+                                              mu_c + sigma_c * maxwell),
+        distributions_internal::ReplaceColumn(value, j, mu_c + sigma_c * eps)});
+  }
+  return terms;
+}
+
+}  // namespace provi
