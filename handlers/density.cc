@@ -1,0 +1,60 @@
+// Copyright 2026 The provi Authors.
+
+#include "handlers/density.h"
+
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "ad/ops.h"
+
+namespace provi {
+
+void DensityHandler::Postprocess(Message& msg) {
+  const bool sample = msg.kind == SiteKind::kSample && !msg.is_intervened;
+  if (!sample && msg.kind != SiteKind::kFactor) return;
+  if (!seen_.insert(msg.address).second) {
+    ThrowStatus(absl::InvalidArgumentError(absl::StrCat(
+        "address '", msg.address.name(), "' is used by two sites in one run")));
+  }
+  Tensor lp;
+  if (sample) {
+    try {
+      lp = msg.dist()->LogProb(*msg.value);
+    } catch (const StatusError& error) {
+      ThrowStatus(absl::Status(error.status().code(),
+                               absl::StrCat("sample site '", msg.address.name(),
+                                            "': ", error.status().message())));
+    }
+  } else {
+    lp = *msg.log_prob;
+  }
+  if (msg.mask.has_value()) lp = lp * *msg.mask;
+  if (msg.scale != 1) lp = lp * msg.scale;
+  for (Index i = 0; i < lp.rows(); ++i) {
+    if (std::isnan(lp(i, 0))) {
+      ThrowStatus(absl::InvalidArgumentError(
+          absl::StrCat(SiteKindName(msg.kind), " site '", msg.address.name(),
+                       "': log density of lane ", i, " is NaN")));
+    }
+  }
+  if (msg.plates.empty()) {
+    global_ = global_ + SumAll(lp);
+    return;
+  }
+  if (!lanes_.has_value()) {
+    lanes_ = lp;
+    return;
+  }
+  if (lp.rows() != 1 && lanes_->rows() != 1 && lp.rows() != lanes_->rows()) {
+    ThrowStatus(absl::InvalidArgumentError(absl::StrCat(
+        SiteKindName(msg.kind), " site '", msg.address.name(), "' has ",
+        lp.rows(), " lanes but earlier plated sites have ", lanes_->rows())));
+  }
+  lanes_ = *lanes_ + lp;
+}
+
+Tensor DensityHandler::total() const {
+  return lanes_.has_value() ? global_ + SumAll(*lanes_) : global_;
+}
+
+}  // namespace provi

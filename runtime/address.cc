@@ -1,0 +1,122 @@
+// Copyright 2026 The provi Authors.
+
+#include "runtime/address.h"
+
+#include <array>
+#include <atomic>
+#include <cstring>
+#include <memory>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/hash/hash.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "base/check.h"
+
+namespace provi {
+namespace {
+
+// The table: names by id in fixed-size chunks, so a name's storage never
+// moves and readers need no lock (an id is only handed out after its chunk
+// and name are written, under the mutex that publishes it).
+constexpr uint32_t kChunkBits = 12;
+constexpr uint32_t kChunkSize = uint32_t{1} << kChunkBits;
+constexpr uint32_t kMaxChunks = 4096;
+
+struct Table {
+  absl::Mutex mutex;
+  // Keyed by the full name, so Intern("a/b") and Join(Intern("a"), "b") are
+  // the same address.
+  absl::flat_hash_map<std::string, uint32_t> ids ABSL_GUARDED_BY(mutex);
+  std::array<std::atomic<std::string*>, kMaxChunks> chunks{};
+  uint32_t size ABSL_GUARDED_BY(mutex) = 0;
+
+  Table() {
+    absl::MutexLock lock(&mutex);
+    Add("");  // id 0: the root
+  }
+
+  uint32_t Add(std::string full) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex) {
+    const uint32_t id = size++;
+    PROVI_CHECK(id < kChunkSize * kMaxChunks) << "too many distinct addresses";
+    std::string* chunk =
+        chunks[id >> kChunkBits].load(std::memory_order_relaxed);
+    if (chunk == nullptr) {
+      chunk = new std::string[kChunkSize];  // lives for the process
+      chunks[id >> kChunkBits].store(chunk, std::memory_order_release);
+    }
+    chunk[id & (kChunkSize - 1)] = full;
+    ids.emplace(std::move(full), id);
+    return id;
+  }
+
+  uint32_t Intern(uint32_t prefix, absl::string_view local) {
+    std::string full = prefix == 0 ? std::string(local)
+                                   : absl::StrCat(Name(prefix), "/", local);
+    absl::MutexLock lock(&mutex);
+    auto it = ids.find(full);
+    if (it != ids.end()) return it->second;
+    return Add(std::move(full));
+  }
+
+  const std::string& Name(uint32_t id) const {
+    const std::string* chunk =
+        chunks[id >> kChunkBits].load(std::memory_order_acquire);
+    return chunk[id & (kChunkSize - 1)];
+  }
+};
+
+Table& GlobalTable() {
+  static Table* table = new Table();
+  return *table;
+}
+
+// A per-thread, direct-mapped cache from (characters pointer, length,
+// prefix) to id. A hit is confirmed by comparing the characters with the
+// interned local name, so a reused buffer with new contents is a miss, never
+// a wrong answer.
+struct CacheEntry {
+  const char* data = nullptr;
+  size_t size = 0;
+  uint32_t prefix = 0;
+  uint32_t id = 0;
+  uint32_t local_offset = 0;  // where the local part starts in the full name
+};
+constexpr size_t kCacheSize = 1024;
+
+uint32_t Lookup(uint32_t prefix, absl::string_view local) {
+  thread_local std::array<CacheEntry, kCacheSize> cache;
+  const size_t slot = ((reinterpret_cast<uintptr_t>(local.data()) >> 3) ^
+                       (prefix * 2654435761u)) &
+                      (kCacheSize - 1);
+  CacheEntry& entry = cache[slot];
+  Table& table = GlobalTable();
+  if (entry.data == local.data() && entry.size == local.size() &&
+      entry.prefix == prefix && entry.data != nullptr) {
+    const std::string& full = table.Name(entry.id);
+    if (std::memcmp(full.data() + entry.local_offset, local.data(),
+                    local.size()) == 0) {
+      return entry.id;
+    }
+  }
+  const uint32_t id = table.Intern(prefix, local);
+  const std::string& full = table.Name(id);
+  entry = CacheEntry{local.data(), local.size(), prefix, id,
+                     static_cast<uint32_t>(full.size() - local.size())};
+  return id;
+}
+
+}  // namespace
+
+Address Address::Intern(absl::string_view name) {
+  return Address(Lookup(0, name));
+}
+
+Address Address::Join(Address prefix, absl::string_view name) {
+  return Address(Lookup(prefix.id_, name));
+}
+
+const std::string& Address::name() const { return GlobalTable().Name(id_); }
+
+}  // namespace provi

@@ -1,0 +1,188 @@
+// Copyright 2026 The provi Authors.
+
+#include "runtime/handler.h"
+
+#include <cmath>
+#include <numeric>
+#include <utility>
+#include <vector>
+
+#include "absl/random/distributions.h"
+#include "absl/strings/str_cat.h"
+#include "ad/ops.h"
+#include "base/check.h"
+#include "base/random.h"
+#include "base/status_error.h"
+
+namespace provi {
+namespace {
+
+std::vector<Handler*>& Stack() {
+  thread_local std::vector<Handler*> stack;
+  return stack;
+}
+
+Rng& ThreadGenerator() {
+  thread_local Rng rng;
+  return rng;
+}
+
+[[noreturn]] void ThrowAtSite(const Message& msg, const absl::Status& status) {
+  ThrowStatus(
+      absl::Status(status.code(),
+                   absl::StrCat(SiteKindName(msg.kind), " site '",
+                                msg.address.name(), "': ", status.message())));
+}
+
+// Checks that `value` has the site's shape (observed values may also
+// broadcast with it, e.g. N data points under a scalar distribution) and
+// contains no NaN.
+void CheckSampleValue(const Message& msg, const Distribution& dist) {
+  const Tensor& value = *msg.value;
+  const bool exact = value.rows() == dist.rows() && value.cols() == dist.cols();
+  const bool broadcasts =
+      (value.rows() == dist.rows() || value.rows() == 1 || dist.rows() == 1) &&
+      (value.cols() == dist.cols() || value.cols() == 1 || dist.cols() == 1);
+  const bool shape_ok = exact || (msg.is_observed && broadcasts);
+  if (!shape_ok) {
+    ThrowAtSite(
+        msg, absl::InvalidArgumentError(absl::StrCat(
+                 "value of shape ", value.ShapeString(), " does not match the ",
+                 dist.name(), " distribution's shape ", dist.rows(), "x",
+                 dist.cols())));
+  }
+  const auto v = value.value();
+  for (Index j = 0; j < v.cols(); ++j) {
+    for (Index i = 0; i < v.rows(); ++i) {
+      if (std::isnan(v(i, j))) {
+        ThrowAtSite(msg, absl::InvalidArgumentError(absl::StrCat(
+                             "value element (", i, ", ", j, ") is NaN")));
+      }
+    }
+  }
+}
+
+// A uniformly random subset of 0..size-1, by a partial Fisher-Yates shuffle.
+Tensor SubsampleIndices(const PlateInfo& plate, absl::BitGenRef gen) {
+  std::vector<Index> all(static_cast<size_t>(plate.size));
+  std::iota(all.begin(), all.end(), Index{0});
+  for (Index i = 0; i < plate.subsample_size; ++i) {
+    const Index j = absl::Uniform<Index>(gen, i, plate.size);
+    std::swap(all[static_cast<size_t>(i)], all[static_cast<size_t>(j)]);
+  }
+  Real* data = nullptr;
+  Tensor indices = NewConstant(plate.subsample_size, 1, &data);
+  for (Index i = 0; i < plate.subsample_size; ++i) {
+    data[i] = static_cast<Real>(all[static_cast<size_t>(i)]);
+  }
+  return indices;
+}
+
+void DefaultProcess(Message& msg) {
+  switch (msg.kind) {
+    case SiteKind::kSample: {
+      const Distribution* dist = msg.dist();
+      PROVI_CHECK(dist != nullptr) << "sample message without distribution";
+      const bool validate = DistributionValidationEnabled();
+      if (validate) {
+        const absl::Status status = dist->Validate();
+        if (!status.ok()) ThrowAtSite(msg, status);
+      }
+      if (!msg.value.has_value()) {
+        absl::BitGenRef gen = msg.rng.has_value() ? *msg.rng : ThreadRng();
+        try {
+          msg.value =
+              dist->has_rsample() ? dist->RSample(gen) : dist->Sample(gen);
+        } catch (const StatusError& error) {
+          ThrowAtSite(msg, error.status());
+        }
+      }
+      if (validate) CheckSampleValue(msg, *dist);
+      break;
+    }
+    case SiteKind::kParam:
+      if (!msg.value.has_value()) {
+        PROVI_CHECK(msg.param_init != nullptr) << "param without initialiser";
+        msg.value = (*msg.param_init)();
+      }
+      break;
+    case SiteKind::kPlate:
+      // Without subsampling the indices are implicit (0..size-1).
+      if (!msg.value.has_value() && msg.plate.subsample_size < msg.plate.size) {
+        msg.value = SubsampleIndices(
+            msg.plate, msg.rng.has_value() ? *msg.rng : ThreadRng());
+      }
+      break;
+    case SiteKind::kFactor:
+    case SiteKind::kDeterministic:
+      break;
+  }
+}
+
+}  // namespace
+
+const char* SiteKindName(SiteKind kind) {
+  switch (kind) {
+    case SiteKind::kSample:
+      return "sample";
+    case SiteKind::kParam:
+      return "param";
+    case SiteKind::kFactor:
+      return "factor";
+    case SiteKind::kDeterministic:
+      return "deterministic";
+    case SiteKind::kPlate:
+      return "plate";
+  }
+  return "?";
+}
+
+const char* EstimatorKindName(SiteEstimator::Kind kind) {
+  switch (kind) {
+    case SiteEstimator::Kind::kDefault:
+      return "default";
+    case SiteEstimator::Kind::kPathwise:
+      return "pathwise";
+    case SiteEstimator::Kind::kScoreFunction:
+      return "score function";
+    case SiteEstimator::Kind::kEnumerate:
+      return "enumeration";
+    case SiteEstimator::Kind::kMvd:
+      return "measure-valued derivative";
+  }
+  return "?";
+}
+
+HandlerScope::HandlerScope(Handler& handler) : handler_(&handler) {
+  Stack().push_back(handler_);
+}
+
+HandlerScope::~HandlerScope() {
+  std::vector<Handler*>& stack = Stack();
+  PROVI_CHECK(!stack.empty() && stack.back() == handler_)
+      << "HandlerScopes destroyed out of order";
+  stack.pop_back();
+}
+
+void ApplyStack(Message& msg) {
+  std::vector<Handler*>& stack = Stack();
+  // Phase 1: innermost (back) outwards, until a handler stops the message.
+  size_t reached = 0;  // index of the outermost handler reached
+  for (size_t i = stack.size(); i-- > 0;) {
+    reached = i;
+    stack[i]->Process(msg);
+    if (msg.stop) break;
+  }
+  // Phase 2.
+  DefaultProcess(msg);
+  // Phase 3: the handlers reached, outermost first.
+  for (size_t i = reached; i < stack.size(); ++i) stack[i]->Postprocess(msg);
+}
+
+int HandlerDepth() { return static_cast<int>(Stack().size()); }
+
+absl::BitGenRef ThreadRng() { return ThreadGenerator(); }
+
+void SeedThreadRng(uint64_t seed) { ThreadGenerator() = MakeRng(seed); }
+
+}  // namespace provi

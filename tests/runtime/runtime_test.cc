@@ -1,0 +1,204 @@
+// Copyright 2026 The provi Authors.
+//
+// The runtime core: addresses, the handler stack's three phases, primitives
+// without handlers, plates, scopes and error reporting.
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "ad/ops.h"
+#include "base/status_error.h"
+#include "distributions/normal.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "handlers/trace.h"
+#include "runtime/address.h"
+#include "runtime/handler.h"
+#include "runtime/primitives.h"
+
+namespace provi {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+TEST(AddressTest, InterningIsStableAndJoinsMatchFullNames) {
+  const Address z = Address::Intern("z");
+  EXPECT_EQ(z, Address::Intern(std::string("z")));
+  EXPECT_EQ(z.name(), "z");
+  const Address w = Address::Join(Address::Intern("encoder"), "w");
+  EXPECT_EQ(w.name(), "encoder/w");
+  EXPECT_EQ(w, Address::Intern("encoder/w"));
+  EXPECT_NE(w, z);
+  EXPECT_TRUE(Address().is_root());
+  EXPECT_EQ(Address::Join(Address(), "z"), z);
+}
+
+TEST(AddressTest, ReusedBuffersAreNotConfused) {
+  std::string buffer = "alpha";
+  const Address a = Address::Intern(buffer);
+  buffer[0] = 'A';  // same pointer and length, new contents
+  const Address b = Address::Intern(buffer);
+  EXPECT_NE(a, b);
+  EXPECT_EQ(b.name(), "Alpha");
+}
+
+TEST(PrimitivesTest, WithoutHandlersSampleDrawsAndObserveReturnsItsValue) {
+  SeedThreadRng(1);
+  const Tensor z = sample("z", Normal(0.0, 1.0).Expand(3, 2));
+  EXPECT_EQ(z.rows(), 3);
+  EXPECT_EQ(z.cols(), 2);
+  const Tensor x(Matrix::Constant(2, 1, 0.5));
+  EXPECT_EQ(observe("x", Normal(0.0, 1.0).Expand(2, 1), x).value_data(),
+            x.value_data());
+  EXPECT_EQ(param("w", Tensor(2.5)).item(), Real(2.5));
+  EXPECT_EQ(deterministic("d", Tensor(1.5)).item(), Real(1.5));
+}
+
+// Records the order in which handlers see a message.
+class Recorder : public Handler {
+ public:
+  Recorder(std::string name, std::vector<std::string>* log, bool stop = false)
+      : name_(std::move(name)), log_(log), stop_(stop) {}
+  void Process(Message& msg) override {
+    log_->push_back("process " + name_);
+    if (stop_) msg.stop = true;
+  }
+  void Postprocess(Message&) override { log_->push_back("post " + name_); }
+
+ private:
+  std::string name_;
+  std::vector<std::string>* log_;
+  bool stop_;
+};
+
+TEST(HandlerStackTest, InnermostProcessesFirstAndOutermostPostprocessesFirst) {
+  std::vector<std::string> log;
+  Recorder outer("outer", &log), inner("inner", &log);
+  HandlerScope s1(outer);
+  HandlerScope s2(inner);
+  sample("z", Normal(0.0, 1.0));
+  EXPECT_THAT(log, ElementsAre("process inner", "process outer", "post outer",
+                               "post inner"));
+}
+
+TEST(HandlerStackTest, StopHidesTheSiteFromOuterHandlers) {
+  std::vector<std::string> log;
+  Recorder outer("outer", &log), middle("middle", &log, /*stop=*/true),
+      inner("inner", &log);
+  HandlerScope s1(outer);
+  HandlerScope s2(middle);
+  HandlerScope s3(inner);
+  sample("z", Normal(0.0, 1.0));
+  EXPECT_THAT(log, ElementsAre("process inner", "process middle", "post middle",
+                               "post inner"));
+}
+
+TEST(HandlerStackTest, StackIsBalancedAfterAnException) {
+  const int depth = HandlerDepth();
+  std::vector<std::string> log;
+  Recorder recorder("r", &log);
+  auto failing = [&] {
+    HandlerScope scope(recorder);
+    sample("z", Normal(0.0, -1.0));  // invalid scale: throws
+  };
+  EXPECT_THROW(failing(), StatusError);
+  EXPECT_EQ(HandlerDepth(), depth);
+  // The traced entry point turns the same error into a Status.
+  const auto run = handlers::Trace(failing)();
+  EXPECT_FALSE(run.ok());
+  EXPECT_EQ(HandlerDepth(), depth);
+}
+
+TEST(PrimitivesTest, InvalidDistributionIsAStatusNamingTheSite) {
+  auto model = [] {
+    Scope scope("layer");
+    sample("z", Normal(0.0, -2.0));
+  };
+  const auto run = handlers::Trace(model)();
+  ASSERT_FALSE(run.ok());
+  EXPECT_EQ(run.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(run.status().message(), HasSubstr("sample site 'layer/z'"));
+  EXPECT_THAT(run.status().message(), HasSubstr("'scale'"));
+  EXPECT_THAT(run.status().message(), HasSubstr("-2"));
+}
+
+TEST(PrimitivesTest, ObservedValueOfTheWrongShapeIsAStatusNamingTheSite) {
+  auto model = [] {
+    observe("x", Normal(0.0, 1.0).Expand(4, 2), Tensor(Matrix::Zero(3, 2)));
+  };
+  const auto run = handlers::Trace(model)();
+  ASSERT_FALSE(run.ok());
+  EXPECT_THAT(run.status().message(), HasSubstr("sample site 'x'"));
+  EXPECT_THAT(run.status().message(), HasSubstr("3x2"));
+}
+
+TEST(PrimitivesTest, NanValueIsAStatusNamingTheSite) {
+  auto model = [] { observe("x", Normal(0.0, 1.0), Tensor(std::nan(""))); };
+  const auto run = handlers::Trace(model)();
+  ASSERT_FALSE(run.ok());
+  EXPECT_THAT(run.status().message(), HasSubstr("sample site 'x'"));
+  EXPECT_THAT(run.status().message(), HasSubstr("NaN"));
+}
+
+TEST(PrimitivesTest, DuplicateAddressIsAStatus) {
+  auto model = [] {
+    sample("z", Normal(0.0, 1.0));
+    sample("z", Normal(0.0, 1.0));
+  };
+  const auto run = handlers::Trace(model)();
+  ASSERT_FALSE(run.ok());
+  EXPECT_THAT(run.status().message(), HasSubstr("'z'"));
+  EXPECT_THAT(run.status().message(), HasSubstr("two sites"));
+}
+
+TEST(PrimitivesTest, ScopesPrefixAddresses) {
+  auto model = [] {
+    Scope encoder("encoder");
+    {
+      Scope layer("h1");
+      param("w", Tensor(1.0));
+    }
+    sample("z", Normal(0.0, 1.0));
+  };
+  const auto run = handlers::Trace(model)();
+  ASSERT_TRUE(run.ok()) << run.status();
+  ASSERT_EQ(run->trace.size(), 2u);
+  EXPECT_EQ(run->trace.sites()[0].address.name(), "encoder/h1/w");
+  EXPECT_EQ(run->trace.sites()[1].address.name(), "encoder/z");
+  EXPECT_TRUE(CurrentScope().is_root());
+}
+
+TEST(PlateTest, SitesRecordTheirPlatesAndSubsamplingScales) {
+  SeedThreadRng(5);
+  auto model = [] {
+    Plate data("data", 100, 10);
+    EXPECT_EQ(data.indices().size(), 10u);
+    for (Index i : data.indices()) {
+      EXPECT_GE(i, 0);
+      EXPECT_LT(i, 100);
+    }
+    sample("z", Normal(0.0, 1.0).Expand(10, 1));
+  };
+  const auto run = handlers::Trace(model)();
+  ASSERT_TRUE(run.ok()) << run.status();
+  const Site* z = run->trace.Find("z");
+  ASSERT_NE(z, nullptr);
+  ASSERT_EQ(z->plates.size(), 1u);
+  EXPECT_EQ(z->plates[0].name.name(), "data");
+  EXPECT_EQ(z->plates[0].size, 100);
+  EXPECT_EQ(z->plates[0].subsample_size, 10);
+  EXPECT_EQ(z->scale, Real(10));
+  EXPECT_TRUE(CurrentPlates().empty());
+}
+
+TEST(PlateTest, InvalidSubsampleSizeIsAStatus) {
+  auto model = [] { Plate data("data", 10, 20); };
+  const auto run = handlers::Trace(model)();
+  ASSERT_FALSE(run.ok());
+  EXPECT_THAT(run.status().message(), HasSubstr("plate 'data'"));
+}
+
+}  // namespace
+}  // namespace provi
