@@ -83,7 +83,8 @@ struct CacheEntry {
   uint32_t id = 0;
   uint32_t local_offset = 0;  // where the local part starts in the full name
 };
-constexpr size_t kCacheSize = 1024;
+constexpr size_t kCacheBits = 12;
+constexpr size_t kCacheSize = size_t{1} << kCacheBits;
 
 uint32_t Lookup(uint32_t prefix, absl::string_view local) {
   thread_local std::array<CacheEntry, kCacheSize> cache;

@@ -28,7 +28,10 @@ Tensor Site::LogProb() const {
   return lp;
 }
 
-Trace::Trace() : data_(std::make_shared<Data>()) {}
+Trace::Trace() : data_(std::make_shared<Data>()) {
+  // Most programs have tens of sites; skip the first few regrowths.
+  data_->index.reserve(16);
+}
 
 const Site* Trace::Find(Address address) const {
   auto it = data_->index.find(address);

@@ -22,6 +22,7 @@
 #ifndef PROVI_RUNTIME_TRACE_H_
 #define PROVI_RUNTIME_TRACE_H_
 
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -79,8 +80,9 @@ class Trace {
  public:
   Trace();
 
-  // The sites in execution order.
-  const std::vector<Site>& sites() const { return data_->sites; }
+  // The sites in execution order. (A deque: sites never move once added,
+  // and a long trace grows without reallocating one large block per run.)
+  const std::deque<Site>& sites() const { return data_->sites; }
   size_t size() const { return data_->sites.size(); }
   bool empty() const { return data_->sites.empty(); }
 
@@ -116,7 +118,7 @@ class Trace {
 
  private:
   struct Data {
-    std::vector<Site> sites;
+    std::deque<Site> sites;
     absl::flat_hash_map<Address, size_t> index;
   };
   std::shared_ptr<Data> data_;

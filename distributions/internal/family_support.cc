@@ -68,20 +68,11 @@ absl::Status CheckShapes(absl::string_view family,
                                                  " do not broadcast"));
 }
 
-absl::Status CheckParam(absl::string_view family, const NamedParam& param,
-                        const std::function<bool(Real)>& predicate,
-                        absl::string_view requirement) {
-  const auto v = param.tensor->value();
-  for (Index j = 0; j < v.cols(); ++j) {
-    for (Index i = 0; i < v.rows(); ++i) {
-      if (!predicate(v(i, j))) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(family, ": parameter '", param.name, "' element (", i,
-                         ", ", j, ") = ", v(i, j), " ", requirement));
-      }
-    }
-  }
-  return absl::OkStatus();
+absl::Status ParamError(absl::string_view family, const NamedParam& param,
+                        Index i, Index j, absl::string_view requirement) {
+  return absl::InvalidArgumentError(
+      absl::StrCat(family, ": parameter '", param.name, "' element (", i, ", ",
+                   j, ") = ", (*param.tensor)(i, j), " ", requirement));
 }
 
 absl::Status CheckFinite(absl::string_view family, const NamedParam& param) {

@@ -11,7 +11,6 @@
 #ifndef PROVI_DISTRIBUTIONS_INTERNAL_FAMILY_SUPPORT_H_
 #define PROVI_DISTRIBUTIONS_INTERNAL_FAMILY_SUPPORT_H_
 
-#include <functional>
 #include <initializer_list>
 #include <string>
 #include <utility>
@@ -49,12 +48,28 @@ absl::Status CheckShapes(absl::string_view family,
                          std::initializer_list<NamedParam> params,
                          Shape expand = Shape{});
 
-// OK if `predicate` holds for every element of `param`; otherwise
-// InvalidArgument "<family>: parameter '<name>' element (i, j) = v
-// <requirement>".
+// The InvalidArgument status "<family>: parameter '<name>' element (i, j) =
+// v <requirement>".
+absl::Status ParamError(absl::string_view family, const NamedParam& param,
+                        Index i, Index j, absl::string_view requirement);
+
+// OK if `predicate(x)` holds for every element x of `param`; otherwise the
+// ParamError of the first element that fails. (A template, so the check
+// inlines: it runs at every sample site while validation is on.)
+template <typename Predicate>
 absl::Status CheckParam(absl::string_view family, const NamedParam& param,
-                        const std::function<bool(Real)>& predicate,
-                        absl::string_view requirement);
+                        const Predicate& predicate,
+                        absl::string_view requirement) {
+  const Real* data = param.tensor->value_data();
+  const Index rows = param.tensor->rows();
+  const Index size = param.tensor->size();
+  for (Index k = 0; k < size; ++k) {
+    if (!predicate(data[k])) {
+      return ParamError(family, param, k % rows, k / rows, requirement);
+    }
+  }
+  return absl::OkStatus();
+}
 
 // Shorthands for the common requirements. NaN fails them all.
 absl::Status CheckFinite(absl::string_view family, const NamedParam& param);

@@ -75,7 +75,7 @@ double LogJoint(double mu, double sigma) {
 TEST(TraceTest, RecordsEverySiteInOrder) {
   const auto run = handlers::Trace(handlers::Seed(Model(), 1))(kData);
   ASSERT_TRUE(run.ok()) << run.status();
-  const std::vector<Site>& sites = run->trace.sites();
+  const auto& sites = run->trace.sites();
   ASSERT_EQ(sites.size(), 4u);
   EXPECT_EQ(sites[0].address.name(), "mu");
   EXPECT_EQ(sites[0].kind, SiteKind::kSample);
