@@ -24,8 +24,9 @@ namespace provi {
 // Digamma()
 //
 // ψ(x) = d/dx log Γ(x). Uses the reflection formula for x < 0, the
-// recurrence ψ(x) = ψ(x + 1) - 1/x up to x >= 6, then the asymptotic series.
-// Poles (x = 0, -1, -2, ...) give NaN. Accurate to a few ulps of double.
+// recurrence ψ(x) = ψ(x + 1) - 1/x up to x >= 12, then the asymptotic series
+// (whose first omitted term is below 1e-16 there). Poles (x = 0, -1, -2,
+// ...) give NaN.
 template <typename T>
 T Digamma(T x) {
   if (std::isnan(x)) return x;
@@ -38,7 +39,7 @@ T Digamma(T x) {
     result = -kPi / std::tan(kPi * v);
     v = 1.0 - v;
   }
-  while (v < 6.0) {
+  while (v < 12.0) {
     result -= 1.0 / v;
     v += 1.0;
   }
@@ -59,7 +60,7 @@ T Digamma(T x) {
 // Trigamma()
 //
 // ψ'(x) = d²/dx² log Γ(x). Reflection for x < 0, recurrence
-// ψ'(x) = ψ'(x + 1) + 1/x² up to x >= 6, then the asymptotic series. Poles
+// ψ'(x) = ψ'(x + 1) + 1/x² up to x >= 12, then the asymptotic series. Poles
 // give NaN.
 template <typename T>
 T Trigamma(T x) {
@@ -77,7 +78,7 @@ T Trigamma(T x) {
     v = 1.0 - v;
   }
   double tail = 0.0;
-  while (v < 6.0) {
+  while (v < 12.0) {
     tail += 1.0 / (v * v);
     v += 1.0;
   }

@@ -21,10 +21,12 @@
 #ifndef PROVI_TESTS_DISTRIBUTIONS_STATISTICAL_TESTING_H_
 #define PROVI_TESTS_DISTRIBUTIONS_STATISTICAL_TESTING_H_
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
 
+#include "base/real.h"
 #include "gtest/gtest.h"
 
 namespace provi {
@@ -57,11 +59,23 @@ class MeanAccumulator {
   double m2_ = 0;
 };
 
-// z of the sample mean against `expected` (0 when the spread is zero and
-// the means agree exactly).
+// The rounding floor of a z-test: an estimator with no variance (exact
+// enumeration, say) still differs from the analytic value by the rounding of
+// provi::Real, so the standard error is never taken below
+// kRoundingFloor * max(1, |expected|): 1e-2 of sqrt(epsilon), i.e. about
+// 3.5e-6 in float and 1.5e-10 in double.
+inline double RoundingFloor(double expected) {
+  constexpr double kRoundingFloor =
+      1e-2 * (sizeof(provi::Real) == sizeof(double) ? 1.4901161193847656e-08
+                                                    : 3.4526698300124393e-04);
+  return kRoundingFloor * std::max(1.0, std::abs(expected));
+}
+
+// z of the sample mean against `expected`.
 inline double MeanZ(const MeanAccumulator& acc, double expected) {
-  const double se = acc.standard_error();
-  if (se == 0) return acc.mean() == expected ? 0.0 : INFINITY;
+  const double se =
+      std::sqrt(acc.standard_error() * acc.standard_error() +
+                RoundingFloor(expected) * RoundingFloor(expected));
   return (acc.mean() - expected) / se;
 }
 

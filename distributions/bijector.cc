@@ -1,0 +1,153 @@
+// Copyright 2026 The provi Authors.
+
+#include "distributions/bijector.h"
+
+#include <cmath>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "ad/ops.h"
+#include "base/status_error.h"
+#include "distributions/internal/bijector_math.h"
+
+namespace provi {
+
+namespace dm = distributions_internal;
+
+Tensor IdentityBijector::Forward(const Tensor& unconstrained) const {
+  return unconstrained;
+}
+
+Tensor IdentityBijector::Inverse(const Tensor& constrained) const {
+  return constrained;
+}
+
+Tensor IdentityBijector::LogAbsDetJacobian(const Tensor& unconstrained) const {
+  return dm::FilledConstant<Real>(unconstrained.rows(), 1,
+                                  [](Index, Index) { return 0; });
+}
+
+Tensor ExpBijector::Forward(const Tensor& unconstrained) const {
+  return Exp(unconstrained);
+}
+
+Tensor ExpBijector::Inverse(const Tensor& constrained) const {
+  return Log(constrained);
+}
+
+Tensor ExpBijector::LogAbsDetJacobian(const Tensor& unconstrained) const {
+  return RowSum(unconstrained);
+}
+
+Tensor SoftplusBijector::Forward(const Tensor& unconstrained) const {
+  return Softplus(unconstrained);
+}
+
+Tensor SoftplusBijector::Inverse(const Tensor& constrained) const {
+  return dm::SoftplusInverse(constrained);
+}
+
+Tensor SoftplusBijector::LogAbsDetJacobian(const Tensor& unconstrained) const {
+  return RowSum(LogSigmoid(unconstrained));
+}
+
+SigmoidBijector::SigmoidBijector(Real lower, Real upper)
+    : lower_(lower), upper_(upper) {
+  if (!(std::isfinite(lower) && std::isfinite(upper) && lower < upper)) {
+    ThrowStatus(absl::InvalidArgumentError(
+        absl::StrCat("Sigmoid: the interval [", lower, ", ", upper,
+                     "] needs finite bounds with lower < upper")));
+  }
+}
+
+Tensor SigmoidBijector::Forward(const Tensor& unconstrained) const {
+  return dm::IntervalForward(unconstrained, lower_, upper_);
+}
+
+Tensor SigmoidBijector::Inverse(const Tensor& constrained) const {
+  return dm::IntervalInverse(constrained, lower_, upper_);
+}
+
+Tensor SigmoidBijector::LogAbsDetJacobian(const Tensor& unconstrained) const {
+  return dm::IntervalLogAbsDetJacobian(unconstrained, lower_, upper_);
+}
+
+Tensor StickBreakingBijector::Forward(const Tensor& unconstrained) const {
+  return dm::StickBreakingForward(unconstrained);
+}
+
+Tensor StickBreakingBijector::Inverse(const Tensor& constrained) const {
+  return dm::StickBreakingInverse(constrained);
+}
+
+Tensor StickBreakingBijector::LogAbsDetJacobian(
+    const Tensor& unconstrained) const {
+  return dm::StickBreakingLogAbsDetJacobian(unconstrained);
+}
+
+Index StickBreakingBijector::ConstrainedCols(Index unconstrained_cols) const {
+  return unconstrained_cols + 1;
+}
+
+Index StickBreakingBijector::UnconstrainedCols(Index constrained_cols) const {
+  if (constrained_cols < 1) {
+    ThrowStatus(absl::InvalidArgumentError(
+        absl::StrCat("StickBreaking: a simplex of ", constrained_cols,
+                     " columns; it needs at least one")));
+  }
+  return constrained_cols - 1;
+}
+
+Tensor LowerCholeskyBijector::Forward(const Tensor& unconstrained) const {
+  return dm::LowerCholeskyForward(unconstrained);
+}
+
+Tensor LowerCholeskyBijector::Inverse(const Tensor& constrained) const {
+  return dm::LowerCholeskyInverse(constrained);
+}
+
+Tensor LowerCholeskyBijector::LogAbsDetJacobian(
+    const Tensor& unconstrained) const {
+  return dm::LowerCholeskyLogAbsDetJacobian(unconstrained);
+}
+
+Index LowerCholeskyBijector::ConstrainedCols(Index unconstrained_cols) const {
+  const Index d = dm::CholeskyDimension(unconstrained_cols);
+  if (d < 0) {
+    ThrowStatus(absl::InvalidArgumentError(
+        absl::StrCat("LowerCholesky: ", unconstrained_cols,
+                     " unconstrained columns is not D(D+1)/2 for any D")));
+  }
+  return d;
+}
+
+Index LowerCholeskyBijector::UnconstrainedCols(Index constrained_cols) const {
+  return constrained_cols * (constrained_cols + 1) / 2;
+}
+
+std::shared_ptr<const Bijector> BijectorFor(const Support& support) {
+  switch (support.kind()) {
+    case Support::Kind::kReal:
+    case Support::Kind::kPoint:
+      return std::make_shared<IdentityBijector>();
+    case Support::Kind::kPositive:
+    case Support::Kind::kNonNegative:
+      return std::make_shared<ExpBijector>();
+    case Support::Kind::kInterval:
+      return std::make_shared<SigmoidBijector>(support.lower(),
+                                               support.upper());
+    case Support::Kind::kSimplex:
+      return std::make_shared<StickBreakingBijector>();
+    case Support::Kind::kLowerCholesky:
+      return std::make_shared<LowerCholeskyBijector>();
+    case Support::Kind::kNonNegativeInteger:
+    case Support::Kind::kIntegerInterval:
+      break;
+  }
+  ThrowStatus(absl::InvalidArgumentError(
+      absl::StrCat("BijectorFor: no bijector maps the reals onto the discrete "
+                   "support ",
+                   support.ToString())));
+}
+
+}  // namespace provi

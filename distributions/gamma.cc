@@ -1,0 +1,65 @@
+// Copyright 2026 The provi Authors.
+
+#include "distributions/gamma.h"
+
+#include <utility>
+
+#include "ad/ops.h"
+#include "ad/tape.h"
+#include "base/status_error.h"
+#include "base/status_macros.h"
+#include "distributions/internal/gamma_functions.h"
+
+namespace provi {
+
+using distributions_internal::Shape;
+
+Gamma::Gamma(Tensor concentration, Tensor rate)
+    : Gamma(std::move(concentration), std::move(rate), Shape{}) {}
+
+Gamma::Gamma(Tensor concentration, Tensor rate, Shape expand)
+    : concentration_(std::move(concentration)),
+      rate_(std::move(rate)),
+      expand_(expand),
+      shape_(distributions_internal::BroadcastShape(
+          {{"concentration", &concentration_}, {"rate", &rate_}}, expand)) {}
+
+Gamma Gamma::Expand(Index rows, Index cols) const {
+  return Gamma(concentration_, rate_, Shape{rows, cols});
+}
+
+absl::Status Gamma::Validate() const {
+  PROVI_RETURN_IF_ERROR(distributions_internal::CheckShapes(
+      name(), {{"concentration", &concentration_}, {"rate", &rate_}}, expand_));
+  PROVI_RETURN_IF_ERROR(distributions_internal::CheckPositive(
+      name(), {"concentration", &concentration_}));
+  return distributions_internal::CheckPositive(name(), {"rate", &rate_});
+}
+
+Tensor Gamma::RSample(absl::BitGenRef gen) const {
+  if (!shape_.valid()) ThrowStatus(Validate());
+  return distributions_internal::StandardGammaRSample(concentration_, rows(),
+                                                      cols(), gen) /
+         rate_;
+}
+
+Tensor Gamma::Sample(absl::BitGenRef gen) const {
+  NoRecordScope no_record;
+  return RSample(gen);
+}
+
+Tensor Gamma::LogProb(const Tensor& value) const {
+  if (!shape_.valid()) ThrowStatus(Validate());
+  const Shape shape = distributions_internal::CheckValue(name(), value, rows(),
+                                                         cols(), support());
+  const Tensor x = distributions_internal::BroadcastValue(value, shape);
+  // α log β + (α - 1) log x - β x - log Γ(α), written as α log(β x) -
+  // log x - β x - log Γ(α) so that every product has the full-shape x as an
+  // operand: α and β may broadcast only through it (1 x C against R x 1).
+  const Tensor scaled = rate_ * x;
+  const Tensor log_density =
+      concentration_ * Log(scaled) - Log(x) - scaled - Lgamma(concentration_);
+  return distributions_internal::SumEvent(log_density, shape);
+}
+
+}  // namespace provi

@@ -1,0 +1,62 @@
+// Copyright 2026 The provi Authors.
+
+#include "distributions/half_cauchy.h"
+
+#include <utility>
+
+#include "ad/ops.h"
+#include "ad/tape.h"
+#include "base/status_macros.h"
+#include "distributions/internal/noise.h"
+
+namespace provi {
+
+using distributions_internal::Shape;
+
+namespace {
+
+// log 2 - log π: the Cauchy's constant, doubled mass.
+constexpr double kLogTwoOverPi = -0.45158270528945486473;
+
+}  // namespace
+
+HalfCauchy::HalfCauchy(Tensor scale) : HalfCauchy(std::move(scale), Shape{}) {}
+
+HalfCauchy::HalfCauchy(Tensor scale, Shape expand)
+    : scale_(std::move(scale)),
+      expand_(expand),
+      shape_(distributions_internal::BroadcastShape({{"scale", &scale_}},
+                                                    expand)) {}
+
+HalfCauchy HalfCauchy::Expand(Index rows, Index cols) const {
+  return HalfCauchy(scale_, Shape{rows, cols});
+}
+
+absl::Status HalfCauchy::Validate() const {
+  PROVI_RETURN_IF_ERROR(distributions_internal::CheckShapes(
+      name(), {{"scale", &scale_}}, expand_));
+  return distributions_internal::CheckPositive(name(), {"scale", &scale_});
+}
+
+Tensor HalfCauchy::RSample(absl::BitGenRef gen) const {
+  const Tensor magnitude =
+      Abs(distributions_internal::StandardCauchyNoise(rows(), cols(), gen));
+  return scale_ * magnitude;
+}
+
+Tensor HalfCauchy::Sample(absl::BitGenRef gen) const {
+  NoRecordScope no_record;
+  return RSample(gen);
+}
+
+Tensor HalfCauchy::LogProb(const Tensor& value) const {
+  const Shape shape = distributions_internal::CheckValue(name(), value, rows(),
+                                                         cols(), support());
+  const Tensor z =
+      distributions_internal::BroadcastValue(value, shape) / scale_;
+  const Tensor log_density =
+      -Log1p(Square(z)) - Log(scale_) + static_cast<Real>(kLogTwoOverPi);
+  return distributions_internal::SumEvent(log_density, shape);
+}
+
+}  // namespace provi

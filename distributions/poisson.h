@@ -1,0 +1,83 @@
+// Copyright 2026 The provi Authors.
+//
+// File: distributions/poisson.h
+// -----------------------------------------------------------------------------
+//
+// The Poisson distribution, elementwise: each element of a draw is an
+// independent count with its own (broadcast) rate λ > 0.
+//
+//   p(x) = λ^x e^(-λ) / x!,  x in {0, 1, 2, ...}
+//   log p(x) = x log λ - λ - lgamma(x + 1)
+//
+// `LogProb` sums over the event columns.
+//
+// Sampler: absl::Poisson (exact), one draw per element. Not
+// reparameterisable; the support is infinite, so there is no enumeration.
+//
+// Measure-valued derivative (Mohamed, Rosca, Figurnov and Mnih, "Monte Carlo
+// Gradient Estimation in Machine Learning", JMLR 2020, sec. 6 and Table 1).
+// With p_k = λ^k e^(-λ) / k!, ∂p_k/∂λ = p_{k-1} - p_k (p_{-1} = 0), so
+//
+//   ∂/∂λ E f(X) = Σ_k (p_{k-1} - p_k) f(k) = E f(X + 1) - E f(X):
+//   c = 1,  x⁺ = X + 1,  x⁻ = X,
+//
+// with the same fresh X ~ Poisson(λ) on both sides (the coupling keeps the
+// variance small), one term per event column.
+//
+// Example:
+//
+//   provi::Poisson arrivals(3.5);
+//   provi::Poisson counts = provi::Poisson(Exp(log_rate)).Expand(batch, 1);
+
+#ifndef PROVI_DISTRIBUTIONS_POISSON_H_
+#define PROVI_DISTRIBUTIONS_POISSON_H_
+
+#include <memory>
+#include <vector>
+
+#include "distributions/distribution.h"
+#include "distributions/internal/family_support.h"
+
+namespace provi {
+
+class Poisson final : public Distribution {
+ public:
+  // Validate() requires positive, finite rates.
+  explicit Poisson(Tensor rate);
+
+  // Expand()
+  //
+  // The same family broadcast to `rows` x `cols` (Validate() fails if the
+  // rate does not broadcast to it).
+  Poisson Expand(Index rows, Index cols) const;
+
+  const Tensor& rate() const { return rate_; }
+
+  absl::string_view name() const override { return "Poisson"; }
+  Index rows() const override { return shape_.rows; }
+  Index cols() const override { return shape_.cols; }
+  absl::Status Validate() const override;
+  Support support() const override { return Support::NonNegativeInteger(); }
+  Tensor Sample(absl::BitGenRef gen) const override;
+  Tensor LogProb(const Tensor& value) const override;
+  bool has_mvd() const override { return true; }
+  std::vector<MvdTerm> MvdTerms(const Tensor& value,
+                                absl::BitGenRef gen) const override;
+  std::shared_ptr<const Distribution> Clone() const override {
+    return std::make_shared<Poisson>(*this);
+  }
+
+ private:
+  Poisson(Tensor rate, distributions_internal::Shape expand);
+
+  // One draw with rate element (i, j), broadcast.
+  Real Draw(Index i, Index j, absl::BitGenRef gen) const;
+
+  Tensor rate_;
+  distributions_internal::Shape expand_;
+  distributions_internal::Shape shape_;
+};
+
+}  // namespace provi
+
+#endif  // PROVI_DISTRIBUTIONS_POISSON_H_

@@ -1,0 +1,111 @@
+// Copyright 2026 The provi Authors.
+
+#include "distributions/uniform.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "ad/ops.h"
+#include "ad/tape.h"
+#include "base/status_error.h"
+#include "base/status_macros.h"
+
+namespace provi {
+
+using distributions_internal::Shape;
+
+namespace {
+
+// The position of broadcast element (i, j) in a tensor of shape rows x cols.
+Index BroadcastOffset(const Tensor& t, Index i, Index j) {
+  return (t.cols() == 1 ? 0 : j) * t.rows() + (t.rows() == 1 ? 0 : i);
+}
+
+}  // namespace
+
+Uniform::Uniform(Tensor low, Tensor high)
+    : Uniform(std::move(low), std::move(high), Shape{}) {}
+
+Uniform::Uniform(Tensor low, Tensor high, Shape expand)
+    : low_(std::move(low)),
+      high_(std::move(high)),
+      expand_(expand),
+      shape_(distributions_internal::BroadcastShape(
+          {{"low", &low_}, {"high", &high_}}, expand)) {}
+
+Uniform Uniform::Expand(Index rows, Index cols) const {
+  return Uniform(low_, high_, Shape{rows, cols});
+}
+
+absl::Status Uniform::Validate() const {
+  PROVI_RETURN_IF_ERROR(distributions_internal::CheckShapes(
+      name(), {{"low", &low_}, {"high", &high_}}, expand_));
+  PROVI_RETURN_IF_ERROR(
+      distributions_internal::CheckFinite(name(), {"low", &low_}));
+  PROVI_RETURN_IF_ERROR(
+      distributions_internal::CheckFinite(name(), {"high", &high_}));
+  // The standard message, naming high's own element and the low it faces.
+  for (Index j = 0; j < shape_.cols; ++j) {
+    for (Index i = 0; i < shape_.rows; ++i) {
+      const Real lo = low_.value_data()[BroadcastOffset(low_, i, j)];
+      const Real hi = high_.value_data()[BroadcastOffset(high_, i, j)];
+      if (!(lo < hi)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            name(), ": parameter 'high' element (", high_.rows() == 1 ? 0 : i,
+            ", ", high_.cols() == 1 ? 0 : j, ") = ", hi,
+            " must be > low = ", lo));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+Support Uniform::support() const {
+  if (low_.size() == 0 || high_.size() == 0) return Support::Real();
+  return Support::Interval(low_.value().minCoeff(), high_.value().maxCoeff());
+}
+
+Tensor Uniform::RSample(absl::BitGenRef gen) const {
+  // Bounds broadcast first: high - low of a 1xC and an Rx1 bound would not.
+  const Tensor low = BroadcastTo(low_, rows(), cols());
+  const Tensor high = BroadcastTo(high_, rows(), cols());
+  const Tensor u = distributions_internal::UniformNoise(rows(), cols(), gen);
+  // No draw lands past high: for any representable u < 1, rounding
+  // d = high - low up costs at most half a unit in its last place, and
+  // fl(d u) <= pred(d) takes back at least that much, so low + fl(d u) <=
+  // high exactly and its rounding cannot exceed high either.
+  return low + (high - low) * u;
+}
+
+Tensor Uniform::Sample(absl::BitGenRef gen) const {
+  NoRecordScope no_record;
+  return RSample(gen);
+}
+
+Tensor Uniform::LogProb(const Tensor& value) const {
+  const Shape shape = distributions_internal::CheckValue(name(), value, rows(),
+                                                         cols(), support());
+  const Tensor x = distributions_internal::BroadcastValue(value, shape);
+  const Tensor low = BroadcastTo(low_, shape.rows, shape.cols);
+  const Tensor high = BroadcastTo(high_, shape.rows, shape.cols);
+  Real* in = nullptr;
+  const Tensor inside = NewConstant(shape.rows, shape.cols, &in);
+  const bool validate = DistributionValidationEnabled();
+  for (Index j = 0; j < shape.cols; ++j) {
+    for (Index i = 0; i < shape.rows; ++i) {
+      const Real v = x(i, j);
+      const bool ok = v >= low(i, j) && v <= high(i, j);
+      if (!ok && validate) {
+        ThrowStatus(absl::InvalidArgumentError(absl::StrCat(
+            name(), ": value element (", i, ", ", j, ") = ", v,
+            " is outside the support [", low(i, j), ", ", high(i, j), "]")));
+      }
+      in[j * shape.rows + i] = ok ? 1 : 0;
+    }
+  }
+  const Tensor log_density =
+      Where(inside, -Log(high - low), Tensor(-kInfinity));
+  return distributions_internal::SumEvent(log_density, shape);
+}
+
+}  // namespace provi

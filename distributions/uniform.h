@@ -1,0 +1,76 @@
+// Copyright 2026 The provi Authors.
+//
+// File: distributions/uniform.h
+// -----------------------------------------------------------------------------
+//
+// The continuous uniform distribution on [low, high], elementwise (each
+// element has its own broadcast bounds); `LogProb` sums over the event
+// columns. Mean (low + high)/2, variance (high - low)²/12.
+//
+//   log p(x) = -log(high - low)   for low <= x <= high,   -∞ elsewhere
+//
+// The indicator is part of the density, so a value outside the bounds gives
+// -∞ even with validation off; with validation on (the default) it is an
+// InvalidArgument error like any value outside a family's support.
+//
+// Pathwise: x = low + (high - low) u, u ~ Uniform(0, 1); ∂x/∂low = 1 - u,
+// ∂x/∂high = u.
+//
+// `support()` is one interval for all elements: [low, high] when the bounds
+// are the same everywhere, else the smallest interval holding every
+// element's bounds (`LogProb` checks each element against its own bounds).
+//
+// Example:
+//
+//   provi::Uniform angle(0.0, 6.283185307179586);
+//   provi::Tensor u = provi::Uniform(lo, hi).Expand(batch, 2).RSample(rng);
+
+#ifndef PROVI_DISTRIBUTIONS_UNIFORM_H_
+#define PROVI_DISTRIBUTIONS_UNIFORM_H_
+
+#include <memory>
+
+#include "distributions/distribution.h"
+#include "distributions/internal/family_support.h"
+
+namespace provi {
+
+class Uniform final : public Distribution {
+ public:
+  Uniform(Tensor low, Tensor high);
+
+  // Expand()
+  //
+  // The same family broadcast to `rows` x `cols` (Validate() fails if the
+  // parameters do not broadcast to it).
+  Uniform Expand(Index rows, Index cols) const;
+
+  const Tensor& low() const { return low_; }
+  const Tensor& high() const { return high_; }
+
+  absl::string_view name() const override { return "Uniform"; }
+  Index rows() const override { return shape_.rows; }
+  Index cols() const override { return shape_.cols; }
+  // Also requires low < high element by element.
+  absl::Status Validate() const override;
+  Support support() const override;
+  Tensor Sample(absl::BitGenRef gen) const override;
+  bool has_rsample() const override { return true; }
+  Tensor RSample(absl::BitGenRef gen) const override;
+  Tensor LogProb(const Tensor& value) const override;
+  std::shared_ptr<const Distribution> Clone() const override {
+    return std::make_shared<Uniform>(*this);
+  }
+
+ private:
+  Uniform(Tensor low, Tensor high, distributions_internal::Shape expand);
+
+  Tensor low_;
+  Tensor high_;
+  distributions_internal::Shape expand_;
+  distributions_internal::Shape shape_;
+};
+
+}  // namespace provi
+
+#endif  // PROVI_DISTRIBUTIONS_UNIFORM_H_

@@ -1,0 +1,388 @@
+// Copyright 2026 The provi Authors.
+//
+// Bijectors: known values, round trips, membership of the codomain,
+// log-Jacobians against determinants of finite-difference Jacobians computed
+// in double precision, gradients against finite differences, column counts,
+// `BijectorFor` and shape errors.
+
+#include "distributions/bijector.h"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "Eigen/LU"
+#include "ad/ops.h"
+#include "ad/tape.h"
+#include "base/status_error.h"
+#include "distributions/internal/bijector_math.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/ad/expect_ad.h"
+
+namespace provi {
+namespace {
+
+namespace dm = ::provi::distributions_internal;
+using ::provi::testing::Mat;
+using ::testing::HasSubstr;
+
+using DoubleTensor = BasicTensor<double>;
+
+Tensor T(const Eigen::MatrixXd& m) { return Tensor(m.cast<Real>().eval()); }
+
+// One bijector under test, with the same map in double precision (the
+// templates the class evaluates in `Real`) and the constrained coordinates
+// whose Jacobian the log-determinant refers to.
+struct Case {
+  std::string name;
+  std::shared_ptr<const Bijector> bijector;
+  std::function<DoubleTensor(const DoubleTensor&)> forward;
+  std::function<DoubleTensor(const DoubleTensor&)> log_det;
+  // The free coordinates of one row's constrained value (a row vector).
+  std::function<Eigen::RowVectorXd(const Eigen::MatrixXd&)> free;
+  Eigen::MatrixXd u;  // unconstrained test points, one per row
+};
+
+Eigen::RowVectorXd AllColumns(const Eigen::MatrixXd& x) { return x.row(0); }
+
+// Stick breaking: the first K - 1 components (the last is determined).
+Eigen::RowVectorXd HeadColumns(const Eigen::MatrixXd& x) {
+  return x.row(0).head(x.cols() - 1);
+}
+
+// Lower Cholesky: the lower triangle, packed row by row.
+Eigen::RowVectorXd LowerTriangle(const Eigen::MatrixXd& l) {
+  Eigen::RowVectorXd packed(l.rows() * (l.rows() + 1) / 2);
+  Index k = 0;
+  for (Index i = 0; i < l.rows(); ++i) {
+    for (Index j = 0; j <= i; ++j) packed(k++) = l(i, j);
+  }
+  return packed;
+}
+
+std::vector<Case> Cases() {
+  const Eigen::MatrixXd elementwise =
+      Mat({{0.3, -1.2, 2.0}, {1.5, 0.7, -0.4}, {-3.0, 0.0, 4.5}});
+  auto same = [](const DoubleTensor& u) { return u; };
+  return {
+      {"Identity", std::make_shared<IdentityBijector>(), same,
+       [](const DoubleTensor& u) {
+         return DoubleTensor(Eigen::MatrixXd::Zero(u.rows(), 1));
+       },
+       AllColumns, elementwise},
+      {"Exp", std::make_shared<ExpBijector>(),
+       [](const DoubleTensor& u) { return Exp(u); },
+       [](const DoubleTensor& u) { return RowSum(u); }, AllColumns,
+       elementwise},
+      {"Softplus", std::make_shared<SoftplusBijector>(),
+       [](const DoubleTensor& u) { return Softplus(u); },
+       [](const DoubleTensor& u) { return RowSum(LogSigmoid(u)); }, AllColumns,
+       elementwise},
+      {"Sigmoid", std::make_shared<SigmoidBijector>(),
+       [](const DoubleTensor& u) { return dm::IntervalForward(u, 0.0, 1.0); },
+       [](const DoubleTensor& u) {
+         return dm::IntervalLogAbsDetJacobian(u, 0.0, 1.0);
+       },
+       AllColumns, elementwise},
+      {"AffineSigmoid", std::make_shared<SigmoidBijector>(-2, 5),
+       [](const DoubleTensor& u) { return dm::IntervalForward(u, -2.0, 5.0); },
+       [](const DoubleTensor& u) {
+         return dm::IntervalLogAbsDetJacobian(u, -2.0, 5.0);
+       },
+       AllColumns, elementwise},
+      {"StickBreaking", std::make_shared<StickBreakingBijector>(),
+       [](const DoubleTensor& u) { return dm::StickBreakingForward(u); },
+       [](const DoubleTensor& u) {
+         return dm::StickBreakingLogAbsDetJacobian(u);
+       },
+       HeadColumns,
+       Mat({{0.3, -1.2, 2.0, 0.5}, {0, 0, 0, 0}, {-3.0, 1.0, 4.0, -2.5}})},
+      {"LowerCholesky", std::make_shared<LowerCholeskyBijector>(),
+       [](const DoubleTensor& u) { return dm::LowerCholeskyForward(u); },
+       [](const DoubleTensor& u) {
+         return dm::LowerCholeskyLogAbsDetJacobian(u);
+       },
+       LowerTriangle, Mat({{0.3, -1.2, 0.8, 2.0, 0.5, -0.7}})},
+  };
+}
+
+// Comparisons of a `Real` computation with a double reference: a few
+// hundred ulps of Real, relative to the magnitude, covers the rounding of
+// the handful of operations each value goes through (and of the
+// finite-difference reference, ~1e-9 in double, for Jacobians).
+double Tolerance(double reference) {
+  return (kRealIsDouble ? 1e-8 : 5e-5) * std::max(1.0, std::abs(reference));
+}
+
+TEST(BijectorTest, KnownValues) {
+  const Tensor uniform =
+      StickBreakingBijector().Forward(Tensor(Matrix::Zero(2, 3)));
+  ASSERT_EQ(uniform.rows(), 2);
+  ASSERT_EQ(uniform.cols(), 4);
+  for (Index i = 0; i < 2; ++i) {
+    for (Index j = 0; j < 4; ++j)
+      EXPECT_NEAR(uniform(i, j), 0.25, Tolerance(0.25));
+  }
+  const Tensor zeros =
+      StickBreakingBijector().Inverse(Tensor(Matrix::Constant(1, 5, 0.2)));
+  for (Index j = 0; j < 4; ++j) EXPECT_NEAR(zeros(0, j), 0.0, Tolerance(0.0));
+
+  // (a, b, c, d, e, f) -> [[e^a, 0, 0], [b, e^c, 0], [d, e, e^f]].
+  const Tensor l = LowerCholeskyBijector().Forward(
+      T(Mat({{0.1, 2.0, -0.3, 4.0, 5.0, 0.6}})));
+  const Eigen::MatrixXd expected = Mat({{std::exp(0.1), 0, 0},
+                                        {2.0, std::exp(-0.3), 0},
+                                        {4.0, 5.0, std::exp(0.6)}});
+  ASSERT_EQ(l.rows(), 3);
+  ASSERT_EQ(l.cols(), 3);
+  for (Index i = 0; i < 3; ++i) {
+    for (Index j = 0; j < 3; ++j) {
+      EXPECT_NEAR(l(i, j), expected(i, j), Tolerance(expected(i, j)));
+    }
+  }
+
+  EXPECT_NEAR(SigmoidBijector(2, 5).Forward(Tensor(0)).item(), 3.5,
+              Tolerance(3.5));
+  EXPECT_NEAR(SoftplusBijector().Inverse(Tensor(std::log(2.0))).item(), 0.0,
+              Tolerance(0.0));
+  EXPECT_NEAR(ExpBijector().Inverse(Tensor(1)).item(), 0.0, 0.0);
+  EXPECT_EQ(IdentityBijector().Forward(Tensor(1.5)).item(), Real(1.5));
+}
+
+TEST(BijectorTest, InverseUndoesForward) {
+  for (const Case& c : Cases()) {
+    SCOPED_TRACE(c.name);
+    const Tensor u = T(c.u);
+    const Tensor back = c.bijector->Inverse(c.bijector->Forward(u));
+    ASSERT_EQ(back.rows(), u.rows());
+    ASSERT_EQ(back.cols(), u.cols());
+    for (Index j = 0; j < u.cols(); ++j) {
+      for (Index i = 0; i < u.rows(); ++i) {
+        EXPECT_NEAR(back(i, j), c.u(i, j), Tolerance(c.u(i, j)))
+            << "(" << i << ", " << j << ")";
+      }
+    }
+  }
+}
+
+TEST(BijectorTest, ForwardLandsInTheCodomain) {
+  for (const Case& c : Cases()) {
+    SCOPED_TRACE(c.name);
+    // The test points, and points far out where the maps saturate.
+    for (const double scale : {1.0, 8.0}) {
+      const Tensor x = c.bijector->Forward(T(c.u * scale));
+      EXPECT_TRUE(c.bijector->codomain().Check(x, c.name).ok())
+          << c.bijector->codomain().Check(x, c.name);
+      EXPECT_EQ(x.cols(), c.bijector->ConstrainedCols(c.u.cols()));
+      EXPECT_EQ(c.bijector->UnconstrainedCols(x.cols()), c.u.cols());
+    }
+  }
+  // Saturated affine maps stay inside the closed interval whatever the
+  // rounding of lower + (upper - lower) σ(u).
+  for (const auto& [lower, upper] :
+       std::vector<std::pair<Real, Real>>{{Real(0.1), Real(0.3)},
+                                          {Real(-0.7), Real(0.9)},
+                                          {Real(1e-3), Real(3.3)}}) {
+    const SigmoidBijector narrow(lower, upper);
+    const Tensor ends = narrow.Forward(T(Mat({{-50, 50}})));
+    EXPECT_TRUE(narrow.codomain().Check(ends, "ends").ok())
+        << narrow.codomain().Check(ends, "ends");
+  }
+}
+
+// log |det J| per row, J the finite-difference Jacobian (central
+// differences in double) of the row's free constrained coordinates with
+// respect to its unconstrained values.
+double FiniteDifferenceLogDet(const Case& c, const Eigen::RowVectorXd& u) {
+  const Index n = u.size();
+  Eigen::MatrixXd jacobian(c.free(c.forward(DoubleTensor(u)).value()).size(),
+                           n);
+  for (Index k = 0; k < n; ++k) {
+    const double h = 1e-6 * std::max(1.0, std::abs(u(k)));
+    Eigen::RowVectorXd plus = u, minus = u;
+    plus(k) += h;
+    minus(k) -= h;
+    jacobian.col(k) = (c.free(c.forward(DoubleTensor(plus)).value()) -
+                       c.free(c.forward(DoubleTensor(minus)).value()))
+                          .transpose() /
+                      (2 * h);
+  }
+  EXPECT_EQ(jacobian.rows(), jacobian.cols()) << "the map must be square";
+  return std::log(std::abs(jacobian.determinant()));
+}
+
+TEST(BijectorTest, LogAbsDetJacobianMatchesFiniteDifferences) {
+  for (const Case& c : Cases()) {
+    SCOPED_TRACE(c.name);
+    const Tensor log_det = c.bijector->LogAbsDetJacobian(T(c.u));
+    ASSERT_EQ(log_det.rows(), c.u.rows());
+    ASSERT_EQ(log_det.cols(), 1);
+    for (Index i = 0; i < c.u.rows(); ++i) {
+      const double expected = FiniteDifferenceLogDet(c, c.u.row(i));
+      EXPECT_NEAR(log_det(i, 0), expected, Tolerance(expected)) << "row " << i;
+    }
+  }
+}
+
+// Reverse-mode gradients of Forward and of the log-determinant, each
+// against finite differences of the double-precision map.
+TEST(BijectorTest, GradientsMatchFiniteDifferences) {
+  for (const Case& c : Cases()) {
+    SCOPED_TRACE(c.name);
+    ::provi::testing::ExpectAd(
+        [&](const auto& u) {
+          if constexpr (std::is_same_v<std::decay_t<decltype(u)>, Tensor>) {
+            return c.bijector->Forward(u);
+          } else {
+            return c.forward(u);
+          }
+        },
+        c.u);
+    ::provi::testing::ExpectAd(
+        [&](const auto& u) {
+          if constexpr (std::is_same_v<std::decay_t<decltype(u)>, Tensor>) {
+            return c.bijector->LogAbsDetJacobian(u);
+          } else {
+            return c.log_det(u);
+          }
+        },
+        c.u);
+  }
+}
+
+// The inverses' gradients too: a parameter store initialises from a
+// constrained value, and a density over a constrained variable may be
+// evaluated through them.
+TEST(BijectorTest, InverseGradientsMatchFiniteDifferences) {
+  ::provi::testing::ExpectAd(
+      [](const auto& x) { return dm::StickBreakingInverse(x); },
+      Mat({{0.1, 0.2, 0.3, 0.4}, {0.7, 0.05, 0.05, 0.2}}));
+  ::provi::testing::ExpectAd(
+      [](const auto& l) { return dm::LowerCholeskyInverse(l); },
+      Mat({{1.5, 0, 0}, {0.3, 0.8, 0}, {-2.0, 0.4, 2.5}}));
+  ::provi::testing::ExpectAd(
+      [](const auto& x) { return dm::IntervalInverse(x, -1.0, 3.0); },
+      Mat({{-0.5, 0.1, 2.9}}));
+  ::provi::testing::ExpectAd(
+      [](const auto& x) { return dm::SoftplusInverse(x); },
+      Mat({{1e-3, 0.5, 30.0}}));
+}
+
+TEST(BijectorTest, StickBreakingIsAccurateForTinyComponents) {
+  // A component of 1e-30 survives the forward map (computed in log space)
+  // and comes back exactly; the tail sums of the inverse do not cancel.
+  const Tensor x = StickBreakingBijector().Forward(T(Mat({{-70.0, 0.0}})));
+  EXPECT_GT(x(0, 0), 0);
+  EXPECT_NEAR(std::log(x(0, 0)), -70.0 - std::log(2.0), Tolerance(70.0));
+  const Tensor u = StickBreakingBijector().Inverse(x);
+  EXPECT_NEAR(u(0, 0), -70.0, Tolerance(70.0));
+  EXPECT_NEAR(u(0, 1), 0.0, Tolerance(0.0));
+}
+
+TEST(BijectorTest, StickBreakingOntoOneCategory) {
+  const StickBreakingBijector bijector;
+  const Tensor x = bijector.Forward(Tensor(Matrix(2, 0)));
+  ASSERT_EQ(x.rows(), 2);
+  ASSERT_EQ(x.cols(), 1);
+  EXPECT_EQ(x(0, 0), 1);
+  EXPECT_EQ(x(1, 0), 1);
+  EXPECT_EQ(bijector.LogAbsDetJacobian(Tensor(Matrix(2, 0)))(1, 0), 0);
+}
+
+TEST(BijectorTest, ColumnCounts) {
+  EXPECT_EQ(ExpBijector().ConstrainedCols(4), 4);
+  EXPECT_EQ(ExpBijector().UnconstrainedCols(4), 4);
+  EXPECT_EQ(StickBreakingBijector().ConstrainedCols(3), 4);
+  EXPECT_EQ(StickBreakingBijector().UnconstrainedCols(4), 3);
+  EXPECT_THAT(CatchStatus([] {
+                StickBreakingBijector().UnconstrainedCols(0);
+              }).message(),
+              HasSubstr("StickBreaking"));
+  EXPECT_EQ(LowerCholeskyBijector().ConstrainedCols(10), 4);
+  EXPECT_EQ(LowerCholeskyBijector().ConstrainedCols(0), 0);
+  EXPECT_EQ(LowerCholeskyBijector().UnconstrainedCols(4), 10);
+  EXPECT_THAT(
+      CatchStatus([] { LowerCholeskyBijector().ConstrainedCols(5); }).message(),
+      HasSubstr("LowerCholesky: 5"));
+}
+
+TEST(BijectorTest, ShapeErrorsAreInvalidArgument) {
+  const LowerCholeskyBijector cholesky;
+  for (const Eigen::MatrixXd& bad :
+       {Mat({{1, 2, 3}, {4, 5, 6}}), Mat({{1, 2, 3, 4, 5}})}) {
+    const absl::Status forward = CatchStatus([&] { cholesky.Forward(T(bad)); });
+    EXPECT_EQ(forward.code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(forward.message(), HasSubstr("LowerCholesky"));
+    EXPECT_THAT(
+        CatchStatus([&] { cholesky.LogAbsDetJacobian(T(bad)); }).message(),
+        HasSubstr("D(D+1)/2"));
+  }
+  EXPECT_THAT(CatchStatus([&] {
+                cholesky.Inverse(T(Mat({{1, 0, 0}, {2, 3, 0}})));
+              }).message(),
+              HasSubstr("square"));
+  EXPECT_THAT(CatchStatus([] {
+                StickBreakingBijector().Inverse(Tensor(Matrix(2, 0)));
+              }).message(),
+              HasSubstr("StickBreaking"));
+  for (const auto& bounds : std::vector<std::pair<double, double>>{
+           {1, 1}, {2, 1}, {0, std::numeric_limits<double>::infinity()}}) {
+    const absl::Status status = CatchStatus([&] {
+      SigmoidBijector(static_cast<Real>(bounds.first),
+                      static_cast<Real>(bounds.second));
+    });
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(status.message(), HasSubstr("lower < upper"));
+  }
+}
+
+TEST(BijectorTest, BijectorForEachSupport) {
+  struct Expected {
+    Support support;
+    const char* name;
+  };
+  const Expected expected[] = {
+      {Support::Real(), "Identity"},
+      {Support::Point(), "Identity"},
+      {Support::Positive(), "Exp"},
+      {Support::NonNegative(), "Exp"},
+      {Support::UnitInterval(), "Sigmoid"},
+      {Support::Interval(-1, 4), "Sigmoid"},
+      {Support::Simplex(), "StickBreaking"},
+      {Support::LowerCholesky(), "LowerCholesky"},
+  };
+  for (const Expected& e : expected) {
+    SCOPED_TRACE(e.support.ToString());
+    const std::shared_ptr<const Bijector> bijector = BijectorFor(e.support);
+    ASSERT_NE(bijector, nullptr);
+    EXPECT_EQ(bijector->name(), e.name);
+    // The codomain is the support itself, or inside it ((0, inf) for
+    // [0, inf), the reals for a point's "any real").
+    if (e.support.kind() != Support::Kind::kNonNegative &&
+        e.support.kind() != Support::Kind::kPoint) {
+      EXPECT_EQ(bijector->codomain(), e.support);
+    }
+  }
+  for (const Support& discrete :
+       {Support::Boolean(), Support::NonNegativeInteger(),
+        Support::IntegerInterval(0, 5)}) {
+    const absl::Status status = CatchStatus([&] { BijectorFor(discrete); });
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(status.message(), HasSubstr("discrete"));
+    EXPECT_THAT(status.message(), HasSubstr(discrete.ToString()));
+  }
+  EXPECT_THAT(CatchStatus([] {
+                BijectorFor(Support::Interval(
+                    0, std::numeric_limits<Real>::infinity()));
+              }).message(),
+              HasSubstr("finite"));
+}
+
+}  // namespace
+}  // namespace provi
