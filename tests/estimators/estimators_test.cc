@@ -1,0 +1,420 @@
+// Copyright 2026 The provi Authors.
+//
+// Expectation: exact enumeration gradients, composition of strategies in
+// one program (checked against the analytic gradient), lanes against brute
+// force, baselines (same mean, lower variance), AddCost ordering, nesting,
+// and the Statuses of bad configurations. Statistical checks follow the
+// flake budget of tests/distributions/statistical_testing.h.
+
+#include <cmath>
+#include <vector>
+
+#include "ad/ops.h"
+#include "base/random.h"
+#include "distributions/bernoulli.h"
+#include "distributions/categorical.h"
+#include "distributions/gamma.h"
+#include "distributions/normal.h"
+#include "distributions/poisson.h"
+#include "estimators/expectation.h"
+#include "estimators/strategies.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "runtime/primitives.h"
+#include "tests/distributions/statistical_testing.h"
+
+namespace provi {
+namespace {
+
+using ::provi::testing::MeanAccumulator;
+using ::testing::HasSubstr;
+
+// E[flip(p) ? 0 : -p/2] = -(1 - p) p / 2, so d/dp = p - 1/2.
+Tensor FlipObjective(Parameter& p, const SiteEstimator& estimator) {
+  const Tensor b = sample("b", Bernoulli::FromProbs(p.tensor()), estimator);
+  return Where(b, Tensor(0.0), p.tensor() * -0.5);
+}
+
+TEST(ExpectationTest, EnumerationIsExactForTheFlipExample) {
+  for (double p0 : {0.1, 0.3, 0.5, 0.7, 0.9}) {
+    Parameter p(Matrix::Constant(1, 1, static_cast<Real>(p0)));
+    auto objective = Expectation([&] { return FlipObjective(p, Enumerate()); });
+    const absl::StatusOr<GradientEstimate> g = objective.GradEstimate();
+    ASSERT_TRUE(g.ok()) << g.status();
+    EXPECT_EQ(g->runs, 2);
+    EXPECT_NEAR(p.grad()(0, 0), p0 - 0.5, 1e-6) << "p = " << p0;
+    EXPECT_NEAR(g->value(0, 0), -(1 - p0) * p0 / 2, 1e-6);
+  }
+}
+
+TEST(ExpectationTest, ScoreFunctionAndMvdMatchTheFlipExampleOnAverage) {
+  uint64_t seed = 1;
+  for (double p0 : {0.1, 0.3, 0.5, 0.7, 0.9}) {
+    for (const SiteEstimator& estimator :
+         {ScoreFunctionEstimator(), MeasureValued()}) {
+      Parameter p(Matrix::Constant(1, 1, static_cast<Real>(p0)));
+      auto objective = Expectation([&] { return FlipObjective(p, estimator); });
+      objective.Seed(++seed);
+      MeanAccumulator grad;
+      for (int n = 0; n < 4000; ++n) {
+        p.ZeroGrad();
+        ASSERT_TRUE(objective.GradEstimate().ok());
+        grad.Add(p.grad()(0, 0));
+      }
+      EXPECT_MEAN_NEAR(grad, p0 - 0.5)
+          << "p = " << p0 << ", " << EstimatorKindName(estimator.kind);
+    }
+  }
+}
+
+// A program mixing strategies: b1 ~ Bernoulli(p1); b2 ~ Bernoulli(b1 ? p2 :
+// p3); z ~ N(m b2, 1); cost z² + b1. With q2 = P(b2 = 1) = p1 p2 + (1-p1) p3,
+// E = q2 (m² + 1) + (1 - q2) 1 + p1, so
+//   dE/dp1 = (p2 - p3) m² + 1,  dE/dp2 = p1 m²,  dE/dp3 = (1 - p1) m²,
+//   dE/dm = 2 m q2.
+struct Mixed {
+  Parameter p1{Matrix::Constant(1, 1, 0.3)};
+  Parameter p2{Matrix::Constant(1, 1, 0.8)};
+  Parameter p3{Matrix::Constant(1, 1, 0.4)};
+  Parameter m{Matrix::Constant(1, 1, 1.5)};
+
+  Tensor operator()(const SiteEstimator& s1, const SiteEstimator& s2,
+                    const SiteEstimator& s3) {
+    const Tensor b1 = sample("b1", Bernoulli::FromProbs(p1.tensor()), s1);
+    const Tensor q = Where(b1, p2.tensor(), p3.tensor());
+    const Tensor b2 = sample("b2", Bernoulli::FromProbs(q), s2);
+    const Tensor z = sample("z", Normal(m.tensor() * b2, 1.0), s3);
+    return Square(z) + b1;
+  }
+
+  std::vector<double> Gradient() const {
+    const double a = 0.3, b = 0.8, c = 0.4, mu = 1.5;
+    const double q2 = a * b + (1 - a) * c;
+    return {(b - c) * mu * mu + 1, a * mu * mu, (1 - a) * mu * mu, 2 * mu * q2};
+  }
+};
+
+TEST(ExpectationTest, StrategiesComposeInOneProgram) {
+  struct Combination {
+    SiteEstimator s1, s2, s3;
+  };
+  const std::vector<Combination> combinations = {
+      {ScoreFunctionEstimator(), Enumerate(), Pathwise()},
+      {Enumerate(), ScoreFunctionEstimator(), Pathwise()},
+      {MeasureValued(), Enumerate(), Pathwise()},
+      {Enumerate(), MeasureValued(), ScoreFunctionEstimator()},
+      {Enumerate(), Enumerate(), MeasureValued()},
+      {ScoreFunctionEstimator(MovingAverageBaseline(0.9)), MeasureValued(),
+       Pathwise()},
+  };
+  uint64_t seed = 100;
+  for (const Combination& c : combinations) {
+    SCOPED_TRACE(std::string(EstimatorKindName(c.s1.kind)) + " / " +
+                 EstimatorKindName(c.s2.kind) + " / " +
+                 EstimatorKindName(c.s3.kind));
+    Mixed program;
+    auto objective = Expectation([&] { return program(c.s1, c.s2, c.s3); });
+    objective.Seed(++seed);
+    std::vector<MeanAccumulator> grads(4);
+    for (int n = 0; n < 3000; ++n) {
+      Parameter* params[] = {&program.p1, &program.p2, &program.p3, &program.m};
+      for (Parameter* p : params) p->ZeroGrad();
+      const absl::StatusOr<GradientEstimate> g = objective.GradEstimate();
+      ASSERT_TRUE(g.ok()) << g.status();
+      for (int k = 0; k < 4; ++k) grads[k].Add(params[k]->grad()(0, 0));
+    }
+    const std::vector<double> expected = program.Gradient();
+    for (int k = 0; k < 4; ++k) {
+      EXPECT_MEAN_NEAR(grads[k], expected[k]) << "parameter " << k;
+    }
+  }
+}
+
+TEST(ExpectationTest, NestedEnumerationMultipliesTheRunsAndIsExact) {
+  // The mixed program with z's contribution replaced by its expectation
+  // E[z²] = (m b2)² + 1, so that every gradient is exact.
+  Mixed program;
+  auto exact = Expectation([&] {
+    const Tensor b1 =
+        sample("b1", Bernoulli::FromProbs(program.p1.tensor()), Enumerate());
+    const Tensor q = Where(b1, program.p2.tensor(), program.p3.tensor());
+    const Tensor b2 = sample("b2", Bernoulli::FromProbs(q), Enumerate());
+    return Square(program.m.tensor() * b2) + 1.0 + b1;
+  });
+  const absl::StatusOr<GradientEstimate> g = exact.GradEstimate();
+  ASSERT_TRUE(g.ok()) << g.status();
+  EXPECT_EQ(g->runs, 4);
+  const std::vector<double> expected = program.Gradient();
+  EXPECT_NEAR(program.p1.grad()(0, 0), expected[0], 1e-5);
+  EXPECT_NEAR(program.p2.grad()(0, 0), expected[1], 1e-5);
+  EXPECT_NEAR(program.p3.grad()(0, 0), expected[2], 1e-5);
+  EXPECT_NEAR(program.m.grad()(0, 0), expected[3], 1e-5);
+}
+
+// Three lanes, each with its own categorical assignment c_i ~ Cat(softmax
+// (θ)) and cost (c_i - y_i)² w_i, returned per lane. Lane-wise enumeration
+// needs 3 runs; the brute-force sum over all 27 joint assignments must give
+// the same value and gradient.
+TEST(ExpectationTest, LaneWiseEnumerationEqualsBruteForce) {
+  const double y[3] = {0.0, 2.0, 1.0};
+  const double w[3] = {1.0, 0.5, 2.0};
+  Matrix theta0(1, 3);
+  theta0 << 0.2, -0.4, 0.7;
+  Matrix y_m(3, 1), w_m(3, 1);
+  for (int i = 0; i < 3; ++i) {
+    y_m(i, 0) = static_cast<Real>(y[i]);
+    w_m(i, 0) = static_cast<Real>(w[i]);
+  }
+  const Tensor y_t(y_m), w_t(w_m);
+
+  Parameter theta(theta0);
+  auto objective = Expectation([&] {
+    Plate lanes("lanes", 3);
+    const Tensor c = sample(
+        "c", Categorical::FromLogits(theta.tensor()).Expand(3), Enumerate());
+    return Square(c - y_t) * w_t;
+  });
+  const absl::StatusOr<GradientEstimate> g = objective.GradEstimate();
+  ASSERT_TRUE(g.ok()) << g.status();
+  EXPECT_EQ(g->runs, 3);
+
+  // Brute force over the 27 joint assignments, on the tape.
+  Parameter theta_bf(theta0);
+  Tensor total(0.0);
+  TapeScope scope;
+  const Tensor log_p = theta_bf.tensor() - LogSumExpAll(theta_bf.tensor());
+  Matrix lane_values = Matrix::Zero(3, 1);
+  for (int a = 0; a < 3; ++a) {
+    for (int b = 0; b < 3; ++b) {
+      for (int c = 0; c < 3; ++c) {
+        const int assignment[3] = {a, b, c};
+        Tensor joint(0.0);
+        double cost = 0;
+        for (int i = 0; i < 3; ++i) {
+          joint = joint + SliceCols(log_p, assignment[i], 1);
+          cost += (assignment[i] - y[i]) * (assignment[i] - y[i]) * w[i];
+        }
+        const Tensor weighted = Exp(joint) * static_cast<Real>(cost);
+        total = total + weighted;
+        for (int i = 0; i < 3; ++i) {
+          lane_values(i, 0) += static_cast<Real>(std::exp(joint.item()) *
+                                                 (assignment[i] - y[i]) *
+                                                 (assignment[i] - y[i]) * w[i]);
+        }
+      }
+    }
+  }
+  Backward(total);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_NEAR(g->value(i, 0), lane_values(i, 0), 1e-5) << "lane " << i;
+  }
+  for (int k = 0; k < 3; ++k) {
+    EXPECT_NEAR(theta.grad()(0, k), theta_bf.grad()(0, k), 1e-5)
+        << "logit " << k;
+  }
+}
+
+// The moving-average baseline: the same mean, a lower variance, on a cost
+// with a large constant offset (the canonical case for REINFORCE).
+TEST(BaselineTest, BaselinesKeepTheMeanAndTheMovingAverageCutsTheVariance) {
+  const double p0 = 0.3;
+  auto run = [&](std::shared_ptr<const Baseline> baseline, uint64_t seed,
+                 MeanAccumulator* grad) {
+    Parameter p(Matrix::Constant(1, 1, static_cast<Real>(p0)));
+    auto objective = Expectation([&] {
+      const Tensor b = sample("b", Bernoulli::FromProbs(p.tensor()),
+                              ScoreFunctionEstimator(baseline));
+      return b * 2.0 + 10.0;  // E = 2p + 10: d/dp = 2
+    });
+    objective.Seed(seed);
+    for (int n = 0; n < 4000; ++n) {
+      p.ZeroGrad();
+      ASSERT_TRUE(objective.GradEstimate().ok());
+      grad->Add(p.grad()(0, 0));
+    }
+  };
+  MeanAccumulator none, constant, moving, learned;
+  run(NoBaseline(), 1, &none);
+  run(ConstantBaseline(10.0), 2, &constant);
+  run(MovingAverageBaseline(0.9), 3, &moving);
+  Parameter b(Matrix::Constant(1, 1, 0.0));
+  run(LearnedBaseline([&] { return b.tensor(); }), 4, &learned);
+  for (const MeanAccumulator* acc : {&none, &constant, &moving, &learned}) {
+    EXPECT_MEAN_NEAR(*acc, 2.0);
+  }
+  // Without a baseline the score term carries the offset 10; the average
+  // removes it: the variance falls by more than an order of magnitude.
+  EXPECT_LT(moving.variance(), none.variance() / 10);
+  // The learned baseline's own loss (b - C)² pulled it towards the cost
+  // (C > 10 > b = 0, so its accumulated gradient is negative).
+  EXPECT_LT(b.grad()(0, 0), -4000 * 2 * 9.0);
+}
+
+TEST(BaselineTest, LeaveOneOutUsesTheOtherLanes) {
+  Parameter p(Matrix::Constant(1, 1, 0.3));
+  auto objective = Expectation([&] {
+    Plate particles("particles", 8);
+    const Tensor b = sample("b", Bernoulli::FromProbs(p.tensor()).Expand(8, 1),
+                            ScoreFunctionEstimator(LeaveOneOutBaseline()));
+    return b * 2.0 + 10.0;
+  });
+  objective.Seed(5);
+  MeanAccumulator grad;
+  for (int n = 0; n < 2000; ++n) {
+    p.ZeroGrad();
+    ASSERT_TRUE(objective.GradEstimate().ok());
+    grad.Add(p.grad()(0, 0));
+  }
+  // Eight lanes, each d/dp E[2 b + 10] = 2.
+  EXPECT_MEAN_NEAR(grad, 16.0);
+}
+
+TEST(AddCostTest, ScoreTermsMultiplyOnlyLaterCosts) {
+  // The p-gradient of each estimate must not depend on a cost added before
+  // the site, however large.
+  auto gradients = [](double early_cost) {
+    Parameter p(Matrix::Constant(1, 1, 0.4));
+    auto objective = Expectation([&] {
+      AddCost(Tensor(early_cost));
+      const Tensor b = sample("b", Bernoulli::FromProbs(p.tensor()),
+                              ScoreFunctionEstimator());
+      return b * 3.0;
+    });
+    objective.Seed(9);
+    std::vector<Real> out;
+    for (int n = 0; n < 20; ++n) {
+      p.ZeroGrad();
+      const absl::StatusOr<GradientEstimate> g = objective.GradEstimate();
+      EXPECT_TRUE(g.ok());
+      // The value includes the early cost.
+      EXPECT_GE(g->value(0, 0), early_cost);
+      out.push_back(p.grad()(0, 0));
+    }
+    return out;
+  };
+  EXPECT_EQ(gradients(0.0), gradients(1000.0));
+  // A cost added after the site does multiply the score.
+  Parameter p(Matrix::Constant(1, 1, 0.4));
+  auto late = Expectation([&] {
+    const Tensor b =
+        sample("b", Bernoulli::FromProbs(p.tensor()), ScoreFunctionEstimator());
+    AddCost(Tensor(1000.0));
+    return b * 3.0;
+  });
+  late.Seed(9);
+  ASSERT_TRUE(late.GradEstimate().ok());
+  EXPECT_GT(std::abs(p.grad()(0, 0)), 100);
+}
+
+TEST(NestingTest, AnInnerExpectationsSitesBelongToTheOuterEstimation) {
+  // Outer: x ~ N(m, 1) pathwise, then the inner E_b[b] with b ~ Bernoulli(p)
+  // enumerated, cost (inner)² + x. Nested, the inner sites are part of the
+  // outer run: E[b² + x] = p + m, gradients (1, 1), exact because x is
+  // drawn before the enumerated site and so replayed in both branches.
+  Parameter p(Matrix::Constant(1, 1, 0.25));
+  Parameter m(Matrix::Constant(1, 1, 0.5));
+  auto inner = Expectation([&] {
+    return sample("b", Bernoulli::FromProbs(p.tensor()), Enumerate());
+  });
+  auto outer = Expectation([&] {
+    const Tensor x = sample("x", Normal(m.tensor(), 1.0));
+    const Tensor b = inner.Value();
+    return Square(b) + x;
+  });
+  outer.Seed(3);
+  const absl::StatusOr<GradientEstimate> g = outer.GradEstimate();
+  ASSERT_TRUE(g.ok()) << g.status();
+  EXPECT_EQ(g->runs, 2);
+  EXPECT_NEAR(p.grad()(0, 0), 1.0, 1e-5);
+  EXPECT_NEAR(m.grad()(0, 0), 1.0, 1e-5);
+  // Outside an estimation Value() is an error; Estimate() works.
+  EXPECT_FALSE(CatchStatus([&] { inner.Value(); }).ok());
+  const absl::StatusOr<Tensor> e = inner.Estimate();
+  ASSERT_TRUE(e.ok());
+  EXPECT_NEAR(e->item(), 0.25, 1e-6);
+}
+
+TEST(EstimateTest, IsUnbiased) {
+  Parameter m(Matrix::Constant(1, 1, 0.7));
+  auto objective =
+      Expectation([&] { return Square(sample("x", Normal(m.tensor(), 2.0))); });
+  objective.Seed(11);
+  MeanAccumulator value;
+  for (int n = 0; n < 4000; ++n) value.Add(objective.Estimate()->item());
+  EXPECT_MEAN_NEAR(value, 0.49 + 4.0);
+}
+
+TEST(ErrorTest, UnsupportedStrategiesAreStatusesNamingTheSite) {
+  auto status_of = [](auto program) {
+    auto objective = Expectation(program);
+    return objective.GradEstimate().status();
+  };
+  const absl::Status enumerate_normal =
+      status_of([] { return sample("z", Normal(0.0, 1.0), Enumerate()); });
+  EXPECT_EQ(enumerate_normal.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(enumerate_normal.message(), HasSubstr("'z'"));
+  EXPECT_THAT(enumerate_normal.message(), HasSubstr("Normal"));
+  EXPECT_THAT(enumerate_normal.message(), HasSubstr("enumeration"));
+  const absl::Status pathwise_poisson =
+      status_of([] { return sample("n", Poisson(3.0), Pathwise()); });
+  EXPECT_THAT(pathwise_poisson.message(), HasSubstr("'n'"));
+  EXPECT_THAT(pathwise_poisson.message(), HasSubstr("Poisson"));
+  const absl::Status mvd_gamma =
+      status_of([] { return sample("g", Gamma(2.0, 1.0), MeasureValued()); });
+  EXPECT_THAT(mvd_gamma.message(), HasSubstr("'g'"));
+  // Lane-wise enumeration needs a per-lane result.
+  const absl::Status lanes = status_of([] {
+    const Tensor b =
+        sample("b", Bernoulli::FromProbs(0.5).Expand(4, 1), Enumerate());
+    return SumAll(b);
+  });
+  EXPECT_THAT(lanes.message(), HasSubstr("'b'"));
+  EXPECT_THAT(lanes.message(), HasSubstr("one value per lane"));
+  // An invalid distribution at a site.
+  const absl::Status invalid =
+      status_of([] { return sample("s", Normal(0.0, -1.0)); });
+  EXPECT_THAT(invalid.message(), HasSubstr("'s'"));
+  // Handlers choose strategies too, and are checked the same way.
+  auto program = [] { return sample("z", Normal(0.0, 1.0)); };
+  auto marginalized = Expectation(Marginalize(program, {"z"}));
+  EXPECT_THAT(marginalized.GradEstimate().status().message(), HasSubstr("'z'"));
+}
+
+TEST(ErrorTest, MisplacedCallsAreStatuses) {
+  EXPECT_EQ(CatchStatus([] { AddCost(Tensor(1.0)); }).code(),
+            absl::StatusCode::kFailedPrecondition);
+  auto inner = Expectation([] { return Tensor(1.0); });
+  auto outer = Expectation([&] {
+    const absl::StatusOr<GradientEstimate> g = inner.GradEstimate();
+    EXPECT_EQ(g.status().code(), absl::StatusCode::kFailedPrecondition);
+    return Tensor(0.0);
+  });
+  EXPECT_TRUE(outer.GradEstimate().ok());
+  const absl::Status one_lane =
+      Expectation([] {
+        return sample("b", Bernoulli::FromProbs(0.5),
+                      ScoreFunctionEstimator(LeaveOneOutBaseline()));
+      })
+          .GradEstimate()
+          .status();
+  EXPECT_THAT(one_lane.message(), HasSubstr("two lanes"));
+}
+
+TEST(StrategyHandlersTest, WrappersChooseTheEstimator) {
+  Parameter p(Matrix::Constant(1, 1, 0.3));
+  auto program = [&] { return sample("b", Bernoulli::FromProbs(p.tensor())); };
+  // Marginalize makes the default score function exact.
+  auto exact = Expectation(Marginalize(program, {"b"}));
+  const absl::StatusOr<GradientEstimate> g = exact.GradEstimate();
+  ASSERT_TRUE(g.ok());
+  EXPECT_EQ(g->runs, 2);
+  EXPECT_NEAR(p.grad()(0, 0), 1.0, 1e-6);
+  p.ZeroGrad();
+  auto by_predicate = Expectation(Mvd(
+      program, [](const Message& msg) { return msg.address.name() == "b"; }));
+  ASSERT_TRUE(by_predicate.GradEstimate().ok());
+  EXPECT_NEAR(p.grad()(0, 0), 1.0, 1e-6);  // Bernoulli MVD is exact
+}
+
+}  // namespace
+}  // namespace provi
