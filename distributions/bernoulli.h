@@ -49,7 +49,7 @@
 
 namespace provi {
 
-class Bernoulli final : public Distribution {
+class Bernoulli final : public DistributionImpl<Bernoulli> {
  public:
   // FromProbs(), FromLogits()
   //
@@ -88,9 +88,6 @@ class Bernoulli final : public Distribution {
   bool has_mvd() const override { return true; }
   std::vector<MvdTerm> MvdTerms(const Tensor& value,
                                 absl::BitGenRef gen) const override;
-  std::shared_ptr<const Distribution> Clone() const override {
-    return std::make_shared<Bernoulli>(*this);
-  }
 
  private:
   Bernoulli(Tensor param, bool is_logits, distributions_internal::Shape expand);

@@ -43,7 +43,7 @@
 
 namespace provi {
 
-class Beta final : public Distribution {
+class Beta final : public DistributionImpl<Beta> {
  public:
   Beta(Tensor concentration1, Tensor concentration0);
 
@@ -65,9 +65,6 @@ class Beta final : public Distribution {
   bool has_rsample() const override { return true; }
   Tensor RSample(absl::BitGenRef gen) const override;
   Tensor LogProb(const Tensor& value) const override;
-  std::shared_ptr<const Distribution> Clone() const override {
-    return std::make_shared<Beta>(*this);
-  }
 
  private:
   Beta(Tensor concentration1, Tensor concentration0,

@@ -50,7 +50,7 @@
 
 namespace provi {
 
-class Binomial final : public Distribution {
+class Binomial final : public DistributionImpl<Binomial> {
  public:
   // Validate() requires total_count >= 0 and probabilities in [0, 1].
   Binomial(int64_t total_count, Tensor probs);
@@ -78,9 +78,6 @@ class Binomial final : public Distribution {
   bool has_mvd() const override { return true; }
   std::vector<MvdTerm> MvdTerms(const Tensor& value,
                                 absl::BitGenRef gen) const override;
-  std::shared_ptr<const Distribution> Clone() const override {
-    return std::make_shared<Binomial>(*this);
-  }
 
  private:
   Binomial(int64_t total_count, Tensor probs,

@@ -70,7 +70,7 @@
 
 namespace provi {
 
-class Categorical final : public Distribution {
+class Categorical final : public DistributionImpl<Categorical> {
  public:
   // FromProbs(), FromLogits()
   //
@@ -113,9 +113,6 @@ class Categorical final : public Distribution {
   bool has_mvd() const override { return true; }
   std::vector<MvdTerm> MvdTerms(const Tensor& value,
                                 absl::BitGenRef gen) const override;
-  std::shared_ptr<const Distribution> Clone() const override {
-    return std::make_shared<Categorical>(*this);
-  }
 
  private:
   Categorical(Tensor param, bool is_logits,

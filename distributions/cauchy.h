@@ -29,7 +29,7 @@
 
 namespace provi {
 
-class Cauchy final : public Distribution {
+class Cauchy final : public DistributionImpl<Cauchy> {
  public:
   Cauchy(Tensor loc, Tensor scale);
 
@@ -51,9 +51,6 @@ class Cauchy final : public Distribution {
   bool has_rsample() const override { return true; }
   Tensor RSample(absl::BitGenRef gen) const override;
   Tensor LogProb(const Tensor& value) const override;
-  std::shared_ptr<const Distribution> Clone() const override {
-    return std::make_shared<Cauchy>(*this);
-  }
 
  private:
   Cauchy(Tensor loc, Tensor scale, distributions_internal::Shape expand);

@@ -35,7 +35,7 @@
 
 namespace provi {
 
-class Delta final : public Distribution {
+class Delta final : public DistributionImpl<Delta> {
  public:
   explicit Delta(Tensor value, Tensor log_density = Tensor(0));
 
@@ -57,9 +57,6 @@ class Delta final : public Distribution {
   bool has_rsample() const override { return true; }
   Tensor RSample(absl::BitGenRef gen) const override;
   Tensor LogProb(const Tensor& value) const override;
-  std::shared_ptr<const Distribution> Clone() const override {
-    return std::make_shared<Delta>(*this);
-  }
 
  private:
   Delta(Tensor value, Tensor log_density, distributions_internal::Shape expand);

@@ -42,7 +42,7 @@
 
 namespace provi {
 
-class Dirichlet final : public Distribution {
+class Dirichlet final : public DistributionImpl<Dirichlet> {
  public:
   explicit Dirichlet(Tensor concentration);
 
@@ -69,9 +69,6 @@ class Dirichlet final : public Distribution {
   bool has_rsample() const override { return true; }
   Tensor RSample(absl::BitGenRef gen) const override;
   Tensor LogProb(const Tensor& value) const override;
-  std::shared_ptr<const Distribution> Clone() const override {
-    return std::make_shared<Dirichlet>(*this);
-  }
 
  private:
   Dirichlet(Tensor concentration, distributions_internal::Shape expand);

@@ -42,6 +42,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "absl/random/bit_gen_ref.h"
@@ -156,6 +158,44 @@ class Distribution {
   //
   // A copy with the same parameters (tensors are shared views).
   virtual std::shared_ptr<const Distribution> Clone() const = 0;
+
+  // ExpandRows()
+  //
+  // The same family with `rows` lanes and the same event: a one-row
+  // distribution broadcast to `rows` (e.g. for vectorised particles).
+  // Validate() of the result fails if the parameters do not broadcast.
+  virtual std::shared_ptr<const Distribution> ExpandRows(Index rows) const = 0;
+};
+
+namespace distribution_internal {
+template <typename D, typename = void>
+struct ExpandsRowsOnly : std::false_type {};
+template <typename D>
+struct ExpandsRowsOnly<
+    D, std::void_t<decltype(std::declval<const D&>().Expand(Index{}))>>
+    : std::true_type {};
+}  // namespace distribution_internal
+
+// DistributionImpl<D>
+//
+// The base every family derives from (`class Normal final : public
+// DistributionImpl<Normal>`): implements Clone() and ExpandRows() from the
+// family's copy constructor and its `Expand(rows, cols)` (or `Expand(rows)`
+// for families whose columns are categories).
+template <typename D>
+class DistributionImpl : public Distribution {
+ public:
+  std::shared_ptr<const Distribution> Clone() const final {
+    return std::make_shared<D>(static_cast<const D&>(*this));
+  }
+  std::shared_ptr<const Distribution> ExpandRows(Index rows) const final {
+    const D& self = static_cast<const D&>(*this);
+    if constexpr (distribution_internal::ExpandsRowsOnly<D>::value) {
+      return std::make_shared<D>(self.Expand(rows));
+    } else {
+      return std::make_shared<D>(self.Expand(rows, self.cols()));
+    }
+  }
 };
 
 }  // namespace provi

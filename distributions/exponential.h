@@ -43,7 +43,7 @@
 
 namespace provi {
 
-class Exponential final : public Distribution {
+class Exponential final : public DistributionImpl<Exponential> {
  public:
   explicit Exponential(Tensor rate);
 
@@ -68,9 +68,6 @@ class Exponential final : public Distribution {
   bool has_mvd() const override { return true; }
   std::vector<MvdTerm> MvdTerms(const Tensor& value,
                                 absl::BitGenRef gen) const override;
-  std::shared_ptr<const Distribution> Clone() const override {
-    return std::make_shared<Exponential>(*this);
-  }
 
  private:
   Exponential(Tensor rate, distributions_internal::Shape expand);

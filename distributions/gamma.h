@@ -44,7 +44,7 @@
 
 namespace provi {
 
-class Gamma final : public Distribution {
+class Gamma final : public DistributionImpl<Gamma> {
  public:
   Gamma(Tensor concentration, Tensor rate);
 
@@ -66,9 +66,6 @@ class Gamma final : public Distribution {
   bool has_rsample() const override { return true; }
   Tensor RSample(absl::BitGenRef gen) const override;
   Tensor LogProb(const Tensor& value) const override;
-  std::shared_ptr<const Distribution> Clone() const override {
-    return std::make_shared<Gamma>(*this);
-  }
 
  private:
   Gamma(Tensor concentration, Tensor rate,

@@ -50,7 +50,7 @@
 
 namespace provi {
 
-class Geometric final : public Distribution {
+class Geometric final : public DistributionImpl<Geometric> {
  public:
   // Validate() requires probabilities in (0, 1].
   explicit Geometric(Tensor probs);
@@ -73,9 +73,6 @@ class Geometric final : public Distribution {
   bool has_mvd() const override { return true; }
   std::vector<MvdTerm> MvdTerms(const Tensor& value,
                                 absl::BitGenRef gen) const override;
-  std::shared_ptr<const Distribution> Clone() const override {
-    return std::make_shared<Geometric>(*this);
-  }
 
  private:
   Geometric(Tensor probs, distributions_internal::Shape expand);

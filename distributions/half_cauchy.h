@@ -30,7 +30,7 @@
 
 namespace provi {
 
-class HalfCauchy final : public Distribution {
+class HalfCauchy final : public DistributionImpl<HalfCauchy> {
  public:
   explicit HalfCauchy(Tensor scale);
 
@@ -51,9 +51,6 @@ class HalfCauchy final : public Distribution {
   bool has_rsample() const override { return true; }
   Tensor RSample(absl::BitGenRef gen) const override;
   Tensor LogProb(const Tensor& value) const override;
-  std::shared_ptr<const Distribution> Clone() const override {
-    return std::make_shared<HalfCauchy>(*this);
-  }
 
  private:
   HalfCauchy(Tensor scale, distributions_internal::Shape expand);

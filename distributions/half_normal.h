@@ -28,7 +28,7 @@
 
 namespace provi {
 
-class HalfNormal final : public Distribution {
+class HalfNormal final : public DistributionImpl<HalfNormal> {
  public:
   explicit HalfNormal(Tensor scale);
 
@@ -50,9 +50,6 @@ class HalfNormal final : public Distribution {
   bool has_rsample() const override { return true; }
   Tensor RSample(absl::BitGenRef gen) const override;
   Tensor LogProb(const Tensor& value) const override;
-  std::shared_ptr<const Distribution> Clone() const override {
-    return std::make_shared<HalfNormal>(*this);
-  }
 
  private:
   HalfNormal(Tensor scale, distributions_internal::Shape expand);

@@ -30,7 +30,7 @@
 
 namespace provi {
 
-class Laplace final : public Distribution {
+class Laplace final : public DistributionImpl<Laplace> {
  public:
   Laplace(Tensor loc, Tensor scale);
 
@@ -52,9 +52,6 @@ class Laplace final : public Distribution {
   bool has_rsample() const override { return true; }
   Tensor RSample(absl::BitGenRef gen) const override;
   Tensor LogProb(const Tensor& value) const override;
-  std::shared_ptr<const Distribution> Clone() const override {
-    return std::make_shared<Laplace>(*this);
-  }
 
  private:
   Laplace(Tensor loc, Tensor scale, distributions_internal::Shape expand);

@@ -30,7 +30,7 @@
 
 namespace provi {
 
-class LogNormal final : public Distribution {
+class LogNormal final : public DistributionImpl<LogNormal> {
  public:
   LogNormal(Tensor loc, Tensor scale);
 
@@ -53,9 +53,6 @@ class LogNormal final : public Distribution {
   bool has_rsample() const override { return true; }
   Tensor RSample(absl::BitGenRef gen) const override;
   Tensor LogProb(const Tensor& value) const override;
-  std::shared_ptr<const Distribution> Clone() const override {
-    return std::make_shared<LogNormal>(*this);
-  }
 
  private:
   LogNormal(Tensor loc, Tensor scale, distributions_internal::Shape expand);

@@ -39,7 +39,7 @@
 
 namespace provi {
 
-class MvNormal final : public Distribution {
+class MvNormal final : public DistributionImpl<MvNormal> {
  public:
   MvNormal(Tensor loc, Tensor scale_tril);
 
@@ -69,9 +69,6 @@ class MvNormal final : public Distribution {
   bool has_rsample() const override { return true; }
   Tensor RSample(absl::BitGenRef gen) const override;
   Tensor LogProb(const Tensor& value) const override;
-  std::shared_ptr<const Distribution> Clone() const override {
-    return std::make_shared<MvNormal>(*this);
-  }
 
  private:
   MvNormal(Tensor loc, Tensor scale_tril, distributions_internal::Shape expand);

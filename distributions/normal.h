@@ -34,7 +34,7 @@
 
 namespace provi {
 
-class Normal final : public Distribution {
+class Normal final : public DistributionImpl<Normal> {
  public:
   Normal(Tensor loc, Tensor scale);
 
@@ -59,9 +59,6 @@ class Normal final : public Distribution {
   bool has_mvd() const override { return true; }
   std::vector<MvdTerm> MvdTerms(const Tensor& value,
                                 absl::BitGenRef gen) const override;
-  std::shared_ptr<const Distribution> Clone() const override {
-    return std::make_shared<Normal>(*this);
-  }
 
  private:
   Normal(Tensor loc, Tensor scale, distributions_internal::Shape expand);

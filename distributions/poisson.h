@@ -40,7 +40,7 @@
 
 namespace provi {
 
-class Poisson final : public Distribution {
+class Poisson final : public DistributionImpl<Poisson> {
  public:
   // Validate() requires positive, finite rates.
   explicit Poisson(Tensor rate);
@@ -63,9 +63,6 @@ class Poisson final : public Distribution {
   bool has_mvd() const override { return true; }
   std::vector<MvdTerm> MvdTerms(const Tensor& value,
                                 absl::BitGenRef gen) const override;
-  std::shared_ptr<const Distribution> Clone() const override {
-    return std::make_shared<Poisson>(*this);
-  }
 
  private:
   Poisson(Tensor rate, distributions_internal::Shape expand);

@@ -38,7 +38,7 @@
 
 namespace provi {
 
-class StudentT final : public Distribution {
+class StudentT final : public DistributionImpl<StudentT> {
  public:
   StudentT(Tensor df, Tensor loc, Tensor scale);
 
@@ -61,9 +61,6 @@ class StudentT final : public Distribution {
   bool has_rsample() const override { return true; }
   Tensor RSample(absl::BitGenRef gen) const override;
   Tensor LogProb(const Tensor& value) const override;
-  std::shared_ptr<const Distribution> Clone() const override {
-    return std::make_shared<StudentT>(*this);
-  }
 
  private:
   StudentT(Tensor df, Tensor loc, Tensor scale,

@@ -35,7 +35,7 @@
 
 namespace provi {
 
-class Uniform final : public Distribution {
+class Uniform final : public DistributionImpl<Uniform> {
  public:
   Uniform(Tensor low, Tensor high);
 
@@ -58,9 +58,6 @@ class Uniform final : public Distribution {
   bool has_rsample() const override { return true; }
   Tensor RSample(absl::BitGenRef gen) const override;
   Tensor LogProb(const Tensor& value) const override;
-  std::shared_ptr<const Distribution> Clone() const override {
-    return std::make_shared<Uniform>(*this);
-  }
 
  private:
   Uniform(Tensor low, Tensor high, distributions_internal::Shape expand);
