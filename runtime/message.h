@@ -57,6 +57,9 @@ struct PlateInfo {
   Address name;
   Index size = 0;
   Index subsample_size = 0;
+  // Sample sites inside whose distribution has one row are broadcast to
+  // this plate's lanes (vectorised particles; see Plate).
+  bool broadcast = false;
 };
 
 using PlateStack = absl::InlinedVector<PlateInfo, 2>;

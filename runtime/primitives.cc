@@ -38,12 +38,25 @@ Message NewMessage(SiteKind kind, absl::string_view address) {
   return msg;
 }
 
+// Under a broadcasting plate, a one-row distribution gets the plate's lanes.
+void BroadcastToPlate(Message& msg, const Distribution& dist) {
+  msg.distribution = &dist;
+  for (auto it = msg.plates.rbegin(); it != msg.plates.rend(); ++it) {
+    if (!it->broadcast) continue;
+    if (dist.rows() == 1 && it->subsample_size != 1) {
+      msg.owned_distribution = dist.ExpandRows(it->subsample_size);
+      msg.distribution = msg.owned_distribution.get();
+    }
+    return;
+  }
+}
+
 }  // namespace
 
 Tensor sample(absl::string_view address, const Distribution& dist,
               SiteEstimator estimator) {
   Message msg = NewMessage(SiteKind::kSample, address);
-  msg.distribution = &dist;
+  BroadcastToPlate(msg, dist);
   msg.estimator = std::move(estimator);
   ApplyStack(msg);
   return *std::move(msg.value);
@@ -52,7 +65,7 @@ Tensor sample(absl::string_view address, const Distribution& dist,
 Tensor observe(absl::string_view address, const Distribution& dist,
                const Tensor& value) {
   Message msg = NewMessage(SiteKind::kSample, address);
-  msg.distribution = &dist;
+  BroadcastToPlate(msg, dist);
   msg.value = value;
   msg.is_observed = true;
   ApplyStack(msg);
@@ -87,7 +100,8 @@ Tensor deterministic(absl::string_view name, const Tensor& value) {
   return *std::move(msg.value);
 }
 
-Plate::Plate(absl::string_view name, Index size, Index subsample_size) {
+Plate::Plate(absl::string_view name, Index size, Index subsample_size,
+             PlateLanes lanes) {
   if (size < 0 || subsample_size > size) {
     ThrowStatus(absl::InvalidArgumentError(
         absl::StrCat("plate '", name, "': subsample size ", subsample_size,
@@ -95,7 +109,8 @@ Plate::Plate(absl::string_view name, Index size, Index subsample_size) {
   }
   if (subsample_size < 0) subsample_size = size;
   Message msg = NewMessage(SiteKind::kPlate, name);
-  info_ = PlateInfo{msg.address, size, subsample_size};
+  info_ = PlateInfo{msg.address, size, subsample_size,
+                    lanes == PlateLanes::kBroadcast};
   msg.plate = info_;
   ApplyStack(msg);
   if (!msg.value.has_value()) {

@@ -81,6 +81,15 @@ void factor(absl::string_view name, const Tensor& log_weight);
 // (normally `value`).
 Tensor deterministic(absl::string_view name, const Tensor& value);
 
+// PlateLanes
+//
+// kExplicit: the program sizes its sites' rows itself (the usual case for
+// data). kBroadcast: sample and observe sites inside whose distribution has
+// one row are broadcast to the plate's lanes (`Distribution::ExpandRows`),
+// so a program written for one sample runs as `size` vectorised copies
+// (particles).
+enum class PlateLanes { kExplicit, kBroadcast };
+
 // Plate
 //
 // RAII: sites created while a Plate is alive are conditionally independent
@@ -89,10 +98,12 @@ Tensor deterministic(absl::string_view name, const Tensor& value);
 // to use only those lanes, and log densities inside are scaled by
 // size / subsample_size. Plates nest; the lanes of nested plates are the
 // rows of the sites inside them (how they are laid out is the program's
-// choice).
+// choice), except that the innermost broadcasting plate gives one-row sites
+// its lanes.
 class Plate {
  public:
-  Plate(absl::string_view name, Index size, Index subsample_size = -1);
+  Plate(absl::string_view name, Index size, Index subsample_size = -1,
+        PlateLanes lanes = PlateLanes::kExplicit);
   ~Plate();
   Plate(const Plate&) = delete;
   Plate& operator=(const Plate&) = delete;

@@ -81,9 +81,12 @@ Tensor Trace::LaneLogProb() const {
     }
     lanes = rows;
   }
+  const Real share = Real(1) / static_cast<Real>(lanes);
   Tensor total = BroadcastTo(Tensor(0.0), lanes, 1);
   for (const Site& site : data_->sites) {
-    if (site.has_density()) total = total + site.LogProb();
+    if (!site.has_density()) continue;
+    const Tensor lp = site.LogProb();
+    total = total + (lp.rows() == 1 && lanes > 1 ? lp * share : lp);
   }
   return total;
 }

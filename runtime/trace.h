@@ -110,10 +110,11 @@ class Trace {
 
   // LaneLogProb()
   //
-  // The per-lane log density: Σ of Site::LogProb() over sites with a
-  // density, as an R x 1 tensor where R is the largest lane count among them;
-  // sites with one lane broadcast to all lanes. Throws StatusError if two
-  // sites have different lane counts both above one.
+  // The per-lane log density, an R x 1 tensor where R is the largest lane
+  // count among the sites with a density: each lane gets its own entries of
+  // the multi-lane sites and an equal share, 1/R, of every one-lane site,
+  // so that the lanes sum to LogProbSum(). Throws StatusError if two sites
+  // have different lane counts both above one.
   Tensor LaneLogProb() const;
 
  private:

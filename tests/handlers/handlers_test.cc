@@ -97,9 +97,11 @@ TEST(TraceTest, RecordsEverySiteInOrder) {
   EXPECT_NEAR(run->trace.LogProbSum().item(), LogJoint(mu, 1.5), Tol() * 10);
   const Tensor lanes = run->trace.LaneLogProb();
   ASSERT_EQ(lanes.rows(), 3);
+  // Lane 1: its own observation and a third of the one-lane prior on mu.
   EXPECT_NEAR(lanes(1, 0),
-              NormalLogPdf(-1.0, mu, 1.5) + NormalLogPdf(mu, 0, 10),
+              NormalLogPdf(-1.0, mu, 1.5) + NormalLogPdf(mu, 0, 10) / 3,
               Tol() * 10);
+  EXPECT_NEAR(SumAll(lanes).item(), run->trace.LogProbSum().item(), Tol() * 10);
 }
 
 TEST(SeedTest, SameSeedSameDrawsDifferentSeedDifferentDraws) {

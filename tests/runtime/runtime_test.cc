@@ -202,3 +202,29 @@ TEST(PlateTest, InvalidSubsampleSizeIsAStatus) {
 
 }  // namespace
 }  // namespace provi
+
+namespace provi {
+namespace {
+
+TEST(PlateTest, BroadcastingPlateGivesOneRowSitesItsLanes) {
+  auto program = [] {
+    Plate particles("particles", 5, -1, PlateLanes::kBroadcast);
+    const Tensor z = sample("z", Normal(0.0, 1.0));
+    observe("x", Normal(z, 1.0), Tensor(0.5));
+    return z;
+  };
+  const auto run = handlers::Trace(program)();
+  ASSERT_TRUE(run.ok()) << run.status();
+  EXPECT_EQ(run->value.rows(), 5);
+  EXPECT_EQ(run->trace.Find("z")->distribution->rows(), 5);
+  EXPECT_EQ(run->trace.Find("x")->LogProb().rows(), 5);
+  // Explicit plates leave shapes alone.
+  auto explicit_plate = [] {
+    Plate data("data", 5);
+    return sample("z", Normal(0.0, 1.0));
+  };
+  EXPECT_EQ(handlers::Trace(explicit_plate)()->value.rows(), 1);
+}
+
+}  // namespace
+}  // namespace provi
