@@ -13,4 +13,9 @@ void AddCost(const Tensor& cost) {
   driver->current_run()->AddCost(cost);
 }
 
+absl::BitGenRef EstimationRng() {
+  estimators_internal::Driver* driver = estimators_internal::Driver::Active();
+  return driver != nullptr ? driver->gen() : ThreadRng();
+}
+
 }  // namespace provi

@@ -75,6 +75,14 @@ struct GradientEstimate {
 // file comment. Throws FailedPrecondition outside an Expectation's run.
 void AddCost(const Tensor& cost);
 
+// EstimationRng()
+//
+// The generator of the estimation running on this thread (an Expectation's
+// seeded generator inside its runs), else the thread's generator. For
+// programs that draw values the estimator should not see (e.g. detached
+// proposals).
+absl::BitGenRef EstimationRng();
+
 // Expectation<F>
 //
 // Make one with `Expectation(program)`; `program` is any callable returning

@@ -68,9 +68,14 @@ Tensor Trace::LogProbSum(const std::function<bool(const Site&)>& filter) const {
 }
 
 Tensor Trace::LaneLogProb() const {
+  return LaneLogProb([](const Site&) { return true; });
+}
+
+Tensor Trace::LaneLogProb(
+    const std::function<bool(const Site&)>& filter) const {
   Index lanes = 1;
   for (const Site& site : data_->sites) {
-    if (!site.has_density()) continue;
+    if (!site.has_density() || !filter(site)) continue;
     const Index rows = site.kind == SiteKind::kFactor ? site.log_weight->rows()
                                                       : site.value->rows();
     if (rows == 1 || rows == lanes) continue;
@@ -84,7 +89,7 @@ Tensor Trace::LaneLogProb() const {
   const Real share = Real(1) / static_cast<Real>(lanes);
   Tensor total = BroadcastTo(Tensor(0.0), lanes, 1);
   for (const Site& site : data_->sites) {
-    if (!site.has_density()) continue;
+    if (!site.has_density() || !filter(site)) continue;
     const Tensor lp = site.LogProb();
     total = total + (lp.rows() == 1 && lanes > 1 ? lp * share : lp);
   }

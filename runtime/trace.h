@@ -116,6 +116,8 @@ class Trace {
   // so that the lanes sum to LogProbSum(). Throws StatusError if two sites
   // have different lane counts both above one.
   Tensor LaneLogProb() const;
+  // The same over the sites for which `filter` holds.
+  Tensor LaneLogProb(const std::function<bool(const Site&)>& filter) const;
 
  private:
   struct Data {

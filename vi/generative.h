@@ -1,0 +1,132 @@
+// Copyright 2026 The provi Authors.
+//
+// File: vi/generative.h
+// -----------------------------------------------------------------------------
+//
+// Generative functions (DESIGN.md section 6). Any program (a callable using
+// the primitives of runtime/primitives.h) is a generative function; so are
+// the wrappers `Marginal` (vi/marginal.h) and `Normalize`
+// (vi/normalize.h). Two constructs use them inside objectives:
+//
+//   Simulate(gf, args...) -> {choices, log_density}: runs gf, returning its
+//       latent choices and log q(choices), per lane, on the tape; its sample
+//       sites are estimated by the enclosing Expectation's strategies.
+//   Density(gf, choices, args...) -> log p(choices, observations): runs gf
+//       with its latent sites set to `choices` (every latent site must be
+//       there), per lane.
+//
+// Per lane: an R x 1 tensor when sites have R lanes (data points, or
+// particles inside `Particles`), each lane with its own entries and an equal
+// share of one-lane sites (Trace::LaneLogProb); 1x1 for programs without
+// lanes. Wrappers provide `SimulateImpl` / `DensityImpl` members, which the
+// free functions call.
+//
+// `Particles(K, fn)` runs fn as K vectorised particles: one-row sites
+// inside become K-lane sites (a broadcasting Plate).
+//
+// Errors (a missing choice, an invalid distribution, ...) are thrown as
+// StatusError naming the site; Expectation and the other entry points return
+// them as Status.
+//
+// Example (the ELBO, as vi/objectives.h writes it):
+//
+//   auto elbo = provi::Expectation([&](const provi::Tensor& x) {
+//     provi::Simulation q = provi::Simulate(guide, x);
+//     return provi::Density(model, q.choices, x) - q.log_density;
+//   });
+
+#ifndef PROVI_VI_GENERATIVE_H_
+#define PROVI_VI_GENERATIVE_H_
+
+#include <type_traits>
+#include <utility>
+
+#include "absl/strings/string_view.h"
+#include "ad/tensor.h"
+#include "handlers/replay.h"
+#include "handlers/trace.h"
+#include "runtime/handler.h"
+#include "runtime/primitives.h"
+#include "runtime/trace.h"
+
+namespace provi {
+
+// Simulation
+//
+// What Simulate returns.
+struct Simulation {
+  // The latent choices (and any other sites the program ran), by address.
+  Trace choices;
+  // log q(choices) per lane (or its estimate, for wrappers such as
+  // Marginal), on the tape.
+  Tensor log_density;
+};
+
+namespace vi_internal {
+
+template <typename GF, typename = void>
+struct HasSimulateImpl : std::false_type {};
+template <typename GF>
+struct HasSimulateImpl<
+    GF, std::void_t<decltype(&std::decay_t<GF>::kIsGenerativeWrapper)>>
+    : std::true_type {};
+
+// The trace of one run of `gf(args...)`; errors propagate.
+template <typename GF, typename... Args>
+Trace RunTraced(const GF& gf, Args&&... args) {
+  TraceHandler handler;
+  {
+    HandlerScope scope(handler);
+    gf(std::forward<Args>(args)...);
+  }
+  return handler.TakeTrace();
+}
+
+}  // namespace vi_internal
+
+// Simulate()
+//
+// See the file comment.
+template <typename GF, typename... Args>
+Simulation Simulate(const GF& gf, Args&&... args) {
+  if constexpr (vi_internal::HasSimulateImpl<GF>::value) {
+    return gf.SimulateImpl(std::forward<Args>(args)...);
+  } else {
+    Trace trace = vi_internal::RunTraced(gf, std::forward<Args>(args)...);
+    Tensor log_density = trace.LaneLogProb();
+    return Simulation{std::move(trace), std::move(log_density)};
+  }
+}
+
+// Density()
+//
+// See the file comment.
+template <typename GF, typename... Args>
+Tensor Density(const GF& gf, const Trace& choices, Args&&... args) {
+  if constexpr (vi_internal::HasSimulateImpl<GF>::value) {
+    return gf.DensityImpl(choices, std::forward<Args>(args)...);
+  } else {
+    ReplayHandler replay(choices);
+    TraceHandler trace;
+    {
+      HandlerScope trace_scope(trace);
+      HandlerScope replay_scope(replay);
+      gf(std::forward<Args>(args)...);
+    }
+    return trace.trace().LaneLogProb();
+  }
+}
+
+// Particles()
+//
+// Runs `fn()` inside a broadcasting plate named "particles" of `count`
+// lanes and returns its value.
+template <typename F>
+auto Particles(Index count, F&& fn) {
+  Plate particles("particles", count, -1, PlateLanes::kBroadcast);
+  return fn();
+}
+
+}  // namespace provi
+
+#endif  // PROVI_VI_GENERATIVE_H_

@@ -1,0 +1,275 @@
+// Copyright 2026 The provi Authors.
+//
+// File: vi/objectives.h
+// -----------------------------------------------------------------------------
+//
+// Variational objectives, each a short program for `Expectation` written
+// with Simulate, Density and Particles (vi/generative.h) exactly as a user
+// would write their own. Each function returns the program; wrap it in
+// `Expectation(...)` to estimate its value and gradient (all are maximised).
+// `model` and `guide` are generative functions taking the same arguments;
+// the model's observations come from its `observe` sites (or Condition).
+//
+//   Elbo(model, guide)                E_q[log p(x, z) - log q(z)], per lane
+//   Iwelbo(model, guide, K)           E[log (1/K) Σ_k w_k], w_k = p / q, K
+//                                     vectorised particles (1x1)
+//   Hvi(model, guide, keep)           Elbo with Marginal(guide, keep, SIR(1))
+//   Iwhvi(model, guide, keep, K)      Elbo with Marginal(guide, keep, SIR(K))
+//   Diwhvi(model, guide, keep, N, K)  Iwelbo(N) with Marginal(..., SIR(K))
+//   WakeSleepModel(model, guide, K)   reweighted wake-sleep, p-wake: the
+//                                     gradient Σ_k w̃_k ∇ log p(x, z_k)
+//   WakeSleepGuide(model, guide, K)   q-wake: Σ_k w̃_k ∇ log q(z_k)
+//   Vimco(model, guide, K)            Iwelbo with VIMCO's leave-one-out
+//                                     control variates (score-function
+//                                     guides)
+//   Renyi(model, guide, alpha, K)     (1/(1-α)) log (1/K) Σ_k w_k^(1-α)
+//   ElboStl(model, guide)             Elbo, sticking-the-landing gradient
+//   IwelboDreg(model, guide, K)       Iwelbo, doubly-reparameterised
+//                                     gradient for the guide
+//
+// Wake-sleep, VIMCO's control variates, STL and DReG change the gradient,
+// not the value: their programs return the objective's value plus
+// zero-valued Detach terms that carry the desired gradient (see each
+// function). STL and DReG need a reparameterisable guide whose parameters
+// come from `param` (they hold the parameters fixed through it).
+//
+// Example:
+//
+//   auto iwelbo = provi::Expectation(provi::Iwelbo(model, guide, 5));
+//   absl::StatusOr<provi::GradientEstimate> g = iwelbo.GradEstimate(x);
+
+#ifndef PROVI_VI_OBJECTIVES_H_
+#define PROVI_VI_OBJECTIVES_H_
+
+#include <cmath>
+#include <initializer_list>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "ad/ops.h"
+#include "base/status_error.h"
+#include "estimators/strategies.h"
+#include "vi/generative.h"
+#include "vi/internal/detach.h"
+#include "vi/marginal.h"
+
+namespace provi {
+namespace vi_internal {
+
+// log (1/K) Σ_k exp(log_w_k) over the K particle lanes: 1x1.
+inline Tensor LogMeanExpOverParticles(const Tensor& log_w) {
+  return ColLogSumExp(log_w) - std::log(static_cast<Real>(log_w.rows()));
+}
+
+inline void CheckParticles(const char* objective, int k) {
+  if (k < 1) {
+    ThrowStatus(absl::InvalidArgumentError(
+        absl::StrCat(objective, ": needs at least one particle, got ", k)));
+  }
+}
+
+}  // namespace vi_internal
+
+// Elbo()
+//
+// log p(x, z) - log q(z) with z ~ q: one value per lane.
+template <typename M, typename G>
+auto Elbo(M model, G guide) {
+  return [model = std::move(model),
+          guide = std::move(guide)](const auto&... args) -> Tensor {
+    const Simulation q = Simulate(guide, args...);
+    return Density(model, q.choices, args...) - q.log_density;
+  };
+}
+
+// Iwelbo()
+//
+// log (1/K) Σ_k p(x, z_k) / q(z_k) with K vectorised particles z_k ~ q.
+template <typename M, typename G>
+auto Iwelbo(M model, G guide, int k) {
+  vi_internal::CheckParticles("Iwelbo", k);
+  return [model = std::move(model), guide = std::move(guide),
+          k](const auto&... args) -> Tensor {
+    return Particles(k, [&] {
+      const Simulation q = Simulate(guide, args...);
+      return vi_internal::LogMeanExpOverParticles(
+          Density(model, q.choices, args...) - q.log_density);
+    });
+  };
+}
+
+// Hvi(), Iwhvi(), Diwhvi()
+//
+// Hierarchical families: the guide's choices outside `keep` are auxiliary
+// and marginalised by Marginal (vi/marginal.h).
+template <typename M, typename G>
+auto Hvi(M model, G guide, std::initializer_list<absl::string_view> keep) {
+  return Elbo(std::move(model), Marginal(std::move(guide), keep, SIR{1}));
+}
+template <typename M, typename G>
+auto Iwhvi(M model, G guide, std::initializer_list<absl::string_view> keep,
+           int k) {
+  return Elbo(std::move(model), Marginal(std::move(guide), keep, SIR{k}));
+}
+template <typename M, typename G>
+auto Diwhvi(M model, G guide, std::initializer_list<absl::string_view> keep,
+            int n, int k) {
+  return Iwelbo(std::move(model), Marginal(std::move(guide), keep, SIR{k}), n);
+}
+
+// WakeSleepModel(), WakeSleepGuide()
+//
+// Reweighted wake-sleep (Bornschein and Bengio, ICLR 2015; Le et al., UAI
+// 2019). K particles from the guide, drawn without gradient; normalised
+// weights w̃ = softmax(log p - log q), held constant. The value is the IWELBO
+// estimate; the gradient is Σ_k w̃_k ∇ log p(x, z_k) (p-wake, for the model)
+// or Σ_k w̃_k ∇ log q(z_k) (q-wake, for the guide).
+template <typename M, typename G>
+auto WakeSleepModel(M model, G guide, int k) {
+  vi_internal::CheckParticles("WakeSleepModel", k);
+  return [model = std::move(model), guide = std::move(guide),
+          k](const auto&... args) -> Tensor {
+    return Particles(k, [&] {
+      const Simulation q =
+          Simulate(vi_internal::DetachedSampling(guide), args...);
+      const Tensor log_p = Density(model, q.choices, args...);
+      const Tensor log_w = Detach(log_p - q.log_density);
+      const Tensor weights = Exp(log_w - ColLogSumExp(log_w));
+      return vi_internal::LogMeanExpOverParticles(log_w) +
+             SumAll(weights * (log_p - Detach(log_p)));
+    });
+  };
+}
+template <typename M, typename G>
+auto WakeSleepGuide(M model, G guide, int k) {
+  vi_internal::CheckParticles("WakeSleepGuide", k);
+  return [model = std::move(model), guide = std::move(guide),
+          k](const auto&... args) -> Tensor {
+    return Particles(k, [&] {
+      const Simulation q =
+          Simulate(vi_internal::DetachedSampling(guide), args...);
+      const Tensor log_p = Density(model, q.choices, args...);
+      const Tensor log_w = Detach(log_p - q.log_density);
+      const Tensor weights = Exp(log_w - ColLogSumExp(log_w));
+      return vi_internal::LogMeanExpOverParticles(log_w) +
+             SumAll(weights * (q.log_density - Detach(q.log_density)));
+    });
+  };
+}
+
+// Vimco()
+//
+// IWELBO for score-function guides with VIMCO's per-particle control
+// variates (Mnih and Rezende, ICML 2016): particle k's learning signal is
+// L - L_{-k}, where L_{-k} replaces log w_k by the mean of the others. Every
+// guide site is estimated by the score function; the estimator multiplies
+// each particle's score by L, and the returned term
+// Σ_k Detach(-L_{-k}) (log q_k - Detach(log q_k)) subtracts the baseline.
+template <typename M, typename G>
+auto Vimco(M model, G guide, int k) {
+  if (k < 2) {
+    ThrowStatus(absl::InvalidArgumentError(
+        absl::StrCat("Vimco: needs at least two particles, got ", k)));
+  }
+  auto score_guide =
+      ScoreFunction(std::move(guide), [](const Message&) { return true; });
+  return [model = std::move(model), score_guide = std::move(score_guide),
+          k](const auto&... args) -> Tensor {
+    return Particles(k, [&] {
+      const Simulation q = Simulate(score_guide, args...);
+      const Tensor log_w = Density(model, q.choices, args...) - q.log_density;
+      const Tensor objective = vi_internal::LogMeanExpOverParticles(log_w);
+      // L_{-k}: log w_k replaced by the mean of the other particles'.
+      const Matrix w = Detach(log_w).value();
+      const double total = w.sum();
+      Matrix leave_one_out(k, 1);
+      for (int i = 0; i < k; ++i) {
+        Matrix replaced = w;
+        replaced(i, 0) = static_cast<Real>((total - w(i, 0)) / (k - 1));
+        const Real max = replaced.maxCoeff();
+        leave_one_out(i, 0) = static_cast<Real>(
+            max + std::log((replaced.array() - max).exp().sum()) -
+            std::log(static_cast<double>(k)));
+      }
+      return objective + SumAll(Tensor(Matrix(-leave_one_out)) *
+                                (q.log_density - Detach(q.log_density)));
+    });
+  };
+}
+
+// Renyi()
+//
+// The variational Rényi bound (Li and Turner, NeurIPS 2016), α ≠ 1:
+// (1 / (1 - α)) log (1/K) Σ_k w_k^(1 - α).
+template <typename M, typename G>
+auto Renyi(M model, G guide, Real alpha, int k) {
+  vi_internal::CheckParticles("Renyi", k);
+  if (alpha == 1) {
+    ThrowStatus(
+        absl::InvalidArgumentError("Renyi: alpha = 1 is the ELBO; use Elbo"));
+  }
+  return [model = std::move(model), guide = std::move(guide), alpha,
+          k](const auto&... args) -> Tensor {
+    return Particles(k, [&] {
+      const Simulation q = Simulate(guide, args...);
+      const Tensor log_w = Density(model, q.choices, args...) - q.log_density;
+      return vi_internal::LogMeanExpOverParticles(log_w * (1 - alpha)) *
+             (1 / (1 - alpha));
+    });
+  };
+}
+
+// ElboStl()
+//
+// The ELBO with the sticking-the-landing gradient (Roeder, Wu and Duvenaud,
+// NeurIPS 2017): log q is evaluated with the guide's parameters held fixed,
+// which drops the zero-mean score term from the pathwise gradient.
+template <typename M, typename G>
+auto ElboStl(M model, G guide) {
+  return [model = std::move(model),
+          guide = std::move(guide)](const auto&... args) -> Tensor {
+    const Simulation q = Simulate(guide, args...);
+    const Tensor log_q_fixed =
+        Density(vi_internal::DetachParams(guide), q.choices, args...);
+    return Density(model, q.choices, args...) - log_q_fixed;
+  };
+}
+
+// IwelboDreg()
+//
+// IWELBO with the doubly-reparameterised guide gradient (Tucker, Lawson, Gu
+// and Maddison, ICLR 2019): Σ_k w̃_k² ∇_z log w_k ∂z_k/∂φ, with log w_k
+// evaluated with every parameter held fixed except through z; the model
+// keeps the usual Σ_k w̃_k ∇_θ log p(x, z_k), with z held fixed.
+template <typename M, typename G>
+auto IwelboDreg(M model, G guide, int k) {
+  vi_internal::CheckParticles("IwelboDreg", k);
+  return [model = std::move(model), guide = std::move(guide),
+          k](const auto&... args) -> Tensor {
+    return Particles(k, [&] {
+      const Simulation q = Simulate(guide, args...);
+      // Through z only: both programs' parameters held fixed.
+      const Tensor log_w_z =
+          Density(vi_internal::DetachParams(model), q.choices, args...) -
+          Density(vi_internal::DetachParams(guide), q.choices, args...);
+      // Through the model's parameters only: z held fixed.
+      Trace fixed;
+      for (const Site& site : q.choices.sites()) {
+        Site copy = site;
+        if (copy.value.has_value()) copy.value = Detach(*copy.value);
+        ThrowIfError(fixed.Add(std::move(copy)));
+      }
+      const Tensor log_p_theta = Density(model, fixed, args...);
+      const Tensor log_w = Detach(log_w_z);
+      const Tensor weights = Exp(log_w - ColLogSumExp(log_w));
+      return vi_internal::LogMeanExpOverParticles(log_w) +
+             SumAll(Square(weights) * (log_w_z - Detach(log_w_z))) +
+             SumAll(weights * (log_p_theta - Detach(log_p_theta)));
+    });
+  };
+}
+
+}  // namespace provi
+
+#endif  // PROVI_VI_OBJECTIVES_H_
