@@ -55,15 +55,17 @@ constexpr int kInput = 784;
 constexpr int kHidden = 400;
 constexpr int kOutput = 20;
 
-using MatrixF = Eigen::MatrixXf;
-using RowVectorF = Eigen::RowVectorXf;
+// Both versions run in provi::Real (float by default; double under
+// --config=f64), so the ratio compares like with like.
+using MatrixF = Eigen::Matrix<Real, Eigen::Dynamic, Eigen::Dynamic>;
+using RowVectorF = Eigen::Matrix<Real, 1, Eigen::Dynamic>;
 
 struct MlpData {
   explicit MlpData(int batch) {
     Rng rng = MakeRng(17);
-    auto fill = [&](MatrixF& m, float scale) {
+    auto fill = [&](MatrixF& m, Real scale) {
       for (Index i = 0; i < m.size(); ++i) {
-        m(i) = scale * absl::Gaussian<float>(rng);
+        m(i) = scale * absl::Gaussian<Real>(rng);
       }
     };
     x.resize(batch, kInput);
@@ -71,18 +73,16 @@ struct MlpData {
     w2.resize(kHidden, kOutput);
     b1.resize(1, kHidden);
     b2.resize(1, kOutput);
-    fill(x, 1.0f);
-    fill(w1, 1.0f / std::sqrt(float{kInput}));
-    fill(w2, 1.0f / std::sqrt(float{kHidden}));
-    fill(b1, 0.1f);
-    fill(b2, 0.1f);
+    fill(x, Real(1.0));
+    fill(w1, Real{1} / std::sqrt(Real{kInput}));
+    fill(w2, Real{1} / std::sqrt(Real{kHidden}));
+    fill(b1, Real(0.1));
+    fill(b2, Real(0.1));
   }
   MatrixF x, w1, w2, b1, b2;
 };
 
 void BM_Mlp_Provi(benchmark::State& state) {
-  static_assert(std::is_same_v<Real, float>,
-                "the MLP benchmark is defined for float");
   const MlpData data(static_cast<int>(state.range(0)));
   const Tensor x(data.x);
   Parameter w1(data.w1), b1(data.b1), w2(data.w2), b2(data.b2);
@@ -91,7 +91,7 @@ void BM_Mlp_Provi(benchmark::State& state) {
     TapeScope scope;
     const Tensor h = Tanh(MatMul(x, w1.tensor()) + b1.tensor());
     const Tensor out = Relu(MatMul(h, w2.tensor()) + b2.tensor());
-    const Tensor loss = SumAll(Square(out)) * 0.5f;
+    const Tensor loss = SumAll(Square(out)) * Real(0.5);
     for (Parameter* p : {&w1, &b1, &w2, &b2}) p->ZeroGrad();
     Backward(loss);
     benchmark::DoNotOptimize(w1.grad().data());
@@ -114,15 +114,15 @@ void BM_Mlp_HandWritten(benchmark::State& state) {
     h.noalias() = data.x * data.w1;
     h = (h.rowwise() + data.b1.row(0)).array().tanh().matrix();
     out.noalias() = h * data.w2;
-    out = (out.rowwise() + data.b2.row(0)).cwiseMax(0.0f);
-    const float loss = 0.5f * out.squaredNorm();
+    out = (out.rowwise() + data.b2.row(0)).cwiseMax(Real(0.0));
+    const Real loss = Real(0.5) * out.squaredNorm();
     benchmark::DoNotOptimize(loss);
     // Backward: d loss / d out = out, times relu' (out > 0).
     d_out = out;  // zero where out is zero, which is where relu' is zero
     g_w2.noalias() = h.transpose() * d_out;
     g_b2 = d_out.colwise().sum();
     d_h.noalias() = d_out * data.w2.transpose();
-    d_h.array() *= 1.0f - h.array().square();
+    d_h.array() *= Real(1.0) - h.array().square();
     g_w1.noalias() = data.x.transpose() * d_h;
     g_b1 = d_h.colwise().sum();
     benchmark::DoNotOptimize(g_w1.data());
@@ -140,16 +140,16 @@ void BM_ScalarChain(benchmark::State& state) {
   x.reserve(kTerms);
   y.reserve(kTerms);
   for (int i = 0; i < kTerms; ++i) {
-    x.emplace_back(Matrix::Constant(1, 1, 0.001f * static_cast<float>(i)));
+    x.emplace_back(Matrix::Constant(1, 1, Real(0.001) * static_cast<Real>(i)));
     y.emplace_back(
-        Matrix::Constant(1, 1, 1.0f + 0.001f * static_cast<float>(i)));
+        Matrix::Constant(1, 1, Real(1.0) + Real(0.001) * static_cast<Real>(i)));
   }
   // Warm up the arena and the tape's node list.
   auto step = [&] {
     TapeScope scope;
-    Tensor sum(0.0f);
+    Tensor sum(Real(0.0));
     for (int i = 0; i < kTerms; ++i) {
-      sum = sum + Log(Exp(x[i].tensor()) * y[i].tensor() + 1.0f);
+      sum = sum + Log(Exp(x[i].tensor()) * y[i].tensor() + Real(1.0));
     }
     Backward(sum);
     benchmark::DoNotOptimize(x[0].grad().data());
@@ -168,16 +168,16 @@ void BM_ScalarChain(benchmark::State& state) {
 BENCHMARK(BM_ScalarChain)->Unit(benchmark::kMicrosecond);
 
 void BM_ScalarChain_HandWritten(benchmark::State& state) {
-  std::vector<float> x(kTerms), y(kTerms), gx(kTerms), gy(kTerms);
+  std::vector<Real> x(kTerms), y(kTerms), gx(kTerms), gy(kTerms);
   for (int i = 0; i < kTerms; ++i) {
-    x[i] = 0.001f * static_cast<float>(i);
-    y[i] = 1.0f + 0.001f * static_cast<float>(i);
+    x[i] = Real(0.001) * static_cast<Real>(i);
+    y[i] = Real(1.0) + Real(0.001) * static_cast<Real>(i);
   }
   for (auto _ : state) {
-    float sum = 0;
+    Real sum = 0;
     for (int i = 0; i < kTerms; ++i) {
-      const float e = std::exp(x[i]);
-      const float inner = e * y[i] + 1.0f;
+      const Real e = std::exp(x[i]);
+      const Real inner = e * y[i] + Real(1.0);
       sum += std::log(inner);
       gx[i] = e * y[i] / inner;
       gy[i] = e / inner;
