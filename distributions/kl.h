@@ -83,10 +83,12 @@
 //   Poisson(λ), with E_p x = λ1 (the log x! terms cancel):
 //     KL = λ1 (log λ1 - log λ2) + λ2 - λ1.
 //
-// Gradients are those of the formulas; at the boundary terms of Bernoulli
-// and Categorical (π1 = 0, where 0 · log 0 = 0) the gradient is 0 rather
-// than the infinite one-sided derivative, the convention Beta's and
-// Dirichlet's densities follow for 0 · log 0.
+// Gradients are those of the formulas, except at the boundary of Bernoulli
+// and Categorical: where π1 = 0 the term π1 log π1 = 0 · log 0 contributes
+// 0 to the gradient instead of its one-sided derivative log π1 + 1 = -∞ (the
+// convention Beta's and Dirichlet's densities follow for 0 · log 0), and
+// the term π1 log π2 contributes log π2 to ∂/∂π1 and 0 to ∂/∂π2, also when
+// π2 = 0. Where the divergence is +∞ its gradient is not meaningful.
 //
 // Errors (thrown as `StatusError`, like `LogProb`'s): a pair of families
 // without a formula here is Unimplemented, naming both families ("no
