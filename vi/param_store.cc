@@ -1,0 +1,646 @@
+// Copyright 2026 The provi Authors.
+
+#include "vi/param_store.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "ad/tape.h"
+#include "base/check.h"
+#include "base/status_error.h"
+#include "distributions/bijector.h"
+
+namespace provi {
+
+struct ParamStore::Entry {
+  Address address;
+  Support constraint = Support::Real();
+  std::shared_ptr<const Bijector> bijector;
+  Parameter parameter;
+  // Whether the shape of the program's initial value has been compared with
+  // the stored one: true for entries created from `init`, false for entries
+  // created or reshaped by Load until the program first uses them.
+  bool init_checked = false;
+};
+
+namespace {
+
+// ---------------------------------------------------------------------------
+// Errors at a param site
+// ---------------------------------------------------------------------------
+
+[[noreturn]] void ThrowAtSite(const Message& msg, const absl::Status& status) {
+  ThrowStatus(absl::Status(status.code(),
+                           absl::StrCat("param site '", msg.address.name(),
+                                        "': ", status.message())));
+}
+
+// The unconstrained value of the site's initial value: calls `init` once,
+// checks the value against the constraint and that it maps to finite reals.
+Matrix UnconstrainedInit(const Message& msg, const Bijector& bijector) {
+  PROVI_CHECK(msg.param_init != nullptr) << "param message without init";
+  try {
+    // Only the value is kept: the initial value is a constant.
+    NoRecordScope no_record;
+    const Tensor init = (*msg.param_init)();
+    if (init.size() == 0) {
+      ThrowStatus(absl::InvalidArgumentError(absl::StrCat(
+          "the initial value is empty (", init.ShapeString(), ")")));
+    }
+    ThrowIfError(msg.constraint.Check(init, "initial value"));
+    const Tensor u = bijector.Inverse(init);
+    const auto values = u.value();
+    for (Index j = 0; j < values.cols(); ++j) {
+      for (Index i = 0; i < values.rows(); ++i) {
+        if (!std::isfinite(values(i, j))) {
+          ThrowStatus(absl::InvalidArgumentError(absl::StrCat(
+              "the initial value lies on the boundary of ",
+              msg.constraint.ToString(), ": its unconstrained element (", i,
+              ", ", j, ") is ", values(i, j))));
+        }
+      }
+    }
+    return Matrix(values);
+  } catch (const StatusError& error) {
+    ThrowAtSite(msg, error.status());
+  }
+}
+
+// ---------------------------------------------------------------------------
+// The file format (see the header)
+// ---------------------------------------------------------------------------
+
+constexpr char kMagic[8] = {'P', 'R', 'O', 'V', 'I', 'P', 'R', 'M'};
+constexpr uint32_t kVersion = 1;
+// magic + version + body length.
+constexpr size_t kHeaderBytes = 8 + 4 + 8;
+constexpr size_t kChecksumBytes = 8;
+
+uint64_t Fnv1a64(absl::string_view bytes) {
+  uint64_t hash = 14695981039346656037ull;
+  for (const char c : bytes) {
+    hash ^= static_cast<uint8_t>(c);
+    hash *= 1099511628211ull;
+  }
+  return hash;
+}
+
+void PutU8(std::string& out, uint8_t v) { out.push_back(static_cast<char>(v)); }
+
+void PutU32(std::string& out, uint32_t v) {
+  for (int k = 0; k < 4; ++k) PutU8(out, static_cast<uint8_t>(v >> (8 * k)));
+}
+
+void PutU64(std::string& out, uint64_t v) {
+  for (int k = 0; k < 8; ++k) PutU8(out, static_cast<uint8_t>(v >> (8 * k)));
+}
+
+void PutF64(std::string& out, double v) {
+  uint64_t bits;
+  std::memcpy(&bits, &v, sizeof(bits));
+  PutU64(out, bits);
+}
+
+// Bounds-checked little-endian reads from a byte range.
+class Reader {
+ public:
+  explicit Reader(absl::string_view bytes) : bytes_(bytes) {}
+
+  size_t remaining() const { return bytes_.size() - pos_; }
+
+  bool U8(uint8_t* v) {
+    if (remaining() < 1) return false;
+    *v = static_cast<uint8_t>(bytes_[pos_++]);
+    return true;
+  }
+  bool U32(uint32_t* v) {
+    uint64_t wide;
+    if (!Unsigned(4, &wide)) return false;
+    *v = static_cast<uint32_t>(wide);
+    return true;
+  }
+  bool U64(uint64_t* v) { return Unsigned(8, v); }
+  bool F64(double* v) {
+    uint64_t bits;
+    if (!Unsigned(8, &bits)) return false;
+    std::memcpy(v, &bits, sizeof(bits));
+    return true;
+  }
+  bool Bytes(size_t n, absl::string_view* v) {
+    if (remaining() < n) return false;
+    *v = bytes_.substr(pos_, n);
+    pos_ += n;
+    return true;
+  }
+
+ private:
+  bool Unsigned(int n, uint64_t* v) {
+    if (remaining() < static_cast<size_t>(n)) return false;
+    uint64_t out = 0;
+    for (int k = 0; k < n; ++k) {
+      out |= uint64_t{static_cast<uint8_t>(bytes_[pos_ + k])} << (8 * k);
+    }
+    pos_ += static_cast<size_t>(n);
+    *v = out;
+    return true;
+  }
+
+  absl::string_view bytes_;
+  size_t pos_ = 0;
+};
+
+// Stable codes of the constraints a parameter can have (the enum's values
+// are not part of the format).
+int ConstraintCode(const Support& support) {
+  switch (support.kind()) {
+    case Support::Kind::kReal:
+      return 0;
+    case Support::Kind::kPositive:
+      return 1;
+    case Support::Kind::kNonNegative:
+      return 2;
+    case Support::Kind::kInterval:
+      return 3;
+    case Support::Kind::kSimplex:
+      return 4;
+    case Support::Kind::kLowerCholesky:
+      return 5;
+    case Support::Kind::kPoint:
+      return 6;
+    case Support::Kind::kNonNegativeInteger:
+    case Support::Kind::kIntegerInterval:
+      break;
+  }
+  return -1;
+}
+
+absl::StatusOr<Support> ConstraintFromCode(uint8_t code, double lower,
+                                           double upper) {
+  switch (code) {
+    case 0:
+      return Support::Real();
+    case 1:
+      return Support::Positive();
+    case 2:
+      return Support::NonNegative();
+    case 3:
+      return Support::Interval(static_cast<Real>(lower),
+                               static_cast<Real>(upper));
+    case 4:
+      return Support::Simplex();
+    case 5:
+      return Support::LowerCholesky();
+    case 6:
+      return Support::Point();
+    default:
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown constraint kind ", code));
+  }
+}
+
+// One parameter read from a file.
+struct Loaded {
+  Address address;
+  Support constraint = Support::Real();
+  std::shared_ptr<const Bijector> bijector;
+  Matrix value;
+};
+
+absl::Status DataLoss(const std::string& path, absl::string_view what) {
+  return absl::DataLossError(
+      absl::StrCat("parameter file '", path, "': ", what));
+}
+
+// Parses and validates a whole file (see the header); `path` is for
+// messages.
+absl::StatusOr<std::vector<Loaded>> ParseFile(const std::string& path,
+                                              absl::string_view bytes) {
+  Reader header(bytes);
+  absl::string_view magic;
+  if (!header.Bytes(sizeof(kMagic), &magic)) {
+    return DataLoss(path, absl::StrCat("truncated: ", bytes.size(),
+                                       " bytes is shorter than the header"));
+  }
+  if (magic != absl::string_view(kMagic, sizeof(kMagic))) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("parameter file '", path,
+                     "': not a provi parameter file (wrong magic bytes)"));
+  }
+  uint32_t version = 0;
+  uint64_t body_bytes = 0;
+  if (!header.U32(&version) || !header.U64(&body_bytes)) {
+    return DataLoss(path, absl::StrCat("truncated: ", bytes.size(),
+                                       " bytes is shorter than the header"));
+  }
+  if (version != kVersion) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "parameter file '", path, "': format version ", version,
+        " is not supported (this build reads version ", kVersion, ")"));
+  }
+  const uint64_t payload = bytes.size() - kHeaderBytes;
+  if (body_bytes > payload || payload - body_bytes < kChecksumBytes) {
+    return DataLoss(path, absl::StrCat("truncated: ", bytes.size(),
+                                       " bytes, expected ", kHeaderBytes, " + ",
+                                       body_bytes, " + ", kChecksumBytes));
+  }
+  if (payload - body_bytes > kChecksumBytes) {
+    return DataLoss(path, absl::StrCat(payload - body_bytes - kChecksumBytes,
+                                       " unexpected bytes after the checksum"));
+  }
+  const size_t checked = kHeaderBytes + static_cast<size_t>(body_bytes);
+  Reader trailer(bytes.substr(checked));
+  uint64_t checksum = 0;
+  trailer.U64(&checksum);
+  if (checksum != Fnv1a64(bytes.substr(0, checked))) {
+    return DataLoss(path, "checksum mismatch: the file is corrupted");
+  }
+
+  // The checksum matched, so a body that does not parse was written wrong.
+  Reader body(bytes.substr(kHeaderBytes, static_cast<size_t>(body_bytes)));
+  const auto malformed = [&](absl::string_view what) {
+    return DataLoss(path, absl::StrCat("malformed body: ", what));
+  };
+  uint64_t count = 0;
+  if (!body.U64(&count)) return malformed("no parameter count");
+  std::vector<Loaded> loaded;
+  absl::flat_hash_map<Address, size_t> seen;
+  for (uint64_t p = 0; p < count; ++p) {
+    uint32_t name_length = 0;
+    absl::string_view name;
+    uint8_t code = 0;
+    double lower = 0, upper = 0;
+    uint64_t rows = 0, cols = 0;
+    if (!body.U32(&name_length) || !body.Bytes(name_length, &name) ||
+        !body.U8(&code) || !body.F64(&lower) || !body.F64(&upper) ||
+        !body.U64(&rows) || !body.U64(&cols)) {
+      return malformed(absl::StrCat("parameter ", p, " is cut short"));
+    }
+    // Save never writes an empty parameter; this also keeps both sizes
+    // below the remaining byte count, so they fit an Index.
+    if (rows == 0 || cols == 0) {
+      return malformed(
+          absl::StrCat("parameter '", name, "' is ", rows, "x", cols));
+    }
+    const uint64_t room = body.remaining() / sizeof(double);
+    if (cols > room / rows) {
+      return malformed(absl::StrCat("parameter '", name, "' claims ", rows, "x",
+                                    cols, " values; ", room, " remain"));
+    }
+    Loaded entry;
+    entry.address = Address::Intern(name);
+    if (!seen.emplace(entry.address, loaded.size()).second) {
+      return malformed(absl::StrCat("parameter '", name, "' appears twice"));
+    }
+    absl::StatusOr<Support> constraint = ConstraintFromCode(code, lower, upper);
+    if (!constraint.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("parameter file '", path, "': parameter '", name,
+                       "': ", constraint.status().message()));
+    }
+    entry.constraint = *constraint;
+    entry.value.resize(static_cast<Index>(rows), static_cast<Index>(cols));
+    for (Index k = 0; k < entry.value.size(); ++k) {
+      double v = 0;
+      body.F64(&v);
+      entry.value.data()[k] = static_cast<Real>(v);
+    }
+    // The bijector must accept the value's shape (e.g. one row of
+    // D(D+1)/2 entries for a Cholesky factor).
+    const absl::Status usable = CatchStatus([&] {
+      entry.bijector = BijectorFor(entry.constraint);
+      NoRecordScope no_record;
+      entry.bijector->Forward(Tensor(entry.value));
+    });
+    if (!usable.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("parameter file '", path, "': parameter '", name, "' (",
+                       entry.constraint.ToString(), ", ", rows, "x", cols,
+                       "): ", usable.message()));
+    }
+    loaded.push_back(std::move(entry));
+  }
+  if (body.remaining() != 0) {
+    return malformed(
+        absl::StrCat(body.remaining(), " bytes left after the last parameter"));
+  }
+  return loaded;
+}
+
+// ---------------------------------------------------------------------------
+// Files
+// ---------------------------------------------------------------------------
+
+absl::Status ReadFile(const std::string& path, std::string* contents) {
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return absl::ErrnoToStatus(errno, absl::StrCat("cannot open '", path, "'"));
+  }
+  contents->clear();
+  char buffer[1 << 16];
+  absl::Status status;
+  while (true) {
+    const ssize_t n = read(fd, buffer, sizeof(buffer));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      status =
+          absl::ErrnoToStatus(errno, absl::StrCat("cannot read '", path, "'"));
+      break;
+    }
+    if (n == 0) break;
+    contents->append(buffer, static_cast<size_t>(n));
+  }
+  close(fd);
+  return status;
+}
+
+absl::Status WriteAll(int fd, absl::string_view bytes,
+                      const std::string& path) {
+  while (!bytes.empty()) {
+    const ssize_t n = write(fd, bytes.data(), bytes.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return absl::ErrnoToStatus(errno,
+                                 absl::StrCat("cannot write '", path, "'"));
+    }
+    bytes.remove_prefix(static_cast<size_t>(n));
+  }
+  return absl::OkStatus();
+}
+
+std::string Directory(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+// Writes `bytes` to a new temporary file next to `path`, syncs it, and
+// renames it over `path`; on failure removes the temporary file.
+absl::Status WriteFileAtomically(const std::string& path,
+                                 absl::string_view bytes) {
+  static std::atomic<uint64_t> counter{0};
+  const std::string temp =
+      absl::StrCat(path, ".tmp.", getpid(), ".", counter.fetch_add(1));
+  const int fd =
+      open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+  if (fd < 0) {
+    return absl::ErrnoToStatus(
+        errno, absl::StrCat("cannot create the temporary file '", temp, "'"));
+  }
+  absl::Status status = WriteAll(fd, bytes, temp);
+  if (status.ok() && fsync(fd) != 0) {
+    status =
+        absl::ErrnoToStatus(errno, absl::StrCat("cannot sync '", temp, "'"));
+  }
+  if (close(fd) != 0 && status.ok()) {
+    status =
+        absl::ErrnoToStatus(errno, absl::StrCat("cannot close '", temp, "'"));
+  }
+  if (status.ok() && rename(temp.c_str(), path.c_str()) != 0) {
+    status = absl::ErrnoToStatus(
+        errno, absl::StrCat("cannot rename '", temp, "' to '", path, "'"));
+  }
+  if (!status.ok()) {
+    unlink(temp.c_str());
+    return status;
+  }
+  // Make the rename durable too. Some file systems cannot sync a
+  // directory; the file itself is complete either way.
+  const int dir =
+      open(Directory(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir >= 0) {
+    fsync(dir);
+    close(dir);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+// -----------------------------------------------------------------------------
+// ParamStore
+// -----------------------------------------------------------------------------
+
+ParamStore::ParamStore() = default;
+ParamStore::~ParamStore() = default;
+
+ParamStore::Entry* ParamStore::Find(Address address) const {
+  auto it = index_.find(address);
+  return it == index_.end() ? nullptr : it->second;
+}
+
+ParamStore::Entry& ParamStore::Append(Address address, Support constraint,
+                                      std::shared_ptr<const Bijector> bijector,
+                                      Matrix unconstrained) {
+  auto entry = std::make_unique<Entry>();
+  entry->address = address;
+  entry->constraint = constraint;
+  entry->bijector = std::move(bijector);
+  entry->parameter = Parameter(std::move(unconstrained));
+  Entry& out = *entry;
+  entries_.push_back(std::move(entry));
+  index_.emplace(address, &out);
+  named_.push_back(NamedParameter{address, &out.parameter});
+  pointers_.push_back(&out.parameter);
+  return out;
+}
+
+ParamStore::Entry& ParamStore::Create(const Message& msg) {
+  std::shared_ptr<const Bijector> bijector;
+  try {
+    bijector = BijectorFor(msg.constraint);
+  } catch (const StatusError& error) {
+    ThrowAtSite(msg, error.status());
+  }
+  Matrix unconstrained = UnconstrainedInit(msg, *bijector);
+  Entry& entry = Append(msg.address, msg.constraint, std::move(bijector),
+                        std::move(unconstrained));
+  entry.init_checked = true;
+  return entry;
+}
+
+void ParamStore::CheckUse(Entry& entry, const Message& msg) {
+  if (!(entry.constraint == msg.constraint)) {
+    ThrowAtSite(msg, absl::InvalidArgumentError(absl::StrCat(
+                         "used with constraint ", msg.constraint.ToString(),
+                         " but the stored parameter has constraint ",
+                         entry.constraint.ToString())));
+  }
+  if (entry.init_checked) return;
+  const Matrix init = UnconstrainedInit(msg, *entry.bijector);
+  const Parameter& stored = entry.parameter;
+  if (init.rows() != stored.rows() || init.cols() != stored.cols()) {
+    ThrowAtSite(
+        msg, absl::InvalidArgumentError(absl::StrCat(
+                 "the initial value's unconstrained shape is ", init.rows(),
+                 "x", init.cols(), " but the stored (loaded) parameter's is ",
+                 stored.rows(), "x", stored.cols())));
+  }
+  entry.init_checked = true;
+}
+
+void ParamStore::Process(Message& msg) {
+  if (msg.kind != SiteKind::kParam || msg.value.has_value()) return;
+  Entry* entry = Find(msg.address);
+  if (entry == nullptr) {
+    entry = &Create(msg);
+  } else {
+    CheckUse(*entry, msg);
+  }
+  try {
+    msg.value = entry->bijector->Forward(entry->parameter.tensor());
+  } catch (const StatusError& error) {
+    ThrowAtSite(msg, error.status());
+  }
+}
+
+bool ParamStore::Contains(absl::string_view name) const {
+  return Find(Address::Intern(name)) != nullptr;
+}
+
+absl::StatusOr<Tensor> ParamStore::Get(absl::string_view name) const {
+  const Entry* entry = Find(Address::Intern(name));
+  if (entry == nullptr) {
+    return absl::NotFoundError(absl::StrCat("no parameter named '", name, "'"));
+  }
+  return CatchStatusOr([&] {
+    NoRecordScope no_record;
+    const Tensor value =
+        entry->bijector->Forward(Tensor(entry->parameter.value()));
+    // A copy that owns its storage: inside a TapeScope `value` is in the
+    // arena.
+    return Tensor(Matrix(value.value()));
+  });
+}
+
+absl::StatusOr<Parameter*> ParamStore::Unconstrained(absl::string_view name) {
+  Entry* entry = Find(Address::Intern(name));
+  if (entry == nullptr) {
+    return absl::NotFoundError(absl::StrCat("no parameter named '", name, "'"));
+  }
+  return &entry->parameter;
+}
+
+absl::StatusOr<Support> ParamStore::Constraint(absl::string_view name) const {
+  const Entry* entry = Find(Address::Intern(name));
+  if (entry == nullptr) {
+    return absl::NotFoundError(absl::StrCat("no parameter named '", name, "'"));
+  }
+  return entry->constraint;
+}
+
+void ParamStore::ZeroGrad() {
+  for (Parameter* parameter : pointers_) parameter->ZeroGrad();
+}
+
+void ParamStore::Clear() {
+  index_.clear();
+  named_.clear();
+  pointers_.clear();
+  entries_.clear();
+}
+
+absl::Status ParamStore::Save(const std::string& path) const {
+  std::string body;
+  PutU64(body, entries_.size());
+  for (const std::unique_ptr<Entry>& entry : entries_) {
+    const std::string& name = entry->address.name();
+    const int code = ConstraintCode(entry->constraint);
+    // Create() only accepts constraints that have a bijector.
+    PROVI_CHECK(code >= 0) << "parameter '" << name << "' has constraint "
+                           << entry->constraint.ToString();
+    PutU32(body, static_cast<uint32_t>(name.size()));
+    body.append(name);
+    PutU8(body, static_cast<uint8_t>(code));
+    const bool interval = entry->constraint.kind() == Support::Kind::kInterval;
+    PutF64(body, interval ? entry->constraint.lower() : 0.0);
+    PutF64(body, interval ? entry->constraint.upper() : 0.0);
+    const Matrix& value = entry->parameter.value();
+    PutU64(body, static_cast<uint64_t>(value.rows()));
+    PutU64(body, static_cast<uint64_t>(value.cols()));
+    for (Index k = 0; k < value.size(); ++k) PutF64(body, value.data()[k]);
+  }
+  std::string file(kMagic, sizeof(kMagic));
+  PutU32(file, kVersion);
+  PutU64(file, body.size());
+  file.append(body);
+  PutU64(file, Fnv1a64(file));
+  return WriteFileAtomically(path, file);
+}
+
+absl::Status ParamStore::Load(const std::string& path, LoadOptions options) {
+  std::string bytes;
+  absl::Status read = ReadFile(path, &bytes);
+  if (!read.ok()) return read;
+  absl::StatusOr<std::vector<Loaded>> loaded = ParseFile(path, bytes);
+  if (!loaded.ok()) return loaded.status();
+
+  if (options.strict) {
+    absl::flat_hash_map<Address, const Loaded*> by_address;
+    for (const Loaded& p : *loaded) by_address.emplace(p.address, &p);
+    std::vector<std::string> problems;
+    for (const std::unique_ptr<Entry>& entry : entries_) {
+      const std::string& name = entry->address.name();
+      auto it = by_address.find(entry->address);
+      if (it == by_address.end()) {
+        problems.push_back(absl::StrCat("'", name, "' is not in the file"));
+        continue;
+      }
+      const Loaded& p = *it->second;
+      const Parameter& stored = entry->parameter;
+      if (p.value.rows() != stored.rows() || p.value.cols() != stored.cols()) {
+        problems.push_back(
+            absl::StrCat("'", name, "' is ", stored.rows(), "x", stored.cols(),
+                         " (unconstrained) in the store but ", p.value.rows(),
+                         "x", p.value.cols(), " in the file"));
+      }
+      if (!(p.constraint == entry->constraint)) {
+        problems.push_back(absl::StrCat(
+            "'", name, "' has constraint ", entry->constraint.ToString(),
+            " in the store but ", p.constraint.ToString(), " in the file"));
+      }
+    }
+    if (!problems.empty()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "parameter file '", path,
+          "' disagrees with the store: ", absl::StrJoin(problems, "; ")));
+    }
+  }
+
+  for (Loaded& p : *loaded) {
+    Entry* entry = Find(p.address);
+    if (entry == nullptr) {
+      Append(p.address, p.constraint, std::move(p.bijector),
+             std::move(p.value));
+      continue;
+    }
+    Parameter& parameter = entry->parameter;
+    if (p.value.rows() == parameter.rows() &&
+        p.value.cols() == parameter.cols()) {
+      // Same storage: tensors viewing the parameter stay valid.
+      parameter.value() = p.value;
+      parameter.ZeroGrad();
+    } else {
+      parameter.Reset(std::move(p.value));
+      entry->init_checked = false;
+    }
+    if (!(p.constraint == entry->constraint)) {
+      entry->constraint = p.constraint;
+      entry->bijector = std::move(p.bijector);
+      entry->init_checked = false;
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace provi
