@@ -140,6 +140,8 @@ BasicTensor<T> Negate(const BasicTensor<T>& x);
 // Square(x) = x².                      x̄ += 2 ȳ x.
 // Abs(x) = |x|.                        x̄ += ȳ sign(x) (0 at 0).
 // Tanh(x).                             x̄ += ȳ (1 - y²).
+// Sin(x).                              x̄ += ȳ cos x.
+// Cos(x).                              x̄ += -ȳ sin x.
 // Sigmoid(x) = 1 / (1 + e^-x).         x̄ += ȳ y (1 - y).
 // LogSigmoid(x) = -softplus(-x).       x̄ += ȳ sigmoid(-x).
 // Softplus(x) = ln(1 + e^x).           x̄ += ȳ sigmoid(x).
@@ -166,6 +168,10 @@ template <typename T>
 BasicTensor<T> Abs(const BasicTensor<T>& x);
 template <typename T>
 BasicTensor<T> Tanh(const BasicTensor<T>& x);
+template <typename T>
+BasicTensor<T> Sin(const BasicTensor<T>& x);
+template <typename T>
+BasicTensor<T> Cos(const BasicTensor<T>& x);
 template <typename T>
 BasicTensor<T> Sigmoid(const BasicTensor<T>& x);
 template <typename T>

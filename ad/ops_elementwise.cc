@@ -99,6 +99,8 @@ PROVI_UNARY_OP(Abs_, std::abs(x), x.abs(),
                x > T(0) ? T(1) : (x < T(0) ? T(-1) : T(0)),
                (x > T(0)).template cast<T>() - (x < T(0)).template cast<T>());
 PROVI_UNARY_OP(Tanh_, std::tanh(x), x.tanh(), T(1) - y * y, T(1) - y.square());
+PROVI_UNARY_OP(Sin_, std::sin(x), x.sin(), std::cos(x), x.cos());
+PROVI_UNARY_OP(Cos_, std::cos(x), x.cos(), -std::sin(x), -x.sin());
 PROVI_UNARY_OP(Sigmoid_, Sigmoid(x),
                x.unaryExpr([](T v) { return Sigmoid(v); }), y*(T(1) - y),
                y*(T(1) - y));
@@ -575,6 +577,8 @@ PROVI_DEFINE_UNARY(Sqrt)
 PROVI_DEFINE_UNARY(Square)
 PROVI_DEFINE_UNARY(Abs)
 PROVI_DEFINE_UNARY(Tanh)
+PROVI_DEFINE_UNARY(Sin)
+PROVI_DEFINE_UNARY(Cos)
 PROVI_DEFINE_UNARY(Sigmoid)
 PROVI_DEFINE_UNARY(LogSigmoid)
 PROVI_DEFINE_UNARY(Softplus)
@@ -681,6 +685,8 @@ BasicTensor<T> Where(const BasicTensor<T>& condition, const BasicTensor<T>& a,
   template BasicTensor<T> Square(const BasicTensor<T>&);                      \
   template BasicTensor<T> Abs(const BasicTensor<T>&);                         \
   template BasicTensor<T> Tanh(const BasicTensor<T>&);                        \
+  template BasicTensor<T> Sin(const BasicTensor<T>&);                         \
+  template BasicTensor<T> Cos(const BasicTensor<T>&);                         \
   template BasicTensor<T> Sigmoid(const BasicTensor<T>&);                     \
   template BasicTensor<T> LogSigmoid(const BasicTensor<T>&);                  \
   template BasicTensor<T> Softplus(const BasicTensor<T>&);                    \

@@ -97,6 +97,8 @@ TEST(OpsTest, ElementwiseFunctions) {
     ExpectAd([](const auto& v) { return Square(v); }, x);
     ExpectAd([](const auto& v) { return Abs(v); }, x);
     ExpectAd([](const auto& v) { return Tanh(v); }, x);
+    ExpectAd([](const auto& v) { return Sin(v); }, x);
+    ExpectAd([](const auto& v) { return Cos(v); }, x);
     ExpectAd([](const auto& v) { return Sigmoid(v); }, x);
     ExpectAd([](const auto& v) { return LogSigmoid(v); }, x);
     ExpectAd([](const auto& v) { return Softplus(v); }, x);
