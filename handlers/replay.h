@@ -41,7 +41,7 @@ namespace handlers {
 //
 // `program` with latent sample sites replayed from `trace`.
 template <typename F>
-auto Replay(F program, Trace trace) {
+auto Replay(F program, provi::Trace trace) {
   return handlers_internal::WithHandler(
       std::move(program),
       [trace = std::move(trace)] { return ReplayHandler(trace); });

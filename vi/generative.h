@@ -32,7 +32,8 @@
 //
 //   auto elbo = provi::Expectation([&](const provi::Tensor& x) {
 //     provi::Simulation q = provi::Simulate(guide, x);
-//     return provi::Density(model, q.choices, x) - q.log_density;
+//     return provi::LaneDifference(provi::Density(model, q.choices, x),
+//                                  q.log_density);
 //   });
 
 #ifndef PROVI_VI_GENERATIVE_H_
@@ -41,8 +42,12 @@
 #include <type_traits>
 #include <utility>
 
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "ad/ops.h"
 #include "ad/tensor.h"
+#include "base/status_error.h"
 #include "handlers/replay.h"
 #include "handlers/trace.h"
 #include "runtime/handler.h"
@@ -115,6 +120,26 @@ Tensor Density(const GF& gf, const Trace& choices, Args&&... args) {
     }
     return trace.trace().LaneLogProb();
   }
+}
+
+// LaneDifference()
+//
+// log_p - log_q lane by lane, for two per-lane log densities (from Density
+// and Simulate) whose lane counts differ when one program has all its sites
+// outside plates (a guide with only global latents for a model with a data
+// plate): that program's 1x1 total is shared equally among the other's R
+// lanes, as Trace::LaneLogProb shares one-lane sites, so the lanes still sum
+// to the difference of the totals. Throws InvalidArgument (StatusError) for
+// two different lane counts above one.
+inline Tensor LaneDifference(const Tensor& log_p, const Tensor& log_q) {
+  const Index p = log_p.rows();
+  const Index q = log_q.rows();
+  if (p == q) return log_p - log_q;
+  if (q == 1) return log_p - log_q * (Real(1) / static_cast<Real>(p));
+  if (p == 1) return log_p * (Real(1) / static_cast<Real>(q)) - log_q;
+  ThrowStatus(absl::InvalidArgumentError(absl::StrCat(
+      "the two programs' log densities have ", p, " and ", q,
+      " lanes; lanes must agree (or one program have a single lane)")));
 }
 
 // Particles()

@@ -79,7 +79,7 @@ auto Elbo(M model, G guide) {
   return [model = std::move(model),
           guide = std::move(guide)](const auto&... args) -> Tensor {
     const Simulation q = Simulate(guide, args...);
-    return Density(model, q.choices, args...) - q.log_density;
+    return LaneDifference(Density(model, q.choices, args...), q.log_density);
   };
 }
 
@@ -232,7 +232,7 @@ auto ElboStl(M model, G guide) {
     const Simulation q = Simulate(guide, args...);
     const Tensor log_q_fixed =
         Density(vi_internal::DetachParams(guide), q.choices, args...);
-    return Density(model, q.choices, args...) - log_q_fixed;
+    return LaneDifference(Density(model, q.choices, args...), log_q_fixed);
   };
 }
 

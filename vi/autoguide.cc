@@ -1,0 +1,638 @@
+// Copyright 2026 The provi Authors.
+
+#include "vi/autoguide.h"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/random/distributions.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "ad/ops.h"
+#include "base/random.h"
+#include "distributions/delta.h"
+#include "distributions/mv_normal.h"
+#include "distributions/normal.h"
+#include "runtime/primitives.h"
+#include "vi/internal/low_rank_normal.h"
+#include "vi/internal/transformed.h"
+
+namespace provi {
+namespace autoguide_internal {
+namespace {
+
+std::string SiteLabel(const AutoLatentSite& site) {
+  return absl::StrCat("autoguide: latent site '", site.address.name(), "'");
+}
+
+bool IsElementwise(const Support& support) {
+  return support.kind() != Support::Kind::kSimplex &&
+         support.kind() != Support::Kind::kLowerCholesky;
+}
+
+bool IsIdentity(const Support& support) {
+  return support.kind() == Support::Kind::kReal ||
+         support.kind() == Support::Kind::kPoint;
+}
+
+// `name` relative to `scope` (the scope's prefix and its "/" removed).
+std::string RelativeName(Address address, Address scope) {
+  const std::string& name = address.name();
+  if (scope.is_root()) return name;
+  const std::string prefix = scope.name() + "/";
+  return absl::StartsWith(name, prefix) ? name.substr(prefix.size()) : name;
+}
+
+// Runs `body` inside plates named and sized as `plates[first...]`, nested
+// in order (no allocation; the plates close in reverse order, also when
+// `body` throws).
+template <typename F>
+void WithPlates(const std::vector<AutoPlate>& plates, size_t first,
+                const F& body) {
+  if (first == plates.size()) {
+    body();
+    return;
+  }
+  Plate plate(plates[first].name, plates[first].size);
+  WithPlates(plates, first + 1, body);
+}
+
+// Φ⁻¹(p) for 0 < p < 1, by bisection on Φ(x) = erfc(-x / √2) / 2 (to the
+// resolution of double; only accessors use it).
+double StandardNormalQuantile(double p) {
+  double lo = -40;
+  double hi = 40;
+  for (int i = 0; i < 200 && hi - lo > 1e-15 * (1 + std::abs(lo)); ++i) {
+    const double mid = 0.5 * (lo + hi);
+    if (0.5 * std::erfc(-mid / std::sqrt(2.0)) < p) {
+      lo = mid;
+    } else {
+      hi = mid;
+    }
+  }
+  return 0.5 * (lo + hi);
+}
+
+// A Matrix's elements as a 1 x n row (column-major order).
+Matrix Flatten(const Matrix& m) {
+  return Eigen::Map<const Matrix>(m.data(), 1, m.size());
+}
+
+// `row`'s elements [offset, offset + rows * cols) as a rows x cols matrix.
+Matrix Unflatten(const Matrix& row, Index offset, Index rows, Index cols) {
+  Matrix out(rows, cols);
+  for (Index k = 0; k < rows * cols; ++k) out(k) = row(offset + k);
+  return out;
+}
+
+}  // namespace
+
+// The layout and everything the guide's program needs, shared by copies of
+// a guide.
+class State {
+ public:
+  State(Family family, AutoGuideOptions options)
+      : family(family), options(std::move(options)) {}
+
+  absl::Status SetUp(const Trace& prototype);
+  void Run() const;
+
+  // The site named `name` (relative name or full address), or NotFound.
+  absl::StatusOr<const AutoLatentSite*> FindSite(absl::string_view name) const;
+  // The full name of the parameter `name` as the guide created it.
+  std::string ParamName(const std::string& name) const {
+    return Address::Join(scope, name).name();
+  }
+  absl::StatusOr<Matrix> GetParam(const ParamStore& store,
+                                  const std::string& name) const;
+  absl::StatusOr<Matrix> JointLoc(const ParamStore& store) const;
+  absl::StatusOr<Matrix> JointCovariance(const ParamStore& store) const;
+
+  const Family family;
+  const AutoGuideOptions options;
+  bool set_up = false;
+  std::vector<AutoLatentSite> sites;
+  Index dimension = 0;
+  Index rank = 0;
+  // The scope the guide was set up in.
+  Address scope;
+  // Initial unconstrained values, one per site.
+  std::vector<Matrix> init;
+
+  // Mean-field and delta parameters, one per site.
+  std::vector<std::string> loc_names;
+  std::vector<std::string> scale_names;
+  std::vector<std::function<Tensor()>> loc_inits;
+  std::vector<std::function<Tensor()>> scale_inits;
+  // Joint parameters and the auxiliary site.
+  std::string joint_loc_name;
+  std::string scale_tril_name;
+  std::string cov_factor_name;
+  std::string diag_scale_name;
+  std::string latent_name;
+  std::function<Tensor()> joint_loc_init;
+  std::function<Tensor()> scale_tril_init;
+  std::function<Tensor()> cov_factor_init;
+  std::function<Tensor()> diag_scale_init;
+
+ private:
+  void RunMeanField() const;
+  void RunDelta() const;
+  void RunJoint() const;
+  void PrepareParameters();
+};
+
+absl::Status State::SetUp(const Trace& prototype) {
+  if (!(options.init_scale > 0 && std::isfinite(options.init_scale))) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("autoguide: init_scale = ", options.init_scale,
+                     " must be > 0 and finite"));
+  }
+  if (options.init == AutoGuideInit::kUniform &&
+      !(options.init_radius >= 0 && std::isfinite(options.init_radius))) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("autoguide: init_radius = ", options.init_radius,
+                     " must be >= 0 and finite"));
+  }
+  if (options.rank < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "autoguide: rank = ", options.rank, " must be >= 1 (or 0: automatic)"));
+  }
+  scope = CurrentScope();
+  const size_t outer_plates = CurrentPlates().size();
+  Rng rng = MakeRng(options.seed ^ 0x9e3779b97f4a7c15ULL);
+  std::vector<AutoLatentSite> found;
+  std::vector<Matrix> initial;
+  Index offset = 0;
+  for (const Site& traced : prototype.sites()) {
+    if (traced.kind != SiteKind::kSample || traced.is_observed ||
+        traced.is_intervened) {
+      continue;
+    }
+    AutoLatentSite site;
+    site.address = traced.address;
+    site.name = RelativeName(traced.address, scope);
+    site.support = traced.distribution->support();
+    const std::string label = SiteLabel(site);
+    if (site.support.is_discrete()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          label, " has the discrete support ", site.support.ToString(), " (",
+          traced.distribution->name(),
+          "); autoguides cover continuous latents only: marginalise it "
+          "(Marginalize) or write a guide for it"));
+    }
+    for (size_t i = outer_plates; i < traced.plates.size(); ++i) {
+      const PlateInfo& plate = traced.plates[i];
+      if (plate.subsample_size != plate.size) {
+        return absl::UnimplementedError(absl::StrCat(
+            label, " is inside plate '", plate.name.name(), "', which draws ",
+            plate.subsample_size, " of ", plate.size,
+            " lanes; autoguides support latent sites in plates without "
+            "subsampling"));
+      }
+      site.plates.push_back(
+          AutoPlate{RelativeName(plate.name, scope), plate.size});
+    }
+    Matrix unconstrained;
+    try {
+      site.bijector = BijectorFor(site.support);
+      NoRecordScope no_record;
+      unconstrained = site.bijector->Inverse(*traced.value).value();
+    } catch (const StatusError& error) {
+      return absl::Status(error.status().code(),
+                          absl::StrCat(label, ": ", error.status().message()));
+    }
+    site.rows = traced.value->rows();
+    site.cols = traced.value->cols();
+    site.unconstrained_rows = unconstrained.rows();
+    site.unconstrained_cols = unconstrained.cols();
+    site.offset = offset;
+    offset += site.size();
+    switch (options.init) {
+      case AutoGuideInit::kPrior:
+        unconstrained = unconstrained.unaryExpr(
+            [](Real x) { return std::isfinite(x) ? x : Real(0); });
+        break;
+      case AutoGuideInit::kZero:
+        unconstrained.setZero();
+        break;
+      case AutoGuideInit::kUniform:
+        for (Index k = 0; k < unconstrained.size(); ++k) {
+          unconstrained(k) = static_cast<Real>(
+              absl::Uniform<double>(absl::IntervalClosedClosed, rng,
+                                    -options.init_radius, options.init_radius));
+        }
+        break;
+    }
+    found.push_back(std::move(site));
+    initial.push_back(std::move(unconstrained));
+  }
+  if (found.empty()) {
+    return absl::InvalidArgumentError(
+        "autoguide: the model has no latent sample site (observed, factor and "
+        "deterministic sites need no guide)");
+  }
+  sites = std::move(found);
+  init = std::move(initial);
+  dimension = offset;
+  rank = options.rank > 0
+             ? options.rank
+             : std::max<Index>(1, static_cast<Index>(std::lround(std::sqrt(
+                                      static_cast<double>(dimension)))));
+  PrepareParameters();
+  set_up = true;
+  return absl::OkStatus();
+}
+
+void State::PrepareParameters() {
+  const std::string& prefix = options.prefix;
+  const Real init_scale = static_cast<Real>(options.init_scale);
+  latent_name = absl::StrCat("_", prefix, "_latent");
+  switch (family) {
+    case Family::kNormal:
+    case Family::kDelta:
+      for (size_t i = 0; i < sites.size(); ++i) {
+        const AutoLatentSite& site = sites[i];
+        const Matrix* start = &init[i];
+        if (family == Family::kNormal) {
+          loc_names.push_back(absl::StrCat(prefix, "/loc/", site.name));
+          scale_names.push_back(absl::StrCat(prefix, "/scale/", site.name));
+          loc_inits.emplace_back([start] { return Tensor(*start); });
+          const Index rows = site.unconstrained_rows;
+          const Index cols = site.unconstrained_cols;
+          scale_inits.emplace_back([rows, cols, init_scale] {
+            return Tensor(Matrix::Constant(rows, cols, init_scale));
+          });
+        } else {
+          loc_names.push_back(absl::StrCat(prefix, "/value/", site.name));
+          // The point is stored constrained to the support, so its initial
+          // value is the constrained image of the unconstrained start.
+          const Bijector* bijector = site.bijector.get();
+          loc_inits.emplace_back([start, bijector] {
+            NoRecordScope no_record;
+            return Tensor(Matrix(bijector->Forward(Tensor(*start)).value()));
+          });
+        }
+      }
+      break;
+    case Family::kMultivariateNormal:
+    case Family::kLowRankMultivariateNormal: {
+      Matrix loc(1, dimension);
+      for (size_t i = 0; i < sites.size(); ++i) {
+        loc.middleCols(sites[i].offset, sites[i].size()) = Flatten(init[i]);
+      }
+      joint_loc_name = absl::StrCat(prefix, "/loc");
+      joint_loc_init = [loc] { return Tensor(loc); };
+      const Index d = dimension;
+      if (family == Family::kMultivariateNormal) {
+        scale_tril_name = absl::StrCat(prefix, "/scale_tril");
+        scale_tril_init = [d, init_scale] {
+          return Tensor(Matrix(init_scale * Matrix::Identity(d, d)));
+        };
+        break;
+      }
+      // The initial variance init_scale² of each element is split evenly
+      // between the diagonal and the factor (a random factor: W = 0 is a
+      // stationary point of the ELBO in W).
+      cov_factor_name = absl::StrCat(prefix, "/cov_factor");
+      diag_scale_name = absl::StrCat(prefix, "/scale");
+      Rng rng = MakeRng(options.seed ^ 0x2545f4914f6cdd1dULL);
+      Matrix factor(d, rank);
+      const double factor_sd =
+          options.init_scale / std::sqrt(2.0 * static_cast<double>(rank));
+      for (Index k = 0; k < factor.size(); ++k) {
+        factor(k) = static_cast<Real>(factor_sd * absl::Gaussian<double>(rng));
+      }
+      cov_factor_init = [factor] { return Tensor(factor); };
+      const Real diag = static_cast<Real>(options.init_scale / std::sqrt(2.0));
+      diag_scale_init = [d, diag] {
+        return Tensor(Matrix(Matrix::Constant(1, d, diag)));
+      };
+      break;
+    }
+  }
+}
+
+void State::Run() const {
+  if (!set_up) {
+    ThrowStatus(absl::FailedPreconditionError(
+        "autoguide: not set up (call the guide with the model's arguments, "
+        "or SetUp(args...))"));
+  }
+  switch (family) {
+    case Family::kNormal:
+      RunMeanField();
+      break;
+    case Family::kDelta:
+      RunDelta();
+      break;
+    case Family::kMultivariateNormal:
+    case Family::kLowRankMultivariateNormal:
+      RunJoint();
+      break;
+  }
+}
+
+void State::RunMeanField() const {
+  for (size_t i = 0; i < sites.size(); ++i) {
+    const AutoLatentSite& site = sites[i];
+    WithPlates(site.plates, 0, [&] {
+      const Tensor loc = param(loc_names[i], loc_inits[i]);
+      const Tensor scale =
+          param(scale_names[i], scale_inits[i], Support::Positive());
+      Normal base(loc, scale);
+      if (IsIdentity(site.support)) {
+        sample(site.name, base);
+      } else {
+        sample(site.name, Transformed<Normal>(std::move(base), site.bijector));
+      }
+    });
+  }
+}
+
+void State::RunDelta() const {
+  for (size_t i = 0; i < sites.size(); ++i) {
+    const AutoLatentSite& site = sites[i];
+    WithPlates(site.plates, 0, [&] {
+      sample(site.name, Delta(param(loc_names[i], loc_inits[i], site.support)));
+    });
+  }
+}
+
+void State::RunJoint() const {
+  const Tensor loc = param(joint_loc_name, joint_loc_init);
+  Tensor latent;
+  if (family == Family::kMultivariateNormal) {
+    const Tensor scale_tril =
+        param(scale_tril_name, scale_tril_init, Support::LowerCholesky());
+    latent = sample(latent_name, MvNormal(loc, scale_tril));
+  } else {
+    const Tensor factor = param(cov_factor_name, cov_factor_init);
+    const Tensor diag =
+        param(diag_scale_name, diag_scale_init, Support::Positive());
+    latent = sample(latent_name, LowRankNormal(loc, factor, diag));
+  }
+  for (const AutoLatentSite& site : sites) {
+    Tensor part = SliceCols(latent, site.offset, site.size());
+    if (site.unconstrained_rows > 1) {
+      if (latent.rows() != 1) {
+        ThrowStatus(absl::InvalidArgumentError(absl::StrCat(
+            SiteLabel(site), " has ", site.unconstrained_rows,
+            " rows, which the joint draw flattens; it cannot also have ",
+            latent.rows(), " lanes of particles")));
+      }
+      part = Reshape(part, site.unconstrained_rows, site.unconstrained_cols);
+    }
+    const Tensor value = site.bijector->Forward(part);
+    const Tensor log_density = IsIdentity(site.support)
+                                   ? Tensor(0.0)
+                                   : -site.bijector->LogAbsDetJacobian(part);
+    WithPlates(site.plates, 0,
+               [&] { sample(site.name, Delta(value, log_density)); });
+  }
+}
+
+absl::StatusOr<const AutoLatentSite*> State::FindSite(
+    absl::string_view name) const {
+  if (!set_up) {
+    return absl::FailedPreconditionError(
+        "autoguide: not set up (call the guide with the model's arguments, "
+        "or SetUp(args...))");
+  }
+  for (const AutoLatentSite& site : sites) {
+    if (site.name == name || site.address.name() == name) return &site;
+  }
+  return absl::NotFoundError(
+      absl::StrCat("autoguide: the model has no latent site '", name, "'"));
+}
+
+absl::StatusOr<Matrix> State::GetParam(const ParamStore& store,
+                                       const std::string& name) const {
+  absl::StatusOr<Tensor> value = store.Get(ParamName(name));
+  if (!value.ok()) {
+    return absl::NotFoundError(
+        absl::StrCat("autoguide: the store has no parameter '", ParamName(name),
+                     "' (has the guide run with this store?)"));
+  }
+  return Matrix(value->value());
+}
+
+absl::StatusOr<Matrix> State::JointLoc(const ParamStore& store) const {
+  if (family == Family::kMultivariateNormal ||
+      family == Family::kLowRankMultivariateNormal) {
+    return GetParam(store, joint_loc_name);
+  }
+  Matrix loc(1, dimension);
+  for (size_t i = 0; i < sites.size(); ++i) {
+    absl::StatusOr<Matrix> part = GetParam(store, loc_names[i]);
+    if (!part.ok()) return part.status();
+    if (family == Family::kDelta) {
+      NoRecordScope no_record;
+      *part = sites[i].bijector->Inverse(Tensor(*part)).value();
+    }
+    loc.middleCols(sites[i].offset, sites[i].size()) = Flatten(*part);
+  }
+  return loc;
+}
+
+absl::StatusOr<Matrix> State::JointCovariance(const ParamStore& store) const {
+  switch (family) {
+    case Family::kDelta:
+      return Matrix(Matrix::Zero(dimension, dimension));
+    case Family::kNormal: {
+      Matrix variance(1, dimension);
+      for (size_t i = 0; i < sites.size(); ++i) {
+        absl::StatusOr<Matrix> scale = GetParam(store, scale_names[i]);
+        if (!scale.ok()) return scale.status();
+        variance.middleCols(sites[i].offset, sites[i].size()) =
+            Flatten(scale->array().square().matrix());
+      }
+      return Matrix(variance.row(0).asDiagonal());
+    }
+    case Family::kMultivariateNormal: {
+      absl::StatusOr<Matrix> l = GetParam(store, scale_tril_name);
+      if (!l.ok()) return l.status();
+      return Matrix(*l * l->transpose());
+    }
+    case Family::kLowRankMultivariateNormal: {
+      absl::StatusOr<Matrix> w = GetParam(store, cov_factor_name);
+      if (!w.ok()) return w.status();
+      absl::StatusOr<Matrix> s = GetParam(store, diag_scale_name);
+      if (!s.ok()) return s.status();
+      Matrix covariance = *w * w->transpose();
+      covariance.diagonal() += s->row(0).array().square().matrix().transpose();
+      return covariance;
+    }
+  }
+  return absl::InternalError("autoguide: unknown family");
+}
+
+PrototypeRun::PrototypeRun(uint64_t seed)
+    : seed_(seed),
+      block_scope_(block_),
+      trace_scope_(trace_),
+      seed_scope_(seed_) {}
+
+}  // namespace autoguide_internal
+
+using autoguide_internal::State;
+
+AutoGuide::AutoGuide(autoguide_internal::Family family,
+                     AutoGuideOptions options)
+    : state_(std::make_shared<State>(family, std::move(options))) {}
+
+bool AutoGuide::is_set_up() const { return state_->set_up; }
+
+const AutoGuideOptions& AutoGuide::options() const { return state_->options; }
+
+const std::vector<AutoLatentSite>& AutoGuide::sites() const {
+  return state_->sites;
+}
+
+Index AutoGuide::dimension() const { return state_->dimension; }
+
+absl::Status AutoGuide::CheckSetUpContext() const {
+  for (const PlateInfo& plate : CurrentPlates()) {
+    if (plate.broadcast) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "autoguide: set up inside the broadcasting plate '",
+          plate.name.name(),
+          "' (particles), where sites have its lanes; call SetUp(args...) "
+          "before"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status AutoGuide::SetUpFrom(const Trace& prototype,
+                                  absl::Status status) const {
+  if (!status.ok()) {
+    return absl::Status(
+        status.code(),
+        absl::StrCat("autoguide: running the model to set up the guide "
+                     "failed: ",
+                     status.message()));
+  }
+  return state_->SetUp(prototype);
+}
+
+void AutoGuide::Run() const { state_->Run(); }
+
+absl::StatusOr<AutoSitePosterior> AutoGuide::Posterior(
+    const ParamStore& store, absl::string_view site_name) const {
+  absl::StatusOr<const AutoLatentSite*> found = state_->FindSite(site_name);
+  if (!found.ok()) return found.status();
+  const AutoLatentSite& site = **found;
+  const size_t index = static_cast<size_t>(found.value() - &state_->sites[0]);
+  AutoSitePosterior posterior;
+  if (state_->family == autoguide_internal::Family::kNormal) {
+    absl::StatusOr<Matrix> loc =
+        state_->GetParam(store, state_->loc_names[index]);
+    if (!loc.ok()) return loc.status();
+    absl::StatusOr<Matrix> scale =
+        state_->GetParam(store, state_->scale_names[index]);
+    if (!scale.ok()) return scale.status();
+    posterior.loc = *std::move(loc);
+    posterior.scale = *std::move(scale);
+  } else {
+    absl::StatusOr<Matrix> loc = state_->JointLoc(store);
+    if (!loc.ok()) return loc.status();
+    absl::StatusOr<Matrix> covariance = state_->JointCovariance(store);
+    if (!covariance.ok()) return covariance.status();
+    const Matrix sd = Matrix(covariance->diagonal().transpose()).cwiseSqrt();
+    posterior.loc = autoguide_internal::Unflatten(
+        *loc, site.offset, site.unconstrained_rows, site.unconstrained_cols);
+    posterior.scale = autoguide_internal::Unflatten(
+        sd, site.offset, site.unconstrained_rows, site.unconstrained_cols);
+  }
+  NoRecordScope no_record;
+  posterior.median = site.bijector->Forward(Tensor(posterior.loc)).value();
+  return posterior;
+}
+
+absl::StatusOr<Matrix> AutoGuide::Quantile(const ParamStore& store,
+                                           absl::string_view site_name,
+                                           double p) const {
+  if (!(p > 0 && p < 1)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("autoguide: quantile level ", p, " is not in (0, 1)"));
+  }
+  absl::StatusOr<const AutoLatentSite*> found = state_->FindSite(site_name);
+  if (!found.ok()) return found.status();
+  if (!autoguide_internal::IsElementwise((*found)->support)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        autoguide_internal::SiteLabel(**found), " has the support ",
+        (*found)->support.ToString(),
+        ", whose transform is not elementwise: its elements have no "
+        "quantiles of this form (use ConstrainedMoments)"));
+  }
+  absl::StatusOr<AutoSitePosterior> posterior = Posterior(store, site_name);
+  if (!posterior.ok()) return posterior.status();
+  const Real z =
+      static_cast<Real>(autoguide_internal::StandardNormalQuantile(p));
+  const Matrix u = posterior->loc + z * posterior->scale;
+  NoRecordScope no_record;
+  return Matrix((*found)->bijector->Forward(Tensor(u)).value());
+}
+
+absl::StatusOr<Matrix> AutoGuide::Covariance(const ParamStore& store) const {
+  if (!state_->set_up) {
+    return absl::FailedPreconditionError(
+        "autoguide: not set up (call the guide with the model's arguments, "
+        "or SetUp(args...))");
+  }
+  return state_->JointCovariance(store);
+}
+
+absl::StatusOr<AutoMoments> AutoGuide::ConstrainedMoments(
+    ParamStore& store, absl::string_view site_name, int num_samples,
+    uint64_t seed) const {
+  if (num_samples < 2) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "autoguide: ConstrainedMoments needs at least 2 samples, got ",
+        num_samples));
+  }
+  absl::StatusOr<const AutoLatentSite*> found = state_->FindSite(site_name);
+  if (!found.ok()) return found.status();
+  const Address address = Address::Join(CurrentScope(), (*found)->name);
+  Eigen::MatrixXd sum = Eigen::MatrixXd::Zero((*found)->rows, (*found)->cols);
+  Eigen::MatrixXd sum_squares = sum;
+  const absl::Status status = CatchStatus([&] {
+    NoRecordScope no_record;
+    ParamStoreScope store_scope(store);
+    SeedHandler seeded(seed);
+    HandlerScope seed_scope(seeded);
+    for (int k = 0; k < num_samples; ++k) {
+      TraceHandler trace;
+      {
+        HandlerScope trace_scope(trace);
+        Run();
+      }
+      const Site* drawn = trace.trace().Find(address);
+      if (drawn == nullptr || !drawn->value.has_value()) {
+        ThrowStatus(absl::InternalError(absl::StrCat(
+            "autoguide: the guide drew no value at '", address.name(), "'")));
+      }
+      const Eigen::MatrixXd value = drawn->value->value().cast<double>();
+      sum += value;
+      sum_squares += value.array().square().matrix();
+    }
+  });
+  if (!status.ok()) return status;
+  const double n = num_samples;
+  AutoMoments moments;
+  const Eigen::MatrixXd mean = sum / n;
+  moments.mean = mean.cast<Real>();
+  moments.sd =
+      ((sum_squares / n - mean.array().square().matrix()) * n / (n - 1))
+          .cwiseMax(0.0)
+          .cwiseSqrt()
+          .cast<Real>();
+  return moments;
+}
+
+}  // namespace provi

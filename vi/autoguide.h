@@ -1,0 +1,442 @@
+// Copyright 2026 The provi Authors.
+//
+// File: vi/autoguide.h
+// -----------------------------------------------------------------------------
+//
+// Autoguides: variational families built automatically from a model whose
+// latent variables are continuous. An autoguide is a program (a callable
+// taking the model's arguments) usable wherever a guide is, e.g.
+// `Elbo(model, guide)`; its learnable values are `param`s, so `Svi` trains
+// them in a `ParamStore`.
+//
+//   AutoNormal                      mean-field normal: one N(loc, scale) per
+//                                   unconstrained element
+//   AutoMultivariateNormal          full-rank normal N(loc, L Lᵀ) over all
+//                                   latents jointly (L lower-Cholesky)
+//   AutoLowRankMultivariateNormal   N(loc, W Wᵀ + diag(s²)), W of rank k
+//   AutoDelta                       a point mass per site (MAP)
+//
+// Setting up. The first call (or `SetUp(args...)`) runs the model once on
+// those arguments with its own random stream and every site hidden from the
+// handlers outside (`block`), and records each latent sample site: its
+// address, shape, support and enclosing plates. Observed sites, `do`-fixed
+// sites, factors and deterministic sites are not part of the guide. Latent
+// sites with a discrete support, and latent sites inside a subsampled plate,
+// are errors naming the site. Later calls reuse the layout: a model whose
+// latent sites change from run to run needs a hand-written guide.
+//
+// Unconstrained space. Each site's support has its standard bijector T
+// (`BijectorFor(support)`: identity for the reals, exp for positive values,
+// a scaled sigmoid for intervals, stick breaking for the simplex, ...). The
+// families are normal distributions over the unconstrained values u, and a
+// site's value is z = T(u), always inside the model's support. The guide's
+// density must be that of z, q(z) = q_u(u) / |det ∂T/∂u|, so that the ELBO
+// compares densities over the same space as the model's. Two designs do
+// this, one per kind of family:
+//
+//   * Mean-field (AutoNormal): each site is its own `sample(address, ...)`
+//     of the distribution of T(u), u ~ N(loc, scale), whose log density is
+//     log N(T⁻¹(z)) - log |det ∂T/∂u|. Every site's density is then a true
+//     density of its value, so the guide can also score values it did not
+//     draw (`Density(guide, choices)`), and strategies can be chosen per
+//     site by the model's addresses (`ScoreFunction(guide, {"z"})`).
+//   * Joint (AutoMultivariateNormal, AutoLowRankMultivariateNormal): one
+//     auxiliary site "_<prefix>_latent" (by default "_auto_latent") draws
+//     the concatenated unconstrained vector u (1 x D) jointly; each model
+//     site then gets `Delta(T(u_a), -log |det ∂T/∂u_a|)`, a point mass
+//     carrying the change-of-variables term. The guide's total log density
+//     is log q_u(u) - Σ_a log |det J_a| = log q(z), and the model's replay
+//     sees only the model's addresses. Choose strategies for the joint
+//     draw by its address (e.g. `ScoreFunction(guide, {"_auto_latent"})`).
+//
+// AutoDelta's point is stored as a parameter constrained to the site's
+// support, and its site is `Delta(value)` with log density 0, so the ELBO
+// is log p(x, z): the MAP estimate of the model's density over the
+// constrained values (no Jacobian term).
+//
+// Parameters, under `options.prefix` ("auto" by default), joined to the
+// scope the guide runs in; D is the total number of unconstrained elements,
+// flattened site by site in the order the model ran them, each site's
+// unconstrained value column-major:
+//
+//   AutoNormal                  <prefix>/loc/<site>, <prefix>/scale/<site>
+//                               (positive): the site's unconstrained shape
+//   AutoMultivariateNormal      <prefix>/loc (1 x D),
+//                               <prefix>/scale_tril (D x D, lower Cholesky)
+//   AutoLowRankMultivariateNormal
+//                               <prefix>/loc (1 x D), <prefix>/cov_factor
+//                               (D x k), <prefix>/scale (1 x D, positive)
+//   AutoDelta                   <prefix>/value/<site>, constrained to the
+//                               site's support (the site's shape)
+//
+// Plates and lanes. A latent site inside plates (without subsampling) is
+// drawn inside plates of the same names and sizes, one row per lane as in
+// the model. Under `Particles` (IWELBO and friends) one-row sites become
+// K-lane sites as usual; set such a guide up before (`SetUp(args...)`),
+// outside the particles, and keep its multi-row sites out of particles in
+// the joint families (their flattened rows are not lanes).
+//
+// Reading the fit. `Posterior(store, site)`: the unconstrained mean and
+// marginal sd and the constrained median T(mean); `Quantile(store, site,
+// p)`: constrained marginal quantiles (elementwise supports);
+// `Covariance(store)`: the joint unconstrained covariance (D x D; diagonal
+// for AutoNormal, zero for AutoDelta); `ConstrainedMoments(store, site, n,
+// seed)`: Monte Carlo mean and sd of the constrained values.
+//
+// Copies of a guide share its layout (the objectives copy the guide they
+// are given), so the guide you keep can read what a copy set up.
+// Thread-safety: one thread at a time, like a ParamStore.
+//
+// Example:
+//
+//   auto model = [](const provi::Tensor& y) {
+//     provi::Tensor mu = provi::sample("mu", provi::Normal(0.0, 5.0));
+//     provi::Tensor tau = provi::sample("tau", provi::HalfCauchy(5.0));
+//     ...
+//   };
+//   provi::AutoNormal guide(model);
+//   provi::ParamStore store;
+//   provi::Adam adam({.learning_rate = 0.01});
+//   auto elbo = provi::Expectation(provi::Elbo(model, guide));
+//   provi::Svi svi(elbo, adam, store);
+//   PROVI_RETURN_IF_ERROR(svi.Run(5000, y).status());
+//   absl::StatusOr<provi::AutoSitePosterior> tau =
+//       guide.Posterior(store, "tau");   // tau->median, tau->scale, ...
+
+#ifndef PROVI_VI_AUTOGUIDE_H_
+#define PROVI_VI_AUTOGUIDE_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "ad/tape.h"
+#include "ad/tensor.h"
+#include "base/status_error.h"
+#include "distributions/bijector.h"
+#include "distributions/support.h"
+#include "handlers/block.h"
+#include "handlers/seed.h"
+#include "handlers/trace.h"
+#include "runtime/address.h"
+#include "runtime/handler.h"
+#include "runtime/trace.h"
+#include "vi/param_store.h"
+
+namespace provi {
+
+// AutoGuideInit
+//
+// Where the unconstrained location parameters start.
+enum class AutoGuideInit {
+  // Uniform on [-init_radius, init_radius] per element (away from the
+  // prior's tails, which can be far out for heavy-tailed priors).
+  kUniform,
+  // The model's prior draw from the set-up run (non-finite elements, from
+  // draws on a support's boundary, start at 0).
+  kPrior,
+  // 0: the centre of each bijector (0 for reals, 1 for positive values, the
+  // midpoint of an interval, the uniform simplex).
+  kZero,
+};
+
+// AutoGuideOptions
+struct AutoGuideOptions {
+  // Parameter names start with "<prefix>/"; the joint families' auxiliary
+  // site is "_<prefix>_latent".
+  std::string prefix = "auto";
+  AutoGuideInit init = AutoGuideInit::kUniform;
+  double init_radius = 2;
+  // The initial standard deviation of every unconstrained element (normal
+  // families). Must be > 0.
+  double init_scale = 0.1;
+  // AutoLowRankMultivariateNormal: the rank k of the factor, 1 <= k; 0
+  // chooses round(√D), at least 1.
+  int rank = 0;
+  // Seeds the set-up run of the model and the random initial values.
+  uint64_t seed = 0;
+};
+
+// AutoPlate
+//
+// A plate enclosing a latent site: its name (relative to the scope the
+// guide was set up in) and size.
+struct AutoPlate {
+  std::string name;
+  Index size = 0;
+};
+
+// AutoLatentSite
+//
+// One latent site of the model, as the guide sees it.
+struct AutoLatentSite {
+  // The site's address in the set-up run.
+  Address address;
+  // Its name relative to the scope the guide was set up in (what the guide
+  // passes to `sample`).
+  std::string name;
+  Support support = Support::Real();
+  std::shared_ptr<const Bijector> bijector;
+  // The constrained value's shape.
+  Index rows = 0;
+  Index cols = 0;
+  // The unconstrained value's shape (e.g. K - 1 columns for a K-simplex).
+  Index unconstrained_rows = 0;
+  Index unconstrained_cols = 0;
+  // Position of its first element in the flattened unconstrained vector.
+  Index offset = 0;
+  // Its plates, outermost first.
+  std::vector<AutoPlate> plates;
+
+  Index size() const { return unconstrained_rows * unconstrained_cols; }
+};
+
+// AutoSitePosterior
+//
+// A site's fitted marginal. `loc` and `scale` have the unconstrained shape,
+// `median` the constrained one.
+struct AutoSitePosterior {
+  // The mean of the unconstrained value.
+  Matrix loc;
+  // The marginal standard deviation of each unconstrained element (0 for
+  // AutoDelta).
+  Matrix scale;
+  // T(loc): the median of each constrained element when T acts elementwise
+  // (all supports but the simplex and Cholesky factors); else the image of
+  // the mean.
+  Matrix median;
+};
+
+// AutoMoments
+//
+// Monte Carlo moments of a site's constrained value, elementwise.
+struct AutoMoments {
+  Matrix mean;
+  Matrix sd;
+};
+
+namespace autoguide_internal {
+
+class State;
+
+enum class Family {
+  kNormal,
+  kMultivariateNormal,
+  kLowRankMultivariateNormal,
+  kDelta
+};
+
+// Installs, for one run of the model, the handlers that record it without
+// anything outside seeing it: block (outermost), trace, seed (innermost),
+// and no tape recording.
+class PrototypeRun {
+ public:
+  explicit PrototypeRun(uint64_t seed);
+  Trace TakeTrace() { return trace_.TakeTrace(); }
+
+ private:
+  BlockHandler block_;
+  TraceHandler trace_;
+  SeedHandler seed_;
+  HandlerScope block_scope_;
+  HandlerScope trace_scope_;
+  HandlerScope seed_scope_;
+  NoRecordScope no_record_;
+};
+
+}  // namespace autoguide_internal
+
+// AutoGuide
+//
+// What every autoguide has, independent of its model's type: the layout,
+// the guide's program (given the layout) and the accessors. Use the
+// families below.
+class AutoGuide {
+ public:
+  // is_set_up()
+  //
+  // Whether the model has been traced and the layout recorded.
+  bool is_set_up() const;
+
+  // options()
+  const AutoGuideOptions& options() const;
+
+  // sites()
+  //
+  // The latent sites, in the order the model ran them (empty before set-up).
+  const std::vector<AutoLatentSite>& sites() const;
+
+  // dimension()
+  //
+  // D, the number of unconstrained elements over all sites.
+  Index dimension() const;
+
+  // Posterior()
+  //
+  // The fitted marginal of `site` (its name or address) from the parameters
+  // in `store`. FailedPrecondition before set-up; NotFound for an unknown
+  // site or parameters the store does not have (the guide never ran with
+  // it).
+  absl::StatusOr<AutoSitePosterior> Posterior(const ParamStore& store,
+                                              absl::string_view site) const;
+
+  // Quantile()
+  //
+  // The p-quantile of each constrained element's marginal, T(loc + scale
+  // Φ⁻¹(p)), exact because T is increasing elementwise. InvalidArgument for
+  // p outside (0, 1) and for the simplex and Cholesky supports (whose T is
+  // not elementwise); otherwise as Posterior.
+  absl::StatusOr<Matrix> Quantile(const ParamStore& store,
+                                  absl::string_view site, double p) const;
+
+  // Covariance()
+  //
+  // The covariance of the flattened unconstrained vector (D x D; see the
+  // file comment for the order). Errors as Posterior.
+  absl::StatusOr<Matrix> Covariance(const ParamStore& store) const;
+
+  // ConstrainedMoments()
+  //
+  // The mean and standard deviation of each element of `site`'s
+  // constrained value over `num_samples` draws of the guide (seeded by
+  // `seed`); the Monte Carlo error of the mean is sd / √num_samples. Draws
+  // run the guide with `store` installed, so they create the parameters if
+  // they do not exist yet. Errors as Posterior, and InvalidArgument for
+  // num_samples < 2.
+  absl::StatusOr<AutoMoments> ConstrainedMoments(ParamStore& store,
+                                                 absl::string_view site,
+                                                 int num_samples,
+                                                 uint64_t seed) const;
+
+ protected:
+  AutoGuide(autoguide_internal::Family family, AutoGuideOptions options);
+
+  // FailedPrecondition when the guide cannot be set up here (inside a
+  // broadcasting plate such as Particles).
+  absl::Status CheckSetUpContext() const;
+  // Records the layout from a prototype run that ended with `status`.
+  absl::Status SetUpFrom(const Trace& prototype, absl::Status status) const;
+  // The guide's program; throws StatusError (FailedPrecondition) before
+  // set-up.
+  void Run() const;
+
+ private:
+  std::shared_ptr<autoguide_internal::State> state_;
+};
+
+namespace autoguide_internal {
+
+// The part of every family that depends on the model's type.
+template <typename M>
+class ModelGuide : public AutoGuide {
+ public:
+  // operator()
+  //
+  // The guide program: sets up on first use, then draws every latent site.
+  // Errors are thrown as StatusError (the entry points that run programs,
+  // such as Expectation, return them as statuses).
+  template <typename... Args>
+  void operator()(const Args&... args) const {
+    if (!is_set_up()) ThrowIfError(SetUp(args...));
+    Run();
+  }
+
+  // SetUp()
+  //
+  // Traces the model on `args...` and records the layout (see the file
+  // comment); OK without doing anything when already set up. Returns the
+  // model's error, or the layout's (a discrete latent site, ...), naming
+  // the site.
+  template <typename... Args>
+  absl::Status SetUp(const Args&... args) const {
+    if (is_set_up()) return absl::OkStatus();
+    if (absl::Status context = CheckSetUpContext(); !context.ok()) {
+      return context;
+    }
+    absl::Status status;
+    Trace prototype;
+    {
+      PrototypeRun run(options().seed);
+      try {
+        model_(args...);
+      } catch (const StatusError& error) {
+        status = error.status();
+      }
+      prototype = run.TakeTrace();
+    }
+    return SetUpFrom(prototype, status);
+  }
+
+  const M& model() const { return model_; }
+
+ protected:
+  ModelGuide(M model, Family family, AutoGuideOptions options)
+      : AutoGuide(family, std::move(options)), model_(std::move(model)) {}
+
+ private:
+  M model_;
+};
+
+}  // namespace autoguide_internal
+
+// AutoNormal
+//
+// Mean-field normal over the unconstrained values: every element has its
+// own loc and scale. Example: `provi::AutoNormal guide(model);`.
+template <typename M>
+class AutoNormal final : public autoguide_internal::ModelGuide<M> {
+ public:
+  explicit AutoNormal(M model, AutoGuideOptions options = {})
+      : autoguide_internal::ModelGuide<M>(std::move(model),
+                                          autoguide_internal::Family::kNormal,
+                                          std::move(options)) {}
+};
+
+// AutoMultivariateNormal
+//
+// Full-rank normal over the concatenated unconstrained values, so it
+// captures correlations between (and within) sites; D(D + 3)/2 parameters.
+template <typename M>
+class AutoMultivariateNormal final : public autoguide_internal::ModelGuide<M> {
+ public:
+  explicit AutoMultivariateNormal(M model, AutoGuideOptions options = {})
+      : autoguide_internal::ModelGuide<M>(
+            std::move(model), autoguide_internal::Family::kMultivariateNormal,
+            std::move(options)) {}
+};
+
+// AutoLowRankMultivariateNormal
+//
+// Normal with covariance W Wᵀ + diag(s²), W of rank `options.rank`: D(k +
+// 2) parameters, and a density in O(D k²).
+template <typename M>
+class AutoLowRankMultivariateNormal final
+    : public autoguide_internal::ModelGuide<M> {
+ public:
+  explicit AutoLowRankMultivariateNormal(M model, AutoGuideOptions options = {})
+      : autoguide_internal::ModelGuide<M>(
+            std::move(model),
+            autoguide_internal::Family::kLowRankMultivariateNormal,
+            std::move(options)) {}
+};
+
+// AutoDelta
+//
+// A point estimate per site (MAP; see the file comment).
+template <typename M>
+class AutoDelta final : public autoguide_internal::ModelGuide<M> {
+ public:
+  explicit AutoDelta(M model, AutoGuideOptions options = {})
+      : autoguide_internal::ModelGuide<M>(std::move(model),
+                                          autoguide_internal::Family::kDelta,
+                                          std::move(options)) {}
+};
+
+}  // namespace provi
+
+#endif  // PROVI_VI_AUTOGUIDE_H_
