@@ -108,8 +108,8 @@ double RelativeWeightVariance(double mean) {
   const double step = 1e-3;
   double sum = 0;
   for (double z = -20; z <= 20; z += step) {
-    const double log_post = -(z - kX / 2) * (z - kX / 2) -
-                            0.5 * (kLog2Pi - std::log(2.0));
+    const double log_post =
+        -(z - kX / 2) * (z - kX / 2) - 0.5 * (kLog2Pi - std::log(2.0));
     const double log_q = -0.5 * (z - mean) * (z - mean) - 0.5 * kLog2Pi;
     sum += std::exp(2 * log_post - log_q) * step;
   }
