@@ -101,15 +101,26 @@ PROVI_UNARY_OP(Abs_, std::abs(x), x.abs(),
 PROVI_UNARY_OP(Tanh_, std::tanh(x), x.tanh(), T(1) - y * y, T(1) - y.square());
 PROVI_UNARY_OP(Sin_, std::sin(x), x.sin(), std::cos(x), x.cos());
 PROVI_UNARY_OP(Cos_, std::cos(x), x.cos(), -std::sin(x), -x.sin());
-PROVI_UNARY_OP(Sigmoid_, Sigmoid(x),
-               x.unaryExpr([](T v) { return Sigmoid(v); }), y*(T(1) - y),
+// The logistic family on arrays, vectorised through one e = exp(-|x|) in
+// (0, 1] (no overflow): softplus(x) = max(x, 0) + log1p(e), log σ(x) =
+// min(x, 0) - log1p(e), σ(x) = 1 / (1 + e) for x >= 0 and e / (1 + e)
+// otherwise. The scalar forms are base/special_functions.h's.
+template <typename X>
+auto ExpNegAbs(const Eigen::ArrayBase<X>& x) {
+  return (-x.abs()).exp();
+}
+template <typename X>
+auto ArraySigmoid(const Eigen::ArrayBase<X>& x) {
+  using T = typename X::Scalar;
+  const auto e = ExpNegAbs(x);
+  return (x >= T(0)).select(T(1), e) / (T(1) + e);
+}
+PROVI_UNARY_OP(Sigmoid_, Sigmoid(x), ArraySigmoid(x), y*(T(1) - y),
                y*(T(1) - y));
-PROVI_UNARY_OP(LogSigmoid_, LogSigmoid(x),
-               x.unaryExpr([](T v) { return LogSigmoid(v); }), Sigmoid(-x),
-               x.unaryExpr([](T v) { return Sigmoid(-v); }));
-PROVI_UNARY_OP(Softplus_, Log1pExp(x),
-               x.unaryExpr([](T v) { return Log1pExp(v); }), Sigmoid(x),
-               x.unaryExpr([](T v) { return Sigmoid(v); }));
+PROVI_UNARY_OP(LogSigmoid_, LogSigmoid(x), x.min(T(0)) - ExpNegAbs(x).log1p(),
+               Sigmoid(-x), ArraySigmoid(-x));
+PROVI_UNARY_OP(Softplus_, Log1pExp(x), x.max(T(0)) + ExpNegAbs(x).log1p(),
+               Sigmoid(x), ArraySigmoid(x));
 PROVI_UNARY_OP(Relu_, x > T(0) ? x : T(0), x.max(T(0)), x > T(0) ? T(1) : T(0),
                (x > T(0)).template cast<T>());
 PROVI_UNARY_OP(Lgamma_, std::lgamma(x),

@@ -69,12 +69,13 @@ Tensor Bernoulli::LogProb(const Tensor& value) const {
   const Shape shape = distributions_internal::CheckValue(name(), value, rows(),
                                                          cols(), support());
   const Tensor x = distributions_internal::BroadcastValue(Detach(value), shape);
-  // Where() sends the adjoint only to the branch it selects, so neither
-  // branch's log of a zero (p = 0 or 1, a valid parameter) leaks a NaN into
-  // the gradient through the other branch.
-  const Tensor log_mass =
-      is_logits_ ? Where(x, LogSigmoid(param_), LogSigmoid(-param_))
-                 : Log(Where(x, param_, 1 - param_));
+  // From logits l, log σ(l) for x = 1 and log σ(-l) for x = 0 are both
+  // x l - softplus(l): two vectorised passes, gradient x - σ(l). From
+  // probabilities, Where() sends the adjoint only to the branch it selects,
+  // so neither branch's log of a zero (p = 0 or 1, a valid parameter) leaks
+  // a NaN into the gradient through the other branch.
+  const Tensor log_mass = is_logits_ ? x * param_ - Softplus(param_)
+                                     : Log(Where(x, param_, 1 - param_));
   return distributions_internal::SumEvent(log_mass, shape);
 }
 
