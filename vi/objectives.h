@@ -11,8 +11,11 @@
 // the model's observations come from its `observe` sites (or Condition).
 //
 //   Elbo(model, guide)                E_q[log p(x, z) - log q(z)], per lane
+//   ElboAnalyticKl(model, guide)      Elbo with -KL(q ‖ p) in closed form at
+//                                     the latent sites that have one
 //   Iwelbo(model, guide, K)           E[log (1/K) Σ_k w_k], w_k = p / q, K
-//                                     vectorised particles (1x1)
+//                                     vectorised particles (1x1, or per
+//                                     data lane: see Iwelbo)
 //   Hvi(model, guide, keep)           Elbo with Marginal(guide, keep, SIR(1))
 //   Iwhvi(model, guide, keep, K)      Elbo with Marginal(guide, keep, SIR(K))
 //   Diwhvi(model, guide, keep, N, K)  Iwelbo(N) with Marginal(..., SIR(K))
@@ -51,6 +54,7 @@
 #include "base/status_error.h"
 #include "estimators/strategies.h"
 #include "vi/generative.h"
+#include "vi/internal/analytic_kl.h"
 #include "vi/internal/detach.h"
 #include "vi/marginal.h"
 
@@ -60,6 +64,16 @@ namespace vi_internal {
 // log (1/K) Σ_k exp(log_w_k) over the K particle lanes: 1x1.
 inline Tensor LogMeanExpOverParticles(const Tensor& log_w) {
   return ColLogSumExp(log_w) - std::log(static_cast<Real>(log_w.rows()));
+}
+
+// The same for K particles of each of B data lanes, laid out particle-major
+// (lane k B + b is particle k of data lane b): B x 1. With K lanes in all
+// (B = 1), the 1x1 of LogMeanExpOverParticles.
+inline Tensor LogMeanExpPerDataLane(const Tensor& log_w, Index k) {
+  const Index rows = log_w.rows();
+  if (rows <= k || rows % k != 0) return LogMeanExpOverParticles(log_w);
+  return RowLogSumExp(Reshape(log_w, rows / k, k)) -
+         std::log(static_cast<Real>(k));
 }
 
 inline void CheckParticles(const char* objective, int k) {
@@ -83,9 +97,50 @@ auto Elbo(M model, G guide) {
   };
 }
 
+// ElboAnalyticKl()
+//
+// The ELBO with the latent sites' terms taken in closed form where the
+// distributions provide it (Pyro's TraceMeanField_ELBO): with z ~ q,
+//
+//   log p(x | z) + Σ_{sampled sites} [log p_i(z_i | ·) - log q_i(z_i | ·)]
+//                - Σ_{analytic sites} KL(q_i(· | ·) ‖ p_i(· | ·)),
+//
+// per lane. A latent site is analytic when its guide and model distributions
+// have a KL formula (`HasAnalyticKl`, distributions/kl.h) and the two sites
+// have the same scale and mask; the others (and the observations) keep their
+// sampled log densities, so the value is the ELBO's wherever no formula
+// applies. The KL terms depend on the parameters directly, removing the
+// Monte Carlo noise of log p_i - log q_i at those sites; the sampled values
+// still feed the rest of the model under each site's strategy.
+//
+// Unbiased when, for every analytic site i, integrating z_i out of q with
+// every other choice fixed leaves q_i and p_i's parents unchanged: the
+// mean-field case (the guide's other sites do not depend on z_i, and p_i's
+// parents are not downstream of z_i in the guide). A guide whose later
+// sites take z_i as a parameter of a site that p_i conditions on breaks
+// this, as in Pyro; use Elbo there. Needs lambda programs (not wrappers
+// such as Marginal, whose densities are estimates).
+template <typename M, typename G>
+auto ElboAnalyticKl(M model, G guide) {
+  static_assert(!vi_internal::HasSimulateImpl<M>::value &&
+                    !vi_internal::HasSimulateImpl<G>::value,
+                "ElboAnalyticKl needs programs whose densities are their "
+                "traces' (not Marginal or Normalize wrappers)");
+  return [model = std::move(model),
+          guide = std::move(guide)](const auto&... args) -> Tensor {
+    const Trace q = vi_internal::RunTraced(guide, args...);
+    const Trace p = vi_internal::ReplayTraced(model, q, args...);
+    return vi_internal::ElboWithAnalyticKl(p, q);
+  };
+}
+
 // Iwelbo()
 //
 // log (1/K) Σ_k p(x, z_k) / q(z_k) with K vectorised particles z_k ~ q.
+// A program whose sites have B data lanes lays out K copies of them itself,
+// particle-major (lane k B + b; the particle count is the innermost
+// broadcasting plate's size); the bound is then one value per data lane
+// (B x 1), each over its own K particles.
 template <typename M, typename G>
 auto Iwelbo(M model, G guide, int k) {
   vi_internal::CheckParticles("Iwelbo", k);
@@ -93,8 +148,8 @@ auto Iwelbo(M model, G guide, int k) {
           k](const auto&... args) -> Tensor {
     return Particles(k, [&] {
       const Simulation q = Simulate(guide, args...);
-      return vi_internal::LogMeanExpOverParticles(
-          Density(model, q.choices, args...) - q.log_density);
+      return vi_internal::LogMeanExpPerDataLane(
+          Density(model, q.choices, args...) - q.log_density, k);
     });
   };
 }
