@@ -87,6 +87,20 @@ Trace RunTraced(const GF& gf, Args&&... args) {
   return handler.TakeTrace();
 }
 
+// The trace of one run of `gf(args...)` with its latent sites set to
+// `choices`; errors propagate.
+template <typename GF, typename... Args>
+Trace ReplayTraced(const GF& gf, const Trace& choices, Args&&... args) {
+  ReplayHandler replay(choices);
+  TraceHandler trace;
+  {
+    HandlerScope trace_scope(trace);
+    HandlerScope replay_scope(replay);
+    gf(std::forward<Args>(args)...);
+  }
+  return trace.TakeTrace();
+}
+
 }  // namespace vi_internal
 
 // Simulate()
@@ -111,14 +125,8 @@ Tensor Density(const GF& gf, const Trace& choices, Args&&... args) {
   if constexpr (vi_internal::HasSimulateImpl<GF>::value) {
     return gf.DensityImpl(choices, std::forward<Args>(args)...);
   } else {
-    ReplayHandler replay(choices);
-    TraceHandler trace;
-    {
-      HandlerScope trace_scope(trace);
-      HandlerScope replay_scope(replay);
-      gf(std::forward<Args>(args)...);
-    }
-    return trace.trace().LaneLogProb();
+    return vi_internal::ReplayTraced(gf, choices, std::forward<Args>(args)...)
+        .LaneLogProb();
   }
 }
 
