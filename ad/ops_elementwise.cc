@@ -103,8 +103,10 @@ PROVI_UNARY_OP(Sin_, std::sin(x), x.sin(), std::cos(x), x.cos());
 PROVI_UNARY_OP(Cos_, std::cos(x), x.cos(), -std::sin(x), -x.sin());
 // The logistic family on arrays, vectorised through one e = exp(-|x|) in
 // (0, 1] (no overflow): softplus(x) = max(x, 0) + log1p(e), log σ(x) =
-// min(x, 0) - log1p(e), σ(x) = 1 / (1 + e) for x >= 0 and e / (1 + e)
-// otherwise. The scalar forms are base/special_functions.h's.
+// min(x, 0) - log1p(e), σ(x) = exp(min(x, 0)) / (1 + e) (that is, 1 / (1 + e)
+// for x >= 0 and e / (1 + e) otherwise, without a per-element branch, which
+// Eigen would evaluate one scalar at a time). The scalar forms are
+// base/special_functions.h's.
 template <typename X>
 auto ExpNegAbs(const Eigen::ArrayBase<X>& x) {
   return (-x.abs()).exp();
@@ -112,8 +114,7 @@ auto ExpNegAbs(const Eigen::ArrayBase<X>& x) {
 template <typename X>
 auto ArraySigmoid(const Eigen::ArrayBase<X>& x) {
   using T = typename X::Scalar;
-  const auto e = ExpNegAbs(x);
-  return (x >= T(0)).select(T(1), e) / (T(1) + e);
+  return x.min(T(0)).exp() / (T(1) + ExpNegAbs(x));
 }
 PROVI_UNARY_OP(Sigmoid_, Sigmoid(x), ArraySigmoid(x), y*(T(1) - y),
                y*(T(1) - y));
@@ -138,15 +139,17 @@ template <typename T>
 struct LeakyRelu_ {
   T slope;
   T Value(T x) const { return x > T(0) ? x : slope * x; }
+  // The array forms avoid select(), which Eigen evaluates one scalar at a
+  // time: one of max(x, 0) and min(x, 0) is zero, and the step function
+  // [x > 0] is ceil(clamp(x, 0, 1)).
   template <typename X>
   auto Value(const Eigen::ArrayBase<X>& x) const {
-    return (x > T(0)).select(x, slope * x);
+    return x.max(T(0)) + slope * x.min(T(0));
   }
   T Grad(T x, T) const { return x > T(0) ? T(1) : slope; }
   template <typename X, typename Y>
   auto Grad(const Eigen::ArrayBase<X>& x, const Eigen::ArrayBase<Y>&) const {
-    return (x > T(0)).select(ArrayX<T>::Ones(x.size()),
-                             ArrayX<T>::Constant(x.size(), slope));
+    return slope + (T(1) - slope) * x.max(T(0)).min(T(1)).ceil();
   }
 };
 

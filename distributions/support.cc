@@ -3,10 +3,23 @@
 #include "distributions/support.h"
 
 #include <cmath>
+#include <limits>
 
 #include "absl/strings/str_cat.h"
 
 namespace provi {
+namespace {
+
+// Whether pred holds for all n elements: no early exit, so the compiler can
+// vectorise the loop (checks run on every log density of large batches).
+template <typename Pred>
+bool AllElements(const provi::Real* data, Index n, Pred pred) {
+  bool ok = true;
+  for (Index i = 0; i < n; ++i) ok &= pred(data[i]);
+  return ok;
+}
+
+}  // namespace
 
 bool Support::Contains(provi::Real x) const {
   if (std::isnan(x)) return false;
@@ -29,6 +42,42 @@ bool Support::Contains(provi::Real x) const {
       return x >= 0 && x <= 1;
     case Kind::kLowerCholesky:
       return std::isfinite(x);
+  }
+  return false;
+}
+
+bool Support::ContainsAll(const provi::Real* data, Index n) const {
+  // NaN fails every comparison; |x| <= max is "finite and not NaN".
+  constexpr provi::Real kMax = std::numeric_limits<provi::Real>::max();
+  const provi::Real lo = static_cast<provi::Real>(lower_);
+  const provi::Real hi = static_cast<provi::Real>(upper_);
+  switch (kind_) {
+    case Kind::kReal:
+    case Kind::kLowerCholesky:
+      return AllElements(data, n,
+                         [](provi::Real x) { return std::abs(x) <= kMax; });
+    case Kind::kPositive:
+      return AllElements(data, n,
+                         [](provi::Real x) { return x > 0 && x <= kMax; });
+    case Kind::kNonNegative:
+      return AllElements(data, n,
+                         [](provi::Real x) { return x >= 0 && x <= kMax; });
+    case Kind::kInterval:
+      return AllElements(
+          data, n, [lo, hi](provi::Real x) { return x >= lo && x <= hi; });
+    case Kind::kNonNegativeInteger:
+      return AllElements(data, n, [](provi::Real x) {
+        return x >= 0 && x <= kMax && x == std::floor(x);
+      });
+    case Kind::kIntegerInterval:
+      return AllElements(data, n, [lo, hi](provi::Real x) {
+        return x >= lo && x <= hi && x == std::floor(x);
+      });
+    case Kind::kPoint:
+      return AllElements(data, n, [](provi::Real x) { return x == x; });
+    case Kind::kSimplex:
+      return AllElements(data, n,
+                         [](provi::Real x) { return x >= 0 && x <= 1; });
   }
   return false;
 }
@@ -76,6 +125,7 @@ absl::Status Support::Check(const Tensor& value,
     }
     return absl::OkStatus();
   }
+  if (ContainsAll(v.data(), v.size())) return absl::OkStatus();
   for (Index j = 0; j < v.cols(); ++j) {
     for (Index i = 0; i < v.rows(); ++i) {
       if (!Contains(v(i, j))) {

@@ -82,6 +82,13 @@ class Support {
   // kLowerCholesky are checked by `Check`). NaN is never contained.
   bool Contains(provi::Real x) const;
 
+  // ContainsAll()
+  //
+  // Whether Contains holds for each of the n elements at `data` (element
+  // wise: the row-sum condition of the simplex is Check's), in one
+  // vectorisable pass.
+  bool ContainsAll(const provi::Real* data, Index n) const;
+
   // Check()
   //
   // OK if every element (or row, or the matrix) of `value` lies in the
