@@ -403,14 +403,10 @@ BasicTensor<T> Binary(const char* name, const BasicTensor<T>& a,
       for (Index j = 0; j < cols; ++j) {
         const ConstArrayMap<T> G(ya + j * rows, rows);
         const ConstArrayMap<T> Y(yv + j * rows, rows);
-        const ArrayX<T> A =
-            va.is_column() ? ArrayX<T>(ConstArrayMap<T>(va.column(j), rows))
-                           : ArrayX<T>::Constant(rows, va.scalar(j));
-        const ArrayX<T> B =
-            vb.is_column() ? ArrayX<T>(ConstArrayMap<T>(vb.column(j), rows))
-                           : ArrayX<T>::Constant(rows, vb.scalar(j));
+        // Contributions stay expressions (no temporary per column): a
+        // broadcast operand is a constant expression, not an array.
         auto accumulate = [&](T* adj, Broadcast kind, Index adj_rows,
-                              const ArrayX<T>& contribution) {
+                              const auto& contribution) {
           switch (kind) {
             case Broadcast::kFull:
               ArrayMap<T>(adj + j * adj_rows, rows) += contribution;
@@ -426,11 +422,22 @@ BasicTensor<T> Binary(const char* name, const BasicTensor<T>& a,
               break;
           }
         };
-        if (aa != nullptr) {
-          accumulate(aa, ka, a_rows, (G * op.GradA(A, B, Y)).eval());
-        }
-        if (ba != nullptr) {
-          accumulate(ba, kb, b_rows, (G * op.GradB(A, B, Y)).eval());
+        auto backward = [&](const auto& A, const auto& B) {
+          if (aa != nullptr) accumulate(aa, ka, a_rows, G * op.GradA(A, B, Y));
+          if (ba != nullptr) accumulate(ba, kb, b_rows, G * op.GradB(A, B, Y));
+        };
+        if (va.is_column() && vb.is_column()) {
+          backward(ConstArrayMap<T>(va.column(j), rows),
+                   ConstArrayMap<T>(vb.column(j), rows));
+        } else if (va.is_column()) {
+          backward(ConstArrayMap<T>(va.column(j), rows),
+                   ArrayX<T>::Constant(rows, vb.scalar(j)));
+        } else if (vb.is_column()) {
+          backward(ArrayX<T>::Constant(rows, va.scalar(j)),
+                   ConstArrayMap<T>(vb.column(j), rows));
+        } else {
+          backward(ArrayX<T>::Constant(rows, va.scalar(j)),
+                   ArrayX<T>::Constant(rows, vb.scalar(j)));
         }
       }
     });
