@@ -27,6 +27,7 @@
 #include "examples/vae_training.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/examples/run_binary.h"
 #include "vi/param_store.h"
 
 namespace provi {
@@ -262,23 +263,8 @@ TEST(TrainVaeTest, MissingOrMalformedDataIsAnError) {
   EXPECT_EQ(result.status().code(), absl::StatusCode::kInvalidArgument);
 }
 
-// Runs the binary with `flags`; returns its exit status and output.
 int RunBinary(const std::string& flags, std::string* output) {
-  const char* srcdir = std::getenv("TEST_SRCDIR");
-  const char* workspace = std::getenv("TEST_WORKSPACE");
-  const std::string binary = std::string(srcdir ? srcdir : ".") + "/" +
-                             (workspace ? workspace : "provi") +
-                             "/examples/vae";
-  const std::string command = binary + " " + flags + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return -1;
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) {
-    output->append(buffer, n);
-  }
-  const int status = pclose(pipe);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return ::provi::testing::RunExample("vae", flags, output);
 }
 
 TEST(VaeBinaryTest, SmokeRunSucceedsAndErrorsExitNonZero) {

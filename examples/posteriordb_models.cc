@@ -1,0 +1,791 @@
+// Copyright 2026 The provi Authors.
+
+#include "examples/posteriordb_models.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "Eigen/Core"
+#include "absl/random/bit_gen_ref.h"
+#include "absl/random/distributions.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "ad/ops.h"
+#include "ad/tape.h"
+#include "ad/tensor.h"
+#include "base/real.h"
+#include "base/status_error.h"
+#include "data/json.h"
+#include "distributions/distribution.h"
+#include "distributions/half_cauchy.h"
+#include "distributions/half_normal.h"
+#include "distributions/normal.h"
+#include "distributions/support.h"
+#include "estimators/expectation.h"
+#include "handlers/seed.h"
+#include "handlers/substitute.h"
+#include "handlers/trace.h"
+#include "runtime/address.h"
+#include "runtime/handler.h"
+#include "runtime/primitives.h"
+#include "runtime/trace.h"
+#include "vi/autoguide.h"
+#include "vi/objectives.h"
+#include "vi/optimizers.h"
+#include "vi/param_store.h"
+#include "vi/svi.h"
+#include "vi/svi_options.h"
+
+namespace provi {
+namespace examples {
+namespace {
+
+// -----------------------------------------------------------------------------
+// An improper flat prior
+// -----------------------------------------------------------------------------
+
+// ImproperFlat
+//
+// The improper uniform "distribution" of a parameter with no prior
+// statement in Stan: log density 0 everywhere on its support (the reals or
+// the positive reals), so the model's density is the likelihood alone. It
+// has no normalisable density to draw from; `Sample` returns T(u), u
+// uniform on [-2, 2] per unconstrained element (as Stan initialises), which
+// only the autoguide's set-up run uses.
+class ImproperFlat final : public DistributionImpl<ImproperFlat> {
+ public:
+  ImproperFlat(Support support, Index rows, Index cols)
+      : support_(support), rows_(rows), cols_(cols) {}
+
+  ImproperFlat Expand(Index rows, Index cols) const {
+    return ImproperFlat(support_, rows, cols);
+  }
+
+  absl::string_view name() const override { return "ImproperFlat"; }
+  Index rows() const override { return rows_; }
+  Index cols() const override { return cols_; }
+
+  absl::Status Validate() const override {
+    if (rows_ < 1 || cols_ < 1) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "ImproperFlat: shape ", rows_, "x", cols_, " must be at least 1x1"));
+    }
+    if (!is_positive() && support_.kind() != Support::Kind::kReal) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("ImproperFlat: support ", support_.ToString(),
+                       " must be the reals or the positive reals"));
+    }
+    return absl::OkStatus();
+  }
+
+  Support support() const override { return support_; }
+
+  Tensor Sample(absl::BitGenRef gen) const override {
+    Eigen::MatrixXd u(rows_, cols_);
+    for (Index k = 0; k < u.size(); ++k) {
+      u(k) = absl::Uniform<double>(gen, -2.0, 2.0);
+    }
+    if (is_positive()) u = u.array().exp().matrix();
+    return Tensor(u);
+  }
+
+  Tensor LogProb(const Tensor& value) const override {
+    const bool rows_ok =
+        value.rows() == rows_ || value.rows() == 1 || rows_ == 1;
+    const bool cols_ok =
+        value.cols() == cols_ || value.cols() == 1 || cols_ == 1;
+    if (!rows_ok || !cols_ok) {
+      ThrowStatus(absl::InvalidArgumentError(absl::StrCat(
+          "ImproperFlat: value of shape ", value.rows(), "x", value.cols(),
+          " does not broadcast with ", rows_, "x", cols_)));
+    }
+    if (DistributionValidationEnabled()) {
+      ThrowIfError(support_.Check(value, "ImproperFlat value"));
+    }
+    return Tensor(Matrix(Matrix::Zero(std::max(rows_, value.rows()), 1)));
+  }
+
+ private:
+  bool is_positive() const {
+    return support_.kind() == Support::Kind::kPositive;
+  }
+
+  Support support_;
+  Index rows_;
+  Index cols_;
+};
+
+// -----------------------------------------------------------------------------
+// Reading data
+// -----------------------------------------------------------------------------
+
+// `status` with "<path>: " in front of its message.
+absl::Status InFile(absl::string_view path, const absl::Status& status) {
+  return absl::Status(status.code(),
+                      absl::StrCat(path, ": ", status.message()));
+}
+
+Tensor Column(const std::vector<double>& values) {
+  Eigen::MatrixXd m(static_cast<Index>(values.size()), 1);
+  for (size_t i = 0; i < values.size(); ++i) {
+    m(static_cast<Index>(i), 0) = values[i];
+  }
+  return Tensor(m);
+}
+
+// Reads the members of one data.json, each error naming the file.
+class DataReader {
+ public:
+  static absl::StatusOr<DataReader> Open(absl::string_view path) {
+    absl::StatusOr<JsonValue> root = ReadJsonFile(path);
+    if (!root.ok()) return root.status();
+    if (!root->is_object()) {
+      return InFile(path, absl::InvalidArgumentError(absl::StrCat(
+                              "expected an object of named data (Stan's JSON "
+                              "data format), got ",
+                              JsonValue::TypeName(root->type()))));
+    }
+    return DataReader(std::string(path), *std::move(root));
+  }
+
+  const std::string& path() const { return path_; }
+
+  // An integer >= `minimum`.
+  absl::StatusOr<int64_t> Integer(absl::string_view key,
+                                  int64_t minimum) const {
+    absl::StatusOr<int64_t> value = root_.GetInteger(key);
+    if (!value.ok()) return InFile(path_, value.status());
+    if (*value < minimum) {
+      return Error(key, absl::StrCat("must be >= ", minimum, ", got ", *value));
+    }
+    return value;
+  }
+
+  // An array of `size` numbers (any size when `size` < 0), each > 0 when
+  // `positive`.
+  absl::StatusOr<std::vector<double>> Numbers(absl::string_view key,
+                                              int64_t size,
+                                              bool positive = false) const {
+    absl::StatusOr<std::vector<double>> values = root_.GetNumberArray(key);
+    if (!values.ok()) return InFile(path_, values.status());
+    if (size >= 0 && static_cast<int64_t>(values->size()) != size) {
+      return Error(key, absl::StrCat("has ", values->size(),
+                                     " elements, expected ", size));
+    }
+    for (size_t i = 0; i < values->size(); ++i) {
+      if (!std::isfinite((*values)[i]) || (positive && !((*values)[i] > 0))) {
+        return Error(
+            absl::StrCat(key, "[", i, "]"),
+            absl::StrCat("= ", (*values)[i], " must be ",
+                         positive ? "positive (the model takes its log, or "
+                                    "it is a scale)"
+                                  : "finite"));
+      }
+    }
+    return values;
+  }
+
+  // A rows x cols matrix.
+  absl::StatusOr<Eigen::MatrixXd> MatrixOf(absl::string_view key, int64_t rows,
+                                           int64_t cols) const {
+    absl::StatusOr<Eigen::MatrixXd> m = root_.GetMatrix(key);
+    if (!m.ok()) return InFile(path_, m.status());
+    if (m->rows() != rows || m->cols() != cols) {
+      return Error(key, absl::StrCat("is ", m->rows(), " x ", m->cols(),
+                                     ", expected ", rows, " x ", cols));
+    }
+    if (!m->allFinite()) return Error(key, "has a non-finite element");
+    return m;
+  }
+
+  absl::Status Error(absl::string_view key, absl::string_view problem) const {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path_, ": $.", key, " ", problem));
+  }
+
+ private:
+  DataReader(std::string path, JsonValue root)
+      : path_(std::move(path)), root_(std::move(root)) {}
+
+  std::string path_;
+  JsonValue root_;
+};
+
+// -----------------------------------------------------------------------------
+// Quantities of a draw
+// -----------------------------------------------------------------------------
+
+// Writes the constrained quantities of one draw of the latent sites (in
+// the posterior's quantity_names() order) to `out`.
+using QuantityFunction = std::function<void(const Trace& draw, double* out)>;
+
+// The value of the site at `address` in `draw`; throws StatusError if the
+// draw has none.
+Tensor SiteValue(const Trace& draw, const Address& address) {
+  const Site* site = draw.Find(address);
+  if (site == nullptr || !site->value.has_value()) {
+    ThrowStatus(absl::InternalError(
+        absl::StrCat("the guide drew no value at '", address.name(), "'")));
+  }
+  return *site->value;
+}
+
+// "<base>[1]", ..., "<base>[n]".
+std::vector<std::string> Indexed(absl::string_view base, Index n) {
+  std::vector<std::string> names;
+  for (Index i = 1; i <= n; ++i)
+    names.push_back(absl::StrCat(base, "[", i, "]"));
+  return names;
+}
+
+std::vector<std::string> Concat(std::vector<std::vector<std::string>> parts) {
+  std::vector<std::string> all;
+  for (std::vector<std::string>& part : parts) {
+    for (std::string& name : part) all.push_back(std::move(name));
+  }
+  return all;
+}
+
+// Copies every element of the sites at `addresses` (each flattened
+// column-major) to `out`, in order: the quantities of models that report
+// their latents as they are.
+QuantityFunction SitesAsTheyAre(std::vector<std::string> sites) {
+  std::vector<Address> addresses;
+  for (const std::string& site : sites) {
+    addresses.push_back(Address::Intern(site));
+  }
+  return [addresses](const Trace& draw, double* out) {
+    for (const Address& address : addresses) {
+      const Tensor value = SiteValue(draw, address);
+      for (Index k = 0; k < value.size(); ++k) {
+        *out++ = static_cast<double>(value.value()(k));
+      }
+    }
+  };
+}
+
+// -----------------------------------------------------------------------------
+// The generic posterior
+// -----------------------------------------------------------------------------
+
+// Accumulates the mean and variance of a stream (Welford's update).
+struct RunningMoments {
+  int64_t count = 0;
+  double mean = 0;
+  double m2 = 0;
+  void Add(double x) {
+    ++count;
+    const double delta = x - mean;
+    mean += delta / static_cast<double>(count);
+    m2 += delta * (x - mean);
+  }
+  double sd() const {
+    return count > 1 ? std::sqrt(m2 / static_cast<double>(count - 1)) : 0.0;
+  }
+};
+
+absl::Status ValidateOptions(const FitOptions& options) {
+  std::vector<std::string> problems;
+  if (options.steps < 1) {
+    problems.push_back(absl::StrCat("steps = ", options.steps, " < 1"));
+  }
+  if (!(options.learning_rate > 0) || !std::isfinite(options.learning_rate)) {
+    problems.push_back(absl::StrCat("learning_rate = ", options.learning_rate,
+                                    " must be positive and finite"));
+  }
+  if (!(options.final_rate_ratio > 0 && options.final_rate_ratio <= 1)) {
+    problems.push_back(absl::StrCat(
+        "final_rate_ratio = ", options.final_rate_ratio, " must be in (0, 1]"));
+  }
+  if (!(options.averaged_fraction >= 0 && options.averaged_fraction < 1)) {
+    problems.push_back(
+        absl::StrCat("averaged_fraction = ", options.averaged_fraction,
+                     " must be in [0, 1)"));
+  }
+  if (!(options.init_scale > 0) || !std::isfinite(options.init_scale)) {
+    problems.push_back(absl::StrCat("init_scale = ", options.init_scale,
+                                    " must be positive and finite"));
+  }
+  if (!(options.adam_beta2 >= 0 && options.adam_beta2 < 1)) {
+    problems.push_back(absl::StrCat("adam_beta2 = ", options.adam_beta2,
+                                    " must be in [0, 1)"));
+  }
+  if (!(options.max_gradient > 0)) {
+    problems.push_back(
+        absl::StrCat("max_gradient = ", options.max_gradient, " must be > 0"));
+  }
+  if (options.draws < 2) {
+    problems.push_back(absl::StrCat("draws = ", options.draws, " < 2"));
+  }
+  if (problems.empty()) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat("invalid fit options: ", absl::StrJoin(problems, "; ")));
+}
+
+// The tuning of one posterior (see default_options()).
+struct Tuning {
+  int steps = 20000;
+  double learning_rate = 0.05;
+};
+
+template <typename Model>
+class ModelPosterior final : public Posterior {
+ public:
+  ModelPosterior(std::string name, Model model,
+                 std::vector<std::string> quantity_names,
+                 QuantityFunction quantities, Tuning tuning, std::string note)
+      : name_(std::move(name)),
+        model_(std::move(model)),
+        quantity_names_(std::move(quantity_names)),
+        quantities_(std::move(quantities)),
+        tuning_(tuning),
+        note_(std::move(note)) {}
+
+  const std::string& name() const override { return name_; }
+  const std::vector<std::string>& quantity_names() const override {
+    return quantity_names_;
+  }
+  const std::string& note() const override { return note_; }
+
+  FitOptions default_options(GuideFamily family) const override {
+    FitOptions options;
+    options.family = family;
+    options.steps = tuning_.steps;
+    options.learning_rate = tuning_.learning_rate;
+    return options;
+  }
+
+  absl::StatusOr<FitResult> Fit(const std::vector<std::string>& names,
+                                const FitOptions& options) const override {
+    if (absl::Status status = ValidateOptions(options); !status.ok()) {
+      return status;
+    }
+    std::vector<size_t> indices;
+    for (const std::string& name : names) {
+      const auto found =
+          std::find(quantity_names_.begin(), quantity_names_.end(), name);
+      if (found == quantity_names_.end()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            name_, ": no quantity named '", name, "'; the model has ",
+            absl::StrJoin(quantity_names_, ", ")));
+      }
+      indices.push_back(static_cast<size_t>(found - quantity_names_.begin()));
+    }
+    AutoGuideOptions guide_options;
+    guide_options.init_scale = options.init_scale;
+    guide_options.seed = options.seed;
+    absl::StatusOr<FitResult> result =
+        options.family == GuideFamily::kMeanField
+            ? FitGuide(AutoNormal<Model>(model_, guide_options), indices,
+                       options)
+            : FitGuide(AutoMultivariateNormal<Model>(model_, guide_options),
+                       indices, options);
+    if (!result.ok()) {
+      return absl::Status(
+          result.status().code(),
+          absl::StrCat(name_, ", ", GuideFamilyName(options.family), ": ",
+                       result.status().message()));
+    }
+    for (size_t i = 0; i < names.size(); ++i) {
+      result->moments[i].name = names[i];
+    }
+    return result;
+  }
+
+  absl::StatusOr<double> LogJoint(const ValueMap& latents) const override {
+    absl::StatusOr<TracedRun<void>> run =
+        handlers::Trace(handlers::Substitute(model_, latents))();
+    if (!run.ok()) return run.status();
+    for (const Site& site : run->trace.sites()) {
+      if (site.kind == SiteKind::kSample && !site.is_observed &&
+          !latents.contains(site.address)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(name_, ": no value for the latent site '",
+                         site.address.name(), "'"));
+      }
+    }
+    return CatchStatusOr(
+        [&] { return static_cast<double>(run->trace.LogProbSum().item()); });
+  }
+
+ private:
+  template <typename Guide>
+  absl::StatusOr<FitResult> FitGuide(Guide guide,
+                                     const std::vector<size_t>& indices,
+                                     const FitOptions& options) const {
+    const auto start = std::chrono::steady_clock::now();
+    ParamStore store;
+    auto elbo = Expectation(Elbo(model_, guide));
+    elbo.Seed(options.seed);
+    AdamOptions adam_options;
+    adam_options.learning_rate = ExponentialDecay(
+        options.learning_rate, options.final_rate_ratio, options.steps);
+    adam_options.beta2 = options.adam_beta2;
+    adam_options.clipping.max_value = options.max_gradient;
+    Adam adam(adam_options);
+
+    // Average the unconstrained parameters over the last steps.
+    const int64_t averaged = static_cast<int64_t>(
+        std::floor(options.averaged_fraction * options.steps));
+    const int64_t first_averaged = options.steps - averaged;
+    std::vector<Eigen::MatrixXd> sums;
+    double elbo_sum = 0;
+    double last_elbo = 0;
+    SviOptions svi_options;
+    svi_options.progress = false;
+    svi_options.callbacks.push_back([&](int64_t step, double value) {
+      last_elbo = value;
+      if (step < first_averaged) return true;
+      const std::vector<NamedParameter>& parameters = store.parameters();
+      if (sums.empty()) {
+        for (const NamedParameter& p : parameters) {
+          sums.push_back(
+              Eigen::MatrixXd::Zero(p.parameter->rows(), p.parameter->cols()));
+        }
+      }
+      for (size_t i = 0; i < parameters.size(); ++i) {
+        sums[i] += parameters[i].parameter->value().template cast<double>();
+      }
+      elbo_sum += value;
+      return true;
+    });
+    Svi svi(elbo, adam, store, svi_options);
+    absl::StatusOr<SviSummary> summary = svi.Run(options.steps);
+    if (!summary.ok()) return summary.status();
+    FitResult result;
+    result.elbo = last_elbo;
+    if (averaged > 0) {
+      const std::vector<NamedParameter>& parameters = store.parameters();
+      for (size_t i = 0; i < parameters.size(); ++i) {
+        parameters[i].parameter->value() =
+            (sums[i] / static_cast<double>(averaged)).template cast<Real>();
+      }
+      result.elbo = elbo_sum / static_cast<double>(averaged);
+    }
+
+    // Moments of the quantities over draws from the fitted guide.
+    std::vector<double> quantities(quantity_names_.size());
+    std::vector<RunningMoments> moments(indices.size());
+    const absl::Status drawn = CatchStatus([&] {
+      NoRecordScope no_record;
+      ParamStoreScope store_scope(store);
+      SeedHandler seeded(options.seed ^ 0x9E3779B97F4A7C15ULL);
+      HandlerScope seed_scope(seeded);
+      for (int k = 0; k < options.draws; ++k) {
+        TraceHandler trace;
+        {
+          HandlerScope trace_scope(trace);
+          guide();
+        }
+        quantities_(trace.trace(), quantities.data());
+        for (size_t i = 0; i < indices.size(); ++i) {
+          moments[i].Add(quantities[indices[i]]);
+        }
+      }
+    });
+    if (!drawn.ok()) return drawn;
+    for (const RunningMoments& m : moments) {
+      result.moments.push_back(Moments{"", m.mean, m.sd()});
+    }
+    result.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
+    return result;
+  }
+
+  std::string name_;
+  Model model_;
+  std::vector<std::string> quantity_names_;
+  QuantityFunction quantities_;
+  Tuning tuning_;
+  std::string note_;
+};
+
+template <typename Model>
+std::unique_ptr<Posterior> MakePosterior(std::string name, Model model,
+                                         std::vector<std::string> names,
+                                         QuantityFunction quantities,
+                                         Tuning tuning, std::string note = "") {
+  return std::make_unique<ModelPosterior<Model>>(
+      std::move(name), std::move(model), std::move(names),
+      std::move(quantities), tuning, std::move(note));
+}
+
+// -----------------------------------------------------------------------------
+// The five posteriors
+// -----------------------------------------------------------------------------
+
+constexpr char kNoncentered[] = "eight_schools-eight_schools_noncentered";
+constexpr char kCentered[] = "eight_schools-eight_schools_centered";
+constexpr char kBlr[] = "sblrc-blr";
+constexpr char kMesquite[] = "mesquite-logmesquite";
+constexpr char kArK[] = "arK-arK";
+
+// Eight schools (Rubin 1981): J, y, sigma.
+absl::StatusOr<std::unique_ptr<Posterior>> EightSchools(const DataReader& data,
+                                                        bool centered) {
+  absl::StatusOr<int64_t> j = data.Integer("J", 1);
+  if (!j.ok()) return j.status();
+  absl::StatusOr<std::vector<double>> y = data.Numbers("y", *j);
+  if (!y.ok()) return y.status();
+  absl::StatusOr<std::vector<double>> sigma =
+      data.Numbers("sigma", *j, /*positive=*/true);
+  if (!sigma.ok()) return sigma.status();
+  const Index schools = static_cast<Index>(*j);
+  const Tensor y_t = Column(*y);
+  const Tensor sigma_t = Column(*sigma);
+  std::vector<std::string> names =
+      Concat({Indexed("theta", schools), {"mu", "tau"}});
+  if (!centered) {
+    auto model = [schools, y_t, sigma_t] {
+      const Tensor mu = sample("mu", Normal(0.0, 5.0));
+      const Tensor tau = sample("tau", HalfCauchy(5.0));
+      Plate plate("schools", schools);
+      const Tensor theta_trans =
+          sample("theta_trans", Normal(0.0, 1.0).Expand(schools, 1));
+      observe("y", Normal(mu + tau * theta_trans, sigma_t), y_t);
+    };
+    // theta_j = mu + tau theta_trans_j, then mu and tau.
+    const Address mu = Address::Intern("mu");
+    const Address tau = Address::Intern("tau");
+    const Address theta_trans = Address::Intern("theta_trans");
+    auto quantities = [=](const Trace& draw, double* out) {
+      const double m = SiteValue(draw, mu).item();
+      const double t = SiteValue(draw, tau).item();
+      const Tensor trans = SiteValue(draw, theta_trans);
+      for (Index i = 0; i < schools; ++i) {
+        out[i] = m + t * static_cast<double>(trans.value()(i, 0));
+      }
+      out[schools] = m;
+      out[schools + 1] = t;
+    };
+    return MakePosterior(kNoncentered, std::move(model), std::move(names),
+                         quantities, Tuning{});
+  }
+  auto model = [schools, y_t, sigma_t] {
+    const Tensor mu = sample("mu", Normal(0.0, 5.0));
+    const Tensor tau = sample("tau", HalfCauchy(5.0));
+    Plate plate("schools", schools);
+    const Tensor theta = sample("theta", Normal(mu, tau).Expand(schools, 1));
+    observe("y", Normal(theta, sigma_t), y_t);
+  };
+  return MakePosterior(
+      kCentered, std::move(model), std::move(names),
+      SitesAsTheyAre({"theta", "mu", "tau"}), Tuning{},
+      "known hard: the centred parameterisation is a funnel in (theta, log "
+      "tau) that no Gaussian follows; expect tau's mean to be biased by a "
+      "sizeable part of its sd and its sd to be far too small "
+      "(posteriordb's reference is the non-centred model's draws: the same "
+      "posterior)");
+}
+
+// Bayesian linear regression: N, D, X (N x D), y.
+absl::StatusOr<std::unique_ptr<Posterior>> LinearRegression(
+    const DataReader& data) {
+  absl::StatusOr<int64_t> n = data.Integer("N", 1);
+  if (!n.ok()) return n.status();
+  absl::StatusOr<int64_t> d = data.Integer("D", 1);
+  if (!d.ok()) return d.status();
+  absl::StatusOr<Eigen::MatrixXd> x = data.MatrixOf("X", *n, *d);
+  if (!x.ok()) return x.status();
+  absl::StatusOr<std::vector<double>> y = data.Numbers("y", *n);
+  if (!y.ok()) return y.status();
+  const Index rows = static_cast<Index>(*n);
+  const Index dims = static_cast<Index>(*d);
+  const Tensor x_t(*x);
+  const Tensor y_t = Column(*y);
+  auto model = [rows, dims, x_t, y_t] {
+    const Tensor beta = sample("beta", Normal(0.0, 10.0).Expand(1, dims));
+    const Tensor sigma = sample("sigma", HalfNormal(10.0));
+    Plate plate("data", rows);
+    observe("y", Normal(MatMul(x_t, Transpose(beta)), sigma), y_t);
+  };
+  return MakePosterior(
+      kBlr, std::move(model), Concat({Indexed("beta", dims), {"sigma"}}),
+      SitesAsTheyAre({"beta", "sigma"}), Tuning{100000, 0.01},
+      "beta's posterior sds are ~1e-3 and its elements correlated ~0.8: "
+      "mean-field VI gets the means and about half the sds");
+}
+
+// Log mesquite weight on log sizes and a group indicator.
+absl::StatusOr<std::unique_ptr<Posterior>> Mesquite(const DataReader& data) {
+  absl::StatusOr<int64_t> n = data.Integer("N", 1);
+  if (!n.ok()) return n.status();
+  const char* const kLogged[] = {"diam1", "diam2", "canopy_height",
+                                 "total_height", "density"};
+  const Index rows = static_cast<Index>(*n);
+  Eigen::MatrixXd x(rows, 7);
+  x.col(0).setOnes();
+  for (int k = 0; k < 5; ++k) {
+    absl::StatusOr<std::vector<double>> column =
+        data.Numbers(kLogged[k], *n, /*positive=*/true);
+    if (!column.ok()) return column.status();
+    for (Index i = 0; i < rows; ++i) {
+      x(i, k + 1) = std::log((*column)[static_cast<size_t>(i)]);
+    }
+  }
+  absl::StatusOr<std::vector<double>> group = data.Numbers("group", *n);
+  if (!group.ok()) return group.status();
+  absl::StatusOr<std::vector<double>> weight =
+      data.Numbers("weight", *n, /*positive=*/true);
+  if (!weight.ok()) return weight.status();
+  std::vector<double> log_weight;
+  for (size_t i = 0; i < weight->size(); ++i) {
+    x(static_cast<Index>(i), 6) = (*group)[i];
+    log_weight.push_back(std::log((*weight)[i]));
+  }
+  const Tensor x_t(x);
+  const Tensor y_t = Column(log_weight);
+  auto model = [rows, x_t, y_t] {
+    // No prior statement in the Stan program: flat on beta and on sigma > 0.
+    const Tensor beta =
+        sample("beta", ImproperFlat(Support::Real(), 1, x_t.cols()));
+    const Tensor sigma =
+        sample("sigma", ImproperFlat(Support::Positive(), 1, 1));
+    Plate plate("data", rows);
+    observe("log_weight", Normal(MatMul(x_t, Transpose(beta)), sigma), y_t);
+  };
+  return MakePosterior(kMesquite, std::move(model),
+                       Concat({Indexed("beta", 7), {"sigma"}}),
+                       SitesAsTheyAre({"beta", "sigma"}), Tuning{});
+}
+
+// AR(K): K, T, y.
+absl::StatusOr<std::unique_ptr<Posterior>> Autoregression(
+    const DataReader& data) {
+  absl::StatusOr<int64_t> k = data.Integer("K", 1);
+  if (!k.ok()) return k.status();
+  absl::StatusOr<int64_t> t = data.Integer("T", *k + 1);
+  if (!t.ok()) return t.status();
+  absl::StatusOr<std::vector<double>> y = data.Numbers("y", *t);
+  if (!y.ok()) return y.status();
+  const Index lags = static_cast<Index>(*k);
+  const Index rows = static_cast<Index>(*t - *k);
+  // Row i is time s = K + i (0-based): the lags y_{s-1}, ..., y_{s-K}.
+  Eigen::MatrixXd lagged(rows, lags);
+  std::vector<double> target;
+  for (Index i = 0; i < rows; ++i) {
+    const Index s = lags + i;
+    for (Index l = 0; l < lags; ++l) {
+      lagged(i, l) = (*y)[static_cast<size_t>(s - l - 1)];
+    }
+    target.push_back((*y)[static_cast<size_t>(s)]);
+  }
+  const Tensor x_t(lagged);
+  const Tensor y_t = Column(target);
+  auto model = [rows, lags, x_t, y_t] {
+    const Tensor alpha = sample("alpha", Normal(0.0, 10.0));
+    const Tensor beta = sample("beta", Normal(0.0, 10.0).Expand(1, lags));
+    const Tensor sigma = sample("sigma", HalfCauchy(2.5));
+    Plate plate("time", rows);
+    observe("y", Normal(alpha + MatMul(x_t, Transpose(beta)), sigma), y_t);
+  };
+  return MakePosterior(kArK, std::move(model),
+                       Concat({{"alpha"}, Indexed("beta", lags), {"sigma"}}),
+                       SitesAsTheyAre({"alpha", "beta", "sigma"}), Tuning{});
+}
+
+}  // namespace
+
+absl::string_view GuideFamilyName(GuideFamily family) {
+  return family == GuideFamily::kMeanField ? "mean_field" : "full_rank";
+}
+
+absl::StatusOr<GuideFamily> ParseGuideFamily(absl::string_view name) {
+  if (name == "mean_field") return GuideFamily::kMeanField;
+  if (name == "full_rank") return GuideFamily::kFullRank;
+  return absl::InvalidArgumentError(absl::StrCat(
+      "unknown guide family '", name, "'; expected mean_field or full_rank"));
+}
+
+const std::vector<std::string>& PosteriorNames() {
+  static const std::vector<std::string>* const kNames =
+      new std::vector<std::string>{kNoncentered, kCentered, kBlr, kMesquite,
+                                   kArK};
+  return *kNames;
+}
+
+absl::StatusOr<std::vector<Moments>> ReadReferenceSummary(
+    absl::string_view path) {
+  absl::StatusOr<JsonValue> root = ReadJsonFile(path);
+  if (!root.ok()) return root.status();
+  absl::StatusOr<const JsonValue*> parameters = root->Get("parameters");
+  if (!parameters.ok()) return InFile(path, parameters.status());
+  if (!(*parameters)->is_object()) {
+    return InFile(path, absl::InvalidArgumentError(absl::StrCat(
+                            (*parameters)->path(), ": expected an object, got ",
+                            JsonValue::TypeName((*parameters)->type()))));
+  }
+  std::vector<Moments> moments;
+  for (size_t i = 0; i < (*parameters)->size(); ++i) {
+    const JsonValue& entry = (*parameters)->elements()[i];
+    absl::StatusOr<double> mean = entry.GetNumber("mean");
+    if (!mean.ok()) return InFile(path, mean.status());
+    absl::StatusOr<double> sd = entry.GetNumber("sd");
+    if (!sd.ok()) return InFile(path, sd.status());
+    if (!(*sd > 0) || !std::isfinite(*sd) || !std::isfinite(*mean)) {
+      return InFile(path, absl::InvalidArgumentError(
+                              absl::StrCat(entry.path(),
+                                           ": expected a finite mean and a "
+                                           "positive finite sd, got ",
+                                           *mean, " and ", *sd)));
+    }
+    moments.push_back(Moments{(*parameters)->keys()[i], *mean, *sd});
+  }
+  if (moments.empty()) {
+    return InFile(path, absl::InvalidArgumentError(
+                            "$.parameters: expected at least one parameter"));
+  }
+  return moments;
+}
+
+absl::StatusOr<std::unique_ptr<Posterior>> LoadPosterior(
+    absl::string_view name, absl::string_view data_path) {
+  const std::vector<std::string>& known = PosteriorNames();
+  if (std::find(known.begin(), known.end(), name) == known.end()) {
+    return absl::NotFoundError(absl::StrCat(
+        "unknown posterior '", name, "'; known: ", absl::StrJoin(known, ", ")));
+  }
+  absl::StatusOr<DataReader> data = DataReader::Open(data_path);
+  if (!data.ok()) return data.status();
+  if (name == kNoncentered) return EightSchools(*data, /*centered=*/false);
+  if (name == kCentered) return EightSchools(*data, /*centered=*/true);
+  if (name == kBlr) return LinearRegression(*data);
+  if (name == kMesquite) return Mesquite(*data);
+  return Autoregression(*data);
+}
+
+std::string FormatComparison(const std::vector<Moments>& reference,
+                             const FitResult& fit) {
+  std::string out = absl::StrFormat("  %-10s %12s %10s %12s %10s %9s %9s\n",
+                                    "parameter", "ref mean", "ref sd",
+                                    "VI mean", "VI sd", "z", "sd ratio");
+  for (const Moments& ref : reference) {
+    const auto found =
+        std::find_if(fit.moments.begin(), fit.moments.end(),
+                     [&](const Moments& m) { return m.name == ref.name; });
+    if (found == fit.moments.end()) {
+      absl::StrAppendFormat(&out, "  %-10s %12.6g %10.4g %12s %10s %9s %9s\n",
+                            ref.name, ref.mean, ref.sd, "-", "-", "-", "-");
+      continue;
+    }
+    absl::StrAppendFormat(
+        &out, "  %-10s %12.6g %10.4g %12.6g %10.4g %9.3f %9.3f\n", ref.name,
+        ref.mean, ref.sd, found->mean, found->sd,
+        (found->mean - ref.mean) / ref.sd, found->sd / ref.sd);
+  }
+  return out;
+}
+
+}  // namespace examples
+}  // namespace provi
