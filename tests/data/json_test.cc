@@ -19,9 +19,12 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/status_testing.h"
 
 namespace provi {
 namespace {
+
+using ::provi::testing::ExpectError;
 
 using ::testing::HasSubstr;
 
@@ -369,15 +372,6 @@ TEST(JsonTest, TypedAccessorsReturnValues) {
   EXPECT_EQ(ParseOk("[[], []]").AsMatrix()->rows(), 2);
   EXPECT_EQ(*ParseOk("-9007199254740992").AsInteger(), -9007199254740992);
   EXPECT_EQ(*ParseOk("1e3").AsInteger(), 1000);
-}
-
-// The status of `result` has `code` and its message contains `message`.
-template <typename T>
-void ExpectError(const absl::StatusOr<T>& result, absl::StatusCode code,
-                 const std::string& message) {
-  ASSERT_FALSE(result.ok()) << "expected an error containing " << message;
-  EXPECT_EQ(result.status().code(), code) << result.status();
-  EXPECT_THAT(result.status().message(), HasSubstr(message));
 }
 
 TEST(JsonTest, AccessorErrorsNameThePath) {

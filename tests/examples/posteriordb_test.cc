@@ -59,10 +59,13 @@
 #include "gtest/gtest.h"
 #include "handlers/value_map.h"
 #include "tests/examples/run_binary.h"
+#include "tests/testing/status_testing.h"
 
 namespace provi {
 namespace examples {
 namespace {
+
+using ::provi::testing::ExpectError;
 
 using ::testing::HasSubstr;
 
@@ -473,14 +476,6 @@ TEST_F(RegressionFitTest, ComparisonTableHasOneRowPerReferenceQuantity) {
 // -----------------------------------------------------------------------------
 // Errors
 // -----------------------------------------------------------------------------
-
-template <typename T>
-void ExpectError(const absl::StatusOr<T>& result, absl::StatusCode code,
-                 const std::string& message) {
-  ASSERT_FALSE(result.ok()) << "expected an error containing " << message;
-  EXPECT_EQ(result.status().code(), code) << result.status();
-  EXPECT_THAT(result.status().message(), HasSubstr(message));
-}
 
 TEST(PosteriordbErrorTest, FilesThatAreMissingOrMalformed) {
   const std::string dir = Dir("errors");
