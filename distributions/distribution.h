@@ -39,7 +39,9 @@
 #ifndef PROVI_DISTRIBUTIONS_DISTRIBUTION_H_
 #define PROVI_DISTRIBUTIONS_DISTRIBUTION_H_
 
+#include <cstddef>
 #include <memory>
+#include <new>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -159,6 +161,19 @@ class Distribution {
   // A copy with the same parameters (tensors are shared views).
   virtual std::shared_ptr<const Distribution> Clone() const = 0;
 
+  // clone_size(), CloneInto()
+  //
+  // Copies in memory the caller manages (traces keep theirs in blocks they
+  // recycle): the bytes a copy needs, and the copy constructed in `memory`,
+  // which must hold clone_size() bytes aligned for std::max_align_t. The
+  // caller destroys it through the virtual destructor. A family that does
+  // not support this returns 0 and null; callers then use Clone().
+  virtual size_t clone_size() const { return 0; }
+  virtual Distribution* CloneInto(void* memory) const {
+    (void)memory;
+    return nullptr;
+  }
+
   // ExpandRows()
   //
   // The same family with `rows` lanes and the same event: a one-row
@@ -187,6 +202,12 @@ class DistributionImpl : public Distribution {
  public:
   std::shared_ptr<const Distribution> Clone() const final {
     return std::make_shared<D>(static_cast<const D&>(*this));
+  }
+  size_t clone_size() const final { return sizeof(D); }
+  Distribution* CloneInto(void* memory) const final {
+    static_assert(alignof(D) <= alignof(std::max_align_t),
+                  "over-aligned distributions are not supported");
+    return new (memory) D(static_cast<const D&>(*this));
   }
   std::shared_ptr<const Distribution> ExpandRows(Index rows) const final {
     const D& self = static_cast<const D&>(*this);

@@ -83,7 +83,7 @@ bool Support::ContainsAll(const provi::Real* data, Index n) const {
 }
 
 absl::Status Support::Check(const Tensor& value,
-                            const std::string& what) const {
+                            absl::string_view what) const {
   const auto v = value.value();
   if (kind_ == Kind::kSimplex) {
     // Float sums of a few hundred terms stay within this of 1.

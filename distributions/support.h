@@ -21,6 +21,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "ad/tensor.h"
 #include "base/real.h"
 
@@ -94,7 +95,7 @@ class Support {
   // OK if every element (or row, or the matrix) of `value` lies in the
   // support; otherwise InvalidArgument naming `what` (e.g. "Normal: value"),
   // the offending element's position and value, and the support.
-  absl::Status Check(const Tensor& value, const std::string& what) const;
+  absl::Status Check(const Tensor& value, absl::string_view what) const;
 
   // ToString()
   //

@@ -79,12 +79,22 @@ Table& GlobalTable() {
 struct CacheEntry {
   const char* data = nullptr;
   size_t size = 0;
+  // The local part of the interned full name (stable for the process).
+  const char* interned = nullptr;
   uint32_t prefix = 0;
   uint32_t id = 0;
-  uint32_t local_offset = 0;  // where the local part starts in the full name
 };
 constexpr size_t kCacheBits = 12;
 constexpr size_t kCacheSize = size_t{1} << kCacheBits;
+
+// a[0..n) == b[0..n); inline for the short names sites usually have.
+inline bool SameChars(const char* a, const char* b, size_t n) {
+  if (n > 16) return std::memcmp(a, b, n) == 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
 
 uint32_t Lookup(uint32_t prefix, absl::string_view local) {
   thread_local std::array<CacheEntry, kCacheSize> cache;
@@ -92,19 +102,16 @@ uint32_t Lookup(uint32_t prefix, absl::string_view local) {
                        (prefix * 2654435761u)) &
                       (kCacheSize - 1);
   CacheEntry& entry = cache[slot];
-  Table& table = GlobalTable();
   if (entry.data == local.data() && entry.size == local.size() &&
-      entry.prefix == prefix && entry.data != nullptr) {
-    const std::string& full = table.Name(entry.id);
-    if (std::memcmp(full.data() + entry.local_offset, local.data(),
-                    local.size()) == 0) {
-      return entry.id;
-    }
+      entry.prefix == prefix && entry.data != nullptr &&
+      SameChars(entry.interned, local.data(), local.size())) {
+    return entry.id;
   }
+  Table& table = GlobalTable();
   const uint32_t id = table.Intern(prefix, local);
   const std::string& full = table.Name(id);
-  entry = CacheEntry{local.data(), local.size(), prefix, id,
-                     static_cast<uint32_t>(full.size() - local.size())};
+  entry = CacheEntry{local.data(), local.size(),
+                     full.data() + (full.size() - local.size()), prefix, id};
   return id;
 }
 

@@ -28,6 +28,7 @@ Message NewMessage(SiteKind kind, absl::string_view address) {
   msg.kind = kind;
   RuntimeState& state = State();
   msg.address = Address::Join(state.scope, address);
+  if (state.plates.empty()) return msg;  // the common case: nothing to copy
   msg.plates = state.plates;
   for (const PlateInfo& plate : state.plates) {
     if (plate.subsample_size != plate.size) {

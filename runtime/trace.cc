@@ -2,11 +2,15 @@
 
 #include "runtime/trace.h"
 
+#include <cstdint>
+#include <new>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "ad/ops.h"
 #include "base/status_error.h"
+#include "runtime/internal/block_pool.h"
+#include "runtime/internal/distribution_arena.h"
 
 namespace provi {
 
@@ -28,29 +32,95 @@ Tensor Site::LogProb() const {
   return lp;
 }
 
-Trace::Trace() : data_(std::make_shared<Data>()) {
-  // Most programs have tens of sites; skip the first few regrowths.
-  data_->index.reserve(16);
+SiteList::SiteList(const SiteList& other) {
+  for (const Site& site : other) EmplaceBack() = site;
 }
 
+SiteList::~SiteList() {
+  for (size_t i = size_; i-- > 0;) chunks_[i / kPerChunk][i % kPerChunk].~Site();
+  for (Site* chunk : chunks_) runtime_internal::FreeBlock(chunk);
+}
+
+Site& SiteList::EmplaceBack() {
+  if (size_ == chunks_.size() * kPerChunk) {
+    if (chunks_.size() == chunks_.capacity()) {
+      chunks_.reserve(2 * chunks_.size() + 4);
+    }
+    chunks_.push_back(static_cast<Site*>(runtime_internal::AllocateBlock()));
+  }
+  Site* site = new (&chunks_[size_ / kPerChunk][size_ % kPerChunk]) Site();
+  ++size_;
+  return *site;
+}
+
+Trace::Trace() : data_(std::make_shared<Data>()) {}
+
 const Site* Trace::Find(Address address) const {
-  auto it = data_->index.find(address);
-  return it == data_->index.end() ? nullptr : &data_->sites[it->second];
+  const uint32_t at = data_->index.Find(address);
+  return at == runtime_internal::AddressIndex::kNone ? nullptr
+                                                     : &data_->sites[at];
+}
+
+Trace::Data& Trace::Mutable() {
+  if (data_.use_count() > 1) data_ = std::make_shared<Data>(*data_);
+  return *data_;
+}
+
+absl::Status Trace::Claim(Data& data, SiteKind kind, Address address) {
+  if (kind == SiteKind::kPlate) return absl::OkStatus();
+  const uint32_t earlier =
+      data.index.Insert(address, static_cast<uint32_t>(data.sites.size()));
+  if (earlier == runtime_internal::AddressIndex::kNone) {
+    return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "address '", address.name(), "' is used by two sites in one run (",
+      SiteKindName(kind), " after ", SiteKindName(data.sites[earlier].kind),
+      ")"));
 }
 
 absl::Status Trace::Add(Site site) {
-  if (data_.use_count() > 1) data_ = std::make_shared<Data>(*data_);
-  if (site.kind != SiteKind::kPlate) {
-    const auto [it, inserted] =
-        data_->index.emplace(site.address, data_->sites.size());
-    if (!inserted) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "address '", site.address.name(),
-          "' is used by two sites in one run (", SiteKindName(site.kind),
-          " after ", SiteKindName(data_->sites[it->second].kind), ")"));
+  Data& data = Mutable();
+  if (absl::Status status = Claim(data, site.kind, site.address);
+      !status.ok()) {
+    return status;
+  }
+  data.sites.EmplaceBack() = std::move(site);
+  return absl::OkStatus();
+}
+
+absl::Status Trace::Record(const Message& msg) {
+  Data& data = Mutable();
+  if (absl::Status status = Claim(data, msg.kind, msg.address); !status.ok()) {
+    return status;
+  }
+  Site& site = data.sites.EmplaceBack();
+  site.kind = msg.kind;
+  site.address = msg.address;
+  if (msg.kind == SiteKind::kSample) {
+    if (msg.owned_distribution != nullptr) {
+      site.distribution = msg.owned_distribution;
+    } else {
+      if (data.arena == nullptr) {
+        data.arena = std::make_shared<runtime_internal::DistributionArena>();
+      }
+      const Distribution* copy = data.arena->Copy(*msg.distribution);
+      site.distribution =
+          copy != nullptr
+              ? std::shared_ptr<const Distribution>(data.arena, copy)
+              : msg.distribution->Clone();
     }
   }
-  data_->sites.push_back(std::move(site));
+  site.value = msg.value;
+  if (msg.kind == SiteKind::kFactor) site.log_weight = msg.log_prob;
+  site.scale = msg.scale;
+  site.mask = msg.mask;
+  site.is_observed = msg.is_observed;
+  site.is_intervened = msg.is_intervened;
+  if (!msg.plates.empty()) site.plates = msg.plates;
+  site.plate = msg.plate;
+  site.estimator = msg.estimator;
+  site.constraint = msg.constraint;
   return absl::OkStatus();
 }
 

@@ -22,18 +22,20 @@
 #ifndef PROVI_RUNTIME_TRACE_H_
 #define PROVI_RUNTIME_TRACE_H_
 
-#include <deque>
+#include <cstddef>
 #include <functional>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "ad/tensor.h"
 #include "distributions/distribution.h"
 #include "runtime/address.h"
+#include "runtime/internal/address_index.h"
+#include "runtime/internal/block_pool.h"
 #include "runtime/message.h"
 
 namespace provi {
@@ -73,6 +75,88 @@ struct Site {
   Tensor LogProb() const;
 };
 
+namespace runtime_internal {
+class DistributionArena;
+
+// The largest power of two n with n * size <= kBlockBytes (at least 1).
+constexpr size_t SitesPerBlock(size_t size) {
+  size_t n = 1;
+  while (2 * n * size <= kBlockBytes) n *= 2;
+  return n;
+}
+static_assert(SitesPerBlock(sizeof(Site)) * sizeof(Site) <= kBlockBytes,
+              "a Site does not fit in a block");
+}  // namespace runtime_internal
+
+// SiteList
+//
+// A trace's sites in execution order (what `Trace::sites()` returns): a
+// read-only sequence with indexing and iteration. Sites never move once
+// added; storage comes in blocks recycled across traces on a thread.
+class SiteList {
+ public:
+  class const_iterator {
+   public:
+    using iterator_category = std::forward_iterator_tag;
+    using value_type = Site;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const Site*;
+    using reference = const Site&;
+
+    const_iterator() = default;
+    reference operator*() const { return (*list_)[index_]; }
+    pointer operator->() const { return &(*list_)[index_]; }
+    const_iterator& operator++() {
+      ++index_;
+      return *this;
+    }
+    const_iterator operator++(int) {
+      const_iterator before = *this;
+      ++index_;
+      return before;
+    }
+    friend bool operator==(const const_iterator& a, const const_iterator& b) {
+      return a.index_ == b.index_;
+    }
+    friend bool operator!=(const const_iterator& a, const const_iterator& b) {
+      return a.index_ != b.index_;
+    }
+
+   private:
+    friend class SiteList;
+    const_iterator(const SiteList* list, size_t index)
+        : list_(list), index_(index) {}
+    const SiteList* list_ = nullptr;
+    size_t index_ = 0;
+  };
+
+  SiteList() = default;
+  SiteList(const SiteList& other);
+  SiteList& operator=(const SiteList&) = delete;
+  ~SiteList();
+
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  const Site& operator[](size_t i) const {
+    return chunks_[i / kPerChunk][i % kPerChunk];
+  }
+  const Site& front() const { return (*this)[0]; }
+  const Site& back() const { return (*this)[size_ - 1]; }
+  const_iterator begin() const { return const_iterator(this, 0); }
+  const_iterator end() const { return const_iterator(this, size_); }
+
+ private:
+  friend class Trace;
+  static constexpr size_t kPerChunk =
+      runtime_internal::SitesPerBlock(sizeof(Site));
+
+  // Appends a default-constructed site.
+  Site& EmplaceBack();
+
+  std::vector<Site*> chunks_;
+  size_t size_ = 0;
+};
+
 // Trace
 //
 // See the file comment.
@@ -80,9 +164,8 @@ class Trace {
  public:
   Trace();
 
-  // The sites in execution order. (A deque: sites never move once added,
-  // and a long trace grows without reallocating one large block per run.)
-  const std::deque<Site>& sites() const { return data_->sites; }
+  // The sites in execution order.
+  const SiteList& sites() const { return data_->sites; }
   size_t size() const { return data_->sites.size(); }
   bool empty() const { return data_->sites.empty(); }
 
@@ -100,6 +183,12 @@ class Trace {
   // Appends a site. A second non-plate site at the same address is an
   // InvalidArgument error naming it.
   absl::Status Add(Site site);
+
+  // Record()
+  //
+  // Appends the site `msg` describes (what the trace handler does), with a
+  // copy of its distribution owned by the trace. Errors as for Add().
+  absl::Status Record(const Message& msg);
 
   // LogProbSum()
   //
@@ -121,9 +210,22 @@ class Trace {
 
  private:
   struct Data {
-    std::deque<Site> sites;
-    absl::flat_hash_map<Address, size_t> index;
+    Data() = default;
+    // A copy shares the distributions but not the arena new copies go to.
+    Data(const Data& other) : sites(other.sites), index(other.index) {}
+
+    SiteList sites;
+    // Address -> position in `sites` (plates excluded).
+    runtime_internal::AddressIndex index;
+    // Where Record() copies distributions; created on first use.
+    std::shared_ptr<runtime_internal::DistributionArena> arena;
   };
+
+  // The data, copied first if another trace shares it.
+  Data& Mutable();
+  // Reserves `address` for the site about to be appended at the end.
+  absl::Status Claim(Data& data, SiteKind kind, Address address);
+
   std::shared_ptr<Data> data_;
 };
 

@@ -108,7 +108,13 @@ Shape CheckValue(absl::string_view family, const Tensor& value, Index rows,
                      "x", cols)));
   }
   if (DistributionValidationEnabled()) {
-    ThrowIfError(support.Check(value, absl::StrCat(family, ": value")));
+    // The family's name is prefixed only on failure: no string work when
+    // the value is in the support.
+    const absl::Status status = support.Check(value, "value");
+    if (!status.ok()) {
+      ThrowStatus(absl::Status(status.code(),
+                               absl::StrCat(family, ": ", status.message())));
+    }
   }
   return shape;
 }

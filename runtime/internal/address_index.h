@@ -1,0 +1,79 @@
+// Copyright 2026 The provi Authors.
+//
+// File: runtime/internal/address_index.h
+// -----------------------------------------------------------------------------
+//
+// `AddressIndex` maps addresses to 32-bit values (a trace's site positions,
+// a set of addresses seen in a run). Open addressing with linear probing on
+// the address id, at most half full. Its slot array comes from, and returns
+// to, a small per-thread cache, so an index rebuilt every run of a program
+// does not regrow from empty each time.
+
+#ifndef PROVI_RUNTIME_INTERNAL_ADDRESS_INDEX_H_
+#define PROVI_RUNTIME_INTERNAL_ADDRESS_INDEX_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "runtime/address.h"
+
+namespace provi {
+namespace runtime_internal {
+
+class AddressIndex {
+ public:
+  // What Find() and Insert() return for "absent"; never stored.
+  static constexpr uint32_t kNone = ~uint32_t{0};
+
+  AddressIndex() = default;
+  AddressIndex(const AddressIndex& other) = default;
+  AddressIndex& operator=(const AddressIndex& other) = default;
+  AddressIndex(AddressIndex&& other) noexcept;
+  AddressIndex& operator=(AddressIndex&& other) noexcept;
+  ~AddressIndex();
+
+  // Find()
+  //
+  // The value stored for `address`, or kNone.
+  uint32_t Find(Address address) const {
+    if (size_ == 0) return kNone;
+    const uint64_t mask = slots_.size() - 1;
+    for (uint64_t i = Home(address.id());; i = (i + 1) & mask) {
+      const uint64_t slot = slots_[i];
+      if (slot == kEmpty) return kNone;
+      if (static_cast<uint32_t>(slot >> 32) == address.id()) {
+        return static_cast<uint32_t>(slot);
+      }
+    }
+  }
+
+  // Insert()
+  //
+  // Stores `value` (not kNone) for `address` if it has none and returns
+  // kNone; otherwise leaves the index alone and returns the value stored.
+  uint32_t Insert(Address address, uint32_t value);
+
+  size_t size() const { return size_; }
+
+ private:
+  static constexpr uint64_t kEmpty = ~uint64_t{0};
+
+  uint64_t Home(uint32_t id) const {
+    return (uint64_t{id} * 0x9E3779B97F4A7C15ull) >> shift_;
+  }
+  // Makes room for one more entry.
+  void Grow();
+  // Returns the slot array to the thread's cache.
+  void Release();
+
+  // (id << 32) | value per slot, kEmpty when free; a power-of-two size.
+  std::vector<uint64_t> slots_;
+  size_t size_ = 0;
+  int shift_ = 64;
+};
+
+}  // namespace runtime_internal
+}  // namespace provi
+
+#endif  // PROVI_RUNTIME_INTERNAL_ADDRESS_INDEX_H_
