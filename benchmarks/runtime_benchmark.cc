@@ -102,6 +102,35 @@ void BM_Sites_Trace(benchmark::State& state) {
 }
 BENCHMARK(BM_Sites_Trace);
 
+// The same with distribution validation off (SetDistributionValidation):
+// what the runtime costs without the parameter and value checks.
+void BM_Sites_Bare_NoValidation(benchmark::State& state) {
+  SetDistributionValidation(false);
+  SeedThreadRng(1);
+  for (auto _ : state) {
+    TapeScope scope;
+    Model();
+  }
+  SetDistributionValidation(true);
+  SetCounters(state);
+}
+BENCHMARK(BM_Sites_Bare_NoValidation);
+
+void BM_Sites_Trace_NoValidation(benchmark::State& state) {
+  SetDistributionValidation(false);
+  SeedThreadRng(1);
+  for (auto _ : state) {
+    TapeScope scope;
+    TraceHandler trace;
+    HandlerScope s(trace);
+    Model();
+    benchmark::DoNotOptimize(trace.trace().size());
+  }
+  SetDistributionValidation(true);
+  SetCounters(state);
+}
+BENCHMARK(BM_Sites_Trace_NoValidation);
+
 void BM_Sites_TraceReplayDensity(benchmark::State& state) {
   SeedThreadRng(1);
   const auto recorded = handlers::Trace(Model)();

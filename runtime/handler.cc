@@ -27,6 +27,23 @@ Rng& ThreadGenerator() {
   return rng;
 }
 
+// A reference to the thread's generator, made once: copying it is then a
+// plain copy of memory written long ago (building a BitGenRef at every site
+// costs a store-forwarding stall when it is passed on).
+const absl::BitGenRef& ThreadGeneratorRef() {
+  thread_local const absl::BitGenRef ref(ThreadGenerator());
+  return ref;
+}
+
+// Draws into `msg.value` (constructed in place from the family's result).
+struct Draw {
+  const Distribution& dist;
+  absl::BitGenRef gen;
+  operator Tensor() const {  // NOLINT(google-explicit-constructor)
+    return dist.has_rsample() ? dist.RSample(gen) : dist.Sample(gen);
+  }
+};
+
 [[noreturn]] void ThrowAtSite(const Message& msg, const absl::Status& status) {
   ThrowStatus(
       absl::Status(status.code(),
@@ -89,10 +106,9 @@ void DefaultProcess(Message& msg) {
         if (!status.ok()) ThrowAtSite(msg, status);
       }
       if (!msg.value.has_value()) {
-        absl::BitGenRef gen = msg.rng.has_value() ? *msg.rng : ThreadRng();
         try {
-          msg.value =
-              dist->has_rsample() ? dist->RSample(gen) : dist->Sample(gen);
+          msg.value.emplace(
+              Draw{*dist, msg.rng.has_value() ? *msg.rng : ThreadGeneratorRef()});
         } catch (const StatusError& error) {
           ThrowAtSite(msg, error.status());
         }
@@ -181,7 +197,7 @@ void ApplyStack(Message& msg) {
 
 int HandlerDepth() { return static_cast<int>(Stack().size()); }
 
-absl::BitGenRef ThreadRng() { return ThreadGenerator(); }
+absl::BitGenRef ThreadRng() { return ThreadGeneratorRef(); }
 
 void SeedThreadRng(uint64_t seed) { ThreadGenerator() = MakeRng(seed); }
 

@@ -15,18 +15,6 @@ namespace provi {
 namespace distributions_internal {
 namespace {
 
-Index BroadcastDim(Index x, Index y) {
-  if (x < 0) return y;
-  if (x == y) return x;
-  if (x == 1) return y;
-  if (y == 1) return x;
-  return -2;
-}
-
-bool Compatible(Index r, Index c, const Shape& shape) {
-  return (r == shape.rows || r == 1) && (c == shape.cols || c == 1);
-}
-
 std::string ShapesString(std::initializer_list<NamedParam> params) {
   return absl::StrJoin(params, ", ", [](std::string* out, const NamedParam& p) {
     absl::StrAppend(out, p.name, " ", p.tensor->ShapeString());
@@ -35,28 +23,9 @@ std::string ShapesString(std::initializer_list<NamedParam> params) {
 
 }  // namespace
 
-Shape BroadcastShape(std::initializer_list<NamedParam> params, Shape expand) {
-  Shape shape;
-  for (const NamedParam& p : params) {
-    shape.rows = BroadcastDim(shape.rows, p.tensor->rows());
-    shape.cols = BroadcastDim(shape.cols, p.tensor->cols());
-    if (shape.rows == -2 || shape.cols == -2) return Shape{};
-  }
-  if (expand.valid()) {
-    for (const NamedParam& p : params) {
-      if (!Compatible(p.tensor->rows(), p.tensor->cols(), expand)) {
-        return Shape{};
-      }
-    }
-    return expand;
-  }
-  return shape;
-}
-
-absl::Status CheckShapes(absl::string_view family,
+absl::Status ShapesError(absl::string_view family,
                          std::initializer_list<NamedParam> params,
                          Shape expand) {
-  if (BroadcastShape(params, expand).valid()) return absl::OkStatus();
   if (expand.valid()) {
     return absl::InvalidArgumentError(
         absl::StrCat(family, ": parameter shapes ", ShapesString(params),
@@ -73,24 +42,6 @@ absl::Status ParamError(absl::string_view family, const NamedParam& param,
   return absl::InvalidArgumentError(
       absl::StrCat(family, ": parameter '", param.name, "' element (", i, ", ",
                    j, ") = ", (*param.tensor)(i, j), " ", requirement));
-}
-
-absl::Status CheckFinite(absl::string_view family, const NamedParam& param) {
-  return CheckParam(
-      family, param, [](Real x) { return std::isfinite(x); }, "must be finite");
-}
-
-absl::Status CheckPositive(absl::string_view family, const NamedParam& param) {
-  return CheckParam(
-      family, param, [](Real x) { return x > 0 && std::isfinite(x); },
-      "must be > 0 and finite");
-}
-
-absl::Status CheckProbability(absl::string_view family,
-                              const NamedParam& param) {
-  return CheckParam(
-      family, param, [](Real x) { return x >= 0 && x <= 1; },
-      "must be in [0, 1]");
 }
 
 Shape CheckValue(absl::string_view family, const Tensor& value, Index rows,

@@ -11,6 +11,7 @@
 #ifndef PROVI_DISTRIBUTIONS_INTERNAL_FAMILY_SUPPORT_H_
 #define PROVI_DISTRIBUTIONS_INTERNAL_FAMILY_SUPPORT_H_
 
+#include <cmath>
 #include <initializer_list>
 #include <string>
 #include <utility>
@@ -38,15 +39,49 @@ struct Shape {
   Index cols = -1;
   bool valid() const { return rows >= 0 && cols >= 0; }
 };
-Shape BroadcastShape(std::initializer_list<NamedParam> params,
-                     Shape expand = Shape{});
+
+// The dimension x and y broadcast to (-1 stands for "none yet"), or -2 when
+// they do not broadcast.
+inline Index BroadcastDim(Index x, Index y) {
+  if (x < 0 || x == y || x == 1) return y;
+  if (y == 1) return x;
+  return -2;
+}
+
+// (These are inline: they run at every sample site while validation is on.)
+inline Shape BroadcastShape(std::initializer_list<NamedParam> params,
+                            Shape expand = Shape{}) {
+  Shape shape;
+  for (const NamedParam& p : params) {
+    shape.rows = BroadcastDim(shape.rows, p.tensor->rows());
+    shape.cols = BroadcastDim(shape.cols, p.tensor->cols());
+    if (shape.rows == -2 || shape.cols == -2) return Shape{};
+  }
+  if (!expand.valid()) return shape;
+  for (const NamedParam& p : params) {
+    const Index r = p.tensor->rows();
+    const Index c = p.tensor->cols();
+    if (!((r == expand.rows || r == 1) && (c == expand.cols || c == 1))) {
+      return Shape{};
+    }
+  }
+  return expand;
+}
+
+// The error CheckShapes returns.
+absl::Status ShapesError(absl::string_view family,
+                         std::initializer_list<NamedParam> params,
+                         Shape expand);
 
 // OK if the parameters broadcast (to `expand` if given); otherwise
 // InvalidArgument "<family>: parameter shapes loc 2x3, scale 4x1 do not
 // broadcast" (or "... to the expanded shape RxC").
-absl::Status CheckShapes(absl::string_view family,
-                         std::initializer_list<NamedParam> params,
-                         Shape expand = Shape{});
+inline absl::Status CheckShapes(absl::string_view family,
+                                std::initializer_list<NamedParam> params,
+                                Shape expand = Shape{}) {
+  if (BroadcastShape(params, expand).valid()) return absl::OkStatus();
+  return ShapesError(family, params, expand);
+}
 
 // The InvalidArgument status "<family>: parameter '<name>' element (i, j) =
 // v <requirement>".
@@ -72,10 +107,23 @@ absl::Status CheckParam(absl::string_view family, const NamedParam& param,
 }
 
 // Shorthands for the common requirements. NaN fails them all.
-absl::Status CheckFinite(absl::string_view family, const NamedParam& param);
-absl::Status CheckPositive(absl::string_view family, const NamedParam& param);
-absl::Status CheckProbability(absl::string_view family,
-                              const NamedParam& param);
+inline absl::Status CheckFinite(absl::string_view family,
+                                const NamedParam& param) {
+  return CheckParam(
+      family, param, [](Real x) { return std::isfinite(x); }, "must be finite");
+}
+inline absl::Status CheckPositive(absl::string_view family,
+                                  const NamedParam& param) {
+  return CheckParam(
+      family, param, [](Real x) { return x > 0 && std::isfinite(x); },
+      "must be > 0 and finite");
+}
+inline absl::Status CheckProbability(absl::string_view family,
+                                     const NamedParam& param) {
+  return CheckParam(
+      family, param, [](Real x) { return x >= 0 && x <= 1; },
+      "must be in [0, 1]");
+}
 
 // Checks a value passed to LogProb: its shape must broadcast with
 // rows x cols (throws StatusError otherwise, always) and, while validation is
