@@ -4,6 +4,7 @@
 
 #include <array>
 #include <atomic>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <utility>
@@ -78,22 +79,22 @@ Table& GlobalTable() {
 // a wrong answer.
 struct CacheEntry {
   const char* data = nullptr;
-  size_t size = 0;
   // The local part of the interned full name (stable for the process).
   const char* interned = nullptr;
+  // The first (up to) 8 characters, zero-padded: most names are that short,
+  // and then the entry alone confirms a hit.
+  uint64_t head = 0;
+  uint32_t size = 0;
   uint32_t prefix = 0;
   uint32_t id = 0;
 };
 constexpr size_t kCacheBits = 12;
 constexpr size_t kCacheSize = size_t{1} << kCacheBits;
 
-// a[0..n) == b[0..n); inline for the short names sites usually have.
-inline bool SameChars(const char* a, const char* b, size_t n) {
-  if (n > 16) return std::memcmp(a, b, n) == 0;
-  for (size_t i = 0; i < n; ++i) {
-    if (a[i] != b[i]) return false;
-  }
-  return true;
+uint64_t Head(absl::string_view s) {
+  uint64_t head = 0;
+  std::memcpy(&head, s.data(), s.size() < 8 ? s.size() : 8);
+  return head;
 }
 
 uint32_t Lookup(uint32_t prefix, absl::string_view local) {
@@ -102,16 +103,21 @@ uint32_t Lookup(uint32_t prefix, absl::string_view local) {
                        (prefix * 2654435761u)) &
                       (kCacheSize - 1);
   CacheEntry& entry = cache[slot];
+  const uint64_t head = Head(local);
   if (entry.data == local.data() && entry.size == local.size() &&
-      entry.prefix == prefix && entry.data != nullptr &&
-      SameChars(entry.interned, local.data(), local.size())) {
+      entry.prefix == prefix && entry.head == head && entry.data != nullptr &&
+      (local.size() <= 8 ||
+       std::memcmp(entry.interned + 8, local.data() + 8, local.size() - 8) ==
+           0)) {
     return entry.id;
   }
   Table& table = GlobalTable();
   const uint32_t id = table.Intern(prefix, local);
   const std::string& full = table.Name(id);
-  entry = CacheEntry{local.data(), local.size(),
-                     full.data() + (full.size() - local.size()), prefix, id};
+  if (local.size() <= UINT32_MAX) {
+    entry = CacheEntry{local.data(), full.data() + (full.size() - local.size()),
+                       head, static_cast<uint32_t>(local.size()), prefix, id};
+  }
   return id;
 }
 
