@@ -161,17 +161,22 @@ class Distribution {
   // A copy with the same parameters (tensors are shared views).
   virtual std::shared_ptr<const Distribution> Clone() const = 0;
 
-  // clone_size(), CloneInto()
+  // CloneInto()
   //
   // Copies in memory the caller manages (traces keep theirs in blocks they
-  // recycle): the bytes a copy needs, and the copy constructed in `memory`,
-  // which must hold clone_size() bytes aligned for std::max_align_t. The
-  // caller destroys it through the virtual destructor. A family that does
-  // not support this returns 0 and null; callers then use Clone().
-  virtual size_t clone_size() const { return 0; }
-  virtual Distribution* CloneInto(void* memory) const {
+  // recycle): constructs the copy in `memory`, which holds `capacity` bytes
+  // aligned for std::max_align_t, and returns it with the bytes it occupies.
+  // Returns {nullptr, 0} when the copy needs more than `capacity` bytes or
+  // the family does not support this (callers then use Clone()). The caller
+  // destroys the copy through the virtual destructor.
+  struct PlacedCopy {
+    Distribution* copy = nullptr;
+    size_t size = 0;
+  };
+  virtual PlacedCopy CloneInto(void* memory, size_t capacity) const {
     (void)memory;
-    return nullptr;
+    (void)capacity;
+    return {};
   }
 
   // ExpandRows()
@@ -203,11 +208,11 @@ class DistributionImpl : public Distribution {
   std::shared_ptr<const Distribution> Clone() const final {
     return std::make_shared<D>(static_cast<const D&>(*this));
   }
-  size_t clone_size() const final { return sizeof(D); }
-  Distribution* CloneInto(void* memory) const final {
+  PlacedCopy CloneInto(void* memory, size_t capacity) const final {
     static_assert(alignof(D) <= alignof(std::max_align_t),
                   "over-aligned distributions are not supported");
-    return new (memory) D(static_cast<const D&>(*this));
+    if (capacity < sizeof(D)) return {};
+    return {new (memory) D(static_cast<const D&>(*this)), sizeof(D)};
   }
   std::shared_ptr<const Distribution> ExpandRows(Index rows) const final {
     const D& self = static_cast<const D&>(*this);

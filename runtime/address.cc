@@ -91,9 +91,28 @@ struct CacheEntry {
 constexpr size_t kCacheBits = 12;
 constexpr size_t kCacheSize = size_t{1} << kCacheBits;
 
+// The first min(8, size) characters, zero-padded, assembled in registers
+// (copying a variable number of bytes through memory would stall the load
+// that reads them back).
 uint64_t Head(absl::string_view s) {
+  const char* p = s.data();
+  const size_t n = s.size();
+  if (n >= 8) {
+    uint64_t head;
+    std::memcpy(&head, p, 8);
+    return head;
+  }
+  if (n >= 4) {
+    uint32_t low;
+    uint32_t high;
+    std::memcpy(&low, p, 4);
+    std::memcpy(&high, p + n - 4, 4);  // overlaps `low` unless n == 8
+    return uint64_t{low} | (uint64_t{high} << (8 * (n - 4)));
+  }
   uint64_t head = 0;
-  std::memcpy(&head, s.data(), s.size() < 8 ? s.size() : 8);
+  if (n > 0) head = static_cast<unsigned char>(p[0]);
+  if (n > 1) head |= uint64_t{static_cast<unsigned char>(p[1])} << 8;
+  if (n > 2) head |= uint64_t{static_cast<unsigned char>(p[2])} << 16;
   return head;
 }
 

@@ -42,6 +42,7 @@ Message NewMessage(SiteKind kind, absl::string_view address) {
 // Under a broadcasting plate, a one-row distribution gets the plate's lanes.
 void BroadcastToPlate(Message& msg, const Distribution& dist) {
   msg.distribution = &dist;
+  if (msg.plates.empty()) return;
   for (auto it = msg.plates.rbegin(); it != msg.plates.rend(); ++it) {
     if (!it->broadcast) continue;
     if (dist.rows() == 1 && it->subsample_size != 1) {
@@ -53,6 +54,13 @@ void BroadcastToPlate(Message& msg, const Distribution& dist) {
 }
 
 }  // namespace
+
+Tensor sample(absl::string_view address, const Distribution& dist) {
+  Message msg = NewMessage(SiteKind::kSample, address);
+  BroadcastToPlate(msg, dist);
+  ApplyStack(msg);
+  return *std::move(msg.value);
+}
 
 Tensor sample(absl::string_view address, const Distribution& dist,
               SiteEstimator estimator) {

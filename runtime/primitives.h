@@ -49,8 +49,9 @@ namespace provi {
 // A random choice at `address` (joined to the enclosing scopes) from
 // `dist`; returns its value (rows x cols of `dist`). `estimator` chooses the
 // gradient strategy for this site (default: the distribution's).
+Tensor sample(absl::string_view address, const Distribution& dist);
 Tensor sample(absl::string_view address, const Distribution& dist,
-              SiteEstimator estimator = {});
+              SiteEstimator estimator);
 
 // observe()
 //

@@ -63,10 +63,7 @@ const Site* Trace::Find(Address address) const {
                                                      : &data_->sites[at];
 }
 
-Trace::Data& Trace::Mutable() {
-  if (data_.use_count() > 1) data_ = std::make_shared<Data>(*data_);
-  return *data_;
-}
+void Trace::Unshare() { data_ = std::make_shared<Data>(*data_); }
 
 absl::Status Trace::Claim(Data& data, SiteKind kind, Address address) {
   if (kind == SiteKind::kPlate) return absl::OkStatus();
@@ -113,16 +110,20 @@ absl::Status Trace::Record(const Message& msg) {
               : msg.distribution->Clone();
     }
   }
+  // Fields still at their defaults in the message are left at the site's.
   site.value = msg.value;
   if (msg.kind == SiteKind::kFactor) site.log_weight = msg.log_prob;
   site.scale = msg.scale;
-  site.mask = msg.mask;
+  if (msg.mask.has_value()) site.mask = msg.mask;
   site.is_observed = msg.is_observed;
   site.is_intervened = msg.is_intervened;
   if (!msg.plates.empty()) site.plates = msg.plates;
-  site.plate = msg.plate;
-  site.estimator = msg.estimator;
-  site.constraint = msg.constraint;
+  if (msg.kind == SiteKind::kPlate) site.plate = msg.plate;
+  if (msg.estimator.kind != SiteEstimator::Kind::kDefault ||
+      msg.estimator.options != nullptr) {
+    site.estimator = msg.estimator;
+  }
+  if (msg.kind == SiteKind::kParam) site.constraint = msg.constraint;
   return absl::OkStatus();
 }
 

@@ -222,7 +222,11 @@ class Trace {
   };
 
   // The data, copied first if another trace shares it.
-  Data& Mutable();
+  Data& Mutable() {
+    if (data_.use_count() > 1) Unshare();
+    return *data_;
+  }
+  void Unshare();
   // Reserves `address` for the site about to be appended at the end.
   absl::Status Claim(Data& data, SiteKind kind, Address address);
 

@@ -2,6 +2,7 @@
 
 #include "runtime/internal/distribution_arena.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <new>
@@ -41,25 +42,32 @@ DistributionArena::~DistributionArena() {
 }
 
 const Distribution* DistributionArena::Copy(const Distribution& dist) {
-  const size_t need = dist.clone_size();
-  if (need == 0 || need > kMaxCopy) return nullptr;
-  const size_t size = RoundUp(need);
-  if (blocks_.empty() || blocks_.back().used + kHeader + size > kBlockBytes) {
+  // The rest of the current block, else a fresh one. A family declines
+  // (returns no copy) when the room offered is too small; in a fresh block
+  // that means the copy is too large or the family does not support it.
+  Distribution::PlacedCopy placed;
+  if (!blocks_.empty()) placed = TryIn(blocks_.back(), dist);
+  if (placed.copy == nullptr) {
     // Room first, so a failure cannot strand a block.
     if (blocks_.size() == blocks_.capacity()) {
       blocks_.reserve(2 * blocks_.size() + 4);
     }
     blocks_.push_back(Block{static_cast<char*>(AllocateBlock()), 0});
+    placed = TryIn(blocks_.back(), dist);
+    if (placed.copy == nullptr) return nullptr;
   }
   Block& block = blocks_.back();
-  char* at = block.memory + block.used;
-  // Construct first: if the copy throws, the block is left as it was.
-  Distribution* copy = dist.CloneInto(at + kHeader);
-  if (copy == nullptr) return nullptr;
-  const Header header{size, copy};
-  std::memcpy(at, &header, sizeof(header));
-  block.used += kHeader + size;
-  return copy;
+  const Header header{RoundUp(placed.size), placed.copy};
+  std::memcpy(block.memory + block.used, &header, sizeof(header));
+  block.used += kHeader + header.size;
+  return placed.copy;
+}
+
+Distribution::PlacedCopy DistributionArena::TryIn(const Block& block,
+                                                  const Distribution& dist) {
+  if (block.used + kHeader >= kBlockBytes) return {};
+  const size_t room = std::min(kMaxCopy, kBlockBytes - block.used - kHeader);
+  return dist.CloneInto(block.memory + block.used + kHeader, room);
 }
 
 }  // namespace runtime_internal

@@ -40,6 +40,10 @@ class DistributionArena {
     char* memory;
     size_t used;  // bytes holding copies, from the start
   };
+  // The copy placed in what is left of `block`, if the family accepts.
+  static Distribution::PlacedCopy TryIn(const Block& block,
+                                        const Distribution& dist);
+
   std::vector<Block> blocks_;
 };
 
