@@ -8,18 +8,15 @@
 #include "base/status_error.h"
 
 namespace provi {
-namespace {
+namespace distribution_internal {
 
 std::atomic<bool> validation_enabled{true};
 
-}  // namespace
+}  // namespace distribution_internal
 
 void SetDistributionValidation(bool enabled) {
-  validation_enabled.store(enabled, std::memory_order_relaxed);
-}
-
-bool DistributionValidationEnabled() {
-  return validation_enabled.load(std::memory_order_relaxed);
+  distribution_internal::validation_enabled.store(enabled,
+                                                  std::memory_order_relaxed);
 }
 
 Tensor Distribution::RSample(absl::BitGenRef) const {

@@ -39,6 +39,7 @@
 #ifndef PROVI_DISTRIBUTIONS_DISTRIBUTION_H_
 #define PROVI_DISTRIBUTIONS_DISTRIBUTION_H_
 
+#include <atomic>
 #include <cstddef>
 #include <memory>
 #include <new>
@@ -62,7 +63,13 @@ namespace provi {
 // `Validate()` at every site. On by default; turning it off saves the O(size)
 // checks in tight loops once a model is known to be correct. Process-wide.
 void SetDistributionValidation(bool enabled);
-bool DistributionValidationEnabled();
+namespace distribution_internal {
+extern std::atomic<bool> validation_enabled;
+}  // namespace distribution_internal
+inline bool DistributionValidationEnabled() {
+  return distribution_internal::validation_enabled.load(
+      std::memory_order_relaxed);
+}
 
 // MvdTerm
 //

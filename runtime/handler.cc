@@ -181,18 +181,21 @@ HandlerScope::~HandlerScope() {
 }
 
 void ApplyStack(Message& msg) {
+  // Indexed, not iterated: a handler may run a program of its own (with
+  // handlers of its own) while it processes a message, which can move the
+  // stack's storage; it leaves the stack as it found it.
   std::vector<Handler*>& stack = Stack();
+  const size_t depth = stack.size();
   // Phase 1: innermost (back) outwards, until a handler stops the message.
-  size_t reached = 0;  // index of the outermost handler reached
-  for (size_t i = stack.size(); i-- > 0;) {
-    reached = i;
-    stack[i]->Process(msg);
+  size_t reached = depth;  // the outermost handler reached
+  while (reached > 0) {
+    stack[--reached]->Process(msg);
     if (msg.stop) break;
   }
   // Phase 2.
   DefaultProcess(msg);
   // Phase 3: the handlers reached, outermost first.
-  for (size_t i = reached; i < stack.size(); ++i) stack[i]->Postprocess(msg);
+  for (size_t i = reached; i < depth; ++i) stack[i]->Postprocess(msg);
 }
 
 int HandlerDepth() { return static_cast<int>(Stack().size()); }
