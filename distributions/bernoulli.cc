@@ -43,8 +43,11 @@ Tensor Bernoulli::logits() const {
 }
 
 absl::Status Bernoulli::Validate() const {
-  PROVI_RETURN_IF_ERROR(distributions_internal::CheckShapes(
-      name(), {{param_name(), &param_}}, expand_));
+  // shape_ is what these parameters broadcast to (see the constructor).
+  if (!shape_.valid()) {
+    return distributions_internal::ShapesError(
+        name(), {{param_name(), &param_}}, expand_);
+  }
   if (is_logits_) {
     return distributions_internal::CheckFinite(name(), {param_name(), &param_});
   }

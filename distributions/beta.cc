@@ -33,11 +33,14 @@ Beta Beta::Expand(Index rows, Index cols) const {
 }
 
 absl::Status Beta::Validate() const {
-  PROVI_RETURN_IF_ERROR(distributions_internal::CheckShapes(
-      name(),
-      {{"concentration1", &concentration1_},
-       {"concentration0", &concentration0_}},
-      expand_));
+  // shape_ is what these parameters broadcast to (see the constructor).
+  if (!shape_.valid()) {
+    return distributions_internal::ShapesError(
+        name(),
+        {{"concentration1", &concentration1_},
+         {"concentration0", &concentration0_}},
+        expand_);
+  }
   PROVI_RETURN_IF_ERROR(distributions_internal::CheckPositive(
       name(), {"concentration1", &concentration1_}));
   return distributions_internal::CheckPositive(

@@ -46,8 +46,11 @@ Binomial Binomial::Expand(Index rows, Index cols) const {
 }
 
 absl::Status Binomial::Validate() const {
-  PROVI_RETURN_IF_ERROR(distributions_internal::CheckShapes(
-      name(), {{"probs", &probs_}}, expand_));
+  // shape_ is what these parameters broadcast to (see the constructor).
+  if (!shape_.valid()) {
+    return distributions_internal::ShapesError(name(), {{"probs", &probs_}},
+                                               expand_);
+  }
   if (total_count_ < 0) {
     return absl::InvalidArgumentError(absl::StrCat(
         name(), ": parameter 'total_count' = ", total_count_, " must be >= 0"));

@@ -41,8 +41,11 @@ Tensor Categorical::probs() const {
 Tensor Categorical::logits() const { return is_logits_ ? param_ : Log(param_); }
 
 absl::Status Categorical::Validate() const {
-  PROVI_RETURN_IF_ERROR(distributions_internal::CheckShapes(
-      name(), {{param_name(), &param_}}, expand_));
+  // shape_ is what these parameters broadcast to (see the constructor).
+  if (!shape_.valid()) {
+    return distributions_internal::ShapesError(
+        name(), {{param_name(), &param_}}, expand_);
+  }
   if (num_categories() == 0) {
     return absl::InvalidArgumentError(
         absl::StrCat(name(), ": parameter '", param_name(), "' of shape ",

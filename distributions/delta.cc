@@ -35,8 +35,11 @@ absl::Status Delta::Validate() const {
         name(), ": parameter 'log_density' is ", log_density_.ShapeString(),
         "; it needs one column (one value per lane)"));
   }
-  PROVI_RETURN_IF_ERROR(distributions_internal::CheckShapes(
-      name(), {{"value", &value_}, {"log_density", &log_density_}}, expand_));
+  // shape_ is what these parameters broadcast to (see the constructor).
+  if (!shape_.valid()) {
+    return distributions_internal::ShapesError(
+        name(), {{"value", &value_}, {"log_density", &log_density_}}, expand_);
+  }
   PROVI_RETURN_IF_ERROR(
       distributions_internal::CheckFinite(name(), {"value", &value_}));
   return distributions_internal::CheckFinite(name(),

@@ -30,8 +30,11 @@ Dirichlet Dirichlet::Expand(Index rows) const {
 }
 
 absl::Status Dirichlet::Validate() const {
-  PROVI_RETURN_IF_ERROR(distributions_internal::CheckShapes(
-      name(), {{"concentration", &concentration_}}, expand_));
+  // shape_ is what these parameters broadcast to (see the constructor).
+  if (!shape_.valid()) {
+    return distributions_internal::ShapesError(
+        name(), {{"concentration", &concentration_}}, expand_);
+  }
   if (concentration_.size() == 0) {
     return absl::InvalidArgumentError(absl::StrCat(
         name(), ": parameter 'concentration' of shape ",

@@ -26,8 +26,11 @@ Exponential Exponential::Expand(Index rows, Index cols) const {
 }
 
 absl::Status Exponential::Validate() const {
-  PROVI_RETURN_IF_ERROR(
-      distributions_internal::CheckShapes(name(), {{"rate", &rate_}}, expand_));
+  // shape_ is what these parameters broadcast to (see the constructor).
+  if (!shape_.valid()) {
+    return distributions_internal::ShapesError(name(), {{"rate", &rate_}},
+                                               expand_);
+  }
   return distributions_internal::CheckPositive(name(), {"rate", &rate_});
 }
 

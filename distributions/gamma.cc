@@ -29,8 +29,12 @@ Gamma Gamma::Expand(Index rows, Index cols) const {
 }
 
 absl::Status Gamma::Validate() const {
-  PROVI_RETURN_IF_ERROR(distributions_internal::CheckShapes(
-      name(), {{"concentration", &concentration_}, {"rate", &rate_}}, expand_));
+  // shape_ is what these parameters broadcast to (see the constructor).
+  if (!shape_.valid()) {
+    return distributions_internal::ShapesError(
+        name(), {{"concentration", &concentration_}, {"rate", &rate_}},
+        expand_);
+  }
   PROVI_RETURN_IF_ERROR(distributions_internal::CheckPositive(
       name(), {"concentration", &concentration_}));
   return distributions_internal::CheckPositive(name(), {"rate", &rate_});

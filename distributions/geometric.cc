@@ -29,8 +29,11 @@ Geometric Geometric::Expand(Index rows, Index cols) const {
 }
 
 absl::Status Geometric::Validate() const {
-  PROVI_RETURN_IF_ERROR(distributions_internal::CheckShapes(
-      name(), {{"probs", &probs_}}, expand_));
+  // shape_ is what these parameters broadcast to (see the constructor).
+  if (!shape_.valid()) {
+    return distributions_internal::ShapesError(name(), {{"probs", &probs_}},
+                                               expand_);
+  }
   return distributions_internal::CheckParam(
       name(), {"probs", &probs_}, [](Real p) { return p > 0 && p <= 1; },
       "must be in (0, 1]");

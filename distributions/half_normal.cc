@@ -32,8 +32,11 @@ HalfNormal HalfNormal::Expand(Index rows, Index cols) const {
 }
 
 absl::Status HalfNormal::Validate() const {
-  PROVI_RETURN_IF_ERROR(distributions_internal::CheckShapes(
-      name(), {{"scale", &scale_}}, expand_));
+  // shape_ is what these parameters broadcast to (see the constructor).
+  if (!shape_.valid()) {
+    return distributions_internal::ShapesError(name(), {{"scale", &scale_}},
+                                               expand_);
+  }
   return distributions_internal::CheckPositive(name(), {"scale", &scale_});
 }
 

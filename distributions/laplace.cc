@@ -34,8 +34,11 @@ Laplace Laplace::Expand(Index rows, Index cols) const {
 }
 
 absl::Status Laplace::Validate() const {
-  PROVI_RETURN_IF_ERROR(distributions_internal::CheckShapes(
-      name(), {{"loc", &loc_}, {"scale", &scale_}}, expand_));
+  // shape_ is what these parameters broadcast to (see the constructor).
+  if (!shape_.valid()) {
+    return distributions_internal::ShapesError(
+        name(), {{"loc", &loc_}, {"scale", &scale_}}, expand_);
+  }
   PROVI_RETURN_IF_ERROR(
       distributions_internal::CheckFinite(name(), {"loc", &loc_}));
   return distributions_internal::CheckPositive(name(), {"scale", &scale_});

@@ -27,8 +27,11 @@ LogNormal LogNormal::Expand(Index rows, Index cols) const {
 }
 
 absl::Status LogNormal::Validate() const {
-  PROVI_RETURN_IF_ERROR(distributions_internal::CheckShapes(
-      name(), {{"loc", &loc_}, {"scale", &scale_}}, expand_));
+  // shape_ is what these parameters broadcast to (see the constructor).
+  if (!shape_.valid()) {
+    return distributions_internal::ShapesError(
+        name(), {{"loc", &loc_}, {"scale", &scale_}}, expand_);
+  }
   PROVI_RETURN_IF_ERROR(
       distributions_internal::CheckFinite(name(), {"loc", &loc_}));
   return distributions_internal::CheckPositive(name(), {"scale", &scale_});

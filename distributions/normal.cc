@@ -15,7 +15,8 @@ namespace provi {
 using distributions_internal::NamedParam;
 using distributions_internal::Shape;
 
-Normal::Normal(Tensor loc, Tensor scale) : Normal(loc, scale, Shape{}) {}
+Normal::Normal(Tensor loc, Tensor scale)
+    : Normal(std::move(loc), std::move(scale), Shape{}) {}
 
 Normal::Normal(Tensor loc, Tensor scale, Shape expand)
     : loc_(std::move(loc)),
@@ -29,8 +30,11 @@ Normal Normal::Expand(Index rows, Index cols) const {
 }
 
 absl::Status Normal::Validate() const {
-  PROVI_RETURN_IF_ERROR(distributions_internal::CheckShapes(
-      name(), {{"loc", &loc_}, {"scale", &scale_}}, expand_));
+  // shape_ is what these parameters broadcast to (see the constructor).
+  if (!shape_.valid()) {
+    return distributions_internal::ShapesError(
+        name(), {{"loc", &loc_}, {"scale", &scale_}}, expand_);
+  }
   PROVI_RETURN_IF_ERROR(
       distributions_internal::CheckFinite(name(), {"loc", &loc_}));
   return distributions_internal::CheckPositive(name(), {"scale", &scale_});

@@ -35,8 +35,11 @@ StudentT StudentT::Expand(Index rows, Index cols) const {
 }
 
 absl::Status StudentT::Validate() const {
-  PROVI_RETURN_IF_ERROR(distributions_internal::CheckShapes(
-      name(), {{"df", &df_}, {"loc", &loc_}, {"scale", &scale_}}, expand_));
+  // shape_ is what these parameters broadcast to (see the constructor).
+  if (!shape_.valid()) {
+    return distributions_internal::ShapesError(
+        name(), {{"df", &df_}, {"loc", &loc_}, {"scale", &scale_}}, expand_);
+  }
   PROVI_RETURN_IF_ERROR(
       distributions_internal::CheckPositive(name(), {"df", &df_}));
   PROVI_RETURN_IF_ERROR(

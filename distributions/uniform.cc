@@ -38,8 +38,11 @@ Uniform Uniform::Expand(Index rows, Index cols) const {
 }
 
 absl::Status Uniform::Validate() const {
-  PROVI_RETURN_IF_ERROR(distributions_internal::CheckShapes(
-      name(), {{"low", &low_}, {"high", &high_}}, expand_));
+  // shape_ is what these parameters broadcast to (see the constructor).
+  if (!shape_.valid()) {
+    return distributions_internal::ShapesError(
+        name(), {{"low", &low_}, {"high", &high_}}, expand_);
+  }
   PROVI_RETURN_IF_ERROR(
       distributions_internal::CheckFinite(name(), {"low", &low_}));
   PROVI_RETURN_IF_ERROR(

@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "absl/base/attributes.h"
+#include "absl/base/optimization.h"
 #include "absl/random/distributions.h"
 #include "absl/strings/str_cat.h"
 #include "ad/ops.h"
@@ -44,7 +46,8 @@ struct Draw {
   }
 };
 
-[[noreturn]] void ThrowAtSite(const Message& msg, const absl::Status& status) {
+[[noreturn]] ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD void ThrowAtSite(
+    const Message& msg, const absl::Status& status) {
   ThrowStatus(
       absl::Status(status.code(),
                    absl::StrCat(SiteKindName(msg.kind), " site '",
@@ -56,24 +59,31 @@ struct Draw {
 // contains no NaN.
 void CheckSampleValue(const Message& msg, const Distribution& dist) {
   const Tensor& value = *msg.value;
-  const bool exact = value.rows() == dist.rows() && value.cols() == dist.cols();
-  const bool broadcasts =
-      (value.rows() == dist.rows() || value.rows() == 1 || dist.rows() == 1) &&
-      (value.cols() == dist.cols() || value.cols() == 1 || dist.cols() == 1);
-  const bool shape_ok = exact || (msg.is_observed && broadcasts);
-  if (!shape_ok) {
-    ThrowAtSite(
-        msg, absl::InvalidArgumentError(absl::StrCat(
-                 "value of shape ", value.ShapeString(), " does not match the ",
-                 dist.name(), " distribution's shape ", dist.rows(), "x",
-                 dist.cols())));
+  const Index rows = dist.rows();
+  const Index cols = dist.cols();
+  const Index value_rows = value.rows();
+  const Index value_cols = value.cols();
+  if (ABSL_PREDICT_FALSE(value_rows != rows || value_cols != cols)) {
+    const bool broadcasts =
+        (value_rows == rows || value_rows == 1 || rows == 1) &&
+        (value_cols == cols || value_cols == 1 || cols == 1);
+    if (!(msg.is_observed && broadcasts)) {
+      ThrowAtSite(msg, absl::InvalidArgumentError(absl::StrCat(
+                           "value of shape ", value.ShapeString(),
+                           " does not match the ", dist.name(),
+                           " distribution's shape ", rows, "x", cols)));
+    }
   }
-  const auto v = value.value();
-  for (Index j = 0; j < v.cols(); ++j) {
-    for (Index i = 0; i < v.rows(); ++i) {
-      if (std::isnan(v(i, j))) {
-        ThrowAtSite(msg, absl::InvalidArgumentError(absl::StrCat(
-                             "value element (", i, ", ", j, ") is NaN")));
+  const Real* data = value.value_data();
+  const Index size = value.size();
+  bool any_nan = false;
+  for (Index k = 0; k < size; ++k) any_nan |= std::isnan(data[k]);
+  if (ABSL_PREDICT_FALSE(any_nan)) {
+    for (Index k = 0; k < size; ++k) {
+      if (std::isnan(data[k])) {
+        ThrowAtSite(msg, absl::InvalidArgumentError(
+                             absl::StrCat("value element (", k % value_rows,
+                                          ", ", k / value_rows, ") is NaN")));
       }
     }
   }
@@ -95,27 +105,30 @@ Tensor SubsampleIndices(const PlateInfo& plate, absl::BitGenRef gen) {
   return indices;
 }
 
-void DefaultProcess(Message& msg) {
-  switch (msg.kind) {
-    case SiteKind::kSample: {
-      const Distribution* dist = msg.dist();
-      PROVI_CHECK(dist != nullptr) << "sample message without distribution";
-      const bool validate = DistributionValidationEnabled();
-      if (validate) {
-        const absl::Status status = dist->Validate();
-        if (!status.ok()) ThrowAtSite(msg, status);
-      }
-      if (!msg.value.has_value()) {
-        try {
-          msg.value.emplace(
-              Draw{*dist, msg.rng.has_value() ? *msg.rng : ThreadGeneratorRef()});
-        } catch (const StatusError& error) {
-          ThrowAtSite(msg, error.status());
-        }
-      }
-      if (validate) CheckSampleValue(msg, *dist);
-      break;
+// The default behaviour at a sample site: validate, draw if no handler
+// supplied a value, check the value.
+void DefaultSample(Message& msg) {
+  const Distribution* dist = msg.dist();
+  PROVI_CHECK(dist != nullptr) << "sample message without distribution";
+  const bool validate = DistributionValidationEnabled();
+  if (validate) {
+    const absl::Status status = dist->Validate();
+    if (ABSL_PREDICT_FALSE(!status.ok())) ThrowAtSite(msg, status);
+  }
+  if (!msg.value.has_value()) {
+    try {
+      msg.value.emplace(
+          Draw{*dist, msg.rng.has_value() ? *msg.rng : ThreadGeneratorRef()});
+    } catch (const StatusError& error) {
+      ThrowAtSite(msg, error.status());
     }
+  }
+  if (validate) CheckSampleValue(msg, *dist);
+}
+
+// The default behaviour at the other sites.
+ABSL_ATTRIBUTE_NOINLINE void DefaultOther(Message& msg) {
+  switch (msg.kind) {
     case SiteKind::kParam:
       if (!msg.value.has_value()) {
         PROVI_CHECK(msg.param_init != nullptr) << "param without initialiser";
@@ -129,9 +142,18 @@ void DefaultProcess(Message& msg) {
             msg.plate, msg.rng.has_value() ? *msg.rng : ThreadRng());
       }
       break;
+    case SiteKind::kSample:
     case SiteKind::kFactor:
     case SiteKind::kDeterministic:
       break;
+  }
+}
+
+void DefaultProcess(Message& msg) {
+  if (msg.kind == SiteKind::kSample) {
+    DefaultSample(msg);
+  } else {
+    DefaultOther(msg);
   }
 }
 

@@ -33,26 +33,21 @@ Tensor Site::LogProb() const {
 }
 
 SiteList::SiteList(const SiteList& other) {
-  for (const Site& site : other) EmplaceBack() = site;
+  for (const Site& site : other) EmplaceBack(site);
 }
 
 SiteList::~SiteList() {
-  for (size_t i = size_; i-- > 0;) chunks_[i / kPerChunk][i % kPerChunk].~Site();
+  for (size_t i = size_; i-- > 0;)
+    chunks_[i / kPerChunk][i % kPerChunk].~Site();
   for (Site* chunk : chunks_) runtime_internal::FreeBlock(chunk);
 }
 
-Site& SiteList::EmplaceBack() {
-  if (size_ == chunks_.size() * kPerChunk) {
-    if (chunks_.size() == chunks_.capacity()) {
-      chunks_.reserve(2 * chunks_.size() + 4);
-    }
-    chunks_.push_back(static_cast<Site*>(runtime_internal::AllocateBlock()));
+Site* SiteList::NewChunk() {
+  if (chunks_.size() == chunks_.capacity()) {
+    chunks_.reserve(2 * chunks_.size() + 4);
   }
-  // Default-initialised (not `Site()`): the members initialise themselves,
-  // with no zeroing of the whole object first.
-  Site* site = new (&chunks_[size_ / kPerChunk][size_ % kPerChunk]) Site;
-  ++size_;
-  return *site;
+  chunks_.push_back(static_cast<Site*>(runtime_internal::AllocateBlock()));
+  return chunks_.back();
 }
 
 Trace::Trace() : data_(std::make_shared<Data>()) {}
@@ -65,65 +60,51 @@ const Site* Trace::Find(Address address) const {
 
 void Trace::Unshare() { data_ = std::make_shared<Data>(*data_); }
 
-absl::Status Trace::Claim(Data& data, SiteKind kind, Address address) {
-  if (kind == SiteKind::kPlate) return absl::OkStatus();
-  const uint32_t earlier =
-      data.index.Insert(address, static_cast<uint32_t>(data.sites.size()));
-  if (earlier == runtime_internal::AddressIndex::kNone) {
-    return absl::OkStatus();
-  }
+absl::Status Trace::DuplicateError(const Data& data, SiteKind kind,
+                                   Address address) {
+  const Site& earlier = data.sites[data.index.Find(address)];
   return absl::InvalidArgumentError(absl::StrCat(
       "address '", address.name(), "' is used by two sites in one run (",
-      SiteKindName(kind), " after ", SiteKindName(data.sites[earlier].kind),
-      ")"));
+      SiteKindName(kind), " after ", SiteKindName(earlier.kind), ")"));
 }
 
 absl::Status Trace::Add(Site site) {
   Data& data = Mutable();
-  if (absl::Status status = Claim(data, site.kind, site.address);
-      !status.ok()) {
-    return status;
+  if (!Claim(data, site.kind, site.address)) {
+    return DuplicateError(data, site.kind, site.address);
   }
-  data.sites.EmplaceBack() = std::move(site);
+  data.sites.EmplaceBack(std::move(site));
   return absl::OkStatus();
 }
 
 absl::Status Trace::Record(const Message& msg) {
   Data& data = Mutable();
-  if (absl::Status status = Claim(data, msg.kind, msg.address); !status.ok()) {
-    return status;
+  if (!Claim(data, msg.kind, msg.address)) {
+    return DuplicateError(data, msg.kind, msg.address);
   }
-  Site& site = data.sites.EmplaceBack();
-  site.kind = msg.kind;
-  site.address = msg.address;
+  std::shared_ptr<const Distribution> distribution;
   if (msg.kind == SiteKind::kSample) {
     if (msg.owned_distribution != nullptr) {
-      site.distribution = msg.owned_distribution;
+      distribution = msg.owned_distribution;
     } else {
       if (data.arena == nullptr) {
         data.arena = std::make_shared<runtime_internal::DistributionArena>();
       }
       const Distribution* copy = data.arena->Copy(*msg.distribution);
-      site.distribution =
-          copy != nullptr
-              ? std::shared_ptr<const Distribution>(data.arena, copy)
-              : msg.distribution->Clone();
+      distribution = copy != nullptr
+                         ? std::shared_ptr<const Distribution>(data.arena, copy)
+                         : msg.distribution->Clone();
     }
   }
-  // Fields still at their defaults in the message are left at the site's.
-  site.value = msg.value;
-  if (msg.kind == SiteKind::kFactor) site.log_weight = msg.log_prob;
-  site.scale = msg.scale;
-  if (msg.mask.has_value()) site.mask = msg.mask;
-  site.is_observed = msg.is_observed;
-  site.is_intervened = msg.is_intervened;
-  if (!msg.plates.empty()) site.plates = msg.plates;
-  if (msg.kind == SiteKind::kPlate) site.plate = msg.plate;
-  if (msg.estimator.kind != SiteEstimator::Kind::kDefault ||
-      msg.estimator.options != nullptr) {
-    site.estimator = msg.estimator;
-  }
-  if (msg.kind == SiteKind::kParam) site.constraint = msg.constraint;
+  const bool factor = msg.kind == SiteKind::kFactor;
+  const bool plate = msg.kind == SiteKind::kPlate;
+  const bool param = msg.kind == SiteKind::kParam;
+  data.sites.EmplaceBack(msg.kind, msg.address, std::move(distribution),
+                         msg.value, factor ? msg.log_prob : std::nullopt,
+                         msg.scale, msg.mask, msg.is_observed,
+                         msg.is_intervened, msg.plates,
+                         plate ? msg.plate : PlateInfo(), msg.estimator,
+                         param ? msg.constraint : Support::Real());
   return absl::OkStatus();
 }
 

@@ -26,7 +26,9 @@
 #include <functional>
 #include <iterator>
 #include <memory>
+#include <new>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -150,8 +152,19 @@ class SiteList {
   static constexpr size_t kPerChunk =
       runtime_internal::SitesPerBlock(sizeof(Site));
 
-  // Appends a default-constructed site.
-  Site& EmplaceBack();
+  // Appends a site initialised from `args` (aggregate initialisation, so
+  // members not given keep their defaults).
+  template <typename... Args>
+  Site& EmplaceBack(Args&&... args) {
+    Site* const slot = size_ < chunks_.size() * kPerChunk
+                           ? &chunks_[size_ / kPerChunk][size_ % kPerChunk]
+                           : NewChunk();
+    Site* const site = new (slot) Site{std::forward<Args>(args)...};
+    ++size_;
+    return *site;
+  }
+  // Adds a block; returns its first slot.
+  Site* NewChunk();
 
   std::vector<Site*> chunks_;
   size_t size_ = 0;
@@ -227,8 +240,16 @@ class Trace {
     return *data_;
   }
   void Unshare();
-  // Reserves `address` for the site about to be appended at the end.
-  absl::Status Claim(Data& data, SiteKind kind, Address address);
+  // Reserves `address` for the site about to be appended at the end; false
+  // if an earlier site has it (DuplicateError then says which).
+  static bool Claim(Data& data, SiteKind kind, Address address) {
+    return kind == SiteKind::kPlate ||
+           data.index.Insert(address,
+                             static_cast<uint32_t>(data.sites.size())) ==
+               runtime_internal::AddressIndex::kNone;
+  }
+  static absl::Status DuplicateError(const Data& data, SiteKind kind,
+                                     Address address);
 
   std::shared_ptr<Data> data_;
 };

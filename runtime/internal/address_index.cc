@@ -106,21 +106,5 @@ void AddressIndex::Grow() {
   }
 }
 
-uint32_t AddressIndex::Insert(Address address, uint32_t value) {
-  if (2 * (size_ + 1) > slots_.size()) Grow();
-  const uint64_t mask = slots_.size() - 1;
-  uint64_t i = Home(address.id());
-  for (;; i = (i + 1) & mask) {
-    const uint64_t slot = slots_[i];
-    if (slot == kEmpty) break;
-    if (static_cast<uint32_t>(slot >> 32) == address.id()) {
-      return static_cast<uint32_t>(slot);
-    }
-  }
-  slots_[i] = (uint64_t{address.id()} << 32) | value;
-  ++size_;
-  return kNone;
-}
-
 }  // namespace runtime_internal
 }  // namespace provi

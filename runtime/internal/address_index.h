@@ -52,7 +52,23 @@ class AddressIndex {
   //
   // Stores `value` (not kNone) for `address` if it has none and returns
   // kNone; otherwise leaves the index alone and returns the value stored.
-  uint32_t Insert(Address address, uint32_t value);
+  uint32_t Insert(Address address, uint32_t value) {
+    if (2 * (size_ + 1) > slots_.size()) Grow();
+    const uint64_t mask = slots_.size() - 1;
+    const uint32_t id = address.id();
+    uint64_t* const slots = slots_.data();
+    for (uint64_t i = Home(id);; i = (i + 1) & mask) {
+      const uint64_t slot = slots[i];
+      if (slot == kEmpty) {
+        slots[i] = (uint64_t{id} << 32) | value;
+        ++size_;
+        return kNone;
+      }
+      if (static_cast<uint32_t>(slot >> 32) == id) {
+        return static_cast<uint32_t>(slot);
+      }
+    }
+  }
 
   size_t size() const { return size_; }
 
