@@ -12,7 +12,7 @@ namespace provi {
 void DensityHandler::Postprocess(Message& msg) {
   const bool sample = msg.kind == SiteKind::kSample && !msg.is_intervened;
   if (!sample && msg.kind != SiteKind::kFactor) return;
-  if (!seen_.insert(msg.address).second) {
+  if (seen_.Insert(msg.address, 0) != runtime_internal::AddressIndex::kNone) {
     ThrowStatus(absl::InvalidArgumentError(absl::StrCat(
         "address '", msg.address.name(), "' is used by two sites in one run")));
   }

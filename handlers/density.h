@@ -27,11 +27,11 @@
 #include <optional>
 #include <utility>
 
-#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "ad/tensor.h"
 #include "base/status_error.h"
 #include "runtime/handler.h"
+#include "runtime/internal/address_index.h"
 
 namespace provi {
 
@@ -57,7 +57,8 @@ class DensityHandler : public Handler {
   const Tensor& global() const { return global_; }
 
  private:
-  absl::flat_hash_set<Address> seen_;
+  // The addresses seen in this run (the value stored is unused).
+  runtime_internal::AddressIndex seen_;
   std::optional<Tensor> lanes_;
   Tensor global_ = Tensor(0.0);
 };
