@@ -6,12 +6,18 @@
 //   (b) under trace,
 //   (c) under trace + replay + density,
 // against hand-written loops making the same distribution calls without the
-// runtime (RSample; RSample + LogProb). Counter `ns_per_site`. The overhead
-// per handler per site is ((b) - baseline) / 1 and ((c) - baseline with log
-// densities) / 3; see README.md for the table.
+// runtime (RSample; RSample + LogProb + the running sum). Counter
+// `ns_per_site`. The runtime's cost per handler per site, on top of the
+// distribution's own, is ((b) - RSample) / 1 and ((c) - (RSample + LogProb))
+// / 3: everything the runtime adds (the message, the address, validation,
+// recording, replaying, accumulating) is charged to the handlers. (a) -
+// RSample is what a site costs with no handler at all. The `_NoValidation`
+// variants turn distribution validation off (SetDistributionValidation).
+// See README.md for the table.
 //
-//   ./bazelw run -c opt //benchmarks:runtime_benchmark --
-//       --benchmark_repetitions=10 --benchmark_report_aggregates_only=true
+//   ./bazelw run //benchmarks:runtime_benchmark -- --benchmark_repetitions=10
+//       --benchmark_enable_random_interleaving=true
+//       --benchmark_report_aggregates_only=true
 
 #include <string>
 #include <vector>

@@ -33,13 +33,22 @@ Tensor Site::LogProb() const {
 }
 
 SiteList::SiteList(const SiteList& other) {
-  for (const Site& site : other) EmplaceBack(site);
+  try {
+    for (const Site& site : other) EmplaceBack(site);
+  } catch (...) {
+    Clear();
+    throw;
+  }
 }
 
-SiteList::~SiteList() {
+SiteList::~SiteList() { Clear(); }
+
+void SiteList::Clear() {
   for (size_t i = size_; i-- > 0;)
     chunks_[i / kPerChunk][i % kPerChunk].~Site();
   for (Site* chunk : chunks_) runtime_internal::FreeBlock(chunk);
+  chunks_.clear();
+  size_ = 0;
 }
 
 Site* SiteList::NewChunk() {

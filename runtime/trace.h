@@ -11,7 +11,12 @@
 // one is active, so they differentiate like any other expression.
 //
 // Copying a Trace is cheap (the sites are shared, and copied only when a
-// shared trace is modified).
+// shared trace is modified). A trace keeps its sites, the copies of their
+// distributions and its address index in memory recycled across the traces
+// of a thread (runtime/internal/), so a program traced at every step of an
+// optimiser records without heap allocation once warm. A Site copied out of
+// a trace stays valid after the trace is gone: it shares ownership of its
+// distribution.
 //
 // Example (`handlers::Trace` is in handlers/trace.h):
 //
@@ -165,6 +170,8 @@ class SiteList {
   }
   // Adds a block; returns its first slot.
   Site* NewChunk();
+  // Destroys the sites and returns the blocks.
+  void Clear();
 
   std::vector<Site*> chunks_;
   size_t size_ = 0;
