@@ -82,8 +82,7 @@ bool Support::ContainsAll(const provi::Real* data, Index n) const {
   return false;
 }
 
-absl::Status Support::Check(const Tensor& value,
-                            absl::string_view what) const {
+absl::Status Support::Check(const Tensor& value, absl::string_view what) const {
   const auto v = value.value();
   if (kind_ == Kind::kSimplex) {
     // Float sums of a few hundred terms stay within this of 1.

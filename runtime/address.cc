@@ -125,9 +125,8 @@ uint32_t Lookup(uint32_t prefix, absl::string_view local) {
   const uint64_t head = Head(local);
   if (entry.data == local.data() && entry.size == local.size() &&
       entry.prefix == prefix && entry.head == head && entry.data != nullptr &&
-      (local.size() <= 8 ||
-       std::memcmp(entry.interned + 8, local.data() + 8, local.size() - 8) ==
-           0)) {
+      (local.size() <= 8 || std::memcmp(entry.interned + 8, local.data() + 8,
+                                        local.size() - 8) == 0)) {
     return entry.id;
   }
   Table& table = GlobalTable();
@@ -135,7 +134,8 @@ uint32_t Lookup(uint32_t prefix, absl::string_view local) {
   const std::string& full = table.Name(id);
   if (local.size() <= UINT32_MAX) {
     entry = CacheEntry{local.data(), full.data() + (full.size() - local.size()),
-                       head, static_cast<uint32_t>(local.size()), prefix, id};
+                       head,         static_cast<uint32_t>(local.size()),
+                       prefix,       id};
   }
   return id;
 }
