@@ -85,55 +85,40 @@ void BM_Sites_HandWritten_RSampleAndLogProb(benchmark::State& state) {
 }
 BENCHMARK(BM_Sites_HandWritten_RSampleAndLogProb);
 
-void BM_Sites_Bare(benchmark::State& state) {
+// The model run bare or under trace, with distribution validation on or off
+// (SetDistributionValidation).
+void RunSites(benchmark::State& state, bool traced, bool validate) {
+  SetDistributionValidation(validate);
   SeedThreadRng(1);
   for (auto _ : state) {
     TapeScope scope;
-    Model();
-  }
-  SetCounters(state);
-}
-BENCHMARK(BM_Sites_Bare);
-
-void BM_Sites_Trace(benchmark::State& state) {
-  SeedThreadRng(1);
-  for (auto _ : state) {
-    TapeScope scope;
-    TraceHandler trace;
-    HandlerScope s(trace);
-    Model();
-    benchmark::DoNotOptimize(trace.trace().size());
-  }
-  SetCounters(state);
-}
-BENCHMARK(BM_Sites_Trace);
-
-// The same with distribution validation off (SetDistributionValidation):
-// what the runtime costs without the parameter and value checks.
-void BM_Sites_Bare_NoValidation(benchmark::State& state) {
-  SetDistributionValidation(false);
-  SeedThreadRng(1);
-  for (auto _ : state) {
-    TapeScope scope;
-    Model();
+    if (traced) {
+      TraceHandler trace;
+      HandlerScope s(trace);
+      Model();
+      benchmark::DoNotOptimize(trace.trace().size());
+    } else {
+      Model();
+    }
   }
   SetDistributionValidation(true);
   SetCounters(state);
+}
+
+void BM_Sites_Bare(benchmark::State& state) { RunSites(state, false, true); }
+BENCHMARK(BM_Sites_Bare);
+
+void BM_Sites_Trace(benchmark::State& state) { RunSites(state, true, true); }
+BENCHMARK(BM_Sites_Trace);
+
+// What the runtime costs without the parameter and value checks.
+void BM_Sites_Bare_NoValidation(benchmark::State& state) {
+  RunSites(state, false, false);
 }
 BENCHMARK(BM_Sites_Bare_NoValidation);
 
 void BM_Sites_Trace_NoValidation(benchmark::State& state) {
-  SetDistributionValidation(false);
-  SeedThreadRng(1);
-  for (auto _ : state) {
-    TapeScope scope;
-    TraceHandler trace;
-    HandlerScope s(trace);
-    Model();
-    benchmark::DoNotOptimize(trace.trace().size());
-  }
-  SetDistributionValidation(true);
-  SetCounters(state);
+  RunSites(state, true, false);
 }
 BENCHMARK(BM_Sites_Trace_NoValidation);
 
