@@ -68,10 +68,20 @@ inline Tensor LogMeanExpOverParticles(const Tensor& log_w) {
 
 // The same for K particles of each of B data lanes, laid out particle-major
 // (lane k B + b is particle k of data lane b): B x 1. With K lanes in all
-// (B = 1), the 1x1 of LogMeanExpOverParticles.
-inline Tensor LogMeanExpPerDataLane(const Tensor& log_w, Index k) {
+// (B = 1), the 1x1 of LogMeanExpOverParticles; with one lane (no site
+// varies with the particle), that lane. Any other lane count does not come
+// from K particles: InvalidArgument naming `objective`, the count and K.
+inline Tensor LogMeanExpPerDataLane(const Tensor& log_w, Index k,
+                                    const char* objective) {
   const Index rows = log_w.rows();
-  if (rows <= k || rows % k != 0) return LogMeanExpOverParticles(log_w);
+  if (rows == 1 || rows == k) return LogMeanExpOverParticles(log_w);
+  if (rows % k != 0) {
+    ThrowStatus(absl::InvalidArgumentError(absl::StrCat(
+        objective, ": the log weights have ", rows,
+        " lanes, which is not K = ", k,
+        " particles times a number of data lanes (sites whose lanes are "
+        "neither 1 nor laid out per particle)")));
+  }
   return RowLogSumExp(Reshape(log_w, rows / k, k)) -
          std::log(static_cast<Real>(k));
 }
@@ -149,7 +159,7 @@ auto Iwelbo(M model, G guide, int k) {
     return Particles(k, [&] {
       const Simulation q = Simulate(guide, args...);
       return vi_internal::LogMeanExpPerDataLane(
-          Density(model, q.choices, args...) - q.log_density, k);
+          Density(model, q.choices, args...) - q.log_density, k, "Iwelbo");
     });
   };
 }
