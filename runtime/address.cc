@@ -9,6 +9,7 @@
 #include <memory>
 #include <utility>
 
+#include "absl/base/config.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
@@ -91,9 +92,10 @@ struct CacheEntry {
 constexpr size_t kCacheBits = 12;
 constexpr size_t kCacheSize = size_t{1} << kCacheBits;
 
-// The first min(8, size) characters, zero-padded, assembled in registers
-// (copying a variable number of bytes through memory would stall the load
-// that reads them back).
+// The first min(8, size) characters, zero-padded, as a number: two names
+// with equal heads have equal first min(8, size) characters. Assembled in
+// registers (copying a variable number of bytes through memory would stall
+// the load that reads them back).
 uint64_t Head(absl::string_view s) {
   const char* p = s.data();
   const size_t n = s.size();
@@ -102,17 +104,21 @@ uint64_t Head(absl::string_view s) {
     std::memcpy(&head, p, 8);
     return head;
   }
+#if ABSL_IS_LITTLE_ENDIAN
   if (n >= 4) {
+    // Two overlapping loads: bytes 0-3 and n-4..n-1, the latter shifted to
+    // their positions (the bytes they share are equal, so OR is exact).
     uint32_t low;
     uint32_t high;
     std::memcpy(&low, p, 4);
-    std::memcpy(&high, p + n - 4, 4);  // overlaps `low` unless n == 8
+    std::memcpy(&high, p + n - 4, 4);
     return uint64_t{low} | (uint64_t{high} << (8 * (n - 4)));
   }
+#endif
   uint64_t head = 0;
-  if (n > 0) head = static_cast<unsigned char>(p[0]);
-  if (n > 1) head |= uint64_t{static_cast<unsigned char>(p[1])} << 8;
-  if (n > 2) head |= uint64_t{static_cast<unsigned char>(p[2])} << 16;
+  for (size_t i = 0; i < n; ++i) {
+    head |= uint64_t{static_cast<unsigned char>(p[i])} << (8 * i);
+  }
   return head;
 }
 

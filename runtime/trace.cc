@@ -79,18 +79,23 @@ absl::Status Trace::DuplicateError(const Data& data, SiteKind kind,
 
 absl::Status Trace::Add(Site site) {
   Data& data = Mutable();
-  if (!Claim(data, site.kind, site.address)) {
+  if (!Claimable(data, site.kind, site.address)) {
     return DuplicateError(data, site.kind, site.address);
   }
+  const SiteKind kind = site.kind;
+  const Address address = site.address;
   data.sites.EmplaceBack(std::move(site));
+  Claim(data, kind, address);
   return absl::OkStatus();
 }
 
 absl::Status Trace::Record(const Message& msg) {
   Data& data = Mutable();
-  if (!Claim(data, msg.kind, msg.address)) {
+  if (!Claimable(data, msg.kind, msg.address)) {
     return DuplicateError(data, msg.kind, msg.address);
   }
+  // From here until the site is appended an exception (allocation failure)
+  // leaves the trace as it was.
   std::shared_ptr<const Distribution> distribution;
   if (msg.kind == SiteKind::kSample) {
     if (msg.owned_distribution != nullptr) {
@@ -114,6 +119,7 @@ absl::Status Trace::Record(const Message& msg) {
                          msg.is_intervened, msg.plates,
                          plate ? msg.plate : PlateInfo(), msg.estimator,
                          param ? msg.constraint : Support::Real());
+  Claim(data, msg.kind, msg.address);
   return absl::OkStatus();
 }
 

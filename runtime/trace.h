@@ -93,6 +93,8 @@ constexpr size_t SitesPerBlock(size_t size) {
 }
 static_assert(SitesPerBlock(sizeof(Site)) * sizeof(Site) <= kBlockBytes,
               "a Site does not fit in a block");
+static_assert(alignof(Site) <= alignof(std::max_align_t),
+              "blocks are aligned for std::max_align_t only");
 }  // namespace runtime_internal
 
 // SiteList
@@ -247,13 +249,22 @@ class Trace {
     return *data_;
   }
   void Unshare();
-  // Reserves `address` for the site about to be appended at the end; false
-  // if an earlier site has it (DuplicateError then says which).
-  static bool Claim(Data& data, SiteKind kind, Address address) {
-    return kind == SiteKind::kPlate ||
-           data.index.Insert(address,
-                             static_cast<uint32_t>(data.sites.size())) ==
-               runtime_internal::AddressIndex::kNone;
+  // Checks that `address` is free (plates may repeat) and makes room to
+  // index it, before anything is appended: false if an earlier site has it
+  // (DuplicateError then says which).
+  static bool Claimable(Data& data, SiteKind kind, Address address) {
+    if (kind == SiteKind::kPlate) return true;
+    if (data.index.Find(address) != runtime_internal::AddressIndex::kNone) {
+      return false;
+    }
+    data.index.Reserve(data.index.size() + 1);
+    return true;
+  }
+  // Indexes the site just appended (cannot throw after Claimable).
+  static void Claim(Data& data, SiteKind kind, Address address) {
+    if (kind != SiteKind::kPlate) {
+      data.index.Insert(address, static_cast<uint32_t>(data.sites.size() - 1));
+    }
   }
   static absl::Status DuplicateError(const Data& data, SiteKind kind,
                                      Address address);

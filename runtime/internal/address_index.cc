@@ -11,9 +11,11 @@ namespace {
 
 // The per-thread cache of free slot arrays, all filled with empty slots.
 constexpr size_t kMaxCached = 8;
-// Larger arrays (more than 32k addresses) are not kept.
-constexpr size_t kMaxCachedSlots = size_t{1} << 16;
+// Larger arrays (more than 8k addresses) are not kept.
+constexpr size_t kMaxCachedSlots = size_t{1} << 14;
 constexpr size_t kMinSlots = 16;
+// Arrays above this size are not cached by an index using under 1/16 of it.
+constexpr size_t kOversizedFrom = 1024;
 
 // Trivially destructible, so that it can be read while and after the cache
 // is destroyed at thread exit.
@@ -21,7 +23,10 @@ enum class CacheState : unsigned char { kNotCreated, kAlive, kDestroyed };
 thread_local CacheState cache_state = CacheState::kNotCreated;
 
 struct Cache {
-  Cache() { cache_state = CacheState::kAlive; }
+  Cache() {
+    arrays.reserve(kMaxCached);  // so that releasing never allocates
+    cache_state = CacheState::kAlive;
+  }
   ~Cache() { cache_state = CacheState::kDestroyed; }
   std::vector<std::vector<uint64_t>> arrays;
 };
@@ -32,19 +37,25 @@ Cache* ThreadCache() {
   return &cache;
 }
 
-// The largest cached array, or a new one of kMinSlots empty slots.
+// The most recently cached array (a program run in a loop gets back the
+// array its index grew to last time), or a new one of kMinSlots empty slots.
 std::vector<uint64_t> TakeArray(uint64_t empty) {
   Cache* cache = ThreadCache();
   if (cache == nullptr || cache->arrays.empty()) {
     return std::vector<uint64_t>(kMinSlots, empty);
   }
-  auto largest = std::max_element(
-      cache->arrays.begin(), cache->arrays.end(),
-      [](const auto& a, const auto& b) { return a.size() < b.size(); });
-  std::vector<uint64_t> array = std::move(*largest);
-  *largest = std::move(cache->arrays.back());
+  std::vector<uint64_t> array = std::move(cache->arrays.back());
   cache->arrays.pop_back();
   return array;
+}
+
+// Gives `array` (of empty slots) to the cache, or frees it.
+void GiveArray(std::vector<uint64_t>&& array) {
+  Cache* cache = ThreadCache();
+  if (cache != nullptr && cache->arrays.size() < kMaxCached &&
+      array.size() <= kMaxCachedSlots) {
+    cache->arrays.push_back(std::move(array));
+  }
 }
 
 int ShiftFor(size_t slots) {
@@ -77,11 +88,14 @@ AddressIndex::~AddressIndex() { Release(); }
 
 void AddressIndex::Release() {
   if (slots_.empty()) return;
-  Cache* cache = ThreadCache();
-  if (cache != nullptr && cache->arrays.size() < kMaxCached &&
-      slots_.size() <= kMaxCachedSlots) {
+  // An array far larger than this index needed (it took one a larger index
+  // left) is freed, not cached: small indexes then stop paying for clearing
+  // it, and the larger one regrows its own.
+  const bool oversized =
+      slots_.size() > kOversizedFrom && 16 * size_ < slots_.size();
+  if (!oversized) {
     if (size_ > 0) std::fill(slots_.begin(), slots_.end(), kEmpty);
-    cache->arrays.push_back(std::move(slots_));
+    GiveArray(std::move(slots_));
   }
   slots_ = std::vector<uint64_t>();
   size_ = 0;

@@ -70,6 +70,14 @@ class AddressIndex {
     }
   }
 
+  // Reserve()
+  //
+  // Makes room for `n` entries in all, so that the Inserts up to that many
+  // do not allocate (and so cannot throw).
+  void Reserve(size_t n) {
+    while (2 * n > slots_.size()) Grow();
+  }
+
   size_t size() const { return size_; }
 
  private:

@@ -23,6 +23,8 @@ namespace runtime_internal {
 // The size of every block, in bytes. Blocks are aligned for any type with
 // fundamental alignment.
 inline constexpr size_t kBlockBytes = size_t{32} << 10;
+static_assert(__STDCPP_DEFAULT_NEW_ALIGNMENT__ >= alignof(std::max_align_t),
+              "blocks from operator new must be aligned for any type");
 
 // AllocateBlock(), FreeBlock()
 //
