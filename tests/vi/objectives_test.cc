@@ -263,31 +263,29 @@ TEST(MarginalTest, DensityEstimateIsUnbiased) {
   }
 }
 
-TEST(ObjectivesTest, IwelboLanesNotFromTheParticlesAreAStatus) {
-  // A latent with 3 lanes of its own does not broadcast over K = 2
-  // particles: the bound cannot be split per particle.
-  const Tensor loc = Tensor(Matrix::Zero(3, 1));
+// One IWELBO(2) estimate for a latent with `lanes` lanes of its own.
+absl::StatusOr<Tensor> IwelboWithLatentLanes(Index lanes) {
+  const Tensor loc = Tensor(Matrix::Zero(lanes, 1));
   auto model = [&] {
     const Tensor z = sample("z", Normal(loc, 1.0));
     observe("x", Normal(z, 1.0), Tensor(kX));
   };
   auto guide = [&] { sample("z", Normal(loc, 1.0)); };
   auto e = Expectation(Iwelbo(model, guide, 2));
-  const absl::StatusOr<Tensor> v = e.Estimate();
+  return e.Estimate();
+}
+
+TEST(ObjectivesTest, IwelboLanesNotFromTheParticlesAreAStatus) {
+  // 3 lanes do not broadcast over K = 2 particles: the bound cannot be
+  // split per particle.
+  const absl::StatusOr<Tensor> v = IwelboWithLatentLanes(3);
   ASSERT_FALSE(v.ok());
   EXPECT_EQ(v.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(v.status().message().find("Iwelbo: the log weights have 3 lanes"),
             absl::string_view::npos)
       << v.status();
-  // With 4 = 2 x 2 lanes the bound is one value per data lane.
-  const Tensor loc4 = Tensor(Matrix::Zero(4, 1));
-  auto model4 = [&] {
-    const Tensor z = sample("z", Normal(loc4, 1.0));
-    observe("x", Normal(z, 1.0), Tensor(kX));
-  };
-  auto guide4 = [&] { sample("z", Normal(loc4, 1.0)); };
-  auto e4 = Expectation(Iwelbo(model4, guide4, 2));
-  const absl::StatusOr<Tensor> v4 = e4.Estimate();
+  // 4 = 2 x 2 lanes: one value per data lane.
+  const absl::StatusOr<Tensor> v4 = IwelboWithLatentLanes(4);
   ASSERT_TRUE(v4.ok()) << v4.status();
   EXPECT_EQ(v4->rows(), 2);
 }
