@@ -79,19 +79,21 @@ absl::Status Trace::DuplicateError(const Data& data, SiteKind kind,
 
 absl::Status Trace::Add(Site site) {
   Data& data = Mutable();
-  if (!Claimable(data, site.kind, site.address)) {
+  runtime_internal::AddressIndex::Slot slot;
+  if (!Claimable(data, site.kind, site.address, slot)) {
     return DuplicateError(data, site.kind, site.address);
   }
   const SiteKind kind = site.kind;
   const Address address = site.address;
   data.sites.EmplaceBack(std::move(site));
-  Claim(data, kind, address);
+  Claim(data, kind, address, slot);
   return absl::OkStatus();
 }
 
 absl::Status Trace::Record(const Message& msg) {
   Data& data = Mutable();
-  if (!Claimable(data, msg.kind, msg.address)) {
+  runtime_internal::AddressIndex::Slot slot;
+  if (!Claimable(data, msg.kind, msg.address, slot)) {
     return DuplicateError(data, msg.kind, msg.address);
   }
   // From here until the site is appended an exception (allocation failure)
@@ -119,7 +121,7 @@ absl::Status Trace::Record(const Message& msg) {
                          msg.is_intervened, msg.plates,
                          plate ? msg.plate : PlateInfo(), msg.estimator,
                          param ? msg.constraint : Support::Real());
-  Claim(data, msg.kind, msg.address);
+  Claim(data, msg.kind, msg.address, slot);
   return absl::OkStatus();
 }
 

@@ -249,21 +249,21 @@ class Trace {
     return *data_;
   }
   void Unshare();
-  // Checks that `address` is free (plates may repeat) and makes room to
-  // index it, before anything is appended: false if an earlier site has it
-  // (DuplicateError then says which).
-  static bool Claimable(Data& data, SiteKind kind, Address address) {
+  // Checks that `address` is free (plates may repeat and are not indexed)
+  // before anything is appended, and finds where it will be indexed: false
+  // if an earlier site has it (DuplicateError then says which).
+  static bool Claimable(Data& data, SiteKind kind, Address address,
+                        runtime_internal::AddressIndex::Slot& slot) {
     if (kind == SiteKind::kPlate) return true;
-    if (data.index.Find(address) != runtime_internal::AddressIndex::kNone) {
-      return false;
-    }
-    data.index.Reserve(data.index.size() + 1);
-    return true;
+    slot = data.index.Probe(address);
+    return slot.value == runtime_internal::AddressIndex::kNone;
   }
-  // Indexes the site just appended (cannot throw after Claimable).
-  static void Claim(Data& data, SiteKind kind, Address address) {
+  // Indexes the site just appended at `slot` (cannot fail).
+  static void Claim(Data& data, SiteKind kind, Address address,
+                    const runtime_internal::AddressIndex::Slot& slot) {
     if (kind != SiteKind::kPlate) {
-      data.index.Insert(address, static_cast<uint32_t>(data.sites.size() - 1));
+      data.index.Fill(slot, address,
+                      static_cast<uint32_t>(data.sites.size() - 1));
     }
   }
   static absl::Status DuplicateError(const Data& data, SiteKind kind,

@@ -48,34 +48,42 @@ class AddressIndex {
     }
   }
 
+  // Probe(), Fill()
+  //
+  // Insert in two steps, for callers with work to do in between: Probe
+  // returns the value stored for `address`, or kNone and the slot where
+  // `address` goes (growing the index first, which may allocate); Fill then
+  // stores `value` there and cannot fail. The slot is valid until the index
+  // next changes.
+  struct Slot {
+    uint32_t value = kNone;
+    uint64_t position = 0;
+  };
+  Slot Probe(Address address) {
+    if (2 * (size_ + 1) > slots_.size()) Grow();
+    const uint64_t mask = slots_.size() - 1;
+    const uint32_t id = address.id();
+    for (uint64_t i = Home(id);; i = (i + 1) & mask) {
+      const uint64_t slot = slots_[i];
+      if (slot == kEmpty) return Slot{kNone, i};
+      if (static_cast<uint32_t>(slot >> 32) == id) {
+        return Slot{static_cast<uint32_t>(slot), i};
+      }
+    }
+  }
+  void Fill(const Slot& slot, Address address, uint32_t value) {
+    slots_[slot.position] = (uint64_t{address.id()} << 32) | value;
+    ++size_;
+  }
+
   // Insert()
   //
   // Stores `value` (not kNone) for `address` if it has none and returns
   // kNone; otherwise leaves the index alone and returns the value stored.
   uint32_t Insert(Address address, uint32_t value) {
-    if (2 * (size_ + 1) > slots_.size()) Grow();
-    const uint64_t mask = slots_.size() - 1;
-    const uint32_t id = address.id();
-    uint64_t* const slots = slots_.data();
-    for (uint64_t i = Home(id);; i = (i + 1) & mask) {
-      const uint64_t slot = slots[i];
-      if (slot == kEmpty) {
-        slots[i] = (uint64_t{id} << 32) | value;
-        ++size_;
-        return kNone;
-      }
-      if (static_cast<uint32_t>(slot >> 32) == id) {
-        return static_cast<uint32_t>(slot);
-      }
-    }
-  }
-
-  // Reserve()
-  //
-  // Makes room for `n` entries in all, so that the Inserts up to that many
-  // do not allocate (and so cannot throw).
-  void Reserve(size_t n) {
-    while (2 * n > slots_.size()) Grow();
+    const Slot slot = Probe(address);
+    if (slot.value == kNone) Fill(slot, address, value);
+    return slot.value;
   }
 
   size_t size() const { return size_; }

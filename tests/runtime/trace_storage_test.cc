@@ -201,8 +201,13 @@ class Counted final : public DistributionImpl<Counted<kPadding>> {
   char padding_[kPadding] = {};
 };
 
+// Where a trace put its copies: in its arena they share one owner (the
+// arena, held by every site and the trace); on the heap each site owns its
+// copy alone.
+enum class Placement { kArena, kHeap };
+
 template <typename D>
-void CheckCopiesLiveAsLongAsTheirSites() {
+void CheckCopiesLiveAsLongAsTheirSites(Placement placement) {
   TapeScope tape;
   ASSERT_EQ(D::live(), 0);
   Site kept;
@@ -212,6 +217,12 @@ void CheckCopiesLiveAsLongAsTheirSites() {
     })();
     ASSERT_TRUE(run.ok()) << run.status();
     EXPECT_EQ(D::live(), 100);  // one copy per site; the temporaries are gone
+    const long owners = run->trace.sites()[0].distribution.use_count();
+    if (placement == Placement::kArena) {
+      EXPECT_GT(owners, 100);
+    } else {
+      EXPECT_EQ(owners, 1);
+    }
     kept = run->trace.sites()[42];
   }
   // The trace is gone; the copied site still owns a usable distribution.
@@ -222,11 +233,11 @@ void CheckCopiesLiveAsLongAsTheirSites() {
 }
 
 TEST(TraceStorageTest, ArenaCopiesLiveAsLongAsTheirSites) {
-  CheckCopiesLiveAsLongAsTheirSites<Counted<8>>();
+  CheckCopiesLiveAsLongAsTheirSites<Counted<8>>(Placement::kArena);
 }
 
 TEST(TraceStorageTest, CopiesTooLargeForTheArenaGoToTheHeap) {
-  CheckCopiesLiveAsLongAsTheirSites<Counted<20000>>();
+  CheckCopiesLiveAsLongAsTheirSites<Counted<20000>>(Placement::kHeap);
 }
 
 // A family deriving from Distribution directly: no CloneInto, so traces use
@@ -263,6 +274,7 @@ TEST(TraceStorageTest, FamiliesWithoutCloneIntoAreCloned) {
   ASSERT_TRUE(run.ok()) << run.status();
   for (const Site& site : run->trace.sites()) {
     ASSERT_NE(dynamic_cast<const Plain*>(site.distribution.get()), nullptr);
+    ASSERT_EQ(site.distribution.use_count(), 1);  // its own heap copy
   }
   double expected = 0;
   for (const Site& site : run->trace.sites()) {
