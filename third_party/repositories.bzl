@@ -83,6 +83,84 @@ vendored_repository = repository_rule(
     local = True,
 )
 
+def _openmpi_repository_impl(rctx):
+    rctx.file("WORKSPACE", "workspace(name = %r)\n" % rctx.name)
+    pkg_config = rctx.which("pkg-config")
+    result = None
+    if pkg_config != None:
+        result = rctx.execute([pkg_config, "--cflags-only-I", "--libs", rctx.attr.module])
+    if result == None or result.return_code != 0:
+        # No Open MPI: the repository still loads, so that builds not using
+        # MPI succeed; building a target that uses it fails with this message.
+        reason = "pkg-config not found" if result == None else result.stderr.strip()
+        rctx.file("BUILD.bazel", _OPENMPI_MISSING_BUILD.format(
+            name = rctx.name,
+            reason = reason.replace("'", "").replace("\n", " "),
+        ))
+        return
+    includes = []
+    linkopts = []
+    for flag in result.stdout.strip().split(" "):
+        if flag.startswith("-I"):
+            link = "include%d" % len(includes)
+            rctx.symlink(flag[2:], link)
+            includes.append(link)
+        elif flag:
+            linkopts.append(flag)
+    rctx.file("BUILD.bazel", _OPENMPI_BUILD.format(
+        name = rctx.name,
+        hdrs = ", ".join(['"%s/mpi.h"' % includes[0]]),
+        includes = repr(includes),
+        linkopts = repr(linkopts),
+    ))
+
+_OPENMPI_BUILD = """# Open MPI's C API, from pkg-config (see provi's third_party/repositories.bzl).
+
+load("@rules_cc//cc:defs.bzl", "cc_library")
+
+package(default_visibility = ["//visibility:public"])
+
+cc_library(
+    name = "{name}",
+    hdrs = [{hdrs}],
+    includes = {includes},
+    linkopts = {linkopts},
+)
+"""
+
+_OPENMPI_MISSING_BUILD = """# Open MPI was not found when this repository was made: {reason}
+
+load("@rules_cc//cc:defs.bzl", "cc_library")
+
+package(default_visibility = ["//visibility:public"])
+
+genrule(
+    name = "missing",
+    outs = ["missing.h"],
+    cmd = "echo 'Open MPI is not installed ({reason}): run ./bazelw (it installs libopenmpi-dev and openmpi-bin) or apt-get install libopenmpi-dev openmpi-bin, then bazel sync --configure' >&2; exit 1",
+)
+
+cc_library(
+    name = "{name}",
+    hdrs = [":missing.h"],
+)
+"""
+
+# Open MPI (Debian's libopenmpi-dev) through pkg-config's `ompi-c` module,
+# as `@openmpi//:openmpi`. Unlike `system_library`, a machine without Open
+# MPI still gets the repository: only building a target that depends on it
+# fails, with a message saying what to install. provi's core never does
+# (only `//distributed:mpi` and the targets built on it, all `manual`).
+openmpi_repository = repository_rule(
+    implementation = _openmpi_repository_impl,
+    attrs = {
+        "module": attr.string(default = "ompi-c"),
+    },
+    environ = ["PKG_CONFIG_PATH"],
+    local = True,
+    configure = True,
+)
+
 _ABSL_MODULES = [
     "absl_base",
     "absl_flags",
@@ -175,4 +253,8 @@ def provi_dependencies():
             "pnglibconf.h": "/usr/include/pnglibconf.h",
         },
         pkg_config_modules = ["libpng"],
+    )
+    _maybe(
+        openmpi_repository,
+        name = "openmpi",
     )

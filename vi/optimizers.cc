@@ -218,6 +218,59 @@ Optimizer::State& Optimizer::StateFor(const Parameter& parameter) {
   return state;
 }
 
+OptimizerState Optimizer::GetState(
+    absl::Span<Parameter* const> parameters) const {
+  OptimizerState state;
+  state.steps = steps_;
+  state.parameters.resize(parameters.size());
+  for (size_t i = 0; i < parameters.size(); ++i) {
+    auto it = states_.find(parameters[i]);
+    if (it == states_.end() || it->second.rows != parameters[i]->rows() ||
+        it->second.cols != parameters[i]->cols()) {
+      continue;  // StateFor would start this parameter afresh
+    }
+    state.parameters[i] = {it->second.updates, it->second.first,
+                           it->second.second};
+  }
+  return state;
+}
+
+absl::Status Optimizer::SetState(const OptimizerState& state,
+                                 absl::Span<Parameter* const> parameters) {
+  if (state.parameters.size() != parameters.size() || state.steps < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "optimizer state for ", state.parameters.size(),
+        " parameters after ", state.steps, " steps, restored onto ",
+        parameters.size(), " parameters"));
+  }
+  absl::flat_hash_map<const Parameter*, State> states;
+  for (size_t i = 0; i < parameters.size(); ++i) {
+    const OptimizerState::PerParameter& p = state.parameters[i];
+    if (p.updates == 0) continue;
+    State restored;
+    restored.rows = parameters[i]->rows();
+    restored.cols = parameters[i]->cols();
+    InitState(restored, restored.rows, restored.cols);
+    if (p.updates < 0 || p.first.rows() != restored.first.rows() ||
+        p.first.cols() != restored.first.cols() ||
+        p.second.rows() != restored.second.rows() ||
+        p.second.cols() != restored.second.cols()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "optimizer state of parameter ", i, " (", p.updates,
+          " updates, buffers ", p.first.rows(), "x", p.first.cols(), " and ",
+          p.second.rows(), "x", p.second.cols(), ") does not fit a ",
+          restored.rows, "x", restored.cols, " parameter"));
+    }
+    restored.updates = p.updates;
+    restored.first = p.first;
+    restored.second = p.second;
+    states.emplace(parameters[i], std::move(restored));
+  }
+  states_ = std::move(states);
+  steps_ = state.steps;
+  return absl::OkStatus();
+}
+
 absl::Status Optimizer::Step(absl::Span<Parameter* const> parameters) {
   if (absl::Status status = Validate(parameters); !status.ok()) return status;
   const Real lr = static_cast<Real>(learning_rate_(steps_));

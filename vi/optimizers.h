@@ -136,6 +136,23 @@ struct GradientClipping {
   double max_norm = std::numeric_limits<double>::infinity();
 };
 
+// OptimizerState
+//
+// What an optimizer keeps between steps, in a form a checkpoint can hold
+// (distributed/checkpoint.h writes it): the step count and, for each
+// parameter of a span, in the span's order, its update count and buffers.
+// A parameter the optimizer has not updated yet has `updates` = 0 and empty
+// buffers.
+struct OptimizerState {
+  struct PerParameter {
+    int64_t updates = 0;
+    Matrix first;
+    Matrix second;
+  };
+  int64_t steps = 0;
+  std::vector<PerParameter> parameters;
+};
+
 // Optimizer
 //
 // The interface; see the file comment.
@@ -167,6 +184,19 @@ class Optimizer {
   //
   // The learning rate the next step will use.
   double learning_rate() const { return learning_rate_(steps_); }
+
+  // GetState(), SetState()
+  //
+  // The state kept for `parameters` (see `OptimizerState`), and its
+  // restoration: after `SetState(GetState(p), q)` on an optimizer of the
+  // same kind and options, steps on q continue exactly as steps on p would
+  // have. `SetState` forgets the state of every other parameter; it returns
+  // InvalidArgument, changing nothing, when the state has another number of
+  // parameters than `parameters` or a buffer whose shape is not its
+  // parameter's.
+  OptimizerState GetState(absl::Span<Parameter* const> parameters) const;
+  absl::Status SetState(const OptimizerState& state,
+                        absl::Span<Parameter* const> parameters);
 
  protected:
   // The state an optimizer keeps for one parameter: up to two buffers the

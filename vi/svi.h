@@ -17,6 +17,9 @@
 //   3. takes the objective's value as the SUM of the entries the program
 //      returned (one per lane, or 1x1): the same sum whose gradient the
 //      estimator computes;
+//   (3b. calls `SviOptions::gradient_hook`, if set, which may replace the
+//      value and the gradients: data-parallel training combines them over
+//      replicas there, distributed/data_parallel.h);
 //   4. negates the gradients and calls `optimizer.Step` on every parameter
 //      of the store.
 // It returns the objective value, or the status of whatever failed (an
@@ -87,8 +90,17 @@ class Svi {
       ParamStoreScope scope(store_);
       return objective_.GradEstimate(args...);
     }();
-    if (!estimate.ok()) return estimate.status();
-    const double value = estimate->value.template cast<double>().sum();
+    if (!estimate.ok() && options_.gradient_hook == nullptr) {
+      return estimate.status();
+    }
+    double value =
+        estimate.ok() ? estimate->value.template cast<double>().sum() : 0.0;
+    if (options_.gradient_hook != nullptr) {
+      absl::StatusOr<double> combined = options_.gradient_hook(
+          estimate.ok() ? absl::StatusOr<double>(value) : estimate.status());
+      if (!combined.ok()) return combined.status();
+      value = *combined;
+    }
     if (!std::isfinite(value)) {
       return absl::InvalidArgumentError(absl::StrCat(
           "the objective's estimate is ", value, "; nothing was updated"));

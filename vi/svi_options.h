@@ -23,6 +23,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
+
 namespace provi {
 
 // SviCallback
@@ -30,6 +32,19 @@ namespace provi {
 // Called after each step of `Svi::Run` with the step's 0-based index within
 // the run and its objective value. Returning false stops the run.
 using SviCallback = std::function<bool(int64_t step, double objective)>;
+
+// GradientHook
+//
+// Runs in every `Svi::Step` between the gradient estimate and the
+// optimiser step, whether or not the estimate succeeded: `local` is the
+// estimate's objective value or its error, and the store's gradients hold
+// the estimate's gradient of the objective (still zero after a failed
+// estimate). The hook may replace the gradients (e.g. by their combination
+// over data-parallel replicas, distributed/data_parallel.h); it returns the
+// objective value the step goes on with, or the error that ends the step
+// with nothing updated.
+using GradientHook =
+    std::function<absl::StatusOr<double>(absl::StatusOr<double> local)>;
 
 // SviOptions
 struct SviOptions {
@@ -62,6 +77,9 @@ struct SviOptions {
   double rel_tol = 0;
   int64_t eval_every = 100;
   int64_t convergence_windows = 0;
+
+  // If set, called by every step (see `GradientHook`).
+  GradientHook gradient_hook;
 };
 
 // SviSummary

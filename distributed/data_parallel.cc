@@ -1,0 +1,201 @@
+// Copyright 2026 The provi Authors.
+
+#include "distributed/data_parallel.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "absl/types/span.h"
+#include "base/check.h"
+#include "base/status_macros.h"
+#include "distributed/internal/agreement.h"
+
+namespace provi {
+namespace {
+
+using distributed_internal::ErrorOfRank;
+using distributed_internal::FirstRankDifferingFromRoot;
+using distributed_internal::LayoutHash;
+using distributed_internal::ValuesHash;
+
+uint64_t SplitMix64(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+// The control header of a step, reduced by minimum: a value v travels as
+// (v, ~v) so that the minimum shows both the smallest and the largest.
+enum Header {
+  kFailedRank = 0,  // this rank if its estimate failed, else size
+  kCount,           // the number of gradient elements, and its complement
+  kCountComplement,
+  kLayout,  // LayoutHash, and its complement
+  kLayoutComplement,
+  kStep,  // the step index, and its complement
+  kStepComplement,
+  kValues,  // ValuesHash at a checked step (else 0), and its complement
+  kValuesComplement,
+  kHeaderSize,
+};
+
+void Put(int64_t* header, int index, uint64_t value) {
+  header[index] = static_cast<int64_t>(value);
+  header[index + 1] = static_cast<int64_t>(~value);
+}
+
+// Whether every rank put the same value at `index`.
+bool Agreed(const int64_t* header, int index) {
+  return ~static_cast<uint64_t>(header[index]) ==
+         static_cast<uint64_t>(header[index + 1]);
+}
+
+// The packed gradient's first non-finite element, as an error naming the
+// parameter, or OK.
+absl::Status CheckFinite(const ParamStore& store, const Real* packed,
+                         size_t count) {
+  using Vector = Eigen::Matrix<Real, Eigen::Dynamic, 1>;
+  if (Eigen::Map<const Vector>(packed, static_cast<Index>(count)).allFinite()) {
+    return absl::OkStatus();
+  }
+  for (const NamedParameter& named : store.parameters()) {
+    const Matrix& grad = named.parameter->grad();
+    for (Index c = 0; c < grad.cols(); ++c) {
+      for (Index r = 0; r < grad.rows(); ++r) {
+        if (!std::isfinite(grad(r, c))) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "the gradient of parameter '", named.address.name(),
+              "' is not finite: element (", r, ", ", c, ") is ", grad(r, c),
+              "; nothing was updated"));
+        }
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+uint64_t StepSeed(uint64_t seed, int rank, int64_t step) {
+  return SplitMix64(SplitMix64(SplitMix64(seed) ^ static_cast<uint64_t>(rank)) ^
+                    static_cast<uint64_t>(step));
+}
+
+Shard ShardOf(int64_t count, int rank, int size) {
+  PROVI_CHECK(size >= 1 && rank >= 0 && rank < size && count >= 0)
+      << "ShardOf(" << count << ", " << rank << ", " << size << ")";
+  return Shard{count * rank / size, count * (rank + 1) / size};
+}
+
+DataParallel::DataParallel(Communicator& comm, ParamStore& store,
+                           DataParallelOptions options)
+    : comm_(comm), store_(store), options_(std::move(options)) {}
+
+absl::StatusOr<double> DataParallel::CombineGradients(
+    absl::StatusOr<double> local) {
+  const int64_t step = step_++;
+  const bool mean = options_.combine == Combine::kWeightedMean;
+  const double weight = mean ? options_.weight : 1.0;
+
+  // Pack: [w g (every parameter, in creation order), w value, w].
+  size_t count = 0;
+  for (const Parameter* p : store_.parameter_pointers()) {
+    count += static_cast<size_t>(p->grad().size());
+  }
+  absl::Status status = local.status();
+  if (status.ok() && !(weight > 0 && std::isfinite(weight))) {
+    status = absl::InvalidArgumentError(absl::StrCat(
+        "DataParallelOptions::weight = ", weight, " must be positive and "
+        "finite"));
+  }
+  if (status.ok() && !std::isfinite(*local)) {
+    status = absl::InvalidArgumentError(absl::StrCat(
+        "the objective's estimate is ", *local, "; nothing was updated"));
+  }
+  buffer_.resize(count + 2);
+  if (status.ok()) {
+    Real* out = buffer_.data();
+    for (const Parameter* p : store_.parameter_pointers()) {
+      const Matrix& grad = p->grad();
+      std::memcpy(out, grad.data(), sizeof(Real) * grad.size());
+      out += grad.size();
+    }
+    status = CheckFinite(store_, buffer_.data(), count);
+  }
+  if (status.ok() && weight != 1.0) {
+    const Real w = static_cast<Real>(weight);
+    for (size_t i = 0; i < count; ++i) buffer_[i] *= w;
+  }
+  buffer_[count] = status.ok() ? static_cast<Real>(weight * *local) : Real(0);
+  buffer_[count + 1] = static_cast<Real>(weight);
+
+  // Agree that every replica succeeded, on the same layout and step, and
+  // (at checked steps) on the same parameter values.
+  const bool check = step == 0 || (options_.check_every > 0 &&
+                                   step % options_.check_every == 0);
+  int64_t header[kHeaderSize];
+  header[kFailedRank] = status.ok() ? comm_.size() : comm_.rank();
+  const uint64_t layout = LayoutHash(store_);
+  const uint64_t values = check ? ValuesHash(store_) : 0;
+  Put(header, kCount, count);
+  Put(header, kLayout, layout);
+  Put(header, kStep, static_cast<uint64_t>(step));
+  Put(header, kValues, values);
+  PROVI_RETURN_IF_ERROR(comm_.AllreduceMin(absl::MakeSpan(header)));
+  if (header[kFailedRank] < comm_.size()) {
+    return ErrorOfRank(comm_, static_cast<int>(header[kFailedRank]), status);
+  }
+  struct Disagreement {
+    int index;
+    uint64_t value;
+    const char* what;
+  };
+  for (const Disagreement& d :
+       {Disagreement{kStep, static_cast<uint64_t>(step), "step count"},
+        Disagreement{kCount, count, "number of gradient elements"},
+        Disagreement{kLayout, layout, "parameter names and shapes"},
+        Disagreement{kValues, values, "parameter values"}}) {
+    if (Agreed(header, d.index)) continue;
+    absl::StatusOr<int> rank = FirstRankDifferingFromRoot(comm_, d.value);
+    if (!rank.ok()) return rank.status();
+    return distributed_internal::Shared(absl::FailedPreconditionError(absl::StrCat(
+        "rank ", *rank, "'s ", d.what, " differ", d.index == kStep ? "s" : "",
+        " from rank 0's at step ", step,
+        d.index == kValues ? ": the replicas diverged or started from "
+                             "different initial values"
+                           : ": the replicas run different programs")));
+  }
+
+  PROVI_RETURN_IF_ERROR(comm_.AllreduceSum(absl::MakeSpan(buffer_)));
+  const Real scale = mean ? Real(1) / buffer_[count + 1] : Real(1);
+  const Real* in = buffer_.data();
+  for (Parameter* p : store_.parameter_pointers()) {
+    Matrix& grad = p->grad();
+    Eigen::Map<const Matrix> combined(in, grad.rows(), grad.cols());
+    if (mean) {
+      grad.noalias() = scale * combined;
+    } else {
+      grad = combined;
+    }
+    in += grad.size();
+  }
+  return static_cast<double>(buffer_[count] * scale);
+}
+
+absl::Status DataParallel::CheckReplicas() {
+  const uint64_t values = ValuesHash(store_);
+  absl::StatusOr<int> rank = FirstRankDifferingFromRoot(comm_, values);
+  if (!rank.ok()) return rank.status();
+  if (*rank == comm_.size()) return absl::OkStatus();
+  return distributed_internal::Shared(absl::FailedPreconditionError(
+      absl::StrCat("rank ", *rank, "'s parameter values differ from rank 0's "
+                   "at step ", step_)));
+}
+
+bool IsSharedError(const absl::Status& status) {
+  return distributed_internal::IsShared(status);
+}
+
+}  // namespace provi
