@@ -95,8 +95,19 @@ DataParallel::DataParallel(Communicator& comm, ParamStore& store,
 
 absl::StatusOr<double> DataParallel::CombineGradients(
     absl::StatusOr<double> local) {
+  absl::StatusOr<double> combined = Combine(std::move(local));
+  failed_everywhere_ |= !combined.ok();
+  return combined;
+}
+
+absl::Status DataParallel::Shared(absl::Status status) {
+  failed_everywhere_ |= !status.ok();
+  return status;
+}
+
+absl::StatusOr<double> DataParallel::Combine(absl::StatusOr<double> local) {
   const int64_t step = step_++;
-  const bool mean = options_.combine == Combine::kWeightedMean;
+  const bool mean = options_.combine == provi::Combine::kWeightedMean;
   const double weight = mean ? options_.weight : 1.0;
 
   // Pack: [w g (every parameter, in creation order), w value, w].
@@ -160,12 +171,12 @@ absl::StatusOr<double> DataParallel::CombineGradients(
     if (Agreed(header, d.index)) continue;
     absl::StatusOr<int> rank = FirstRankDifferingFromRoot(comm_, d.value);
     if (!rank.ok()) return rank.status();
-    return distributed_internal::Shared(absl::FailedPreconditionError(absl::StrCat(
+    return absl::FailedPreconditionError(absl::StrCat(
         "rank ", *rank, "'s ", d.what, " differ", d.index == kStep ? "s" : "",
         " from rank 0's at step ", step,
         d.index == kValues ? ": the replicas diverged or started from "
                              "different initial values"
-                           : ": the replicas run different programs")));
+                           : ": the replicas run different programs"));
   }
 
   PROVI_RETURN_IF_ERROR(comm_.AllreduceSum(absl::MakeSpan(buffer_)));
@@ -187,15 +198,11 @@ absl::StatusOr<double> DataParallel::CombineGradients(
 absl::Status DataParallel::CheckReplicas() {
   const uint64_t values = ValuesHash(store_);
   absl::StatusOr<int> rank = FirstRankDifferingFromRoot(comm_, values);
-  if (!rank.ok()) return rank.status();
+  if (!rank.ok()) return Shared(rank.status());
   if (*rank == comm_.size()) return absl::OkStatus();
-  return distributed_internal::Shared(absl::FailedPreconditionError(
+  return Shared(absl::FailedPreconditionError(
       absl::StrCat("rank ", *rank, "'s parameter values differ from rank 0's "
                    "at step ", step_)));
-}
-
-bool IsSharedError(const absl::Status& status) {
-  return distributed_internal::IsShared(status);
 }
 
 }  // namespace provi

@@ -147,15 +147,6 @@ struct Shard {
 // another. Requires 0 <= rank < size and count >= 0.
 Shard ShardOf(int64_t count, int rank, int size);
 
-// IsSharedError()
-//
-// Whether `status` is an error that every replica returned from the same
-// collective call (a failed step, a failed checkpoint, replicas that
-// disagree): every rank can then end in the same way. Other errors are one
-// rank's own; over MPI, end the job with `AbortJob`
-// (distributed/mpi_communicator.h).
-bool IsSharedError(const absl::Status& status);
-
 // DataParallel
 //
 // The non-template half of `DataParallelSvi`: the combination of gradients
@@ -179,6 +170,22 @@ class DataParallel {
   // FailedPrecondition naming the first rank that differs from rank 0.
   absl::Status CheckReplicas();
 
+  // Shared()
+  //
+  // Returns `status`, noting a failure of a collective that every replica
+  // returned (see `failed_everywhere`).
+  absl::Status Shared(absl::Status status);
+
+  // failed_everywhere()
+  //
+  // Whether a step, check or checkpoint of this object failed with an
+  // error that every replica returned (a failed estimate on some rank,
+  // replicas that disagree, a checkpoint rank 0 could not write): every
+  // rank can then end in the same way. An error a rank returns while this
+  // is false is its own; over MPI, end the job with `AbortJob`
+  // (distributed/mpi_communicator.h) rather than leave the others waiting.
+  bool failed_everywhere() const { return failed_everywhere_; }
+
   // step(), set_step()
   //
   // The index of the next step (the number of combinations made, plus the
@@ -191,10 +198,13 @@ class DataParallel {
   const DataParallelOptions& options() const { return options_; }
 
  private:
+  absl::StatusOr<double> Combine(absl::StatusOr<double> local);
+
   Communicator& comm_;
   ParamStore& store_;
   DataParallelOptions options_;
   int64_t step_ = 0;
+  bool failed_everywhere_ = false;
   std::vector<Real> buffer_;  // the fused buffer, reused across steps
 };
 
@@ -245,13 +255,14 @@ class DataParallelSvi {
   // Checkpoints (collective); see the file comment and
   // distributed/checkpoint.h.
   absl::Status Save(const std::string& directory) {
-    return SaveCheckpoint(parallel_.communicator(), directory,
-                          parallel_.store(), optimizer_, parallel_.step());
+    return parallel_.Shared(SaveCheckpoint(parallel_.communicator(), directory,
+                                           parallel_.store(), optimizer_,
+                                           parallel_.step()));
   }
   absl::Status Restore(const std::string& directory) {
     absl::StatusOr<int64_t> step = RestoreCheckpoint(
         parallel_.communicator(), directory, parallel_.store(), optimizer_);
-    if (!step.ok()) return step.status();
+    if (!step.ok()) return parallel_.Shared(step.status());
     parallel_.set_step(*step);
     Reseed();
     return parallel_.CheckReplicas();
@@ -261,6 +272,11 @@ class DataParallelSvi {
   //
   // The index of the next step, counted over resumed runs.
   int64_t step() const { return parallel_.step(); }
+
+  // failed_everywhere()
+  //
+  // See `DataParallel::failed_everywhere`.
+  bool failed_everywhere() const { return parallel_.failed_everywhere(); }
 
   DataParallel& parallel() { return parallel_; }
   Svi<F>& svi() { return svi_; }

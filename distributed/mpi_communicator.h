@@ -17,8 +17,9 @@
 // Failure behaviour:
 //   * a rank whose step fails with a Status (a NaN at a site, say) fails
 //     the step on every rank with that status, "rank r: " in front
-//     (distributed/data_parallel.h); such a shared error
-//     (`IsSharedError`) ends every rank the same way, through MPI_Finalize;
+//     (distributed/data_parallel.h); such an error, which
+//     `DataParallelSvi::failed_everywhere()` reports, ends every rank the
+//     same way, through MPI_Finalize;
 //   * an error only one rank sees (a file it cannot write) must end the
 //     job with `AbortJob`, which prints the status with the rank and calls
 //     MPI_Abort: `mpirun` then ends every rank. (Returning from `main`
@@ -38,8 +39,9 @@
 //   int main(int argc, char** argv) {
 //     provi::MpiSession mpi(&argc, &argv);
 //     provi::MpiCommunicator comm;
-//     absl::Status status = Train(comm);   // see data_parallel.h
-//     if (!status.ok() && !provi::IsSharedError(status)) {
+//     provi::DataParallelSvi svi(comm, ...);   // see data_parallel.h
+//     absl::Status status = Train(svi);
+//     if (!status.ok() && !svi.failed_everywhere()) {
 //       provi::AbortJob(comm, status);
 //     }
 //     if (!status.ok() && comm.rank() == 0) std::cerr << status << "\n";

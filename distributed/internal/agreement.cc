@@ -5,7 +5,6 @@
 #include <cstring>
 #include <string>
 
-#include "absl/strings/cord.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
@@ -13,19 +12,6 @@
 
 namespace provi {
 namespace distributed_internal {
-
-namespace {
-constexpr char kSharedPayload[] = "provi.distributed/shared";
-}  // namespace
-
-absl::Status Shared(absl::Status error) {
-  error.SetPayload(kSharedPayload, absl::Cord("1"));
-  return error;
-}
-
-bool IsShared(const absl::Status& status) {
-  return !status.ok() && status.GetPayload(kSharedPayload).has_value();
-}
 
 absl::Status ErrorOfRank(Communicator& comm, int failed_rank,
                          const absl::Status& local) {
@@ -47,9 +33,8 @@ absl::Status ErrorOfRank(Communicator& comm, int failed_rank,
   const absl::string_view message =
       space == std::string::npos ? absl::string_view(error)
                                  : absl::string_view(error).substr(space + 1);
-  return Shared(
-      absl::Status(static_cast<absl::StatusCode>(code),
-                   absl::StrCat("rank ", failed_rank, ": ", message)));
+  return absl::Status(static_cast<absl::StatusCode>(code),
+                      absl::StrCat("rank ", failed_rank, ": ", message));
 }
 
 absl::Status AgreeOnStatus(Communicator& comm, const absl::Status& local) {

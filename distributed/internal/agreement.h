@@ -22,13 +22,6 @@
 namespace provi {
 namespace distributed_internal {
 
-// `error` marked as returned by every member (see `IsSharedError` in
-// distributed/data_parallel.h).
-absl::Status Shared(absl::Status error);
-
-// Whether `status` carries the mark of `Shared`.
-bool IsShared(const absl::Status& status);
-
 // The error of `failed_rank`, known to every member (collective): its code,
 // and its message prefixed with "rank <failed_rank>: ". `local` is this
 // member's status (the error itself on `failed_rank`).
