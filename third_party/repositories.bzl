@@ -109,7 +109,6 @@ def _openmpi_repository_impl(rctx):
             linkopts.append(flag)
     rctx.file("BUILD.bazel", _OPENMPI_BUILD.format(
         name = rctx.name,
-        hdrs = ", ".join(['"%s/mpi.h"' % includes[0]]),
         includes = repr(includes),
         linkopts = repr(linkopts),
     ))
@@ -122,7 +121,7 @@ package(default_visibility = ["//visibility:public"])
 
 cc_library(
     name = "{name}",
-    hdrs = [{hdrs}],
+    hdrs = glob(["include*/**/*.h"]),
     includes = {includes},
     linkopts = {linkopts},
 )
