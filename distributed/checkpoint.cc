@@ -25,7 +25,6 @@ namespace provi {
 namespace {
 
 namespace fs = std::filesystem;
-using distributed_internal::AgreeOnStatus;
 using distributed_internal::HashBytes;
 
 constexpr char kMagic[8] = {'P', 'R', 'O', 'V', 'I', 'D', 'P', 'S'};

@@ -76,6 +76,15 @@ class Communicator {
   virtual absl::Status Broadcast(std::string& data, int root) = 0;
 };
 
+// AgreeOnStatus()
+//
+// OK on every member if `local` is OK on every member; else, on every
+// member, the error of the lowest failing rank (its code, and its message
+// after "rank <r>: "). Collective: for results only some members may have
+// failed to compute, before the members go on to a collective that needs
+// every member's result.
+absl::Status AgreeOnStatus(Communicator& comm, const absl::Status& local);
+
 }  // namespace provi
 
 #endif  // PROVI_DISTRIBUTED_COMMUNICATOR_H_

@@ -10,6 +10,17 @@
 //   ./bazelw run //examples:vae -- --epochs=10 --iwelbo_eval=1000
 //   ./bazelw run //examples:vae -- --objective=iwelbo_dreg --particles=5
 //   ./bazelw run //examples:vae -- --help
+//   ./bazelw run //examples:vae -- --threads=2 --batch=256
+//
+// Data-parallel training (examples/vae_training.h, distributed/): over the
+// cores of one machine with --threads=N, or over MPI ranks with the
+// MPI-enabled build of this file, //examples:vae_mpi:
+//
+//   ./bazelw build //examples:vae_mpi
+//   mpirun -np 2 bazel-bin/examples/vae_mpi --distributed --batch=256
+//
+// Either resumes from its last checkpoint with --resume, with any number of
+// replicas.
 //
 // The model, the guide and the objectives are in examples/vae_model.h, the
 // training loop in examples/vae_training.h. A missing or malformed data set,
@@ -27,6 +38,10 @@
 #include "data/fashion_mnist.h"
 #include "examples/vae_model.h"
 #include "examples/vae_training.h"
+#include "distributed/thread_communicator.h"
+#ifdef PROVI_VAE_MPI
+#include "distributed/mpi_communicator.h"
+#endif
 
 ABSL_FLAG(std::string, data_dir, provi::kDefaultFashionMnistDirectory,
           "Directory holding the Fashion-MNIST IDX files "
@@ -57,6 +72,20 @@ ABSL_FLAG(int64_t, eval_images, 1000,
 ABSL_FLAG(int64_t, max_steps, 0,
           "If > 0, stop training after this many steps (quick smoke runs).");
 ABSL_FLAG(int64_t, log_every, 100, "Steps between progress lines.");
+ABSL_FLAG(int, threads, 0,
+          "If > 0, data-parallel training over this many threads (each with "
+          "its slice of every --batch).");
+ABSL_FLAG(bool, resume, false,
+          "Data-parallel only: resume from the latest checkpoint in "
+          "<output_dir>/checkpoints.");
+ABSL_FLAG(int64_t, checkpoint_every, 0,
+          "Data-parallel only: steps between checkpoints (0: after each "
+          "epoch).");
+#ifdef PROVI_VAE_MPI
+ABSL_FLAG(bool, distributed, false,
+          "Data-parallel training over the MPI ranks of the job (launch with "
+          "mpirun -np N).");
+#endif
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
@@ -82,12 +111,42 @@ int main(int argc, char** argv) {
   options.max_steps = absl::GetFlag(FLAGS_max_steps);
   options.log_every = absl::GetFlag(FLAGS_log_every);
 
-  const absl::StatusOr<provi::examples::VaeTrainingResult> result =
-      provi::examples::TrainVae(options, std::cout);
-  if (!result.ok()) {
+  options.resume = absl::GetFlag(FLAGS_resume);
+  options.checkpoint_every = absl::GetFlag(FLAGS_checkpoint_every);
+
+  absl::Status status;
+#ifdef PROVI_VAE_MPI
+  if (absl::GetFlag(FLAGS_distributed)) {
+    provi::MpiSession mpi(&argc, &argv);
+    provi::MpiCommunicator comm;
+    bool failed_everywhere = false;
+    options.communicator = &comm;
+    options.failed_everywhere = &failed_everywhere;
+    status = provi::examples::TrainVae(options, std::cout).status();
+    if (!status.ok()) {
+      std::cout.flush();
+      // One rank's own error would leave the others waiting: end the job.
+      if (!failed_everywhere) provi::AbortJob(comm, status);
+      if (comm.rank() == 0) std::cerr << "vae: " << status << "\n";
+      return 1;
+    }
+    return 0;
+  }
+#endif
+  if (absl::GetFlag(FLAGS_threads) > 0) {
+    status = provi::RunOnThreads(
+        absl::GetFlag(FLAGS_threads), [&](provi::Communicator& comm) {
+          provi::examples::VaeTrainingOptions mine = options;
+          mine.communicator = &comm;
+          return provi::examples::TrainVae(mine, std::cout).status();
+        });
+  } else {
+    status = provi::examples::TrainVae(options, std::cout).status();
+  }
+  if (!status.ok()) {
     std::cout.flush();
-    std::cerr << "vae: " << result.status() << "\n";
-    if (absl::IsNotFound(result.status())) {
+    std::cerr << "vae: " << status << "\n";
+    if (absl::IsNotFound(status)) {
       std::cerr << "vae: is Fashion-MNIST installed? ./bazelw installs "
                    "Debian's dataset-fashion-mnist; or point --data_dir at "
                    "the directory holding the four IDX files.\n";

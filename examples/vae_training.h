@@ -20,6 +20,20 @@
 //     posterior mean) and `samples.png` (pixel probabilities of images
 //     decoded from prior draws z ~ N(0, I)).
 //
+// Data-parallel training. With `communicator` set, every member of it (an
+// MPI rank, or a thread of `RunOnThreads`) calls `TrainVae` with the same
+// options and trains one replica (distributed/data_parallel.h): the
+// members walk the same shuffled minibatches of `batch` images and each
+// takes its slice (ShardOf), the gradients are summed over the replicas
+// (Combine::kSum: the objective sums its minibatch, so the sum over the
+// slices is the one-process objective of the whole minibatch), and every
+// replica takes the same Adam step. Rank 0 alone reports on `out`, writes
+// the checkpoint and the pictures; each member evaluates its slice of the
+// test set and the sums are reduced. Checkpoints of the training state go
+// to `<output_dir>/checkpoints` (distributed/checkpoint.h) after each epoch
+// and every `checkpoint_every` steps; `resume` restarts from the latest,
+// with any number of members.
+//
 // Errors are returned, never thrown: InvalidArgument for bad options; the
 // data loader's status (naming the file) for a missing or malformed data
 // set; the status of a failing step (e.g. a non-finite objective) or of a
@@ -43,6 +57,7 @@
 
 #include "absl/status/statusor.h"
 #include "data/fashion_mnist.h"
+#include "distributed/communicator.h"
 #include "examples/vae_model.h"
 
 namespace provi {
@@ -75,6 +90,16 @@ struct VaeTrainingOptions {
   int64_t max_steps = 0;
   // Steps between progress lines.
   int64_t log_every = 100;
+  // Data-parallel training over this communicator's members (not owned;
+  // nullptr: this process alone). See the file comment.
+  Communicator* communicator = nullptr;
+  // Data-parallel only: restart from the latest checkpoint, and take one
+  // every `checkpoint_every` steps (0: after each epoch only).
+  bool resume = false;
+  int64_t checkpoint_every = 0;
+  // Data-parallel only: if set, receives whether a failure was shared by
+  // every member (DataParallelSvi::failed_everywhere).
+  bool* failed_everywhere = nullptr;
 };
 
 // VaeTrainingResult

@@ -37,16 +37,6 @@ absl::Status ErrorOfRank(Communicator& comm, int failed_rank,
                       absl::StrCat("rank ", failed_rank, ": ", message));
 }
 
-absl::Status AgreeOnStatus(Communicator& comm, const absl::Status& local) {
-  int64_t failed = local.ok() ? comm.size() : comm.rank();
-  if (absl::Status status = comm.AllreduceMin(absl::MakeSpan(&failed, 1));
-      !status.ok()) {
-    return status;
-  }
-  if (failed == comm.size()) return absl::OkStatus();
-  return ErrorOfRank(comm, static_cast<int>(failed), local);
-}
-
 absl::StatusOr<int> FirstRankDifferingFromRoot(Communicator& comm,
                                                uint64_t value) {
   std::string root_value = absl::StrCat(value);
@@ -98,4 +88,15 @@ uint64_t ValuesHash(const ParamStore& store) {
 }
 
 }  // namespace distributed_internal
+
+absl::Status AgreeOnStatus(Communicator& comm, const absl::Status& local) {
+  int64_t failed = local.ok() ? comm.size() : comm.rank();
+  if (absl::Status status = comm.AllreduceMin(absl::MakeSpan(&failed, 1));
+      !status.ok()) {
+    return status;
+  }
+  if (failed == comm.size()) return absl::OkStatus();
+  return distributed_internal::ErrorOfRank(comm, static_cast<int>(failed), local);
+}
+
 }  // namespace provi

@@ -28,10 +28,6 @@ namespace distributed_internal {
 absl::Status ErrorOfRank(Communicator& comm, int failed_rank,
                          const absl::Status& local);
 
-// OK on every member if `local` is OK on every member, else the error of
-// the lowest failing rank on every member (collective).
-absl::Status AgreeOnStatus(Communicator& comm, const absl::Status& local);
-
 // The lowest rank whose `value` differs from rank 0's, or comm.size() if
 // none does (collective).
 absl::StatusOr<int> FirstRankDifferingFromRoot(Communicator& comm,
