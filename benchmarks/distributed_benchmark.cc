@@ -16,7 +16,7 @@
 // BM_VaeStep_OneProcess/64. items_per_second counts steps; times are wall
 // clock (UseRealTime), the only meaningful measure with several threads.
 //
-//   ./bazelw run //benchmarks:distributed_benchmark -- \
+//   ./bazelw run //benchmarks:distributed_benchmark --
 //       --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 //
 // mpi_benchmark.cc times the same step over MPI ranks.
@@ -46,8 +46,11 @@ void BM_VaeStep_OneProcess(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * kStepsPerIteration);
 }
-BENCHMARK(BM_VaeStep_OneProcess)->Arg(64)->Arg(256)->UseRealTime()->Unit(
-    benchmark::kMillisecond);
+BENCHMARK(BM_VaeStep_OneProcess)
+    ->Arg(64)
+    ->Arg(256)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 void BM_VaeStep_Threads(benchmark::State& state) {
   const Matrix images = RandomImages(state.range(0), 2);
@@ -72,8 +75,8 @@ BENCHMARK(BM_VaeStep_Threads)
 
 void BM_GradientAllreduce(benchmark::State& state) {
   // The VAE's parameters: 784-400-40 encoder, 20-400-784 decoder.
-  constexpr size_t kReals = 784 * 400 + 400 + 400 * 40 + 40 + 20 * 400 + 400 +
-                            400 * 784 + 784;
+  constexpr size_t kReals =
+      784 * 400 + 400 + 400 * 40 + 40 + 20 * 400 + 400 + 400 * 784 + 784;
   const int threads = static_cast<int>(state.range(0));
   std::vector<std::vector<Real>> buffers(static_cast<size_t>(threads),
                                          std::vector<Real>(kReals, Real(1)));
@@ -92,8 +95,11 @@ void BM_GradientAllreduce(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * kStepsPerIteration * kReals *
                           sizeof(Real));
 }
-BENCHMARK(BM_GradientAllreduce)->Arg(1)->Arg(2)->UseRealTime()->Unit(
-    benchmark::kMillisecond);
+BENCHMARK(BM_GradientAllreduce)
+    ->Arg(1)
+    ->Arg(2)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace benchmarks

@@ -93,8 +93,8 @@ void Register() {
   }
   sizes.push_back(int64_t{652824} * 4);
   for (int64_t bytes : sizes) {
-    const int64_t iterations =
-        std::max<int64_t>(20, std::min<int64_t>(5000, (int64_t{1} << 30) / bytes));
+    const int64_t iterations = std::max<int64_t>(
+        20, std::min<int64_t>(5000, (int64_t{1} << 30) / bytes));
     benchmark::RegisterBenchmark("BM_Allreduce_Mpi", BM_Allreduce_Mpi)
         ->Arg(bytes)
         ->Iterations(iterations)

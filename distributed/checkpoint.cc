@@ -64,8 +64,8 @@ class Reader {
     int64_t rows, cols;
     if (!Get(&rows) || !Get(&cols) || rows < 0 || cols < 0) return false;
     if (rows != 0 &&
-        static_cast<uint64_t>(cols) > (bytes_.size() - pos_) / 8 /
-                                          static_cast<uint64_t>(rows)) {
+        static_cast<uint64_t>(cols) >
+            (bytes_.size() - pos_) / 8 / static_cast<uint64_t>(rows)) {
       return false;
     }
     m->resize(rows, cols);
@@ -89,8 +89,8 @@ absl::Status ErrnoError(const std::string& what) {
 
 // Writes `bytes` to a new file at `path` and syncs it.
 absl::Status WriteSynced(const std::string& path, absl::string_view bytes) {
-  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-                      0666);
+  const int fd =
+      open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
   if (fd < 0) return ErrnoError(absl::StrCat("cannot create '", path, "'"));
   absl::Status status;
   while (!bytes.empty() && status.ok()) {
@@ -149,9 +149,8 @@ absl::Status WriteCheckpoint(const std::string& directory,
     return absl::PermissionDeniedError(absl::StrCat(
         "cannot create '", step_dir.string(), "': ", error.message()));
   }
-  PROVI_RETURN_IF_ERROR(
-      WriteSynced((step_dir / "state").string(),
-                  StateBytes(store, optimizer, step)));
+  PROVI_RETURN_IF_ERROR(WriteSynced((step_dir / "state").string(),
+                                    StateBytes(store, optimizer, step)));
   PROVI_RETURN_IF_ERROR(store.Save((step_dir / "params").string()));
   SyncDirectory(step_dir.string());
 
@@ -161,8 +160,7 @@ absl::Status WriteCheckpoint(const std::string& directory,
   if (fs::is_symlink(latest, error)) {
     previous = fs::read_symlink(latest, error).string();
   }
-  const std::string temp =
-      absl::StrCat(latest.string(), ".tmp.", getpid());
+  const std::string temp = absl::StrCat(latest.string(), ".tmp.", getpid());
   unlink(temp.c_str());
   if (symlink(name.c_str(), temp.c_str()) != 0) {
     return ErrnoError(absl::StrCat("cannot create the link '", temp, "'"));
@@ -195,7 +193,8 @@ absl::Status ReadFile(const std::string& path, std::string* bytes) {
   }
   std::ostringstream contents;
   contents << in.rdbuf();
-  if (in.bad()) return absl::DataLossError(absl::StrCat("cannot read '", path, "'"));
+  if (in.bad())
+    return absl::DataLossError(absl::StrCat("cannot read '", path, "'"));
   *bytes = contents.str();
   return absl::OkStatus();
 }
@@ -212,8 +211,8 @@ absl::Status ReadState(const std::string& path, const ParamStore& store,
   };
   if (bytes.size() < sizeof(kMagic) + 8 ||
       std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "'", path, "' is not a provi checkpoint state file"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("'", path, "' is not a provi checkpoint state file"));
   }
   uint64_t hash;
   std::memcpy(&hash, bytes.data() + bytes.size() - 8, 8);
@@ -227,9 +226,9 @@ absl::Status ReadState(const std::string& path, const ParamStore& store,
   state->parameters.assign(store.size(), {});
   if (!reader.Get(&version)) return corrupt("truncated");
   if (version != kVersion) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "checkpoint state file '", path, "' has version ", version,
-        "; this build reads version ", kVersion));
+    return absl::InvalidArgumentError(
+        absl::StrCat("checkpoint state file '", path, "' has version ", version,
+                     "; this build reads version ", kVersion));
   }
   if (!reader.Get(step) || !reader.Get(&state->steps) || !reader.Get(&count)) {
     return corrupt("truncated");
@@ -257,8 +256,8 @@ absl::Status ReadState(const std::string& path, const ParamStore& store,
 }  // namespace
 
 absl::Status SaveCheckpoint(Communicator& comm, const std::string& directory,
-                            const ParamStore& store,
-                            const Optimizer& optimizer, int64_t step) {
+                            const ParamStore& store, const Optimizer& optimizer,
+                            int64_t step) {
   absl::Status local;
   if (comm.rank() == 0) {
     local = WriteCheckpoint(directory, store, optimizer, step);
@@ -278,9 +277,9 @@ absl::StatusOr<int64_t> RestoreCheckpoint(Communicator& comm,
     const fs::path latest = fs::path(directory) / kLatest;
     name = fs::read_symlink(latest, error).string();
     if (error) {
-      local = absl::NotFoundError(absl::StrCat(
-          "no checkpoint in '", directory, "' (", latest.string(), ": ",
-          error.message(), ")"));
+      local = absl::NotFoundError(absl::StrCat("no checkpoint in '", directory,
+                                               "' (", latest.string(), ": ",
+                                               error.message(), ")"));
     }
   }
   PROVI_RETURN_IF_ERROR(AgreeOnStatus(comm, local));
@@ -292,7 +291,8 @@ absl::StatusOr<int64_t> RestoreCheckpoint(Communicator& comm,
   if (local.ok()) {
     OptimizerState state;
     local = ReadState((step_dir / "state").string(), store, &step, &state);
-    if (local.ok()) local = optimizer.SetState(state, store.parameter_pointers());
+    if (local.ok())
+      local = optimizer.SetState(state, store.parameter_pointers());
   }
   PROVI_RETURN_IF_ERROR(AgreeOnStatus(comm, local));
   return step;

@@ -60,8 +60,8 @@ namespace provi {
 // `directory` (created if missing) from rank 0, as the file comment says
 // (collective). Every rank returns rank 0's status.
 absl::Status SaveCheckpoint(Communicator& comm, const std::string& directory,
-                            const ParamStore& store,
-                            const Optimizer& optimizer, int64_t step);
+                            const ParamStore& store, const Optimizer& optimizer,
+                            int64_t step);
 
 // RestoreCheckpoint()
 //

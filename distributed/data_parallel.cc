@@ -65,10 +65,10 @@ absl::Status CheckFinite(const ParamStore& store, const Real* packed,
     for (Index c = 0; c < grad.cols(); ++c) {
       for (Index r = 0; r < grad.rows(); ++r) {
         if (!std::isfinite(grad(r, c))) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "the gradient of parameter '", named.address.name(),
-              "' is not finite: element (", r, ", ", c, ") is ", grad(r, c),
-              "; nothing was updated"));
+          return absl::InvalidArgumentError(
+              absl::StrCat("the gradient of parameter '", named.address.name(),
+                           "' is not finite: element (", r, ", ", c, ") is ",
+                           grad(r, c), "; nothing was updated"));
         }
       }
     }
@@ -117,9 +117,10 @@ absl::StatusOr<double> DataParallel::Combine(absl::StatusOr<double> local) {
   }
   absl::Status status = local.status();
   if (status.ok() && !(weight > 0 && std::isfinite(weight))) {
-    status = absl::InvalidArgumentError(absl::StrCat(
-        "DataParallelOptions::weight = ", weight, " must be positive and "
-        "finite"));
+    status = absl::InvalidArgumentError(
+        absl::StrCat("DataParallelOptions::weight = ", weight,
+                     " must be positive and "
+                     "finite"));
   }
   if (status.ok() && !std::isfinite(*local)) {
     status = absl::InvalidArgumentError(absl::StrCat(
@@ -201,8 +202,10 @@ absl::Status DataParallel::CheckReplicas() {
   if (!rank.ok()) return Shared(rank.status());
   if (*rank == comm_.size()) return absl::OkStatus();
   return Shared(absl::FailedPreconditionError(
-      absl::StrCat("rank ", *rank, "'s parameter values differ from rank 0's "
-                   "at step ", step_)));
+      absl::StrCat("rank ", *rank,
+                   "'s parameter values differ from rank 0's "
+                   "at step ",
+                   step_)));
 }
 
 }  // namespace provi

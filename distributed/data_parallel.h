@@ -220,8 +220,7 @@ class DataParallelSvi {
  public:
   DataParallelSvi(Communicator& comm, Expectation<F>& objective,
                   Optimizer& optimizer, ParamStore& store,
-                  DataParallelOptions options = {},
-                  SviOptions svi_options = {})
+                  DataParallelOptions options = {}, SviOptions svi_options = {})
       : objective_(objective),
         optimizer_(optimizer),
         parallel_(comm, store, std::move(options)),

@@ -31,8 +31,8 @@ absl::Status Allreduce(absl::Span<T> data, MPI_Datatype type, MPI_Op op,
   do {
     const int count =
         static_cast<int>(std::min<size_t>(data.size() - done, INT_MAX));
-    const int code = MPI_Allreduce(MPI_IN_PLACE, data.data() + done, count,
-                                   type, op, comm);
+    const int code =
+        MPI_Allreduce(MPI_IN_PLACE, data.data() + done, count, type, op, comm);
     if (code != MPI_SUCCESS) return MpiError(code, "MPI_Allreduce");
     done += static_cast<size_t>(count);
   } while (done < data.size());
@@ -47,8 +47,7 @@ struct MpiCommunicator::Handle {
 
 MpiSession::MpiSession(int* argc, char*** argv) {
   int provided = 0;
-  const int code =
-      MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
+  const int code = MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
   PROVI_CHECK(code == MPI_SUCCESS) << "MPI_Init_thread failed with " << code;
 }
 
@@ -89,7 +88,8 @@ absl::Status MpiCommunicator::Broadcast(std::string& data, int root) {
   if (code != MPI_SUCCESS) return MpiError(code, "MPI_Bcast");
   data.resize(length);
   for (uint64_t done = 0; done < length;) {
-    const int count = static_cast<int>(std::min<uint64_t>(length - done, INT_MAX));
+    const int count =
+        static_cast<int>(std::min<uint64_t>(length - done, INT_MAX));
     code = MPI_Bcast(&data[done], count, MPI_CHAR, root, handle_->comm);
     if (code != MPI_SUCCESS) return MpiError(code, "MPI_Bcast");
     done += static_cast<uint64_t>(count);

@@ -103,7 +103,8 @@ class MpiCommunicator final : public Communicator {
 // Prints "rank <r>: <status>" on stderr and ends every process of the job
 // (MPI_Abort with exit code 1). For errors not every rank shares; see the
 // file comment.
-[[noreturn]] void AbortJob(const Communicator& comm, const absl::Status& status);
+[[noreturn]] void AbortJob(const Communicator& comm,
+                           const absl::Status& status);
 
 }  // namespace provi
 

@@ -103,10 +103,9 @@ absl::Status CheckAgreement(ThreadGroupState& state) {
   const Slot& first = state.slot(0);
   for (int r = 1; r < state.size(); ++r) {
     const Slot& other = state.slot(r);
-    const bool same =
-        other.kind == first.kind &&
-        (first.kind == kBroadcast ? other.root == first.root
-                                  : other.count == first.count);
+    const bool same = other.kind == first.kind &&
+                      (first.kind == kBroadcast ? other.root == first.root
+                                                : other.count == first.count);
     if (!same) {
       return absl::InvalidArgumentError(absl::StrCat(
           "collective mismatch: rank 0 called ", KindName(first.kind), " (",
@@ -208,9 +207,9 @@ absl::Status ThreadCommunicator::AllreduceMin(absl::Span<int64_t> data) {
 
 absl::Status ThreadCommunicator::Broadcast(std::string& data, int root) {
   if (root < 0 || root >= state_.size()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "Broadcast root ", root, " is not a rank of a group of ",
-        state_.size()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("Broadcast root ", root, " is not a rank of a group of ",
+                     state_.size()));
   }
   Slot& mine = state_.slot(rank_);
   mine = Slot{&data, 0, distributed_internal::kBroadcast, root};

@@ -25,7 +25,8 @@
 //
 // Example:
 //
-//   absl::Status status = provi::RunOnThreads(2, [&](provi::Communicator& comm) {
+//   absl::Status status = provi::RunOnThreads(2, [&](provi::Communicator& comm)
+//   {
 //     provi::ParamStore store;
 //     ...   // one replica of data-parallel training, see data_parallel.h
 //     return absl::OkStatus();

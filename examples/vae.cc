@@ -36,9 +36,9 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "data/fashion_mnist.h"
+#include "distributed/thread_communicator.h"
 #include "examples/vae_model.h"
 #include "examples/vae_training.h"
-#include "distributed/thread_communicator.h"
 #ifdef PROVI_VAE_MPI
 #include "distributed/mpi_communicator.h"
 #endif

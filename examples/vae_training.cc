@@ -91,13 +91,16 @@ absl::Status Validate(const VaeTrainingOptions& options) {
   }
   if (options.output_dir.empty()) return invalid("--output_dir is empty");
   if (options.checkpoint_every < 0) {
-    return invalid("--checkpoint_every must be >= 0 (0: after each epoch), "
-                   "got ", options.checkpoint_every);
+    return invalid(
+        "--checkpoint_every must be >= 0 (0: after each epoch), "
+        "got ",
+        options.checkpoint_every);
   }
   if (options.communicator == nullptr &&
       (options.resume || options.checkpoint_every > 0)) {
-    return invalid("--resume and --checkpoint_every need data-parallel "
-                   "training (--threads or --distributed)");
+    return invalid(
+        "--resume and --checkpoint_every need data-parallel "
+        "training (--threads or --distributed)");
   }
   if (options.communicator != nullptr &&
       options.batch < options.communicator->size()) {
@@ -148,8 +151,7 @@ absl::StatusOr<double> MeanPerImage(VaeObjectiveProgram program,
     return *sum / static_cast<double>(count);
   }
   // Every member learns whether every member succeeded before reducing.
-  PROVI_RETURN_IF_ERROR(
-      parallel->Shared(AgreeOnStatus(*comm, sum.status())));
+  PROVI_RETURN_IF_ERROR(parallel->Shared(AgreeOnStatus(*comm, sum.status())));
   double total = *sum;
   PROVI_RETURN_IF_ERROR(
       parallel->Shared(comm->AllreduceSum(absl::MakeSpan(&total, 1))));
@@ -224,7 +226,8 @@ absl::StatusOr<VaeTrainingResult> TrainVae(const VaeTrainingOptions& options,
   Communicator* const comm = options.communicator;
   // Rank 0 reports; the other members' lines go nowhere.
   std::ostream null_stream(nullptr);
-  std::ostream& report = comm == nullptr || comm->rank() == 0 ? out : null_stream;
+  std::ostream& report =
+      comm == nullptr || comm->rank() == 0 ? out : null_stream;
   const bool writer = comm == nullptr || comm->rank() == 0;
 
   const VaeArchitecture architecture{train.images.cols(), options.hidden,
@@ -311,7 +314,8 @@ absl::StatusOr<VaeTrainingResult> TrainVae(const VaeTrainingOptions& options,
       absl::StatusOr<Real> value;
       if (parallel.has_value()) {
         const Shard mine = ShardOf(x.rows(), comm->rank(), comm->size());
-        const Tensor slice(Matrix(x.value().middleRows(mine.begin, mine.size())));
+        const Tensor slice(
+            Matrix(x.value().middleRows(mine.begin, mine.size())));
         value = parallel->Step(slice, particles);
       } else {
         value = svi.Step(x, particles);
@@ -362,7 +366,8 @@ absl::StatusOr<VaeTrainingResult> TrainVae(const VaeTrainingOptions& options,
                      test.images, test.images.rows(), /*particles=*/1,
                      kEvalBatch, options.seed + 1000 + epoch, data_parallel));
     result.test_elbo.push_back(test_elbo);
-    if (parallel.has_value()) PROVI_RETURN_IF_ERROR(parallel->Save(checkpoints));
+    if (parallel.has_value())
+      PROVI_RETURN_IF_ERROR(parallel->Save(checkpoints));
     if (writer) PROVI_RETURN_IF_ERROR(store.Save(result.checkpoint_path));
     report << absl::StrFormat(
         "epoch %d: test ELBO %.2f nats/image over %d images (training %.1f s, "

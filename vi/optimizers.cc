@@ -239,9 +239,9 @@ absl::Status Optimizer::SetState(const OptimizerState& state,
                                  absl::Span<Parameter* const> parameters) {
   if (state.parameters.size() != parameters.size() || state.steps < 0) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "optimizer state for ", state.parameters.size(),
-        " parameters after ", state.steps, " steps, restored onto ",
-        parameters.size(), " parameters"));
+        "optimizer state for ", state.parameters.size(), " parameters after ",
+        state.steps, " steps, restored onto ", parameters.size(),
+        " parameters"));
   }
   absl::flat_hash_map<const Parameter*, State> states;
   for (size_t i = 0; i < parameters.size(); ++i) {

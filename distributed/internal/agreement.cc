@@ -69,8 +69,7 @@ uint64_t LayoutHash(const ParamStore& store) {
   for (const NamedParameter& named : store.parameters()) {
     const std::string& name = named.address.name();
     const int64_t shape[3] = {static_cast<int64_t>(name.size()),
-                              named.parameter->rows(),
-                              named.parameter->cols()};
+                              named.parameter->rows(), named.parameter->cols()};
     hash = HashBytes(shape, sizeof(shape), hash);
     hash = HashBytes(name.data(), name.size(), hash);
   }
@@ -96,7 +95,8 @@ absl::Status AgreeOnStatus(Communicator& comm, const absl::Status& local) {
     return status;
   }
   if (failed == comm.size()) return absl::OkStatus();
-  return distributed_internal::ErrorOfRank(comm, static_cast<int>(failed), local);
+  return distributed_internal::ErrorOfRank(comm, static_cast<int>(failed),
+                                           local);
 }
 
 }  // namespace provi

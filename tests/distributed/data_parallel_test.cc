@@ -51,8 +51,8 @@ constexpr double kParameterTolerance = kDouble ? 1e-5 : 2e-3;
 
 std::string TempDir(const std::string& name) {
   const char* root = std::getenv("TEST_TMPDIR");
-  const std::string dir = absl::StrCat(root != nullptr ? root : "/tmp", "/",
-                                       name, "-", getpid());
+  const std::string dir =
+      absl::StrCat(root != nullptr ? root : "/tmp", "/", name, "-", getpid());
   std::filesystem::remove_all(dir);
   return dir;
 }
@@ -165,8 +165,10 @@ void EstimateRegressionGradient(bool weighted, int estimates,
       PROVI_RETURN_IF_ERROR(svi.Step(Tensor(t), Tensor(y)).status());
       if (r == 0) {
         std::lock_guard<std::mutex> lock(mutex);
-        dw->Add(-static_cast<double>(store.Unconstrained("w").value()->grad()(0, 0)));
-        db->Add(-static_cast<double>(store.Unconstrained("b").value()->grad()(0, 0)));
+        dw->Add(-static_cast<double>(
+            store.Unconstrained("w").value()->grad()(0, 0)));
+        db->Add(-static_cast<double>(
+            store.Unconstrained("b").value()->grad()(0, 0)));
       }
     }
     return absl::OkStatus();
@@ -262,7 +264,8 @@ TEST(DataParallelTest, StreamsDependOnSeedRankAndStep) {
     ParamStore store;
     Sgd sgd(SgdOptions{0.0});
     auto program = [&] {
-      const Tensor z = sample("z", Normal(param("m", Tensor(0.0)), Tensor(1.0)));
+      const Tensor z =
+          sample("z", Normal(param("m", Tensor(0.0)), Tensor(1.0)));
       draws[comm.rank()].push_back(static_cast<double>(z.value()(0, 0)));
       return z;
     };
@@ -317,8 +320,7 @@ TEST(DataParallelTest, ResumedTrainingReachesTheUninterruptedParameters) {
               "step 25: rank 1:");
   EXPECT_TRUE(std::filesystem::exists(dir + "/step-20/params"));
   EXPECT_TRUE(std::filesystem::exists(dir + "/step-10/params"));
-  EXPECT_EQ(std::filesystem::read_symlink(dir + "/latest").string(),
-            "step-20");
+  EXPECT_EQ(std::filesystem::read_symlink(dir + "/latest").string(), "step-20");
 
   for (int n : {2, 4}) {
     const std::string copy = TempDir(absl::StrCat("resume-copy-", n));

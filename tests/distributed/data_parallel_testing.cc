@@ -70,9 +70,8 @@ Tensor LatentLinearElbo::operator()(const Tensor& x, const Tensor& eps) const {
     observe("x", Normal(mean, s * std::numeric_limits<Real>::quiet_NaN()), x);
   }
   const Tensor log_q = Normal(loc, t).LogProb(z);
-  const Tensor log_prior = Normal(Tensor(0.0), Tensor(1.0))
-                               .Expand(b, kLatent)
-                               .LogProb(z);
+  const Tensor log_prior =
+      Normal(Tensor(0.0), Tensor(1.0)).Expand(b, kLatent).LogProb(z);
   const Tensor log_likelihood = Normal(mean, s).LogProb(x);
   return (log_prior + log_likelihood - log_q) *
          static_cast<Real>(static_cast<double>(kPoints) /
@@ -118,9 +117,9 @@ absl::Status TrainSteps(Communicator& comm, Replica& replica,
         GlobalNoise(step, plan.batch).middleRows(mine.begin, mine.size())));
     absl::StatusOr<Real> value = svi.Step(x, eps);
     if (!value.ok()) {
-      return absl::Status(value.status().code(),
-                          absl::StrCat("step ", step, ": ",
-                                       value.status().message()));
+      return absl::Status(
+          value.status().code(),
+          absl::StrCat("step ", step, ": ", value.status().message()));
     }
     if (!plan.checkpoint_dir.empty() &&
         svi.step() % plan.checkpoint_every == 0) {
@@ -193,8 +192,7 @@ double RelativeDifference(const Matrix& a, const Matrix& b) {
     return std::numeric_limits<double>::infinity();
   }
   const double scale = b.cast<double>().cwiseAbs().maxCoeff();
-  return (a - b).cast<double>().cwiseAbs().maxCoeff() /
-         std::max(scale, 1e-300);
+  return (a - b).cast<double>().cwiseAbs().maxCoeff() / std::max(scale, 1e-300);
 }
 
 }  // namespace testing

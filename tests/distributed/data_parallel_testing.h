@@ -77,8 +77,8 @@ struct Replica {
 //
 // What `TrainDataParallel` does.
 struct TrainingPlan {
-  int64_t steps = 100;  // train until this step index
-  Index batch = 16;     // the global minibatch
+  int64_t steps = 100;         // train until this step index
+  Index batch = 16;            // the global minibatch
   std::string checkpoint_dir;  // if set, a checkpoint every checkpoint_every
   int64_t checkpoint_every = 10;
   bool resume = false;  // start from checkpoint_dir's checkpoint

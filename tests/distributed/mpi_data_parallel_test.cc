@@ -57,12 +57,11 @@ TEST(MpiDataParallelTest, RanksReachTheOneProcessParametersAfter100Steps) {
   Replica replica;
   TrainingPlan plan;
   plan.steps = 100;
-  const absl::Status status =
-      testing::TrainDataParallel(*comm, replica, plan);
+  const absl::Status status = testing::TrainDataParallel(*comm, replica, plan);
   ASSERT_TRUE(status.ok()) << status;
-  EXPECT_LT(RelativeDifference(PackedValues(replica.store),
-                               PackedValues(one.store)),
-            kParameterTolerance)
+  EXPECT_LT(
+      RelativeDifference(PackedValues(replica.store), PackedValues(one.store)),
+      kParameterTolerance)
       << comm->size() << " ranks, rank " << comm->rank();
 }
 
@@ -75,8 +74,7 @@ TEST(MpiDataParallelTest, AFailingRankFailsTheStepEverywhere) {
   plan.fail_step = 4;
   bool everywhere = false;
   plan.failed_everywhere = &everywhere;
-  const absl::Status status =
-      testing::TrainDataParallel(*comm, replica, plan);
+  const absl::Status status = testing::TrainDataParallel(*comm, replica, plan);
   testing::ExpectError(status, absl::StatusCode::kInvalidArgument,
                        "step 4: rank 1: ");
   EXPECT_NE(status.message().find("'x'"), absl::string_view::npos) << status;

@@ -49,9 +49,8 @@ absl::Status Compare(const provi::ParamStore& store, const std::string& path,
       !status.ok()) {
     return status;
   }
-  const double difference =
-      provi::testing::RelativeDifference(provi::testing::PackedValues(store),
-                                         provi::testing::PackedValues(other));
+  const double difference = provi::testing::RelativeDifference(
+      provi::testing::PackedValues(store), provi::testing::PackedValues(other));
   std::cout << "relative difference from " << path << ": " << difference
             << "\n";
   if (!(difference <= tolerance)) {
