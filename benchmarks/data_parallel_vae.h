@@ -25,7 +25,9 @@
 #include "absl/random/distributions.h"
 #include "absl/status/status.h"
 #include "ad/tensor.h"
+#include "base/check.h"
 #include "base/random.h"
+#include "benchmark/benchmark.h"
 #include "distributed/data_parallel.h"
 #include "estimators/expectation.h"
 #include "examples/vae_model.h"
@@ -97,6 +99,22 @@ inline absl::Status OneProcessSteps(VaeReplica& replica, const Matrix& images,
     if (!value.ok()) return value.status();
   }
   return absl::OkStatus();
+}
+
+// The steps per benchmark iteration of the binaries: threads are started
+// once per iteration, and their first step warms their arenas.
+inline constexpr int kStepsPerIteration = 10;
+
+// The baseline benchmark of both binaries: `OneProcessSteps` on a
+// minibatch of state.range(0) images; items_per_second counts steps.
+inline void RunOneProcessBenchmark(benchmark::State& state) {
+  const Matrix images = RandomImages(state.range(0), 2);
+  VaeReplica replica;
+  PROVI_CHECK(OneProcessSteps(replica, images, 1).ok());
+  for (auto _ : state) {
+    PROVI_CHECK(OneProcessSteps(replica, images, kStepsPerIteration).ok());
+  }
+  state.SetItemsProcessed(state.iterations() * kStepsPerIteration);
 }
 
 }  // namespace benchmarks

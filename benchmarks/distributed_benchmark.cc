@@ -33,18 +33,8 @@ namespace provi {
 namespace benchmarks {
 namespace {
 
-// Steps per benchmark iteration: the threads are started once per
-// iteration, and their first step warms their arenas.
-constexpr int kStepsPerIteration = 10;
-
 void BM_VaeStep_OneProcess(benchmark::State& state) {
-  const Matrix images = RandomImages(state.range(0), 2);
-  VaeReplica replica;
-  PROVI_CHECK(OneProcessSteps(replica, images, 1).ok());
-  for (auto _ : state) {
-    PROVI_CHECK(OneProcessSteps(replica, images, kStepsPerIteration).ok());
-  }
-  state.SetItemsProcessed(state.iterations() * kStepsPerIteration);
+  RunOneProcessBenchmark(state);
 }
 BENCHMARK(BM_VaeStep_OneProcess)
     ->Arg(64)

@@ -31,7 +31,6 @@ namespace provi {
 namespace benchmarks {
 namespace {
 
-constexpr int kStepsPerIteration = 10;
 MpiCommunicator* comm = nullptr;
 
 void BM_VaeStep_OneProcess(benchmark::State& state) {
@@ -39,13 +38,7 @@ void BM_VaeStep_OneProcess(benchmark::State& state) {
     state.SkipWithError("the one-process baseline runs with -np 1");
     return;
   }
-  const Matrix images = RandomImages(state.range(0), 2);
-  VaeReplica replica;
-  PROVI_CHECK(OneProcessSteps(replica, images, 1).ok());
-  for (auto _ : state) {
-    PROVI_CHECK(OneProcessSteps(replica, images, kStepsPerIteration).ok());
-  }
-  state.SetItemsProcessed(state.iterations() * kStepsPerIteration);
+  RunOneProcessBenchmark(state);
 }
 
 void BM_VaeStep_Mpi(benchmark::State& state) {

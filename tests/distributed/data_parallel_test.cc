@@ -36,18 +36,13 @@ namespace {
 using ::provi::testing::ExpectError;
 using ::provi::testing::FirstStepGradient;
 using ::provi::testing::FirstStepGradientOneProcess;
+using ::provi::testing::kGradientTolerance;
+using ::provi::testing::kParameterTolerance;
 using ::provi::testing::PackedValues;
 using ::provi::testing::RelativeDifference;
 using ::provi::testing::Replica;
 using ::provi::testing::TrainDataParallel;
 using ::provi::testing::TrainingPlan;
-
-constexpr bool kDouble = sizeof(Real) == sizeof(double);
-// Replicas differ from one process only in the order of the additions.
-constexpr double kGradientTolerance = kDouble ? 1e-5 : 2e-4;
-// After 100 Adam steps (Adam's normalised steps amplify rounding where a
-// gradient is near zero).
-constexpr double kParameterTolerance = kDouble ? 1e-5 : 2e-3;
 
 std::string TempDir(const std::string& name) {
   const char* root = std::getenv("TEST_TMPDIR");

@@ -141,50 +141,41 @@ absl::Status TrainOneProcess(Replica& replica, int64_t steps, Index batch) {
   return absl::OkStatus();
 }
 
-namespace {
-
-Matrix PackedGradients(const ParamStore& store) {
-  Index n = 0;
-  for (const Parameter* p : store.parameter_pointers()) n += p->grad().size();
-  Matrix packed(n, 1);
-  Index offset = 0;
-  for (const Parameter* p : store.parameter_pointers()) {
-    // Svi leaves the negated gradient (the optimizer minimises).
-    packed.middleRows(offset, p->grad().size()) =
-        -Eigen::Map<const Matrix>(p->grad().data(), p->grad().size(), 1);
-    offset += p->grad().size();
-  }
-  return packed;
-}
-
-}  // namespace
-
 absl::StatusOr<Matrix> FirstStepGradient(Communicator& comm, Index batch) {
   Replica replica;
   TrainingPlan plan;
   plan.steps = 1;
   plan.batch = batch;
   PROVI_RETURN_IF_ERROR(TrainDataParallel(comm, replica, plan));
-  return PackedGradients(replica.store);
+  // Svi leaves the negated gradient (the optimizer minimises).
+  return -Packed(replica.store, &Parameter::grad);
 }
 
 absl::StatusOr<Matrix> FirstStepGradientOneProcess(Index batch) {
   Replica replica;
   PROVI_RETURN_IF_ERROR(TrainOneProcess(replica, 1, batch));
-  return PackedGradients(replica.store);
+  // Svi leaves the negated gradient (the optimizer minimises).
+  return -Packed(replica.store, &Parameter::grad);
 }
 
-Matrix PackedValues(const ParamStore& store) {
+Matrix Packed(const ParamStore& store,
+              const Matrix& (Parameter::*field)() const) {
   Index n = 0;
-  for (const Parameter* p : store.parameter_pointers()) n += p->value().size();
+  for (const Parameter* p : store.parameter_pointers())
+    n += (p->*field)().size();
   Matrix packed(n, 1);
   Index offset = 0;
   for (const Parameter* p : store.parameter_pointers()) {
-    packed.middleRows(offset, p->value().size()) =
-        Eigen::Map<const Matrix>(p->value().data(), p->value().size(), 1);
-    offset += p->value().size();
+    const Matrix& m = (p->*field)();
+    packed.middleRows(offset, m.size()) =
+        Eigen::Map<const Matrix>(m.data(), m.size(), 1);
+    offset += m.size();
   }
   return packed;
+}
+
+Matrix PackedValues(const ParamStore& store) {
+  return Packed(store, &Parameter::value);
 }
 
 double RelativeDifference(const Matrix& a, const Matrix& b) {

@@ -42,6 +42,14 @@ namespace provi {
 namespace testing {
 
 inline constexpr Index kPoints = 64;
+
+// Replicas differ from one process only in the order of the additions: the
+// relative tolerance of the combined gradient, and of the parameters after
+// 100 Adam steps (Adam's normalised steps amplify rounding where a gradient
+// is near zero).
+inline constexpr bool kRealIsDouble = sizeof(Real) == sizeof(double);
+inline constexpr double kGradientTolerance = kRealIsDouble ? 1e-5 : 2e-4;
+inline constexpr double kParameterTolerance = kRealIsDouble ? 1e-5 : 2e-3;
 inline constexpr Index kDim = 3;
 inline constexpr Index kLatent = 2;
 
@@ -109,7 +117,10 @@ absl::Status TrainOneProcess(Replica& replica, int64_t steps, Index batch);
 absl::StatusOr<Matrix> FirstStepGradient(Communicator& comm, Index batch);
 absl::StatusOr<Matrix> FirstStepGradientOneProcess(Index batch);
 
-// Every parameter's unconstrained value, packed in creation order (n x 1).
+// Every parameter's unconstrained value (or gradient, with
+// &Parameter::grad), packed in creation order (n x 1).
+Matrix Packed(const ParamStore& store,
+              const Matrix& (Parameter::*field)() const);
 Matrix PackedValues(const ParamStore& store);
 
 // The largest |a - b| relative to the largest |b| (a and b of one shape).

@@ -18,14 +18,12 @@
 namespace provi {
 namespace {
 
+using ::provi::testing::kGradientTolerance;
+using ::provi::testing::kParameterTolerance;
 using ::provi::testing::PackedValues;
 using ::provi::testing::RelativeDifference;
 using ::provi::testing::Replica;
 using ::provi::testing::TrainingPlan;
-
-constexpr bool kDouble = sizeof(Real) == sizeof(double);
-constexpr double kGradientTolerance = kDouble ? 1e-5 : 2e-4;
-constexpr double kParameterTolerance = kDouble ? 1e-5 : 2e-3;
 
 MpiCommunicator* comm = nullptr;
 
