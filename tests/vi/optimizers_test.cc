@@ -161,6 +161,60 @@ TEST(OptimizersTest, AdamFirstStepHasMagnitudeLearningRate) {
   }
 }
 
+// GetState / SetState: an optimizer restored from another's state continues
+// exactly as the other would (the checkpoints of distributed/ rely on it).
+TEST(OptimizersTest, RestoredStateContinuesExactly) {
+  auto run = [](Optimizer& optimizer, Parameter& x, int steps) {
+    for (int k = 0; k < steps; ++k) {
+      x.grad() = x.value().array().sin().matrix() + Matrix::Constant(3, 1, 0.1);
+      ASSERT_TRUE(optimizer.Step({&x}).ok());
+    }
+  };
+  Matrix init(3, 1);
+  init << 0.5, -1.0, 2.0;
+  Adam first(AdamOptions{0.05});
+  Parameter a(init);
+  run(first, a, 5);
+  const OptimizerState state = first.GetState({&a});
+  EXPECT_EQ(state.steps, 5);
+  ASSERT_EQ(state.parameters.size(), 1u);
+  EXPECT_EQ(state.parameters[0].updates, 5);
+
+  Adam second(AdamOptions{0.05});
+  Parameter b(a.value());
+  ASSERT_TRUE(second.SetState(state, {&b}).ok());
+  run(first, a, 7);
+  run(second, b, 7);
+  EXPECT_EQ(a.value(), b.value());
+  // A fresh optimizer (no state) would have gone elsewhere.
+  Adam fresh(AdamOptions{0.05});
+  Parameter c(init);
+  run(fresh, c, 5);
+  Adam restarted(AdamOptions{0.05});
+  run(restarted, c, 7);
+  EXPECT_NE(a.value(), c.value());
+}
+
+TEST(OptimizersTest, SetStateRejectsStateThatDoesNotFit) {
+  Adam adam;
+  Parameter x(Matrix::Zero(2, 1));
+  OptimizerState state;
+  state.steps = 1;
+  state.parameters.resize(2);
+  absl::Status status = adam.SetState(state, {&x});
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(status.message()),
+              HasSubstr("optimizer state for 2 parameters"));
+  state.parameters.resize(1);
+  state.parameters[0].updates = 1;
+  state.parameters[0].first = Matrix::Zero(3, 1);
+  state.parameters[0].second = Matrix::Zero(2, 1);
+  status = adam.SetState(state, {&x});
+  EXPECT_THAT(std::string(status.message()),
+              HasSubstr("does not fit a 2x1 parameter"));
+  EXPECT_EQ(adam.steps(), 0);  // nothing changed
+}
+
 // Without bias correction the first update is lr (1 − β1) g / (√(1 − β2) |g|
 // + ε) ≈ 3.16 lr for the defaults.
 TEST(OptimizersTest, AdamWithoutBiasCorrection) {

@@ -215,6 +215,45 @@ TEST(SviTest, StepSumsTheValueAndAscendsTheGradient) {
   EXPECT_EQ(svi.steps(), 2);
 }
 
+// The gradient hook runs between the estimate and the optimiser step, on
+// failures too, and what it returns is what the step goes on with.
+TEST(SviTest, GradientHookReplacesValueAndGradient) {
+  ParamStore store;
+  SgdOptions options;
+  options.learning_rate = 0.1;
+  Sgd sgd(options);
+  bool fail = false;
+  auto objective = Expectation([&]() -> Tensor {
+    const Tensor w = param("w", Tensor(0.0));
+    if (fail) {
+      sample("z", Normal(w, Tensor(std::numeric_limits<Real>::quiet_NaN())));
+    }
+    return w * Real(2);
+  });
+  std::vector<std::string> seen;
+  SviOptions svi_options;
+  svi_options.gradient_hook =
+      [&](absl::StatusOr<double> local) -> absl::StatusOr<double> {
+    seen.push_back(local.ok() ? std::to_string(*local)
+                              : std::string(local.status().message()));
+    if (!local.ok()) return absl::AbortedError("replaced error");
+    // Double the gradient (2 -> 4) and report 10.
+    (*store.Unconstrained("w"))->grad() *= Real(2);
+    return 10.0;
+  };
+  Svi svi(objective, sgd, store, svi_options);
+  absl::StatusOr<Real> value = svi.Step();
+  ASSERT_TRUE(value.ok()) << value.status();
+  EXPECT_EQ(*value, Real(10));
+  EXPECT_NEAR((*store.Unconstrained("w"))->value()(0, 0), 0.4, 1e-6);
+  fail = true;
+  value = svi.Step();
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_THAT(seen[1], HasSubstr("'z'"));
+  EXPECT_EQ(value.status(), absl::AbortedError("replaced error"));
+  EXPECT_NEAR((*store.Unconstrained("w"))->value()(0, 0), 0.4, 1e-6);
+}
+
 // -----------------------------------------------------------------------------
 // Run: log, callbacks, convergence
 // -----------------------------------------------------------------------------
