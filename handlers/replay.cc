@@ -7,7 +7,7 @@
 
 namespace provi {
 
-void ReplaySubsample(const Trace& trace, Message& msg) {
+void ReplayPlate(const Trace& trace, Message& msg) {
   if (msg.value.has_value()) return;
   const Site* recorded = trace.FindPlate(msg.address);
   if (recorded == nullptr) return;
@@ -28,7 +28,7 @@ void ReplaySubsample(const Trace& trace, Message& msg) {
 
 void ReplayHandler::Process(Message& msg) {
   if (msg.kind == SiteKind::kPlate) {
-    ReplaySubsample(trace_, msg);
+    ReplayPlate(trace_, msg);
     return;
   }
   if (only_subsamples_ || msg.kind != SiteKind::kSample || msg.is_observed) {

@@ -47,14 +47,14 @@ class ReplayHandler : public Handler {
   bool only_subsamples_;
 };
 
-// ReplaySubsample()
+// ReplayPlate()
 //
 // What replay does at a plate message `msg` without a value: if `trace` has
 // a plate of the same name and either is subsampled, checks that their
 // sizes and subsample sizes agree (else throws InvalidArgument naming the
 // plate) and gives `msg` the trace's indices. The trace handler uses it for
 // plates entered again in one run.
-void ReplaySubsample(const Trace& trace, Message& msg);
+void ReplayPlate(const Trace& trace, Message& msg);
 
 namespace handlers {
 

@@ -7,7 +7,7 @@
 namespace provi {
 
 void TraceHandler::Process(Message& msg) {
-  if (msg.kind == SiteKind::kPlate) ReplaySubsample(trace_, msg);
+  if (msg.kind == SiteKind::kPlate) ReplayPlate(trace_, msg);
 }
 
 void TraceHandler::Postprocess(Message& msg) {
