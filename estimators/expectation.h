@@ -94,8 +94,9 @@ class Expectation {
 
   // Seed()
   //
-  // Draws of later calls come from a generator seeded by `seed` (by
-  // default, from the thread's generator, see runtime/handler.h).
+  // Draws of later calls, subsampled plates' indices included, come from
+  // a generator seeded by `seed` (by default, from the thread's generator,
+  // see runtime/handler.h).
   Expectation& Seed(uint64_t seed) {
     rng_ = MakeRng(seed);
     return *this;

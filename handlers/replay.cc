@@ -7,8 +7,33 @@
 
 namespace provi {
 
+void ReplayPlate(const Trace& trace, Message& msg) {
+  if (msg.value.has_value()) return;
+  const Site* recorded = trace.FindPlate(msg.address);
+  if (recorded == nullptr) return;
+  const PlateInfo& here = msg.plate;
+  const PlateInfo& there = recorded->plate;
+  const bool subsampled =
+      here.subsample_size < here.size || there.subsample_size < there.size;
+  if (subsampled && (here.size != there.size ||
+                     here.subsample_size != there.subsample_size)) {
+    ThrowStatus(absl::InvalidArgumentError(absl::StrCat(
+        "plate '", msg.address.name(), "' has ", here.subsample_size, " of ",
+        here.size, " lanes here but ", there.subsample_size, " of ", there.size,
+        " in the trace it replays: programs that share a plate give it one "
+        "size and subsample size")));
+  }
+  if (recorded->value.has_value()) msg.value = *recorded->value;
+}
+
 void ReplayHandler::Process(Message& msg) {
-  if (msg.kind != SiteKind::kSample || msg.is_observed) return;
+  if (msg.kind == SiteKind::kPlate) {
+    ReplayPlate(trace_, msg);
+    return;
+  }
+  if (only_subsamples_ || msg.kind != SiteKind::kSample || msg.is_observed) {
+    return;
+  }
   const Site* site = trace_.Find(msg.address);
   if (site == nullptr || !site->value.has_value()) {
     ThrowStatus(absl::NotFoundError(

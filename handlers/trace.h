@@ -6,7 +6,8 @@
 // trace: records every site a program runs into a `Trace` (runtime/trace.h),
 // in Postprocess, so it sees the values that inner handlers (replay,
 // condition, ...) decided. A second site at an address already recorded is
-// an error naming the address.
+// an error naming the address. A plate entered again takes the subsample
+// recorded for its first entry (one plate, one subsample per run).
 //
 // `handlers::Trace(program)` is the entry point most code uses: calling it
 // runs the program and returns `absl::StatusOr<TracedRun<R>>` with the trace
@@ -37,6 +38,7 @@ namespace provi {
 // Records sites into `trace()`.
 class TraceHandler : public Handler {
  public:
+  void Process(Message& msg) override;
   void Postprocess(Message& msg) override;
 
   const Trace& trace() const { return trace_; }

@@ -3,18 +3,15 @@
 #include "runtime/handler.h"
 
 #include <cmath>
-#include <numeric>
-#include <utility>
 #include <vector>
 
 #include "absl/base/attributes.h"
 #include "absl/base/optimization.h"
-#include "absl/random/distributions.h"
 #include "absl/strings/str_cat.h"
-#include "ad/ops.h"
 #include "base/check.h"
 #include "base/random.h"
 #include "base/status_error.h"
+#include "runtime/primitives.h"
 
 namespace provi {
 namespace {
@@ -89,22 +86,6 @@ void CheckSampleValue(const Message& msg, const Distribution& dist) {
   }
 }
 
-// A uniformly random subset of 0..size-1, by a partial Fisher-Yates shuffle.
-Tensor SubsampleIndices(const PlateInfo& plate, absl::BitGenRef gen) {
-  std::vector<Index> all(static_cast<size_t>(plate.size));
-  std::iota(all.begin(), all.end(), Index{0});
-  for (Index i = 0; i < plate.subsample_size; ++i) {
-    const Index j = absl::Uniform<Index>(gen, i, plate.size);
-    std::swap(all[static_cast<size_t>(i)], all[static_cast<size_t>(j)]);
-  }
-  Real* data = nullptr;
-  Tensor indices = NewConstant(plate.subsample_size, 1, &data);
-  for (Index i = 0; i < plate.subsample_size; ++i) {
-    data[i] = static_cast<Real>(all[static_cast<size_t>(i)]);
-  }
-  return indices;
-}
-
 // The default behaviour at a sample site: validate, draw if no handler
 // supplied a value, check the value.
 void DefaultSample(Message& msg) {
@@ -138,8 +119,8 @@ ABSL_ATTRIBUTE_NOINLINE void DefaultOther(Message& msg) {
     case SiteKind::kPlate:
       // Without subsampling the indices are implicit (0..size-1).
       if (!msg.value.has_value() && msg.plate.subsample_size < msg.plate.size) {
-        msg.value = SubsampleIndices(
-            msg.plate, msg.rng.has_value() ? *msg.rng : ThreadRng());
+        msg.value = DrawSubsample(msg.plate,
+                                  msg.rng.has_value() ? *msg.rng : ThreadRng());
       }
       break;
     case SiteKind::kSample:

@@ -35,6 +35,7 @@
 #include <functional>
 #include <vector>
 
+#include "absl/random/bit_gen_ref.h"
 #include "absl/strings/string_view.h"
 #include "ad/tensor.h"
 #include "distributions/distribution.h"
@@ -95,12 +96,32 @@ enum class PlateLanes { kExplicit, kBroadcast };
 //
 // RAII: sites created while a Plate is alive are conditionally independent
 // across their rows (lanes). With `subsample_size` < `size`, a random subset
-// of that many indices is drawn (see `indices()`), the program is expected
-// to use only those lanes, and log densities inside are scaled by
-// size / subsample_size. Plates nest; the lanes of nested plates are the
-// rows of the sites inside them (how they are laid out is the program's
-// choice), except that the innermost broadcasting plate gives one-row sites
-// its lanes.
+// of that many indices is drawn (see `indices()`), the program uses only
+// those lanes, and log densities inside are scaled by size /
+// subsample_size. Plates nest; the lanes of nested plates are the rows of
+// the sites inside them (how they are laid out is the program's choice),
+// except that the innermost broadcasting plate gives one-row sites its
+// lanes.
+//
+// The subsample is a recorded choice, like a sample site's value: the plate
+// sends a kPlate message whose value is the indices, so handlers can supply
+// them. A trace records them (a plate entered again in the same traced run
+// takes the recorded indices), replay gives a program the indices its trace
+// has for the plate of the same name (a model sees its guide's subsample),
+// and inside an Expectation they are drawn from the estimation's generator
+// (so `Expectation::Seed` makes them reproducible). Without any of these
+// they come from a seed handler or the thread's generator.
+//
+// Checks, each an InvalidArgument naming the plate (and the site):
+//   * a plate nested in a plate of the same name;
+//   * a sample, observe or factor site inside plates, one of them not
+//     broadcasting, whose row count (its log density's lanes) is neither 1
+//     nor the product of the lane counts (subsample sizes) of some of its
+//     plates: in a plate of 10 lanes subsampled from 100, a site has 10 rows
+//     or 1, never 100 (under broadcasting plates alone, a program may lay
+//     out lanes of its own in the particles' copies);
+//   * subsampling a plate larger than provi::Real represents every integer
+//     up to (2^24 in float), since the indices are stored as Reals.
 class Plate {
  public:
   Plate(absl::string_view name, Index size, Index subsample_size = -1,
@@ -121,6 +142,13 @@ class Plate {
   PlateInfo info_;
   std::vector<Index> indices_;
 };
+
+// DrawSubsample()
+//
+// A uniformly random subset of `plate.subsample_size` distinct indices of
+// 0..plate.size-1, in random order, as a subsample_size x 1 tensor: what a
+// subsampled plate draws when no handler supplies its indices.
+Tensor DrawSubsample(const PlateInfo& plate, absl::BitGenRef gen);
 
 // Scope
 //

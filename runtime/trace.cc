@@ -67,6 +67,12 @@ const Site* Trace::Find(Address address) const {
                                                      : &data_->sites[at];
 }
 
+const Site* Trace::FindPlate(Address address) const {
+  const uint32_t at = data_->plates.Find(address);
+  return at == runtime_internal::AddressIndex::kNone ? nullptr
+                                                     : &data_->sites[at];
+}
+
 void Trace::Unshare() { data_ = std::make_shared<Data>(*data_); }
 
 absl::Status Trace::DuplicateError(const Data& data, SiteKind kind,

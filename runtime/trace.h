@@ -194,10 +194,19 @@ class Trace {
   // Find()
   //
   // The site at `address`, or null. (Plates are not looked up here: several
-  // plate sites may share a name.)
+  // plate sites may share a name, and a plate may share one with a site.)
   const Site* Find(Address address) const;
   const Site* Find(absl::string_view address) const {
     return Find(Address::Intern(address));
+  }
+
+  // FindPlate()
+  //
+  // The first plate site named `address` (a program may enter a plate more
+  // than once; the first entry holds its subsample), or null.
+  const Site* FindPlate(Address address) const;
+  const Site* FindPlate(absl::string_view address) const {
+    return FindPlate(Address::Intern(address));
   }
 
   // Add()
@@ -234,11 +243,14 @@ class Trace {
   struct Data {
     Data() = default;
     // A copy shares the distributions but not the arena new copies go to.
-    Data(const Data& other) : sites(other.sites), index(other.index) {}
+    Data(const Data& other)
+        : sites(other.sites), index(other.index), plates(other.plates) {}
 
     SiteList sites;
     // Address -> position in `sites` (plates excluded).
     runtime_internal::AddressIndex index;
+    // Plate name -> position of its first plate site.
+    runtime_internal::AddressIndex plates;
     // Where Record() copies distributions; created on first use.
     std::shared_ptr<runtime_internal::DistributionArena> arena;
   };
@@ -249,21 +261,27 @@ class Trace {
     return *data_;
   }
   void Unshare();
-  // Checks that `address` is free (plates may repeat and are not indexed)
-  // before anything is appended, and finds where it will be indexed: false
-  // if an earlier site has it (DuplicateError then says which).
+  // Checks that `address` is free (plates may repeat and are indexed
+  // apart) before anything is appended, and finds where it will be indexed:
+  // false if an earlier site has it (DuplicateError then says which).
   static bool Claimable(Data& data, SiteKind kind, Address address,
                         runtime_internal::AddressIndex::Slot& slot) {
-    if (kind == SiteKind::kPlate) return true;
+    if (kind == SiteKind::kPlate) {
+      slot = data.plates.Probe(address);
+      return true;
+    }
     slot = data.index.Probe(address);
     return slot.value == runtime_internal::AddressIndex::kNone;
   }
-  // Indexes the site just appended at `slot` (cannot fail).
+  // Indexes the site just appended at `slot` (cannot fail); a plate only
+  // on its first entry.
   static void Claim(Data& data, SiteKind kind, Address address,
                     const runtime_internal::AddressIndex::Slot& slot) {
+    const uint32_t position = static_cast<uint32_t>(data.sites.size() - 1);
     if (kind != SiteKind::kPlate) {
-      data.index.Fill(slot, address,
-                      static_cast<uint32_t>(data.sites.size() - 1));
+      data.index.Fill(slot, address, position);
+    } else if (slot.value == runtime_internal::AddressIndex::kNone) {
+      data.plates.Fill(slot, address, position);
     }
   }
   static absl::Status DuplicateError(const Data& data, SiteKind kind,

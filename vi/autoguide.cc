@@ -13,10 +13,12 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "ad/ops.h"
+#include "base/check.h"
 #include "base/random.h"
 #include "distributions/delta.h"
 #include "distributions/mv_normal.h"
 #include "distributions/normal.h"
+#include "handlers/replay.h"
 #include "runtime/primitives.h"
 #include "vi/internal/low_rank_normal.h"
 #include "vi/internal/transformed.h"
@@ -47,18 +49,29 @@ std::string RelativeName(Address address, Address scope) {
   return absl::StartsWith(name, prefix) ? name.substr(prefix.size()) : name;
 }
 
-// Runs `body` inside plates named and sized as `plates[first...]`, nested
-// in order (no allocation; the plates close in reverse order, also when
-// `body` throws).
+// Runs `body(subsample)` inside plates named and sized as
+// `plates[first...]`, nested in order; `subsample` is the indices of the
+// (innermost) subsampled plate among them, or `outer` if none is (no
+// allocation; the plates close in reverse order, also when `body` throws).
 template <typename F>
 void WithPlates(const std::vector<AutoPlate>& plates, size_t first,
-                const F& body) {
+                const std::vector<Index>* outer, const F& body) {
   if (first == plates.size()) {
-    body();
+    body(outer);
     return;
   }
-  Plate plate(plates[first].name, plates[first].size);
-  WithPlates(plates, first + 1, body);
+  const AutoPlate& info = plates[first];
+  Plate plate(info.name, info.size, info.subsample_size);
+  WithPlates(plates, first + 1,
+             info.subsample_size < info.size ? &plate.indices() : outer, body);
+}
+
+// A per-point parameter's rows for the data points present in this run.
+Tensor PresentRows(const Tensor& full, const AutoLatentSite& site,
+                   const std::vector<Index>* subsample) {
+  if (site.subsampled_plate < 0) return full;
+  PROVI_CHECK(subsample != nullptr) << "subsampled plate without indices";
+  return GatherRows(full, *subsample);
 }
 
 // Φ⁻¹(p) for 0 < p < 1, by bisection on Φ(x) = erfc(-x / √2) / 2 (to the
@@ -140,11 +153,50 @@ class State {
   std::function<Tensor()> diag_scale_init;
 
  private:
+  absl::Status CheckSubsampledSite(const AutoLatentSite& site,
+                                   const Site& traced,
+                                   const PlateInfo& plate) const;
   void RunMeanField() const;
   void RunDelta() const;
   void RunJoint() const;
   void PrepareParameters();
 };
+
+// A latent site in a subsampled plate gets per-point parameters when it
+// has one row per lane of that plate (and its transform keeps rows), in
+// the families whose sites are separate draws; a one-row site is global.
+absl::Status State::CheckSubsampledSite(const AutoLatentSite& site,
+                                        const Site& traced,
+                                        const PlateInfo& plate) const {
+  const std::string where = absl::StrCat(
+      SiteLabel(site), " is inside plate '", plate.name.name(),
+      "', which draws ", plate.subsample_size, " of ", plate.size, " lanes");
+  const Index rows = traced.value->rows();
+  if (rows == 1 && plate.subsample_size != 1) return absl::OkStatus();
+  if (family == Family::kMultivariateNormal ||
+      family == Family::kLowRankMultivariateNormal) {
+    return absl::UnimplementedError(absl::StrCat(
+        where,
+        "; the joint families cannot draw a subsample of a joint normal's "
+        "coordinates: use AutoNormal or AutoDelta (per-point parameters "
+        "indexed by the subsample)"));
+  }
+  if (site.subsampled_plate >= 0) {
+    return absl::UnimplementedError(
+        absl::StrCat(where,
+                     " and in another subsampled plate; autoguides index "
+                     "per-point parameters by one subsample"));
+  }
+  if (rows != plate.subsample_size ||
+      site.support.kind() == Support::Kind::kLowerCholesky) {
+    return absl::UnimplementedError(absl::StrCat(
+        where, " but has ", rows,
+        " rows (or a support whose transform mixes rows); autoguides index "
+        "per-point parameters by the subsample when a site has one row per "
+        "lane"));
+  }
+  return absl::OkStatus();
+}
 
 absl::Status State::SetUp(const Trace& prototype) {
   if (!(options.init_scale > 0 && std::isfinite(options.init_scale))) {
@@ -188,14 +240,16 @@ absl::Status State::SetUp(const Trace& prototype) {
     for (size_t i = outer_plates; i < traced.plates.size(); ++i) {
       const PlateInfo& plate = traced.plates[i];
       if (plate.subsample_size != plate.size) {
-        return absl::UnimplementedError(absl::StrCat(
-            label, " is inside plate '", plate.name.name(), "', which draws ",
-            plate.subsample_size, " of ", plate.size,
-            " lanes; autoguides support latent sites in plates without "
-            "subsampling"));
+        if (absl::Status status = CheckSubsampledSite(site, traced, plate);
+            !status.ok()) {
+          return status;
+        }
+        if (traced.value->rows() == plate.subsample_size) {
+          site.subsampled_plate = static_cast<int>(site.plates.size());
+        }
       }
-      site.plates.push_back(
-          AutoPlate{RelativeName(plate.name, scope), plate.size});
+      site.plates.push_back(AutoPlate{RelativeName(plate.name, scope),
+                                      plate.size, plate.subsample_size});
     }
     Matrix unconstrained;
     try {
@@ -208,6 +262,17 @@ absl::Status State::SetUp(const Trace& prototype) {
     }
     site.rows = traced.value->rows();
     site.cols = traced.value->cols();
+    if (site.subsampled_plate >= 0) {
+      // Parameters for every data point; the prototype's rows (drawn for
+      // its subsample) repeat over them as starting values.
+      const Index present = unconstrained.rows();
+      site.rows = site.plates[site.subsampled_plate].size;
+      Matrix full = Matrix::Zero(site.rows, unconstrained.cols());
+      for (Index r = 0; r < site.rows && present > 0; ++r) {
+        full.row(r) = unconstrained.row(r % present);
+      }
+      unconstrained = std::move(full);
+    }
     site.unconstrained_rows = unconstrained.rows();
     site.unconstrained_cols = unconstrained.cols();
     site.offset = offset;
@@ -340,10 +405,12 @@ void State::Run() const {
 void State::RunMeanField() const {
   for (size_t i = 0; i < sites.size(); ++i) {
     const AutoLatentSite& site = sites[i];
-    WithPlates(site.plates, 0, [&] {
-      const Tensor loc = param(loc_names[i], loc_inits[i]);
-      const Tensor scale =
-          param(scale_names[i], scale_inits[i], Support::Positive());
+    WithPlates(site.plates, 0, nullptr, [&](const std::vector<Index>* rows) {
+      const Tensor loc =
+          PresentRows(param(loc_names[i], loc_inits[i]), site, rows);
+      const Tensor scale = PresentRows(
+          param(scale_names[i], scale_inits[i], Support::Positive()), site,
+          rows);
       Normal base(loc, scale);
       if (IsIdentity(site.support)) {
         sample(site.name, base);
@@ -357,8 +424,10 @@ void State::RunMeanField() const {
 void State::RunDelta() const {
   for (size_t i = 0; i < sites.size(); ++i) {
     const AutoLatentSite& site = sites[i];
-    WithPlates(site.plates, 0, [&] {
-      sample(site.name, Delta(param(loc_names[i], loc_inits[i], site.support)));
+    WithPlates(site.plates, 0, nullptr, [&](const std::vector<Index>* rows) {
+      sample(site.name,
+             Delta(PresentRows(param(loc_names[i], loc_inits[i], site.support),
+                               site, rows)));
     });
   }
 }
@@ -391,8 +460,9 @@ void State::RunJoint() const {
     const Tensor log_density = IsIdentity(site.support)
                                    ? Tensor(0.0)
                                    : -site.bijector->LogAbsDetJacobian(part);
-    WithPlates(site.plates, 0,
-               [&] { sample(site.name, Delta(value, log_density)); });
+    WithPlates(site.plates, 0, nullptr, [&](const std::vector<Index>*) {
+      sample(site.name, Delta(value, log_density));
+    });
   }
 }
 
@@ -598,8 +668,50 @@ absl::StatusOr<AutoMoments> AutoGuide::ConstrainedMoments(
   }
   absl::StatusOr<const AutoLatentSite*> found = state_->FindSite(site_name);
   if (!found.ok()) return found.status();
-  const Address address = Address::Join(CurrentScope(), (*found)->name);
-  Eigen::MatrixXd sum = Eigen::MatrixXd::Zero((*found)->rows, (*found)->cols);
+  const AutoLatentSite& site = **found;
+  const Address address = Address::Join(CurrentScope(), site.name);
+  // Each draw runs the guide once per block of data points, with the
+  // subsampled plate's indices forced to the block (blocks of the subsample
+  // size, the last one ending at the plate's end and keeping only its new
+  // rows), so every point gets one value per draw. One unforced block for
+  // the other sites.
+  struct Block {
+    Trace subsample;
+    Index first = 0;  // the block's first data point
+    Index skip = 0;   // its leading rows an earlier block already has
+  };
+  std::vector<Block> blocks;
+  if (site.subsampled_plate < 0) {
+    blocks.emplace_back();
+  } else {
+    const AutoPlate& plate = site.plates[site.subsampled_plate];
+    const Index lanes = plate.subsample_size;
+    if (lanes < 1) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(autoguide_internal::SiteLabel(site), ": plate '",
+                       plate.name, "' draws no lanes"));
+    }
+    const Address plate_address = Address::Join(CurrentScope(), plate.name);
+    for (Index start = 0; start < plate.size; start += lanes) {
+      Block block;
+      block.first = std::min(start, plate.size - lanes);
+      block.skip = start - block.first;
+      Site forced;
+      forced.kind = SiteKind::kPlate;
+      forced.address = plate_address;
+      forced.plate = PlateInfo{plate_address, plate.size, lanes};
+      forced.value =
+          Tensor(Matrix(Eigen::Matrix<Real, Eigen::Dynamic, 1>::LinSpaced(
+              lanes, static_cast<Real>(block.first),
+              static_cast<Real>(block.first + lanes - 1))));
+      if (absl::Status added = block.subsample.Add(std::move(forced));
+          !added.ok()) {
+        return added;
+      }
+      blocks.push_back(std::move(block));
+    }
+  }
+  Eigen::MatrixXd sum = Eigen::MatrixXd::Zero(site.rows, site.cols);
   Eigen::MatrixXd sum_squares = sum;
   const absl::Status status = CatchStatus([&] {
     NoRecordScope no_record;
@@ -607,19 +719,26 @@ absl::StatusOr<AutoMoments> AutoGuide::ConstrainedMoments(
     SeedHandler seeded(seed);
     HandlerScope seed_scope(seeded);
     for (int k = 0; k < num_samples; ++k) {
-      TraceHandler trace;
-      {
-        HandlerScope trace_scope(trace);
-        Run();
+      for (const Block& block : blocks) {
+        TraceHandler trace;
+        ReplayHandler forced(block.subsample, true);
+        {
+          HandlerScope trace_scope(trace);
+          HandlerScope forced_scope(forced);
+          Run();
+        }
+        const Site* drawn = trace.trace().Find(address);
+        if (drawn == nullptr || !drawn->value.has_value()) {
+          ThrowStatus(absl::InternalError(absl::StrCat(
+              "autoguide: the guide drew no value at '", address.name(), "'")));
+        }
+        const Eigen::MatrixXd value = drawn->value->value().cast<double>();
+        const Index rows = value.rows() - block.skip;
+        sum.middleRows(block.first + block.skip, rows) +=
+            value.bottomRows(rows);
+        sum_squares.middleRows(block.first + block.skip, rows) +=
+            value.bottomRows(rows).array().square().matrix();
       }
-      const Site* drawn = trace.trace().Find(address);
-      if (drawn == nullptr || !drawn->value.has_value()) {
-        ThrowStatus(absl::InternalError(absl::StrCat(
-            "autoguide: the guide drew no value at '", address.name(), "'")));
-      }
-      const Eigen::MatrixXd value = drawn->value->value().cast<double>();
-      sum += value;
-      sum_squares += value.array().square().matrix();
     }
   });
   if (!status.ok()) return status;

@@ -21,9 +21,9 @@
 // handlers outside (`block`), and records each latent sample site: its
 // address, shape, support and enclosing plates. Observed sites, `do`-fixed
 // sites, factors and deterministic sites are not part of the guide. Latent
-// sites with a discrete support, and latent sites inside a subsampled plate,
-// are errors naming the site. Later calls reuse the layout: a model whose
-// latent sites change from run to run needs a hand-written guide.
+// sites with a discrete support are errors naming the site (for subsampled
+// plates, see Plates and lanes). Later calls reuse the layout: a model
+// whose latent sites change from run to run needs a hand-written guide.
 //
 // Unconstrained space. Each site's support has its standard bijector T
 // (`BijectorFor(support)`: identity for the reals, exp for positive values,
@@ -57,7 +57,8 @@
 // Parameters, under `options.prefix` ("auto" by default), joined to the
 // scope the guide runs in; D is the total number of unconstrained elements,
 // flattened site by site in the order the model ran them, each site's
-// unconstrained value column-major:
+// unconstrained value column-major (a site's shape, below, has one row per
+// data point for a site in a subsampled plate):
 //
 //   AutoNormal                  <prefix>/loc/<site>, <prefix>/scale/<site>
 //                               (positive): the site's unconstrained shape
@@ -69,12 +70,23 @@
 //   AutoDelta                   <prefix>/value/<site>, constrained to the
 //                               site's support (the site's shape)
 //
-// Plates and lanes. A latent site inside plates (without subsampling) is
-// drawn inside plates of the same names and sizes, one row per lane as in
-// the model. Under `Particles` (IWELBO and friends) one-row sites become
+// Plates and lanes. A latent site inside plates is drawn inside plates of
+// the same names, sizes and subsample sizes, one row per lane as in the
+// model. Under `Particles` (IWELBO and friends) one-row sites become
 // K-lane sites as usual; set such a guide up before (`SetUp(args...)`),
 // outside the particles, and keep its multi-row sites out of particles in
 // the joint families (their flattened rows are not lanes).
+//
+// Subsampled plates (AutoNormal, AutoDelta). A site with one row per lane
+// of a subsampled plate (local latents z_i, a plate of N data points drawn
+// B at a time) gets parameters for all N points, N rows; each run takes the
+// rows of the plate's subsample (`GatherRows`, whose gradient adds back
+// into those rows), and the model, declaring the same plate, replays the
+// guide's subsample (handlers/replay.h), so z_i meets data point i. The
+// prototype's B rows repeat over the N as starting values (kPrior). The
+// joint families and sites inside two subsampled plates are Unimplemented
+// errors naming the site; a one-row site inside a subsampled plate is a
+// global latent.
 //
 // Reading the fit. `Posterior(store, site)`: the unconstrained mean and
 // marginal sd and the constrained median T(mean); `Quantile(store, site,
@@ -165,10 +177,12 @@ struct AutoGuideOptions {
 // AutoPlate
 //
 // A plate enclosing a latent site: its name (relative to the scope the
-// guide was set up in) and size.
+// guide was set up in), size and subsample size (equal to size without
+// subsampling).
 struct AutoPlate {
   std::string name;
   Index size = 0;
+  Index subsample_size = 0;
 };
 
 // AutoLatentSite
@@ -182,16 +196,22 @@ struct AutoLatentSite {
   std::string name;
   Support support = Support::Real();
   std::shared_ptr<const Bijector> bijector;
-  // The constrained value's shape.
+  // The constrained value's shape. For a site with one row per lane of a
+  // subsampled plate, one row per data point (the plate's size): the shape
+  // of its parameters, of which each run takes the subsample's rows.
   Index rows = 0;
   Index cols = 0;
-  // The unconstrained value's shape (e.g. K - 1 columns for a K-simplex).
+  // The unconstrained value's shape (e.g. K - 1 columns for a K-simplex),
+  // likewise.
   Index unconstrained_rows = 0;
   Index unconstrained_cols = 0;
   // Position of its first element in the flattened unconstrained vector.
   Index offset = 0;
   // Its plates, outermost first.
   std::vector<AutoPlate> plates;
+  // The position in `plates` of the subsampled plate whose lanes are the
+  // site's rows (its parameters are per data point), or -1.
+  int subsampled_plate = -1;
 
   Index size() const { return unconstrained_rows * unconstrained_cols; }
 };
@@ -306,7 +326,9 @@ class AutoGuide {
   // constrained value over `num_samples` draws of the guide (seeded by
   // `seed`); the Monte Carlo error of the mean is sd / √num_samples. Draws
   // run the guide with `store` installed, so they create the parameters if
-  // they do not exist yet. Errors as Posterior, and InvalidArgument for
+  // they do not exist yet. For a site with per-point parameters, each draw
+  // covers every data point (the guide runs on consecutive blocks of the
+  // plate's indices). Errors as Posterior, and InvalidArgument for
   // num_samples < 2.
   absl::StatusOr<AutoMoments> ConstrainedMoments(ParamStore& store,
                                                  absl::string_view site,

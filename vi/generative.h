@@ -15,6 +15,14 @@
 //       with its latent sites set to `choices` (every latent site must be
 //       there), per lane.
 //
+// Subsampled plates: the choices record each plate's subsample, and Density
+// gives gf's plates of the same names those indices, so a model's local
+// latents and data rows are the points its guide drew them for (a plate
+// only gf declares draws its own; see handlers/replay.h). Inside an
+// Expectation the subsamples come from the estimation's generator. Under
+// Particles, the K particles share one subsample: a plate is entered once
+// per run, whatever the lanes.
+//
 // Per lane: an R x 1 tensor when sites have R lanes (data points, or
 // particles inside `Particles`), each lane with its own entries and an equal
 // share of one-lane sites (Trace::LaneLogProb); 1x1 for programs without

@@ -27,7 +27,10 @@
 //
 // Inner particles run as scoped copies of gf ("<prefix>/k/..."), so every
 // choice has its own address; their sites are estimated by the enclosing
-// Expectation's strategies like any other.
+// Expectation's strategies like any other. They run on the same data as
+// the kept choices: subsampled plates replay the subsample of the draw
+// (Simulate) or of the given choices (Density), and Simulate's choices
+// include gf's plates, so a model replaying them sees that subsample too.
 //
 // Example (the cone's expressive family, vi/objectives.h builds IWHVI on it):
 //
@@ -49,6 +52,7 @@
 #include "ad/ops.h"
 #include "base/status_error.h"
 #include "handlers/condition.h"
+#include "handlers/replay.h"
 #include "handlers/scope.h"
 #include "handlers/value_map.h"
 #include "vi/generative.h"
@@ -89,14 +93,17 @@ class MarginalGF {
     Trace kept;
     ValueMap values;
     for (const Site& site : full.sites()) {
-      if (!keep_.contains(site.address)) continue;
+      const bool plate = site.kind == SiteKind::kPlate;
+      if (!plate && !keep_.contains(site.address)) continue;
       ThrowIfError(kept.Add(site));
-      if (site.value.has_value()) values.emplace(site.address, *site.value);
+      if (!plate && site.value.has_value()) {
+        values.emplace(site.address, *site.value);
+      }
     }
     CheckAllKept(values);
     std::vector<Tensor> log_weights = {KeptLogDensity(full)};
     for (int k = 1; k < sir_.particles; ++k) {
-      log_weights.push_back(Particle(values, k, args...));
+      log_weights.push_back(Particle(values, full, k, args...));
     }
     return Simulation{std::move(kept), LogMeanExp(log_weights)};
   }
@@ -112,7 +119,7 @@ class MarginalGF {
     CheckAllKept(values);
     std::vector<Tensor> log_weights;
     for (int k = 0; k < sir_.particles; ++k) {
-      log_weights.push_back(Particle(values, k, args...));
+      log_weights.push_back(Particle(values, choices, k, args...));
     }
     return LogMeanExp(log_weights);
   }
@@ -134,12 +141,16 @@ class MarginalGF {
     });
   }
 
-  // One inner particle: gf with the kept sites conditioned on `values`,
+  // One inner particle: gf with the kept sites conditioned on `values` and
+  // the plates of `subsamples` replayed (both by gf's own addresses),
   // scoped so its choices have their own addresses.
   template <typename... Args>
-  Tensor Particle(const ValueMap& values, int k, Args&... args) const {
-    auto conditioned = handlers::Scoped(handlers::Condition(gf_, values),
-                                        absl::StrCat(prefix_, "/", k));
+  Tensor Particle(const ValueMap& values, const Trace& subsamples, int k,
+                  Args&... args) const {
+    auto conditioned =
+        handlers::Scoped(handlers::ReplaySubsamples(
+                             handlers::Condition(gf_, values), subsamples),
+                         absl::StrCat(prefix_, "/", k));
     const Trace trace = vi_internal::RunTraced(conditioned, args...);
     return trace.LaneLogProb([](const Site& site) { return site.is_observed; });
   }

@@ -20,7 +20,10 @@
 //
 // Proposal particles are estimated by the enclosing Expectation's strategies
 // like any other choices; the resampling index is drawn without gradient
-// (its score term is not part of these estimators).
+// (its score term is not part of these estimators). All particles run on
+// the same data: subsampled plates replay the first particle's subsample
+// (Density: that of the given z), and the chosen particle carries its
+// plates, so a program replaying it sees the same subsample.
 //
 // Example:
 //
@@ -43,6 +46,7 @@
 #include "base/status_error.h"
 #include "estimators/expectation.h"
 #include "handlers/condition.h"
+#include "handlers/replay.h"
 #include "handlers/scope.h"
 #include "handlers/value_map.h"
 #include "vi/generative.h"
@@ -81,7 +85,7 @@ class NormalizedGF {
     std::vector<Trace> choices;
     std::vector<Tensor> log_weights;
     for (int k = 0; k < particles_; ++k) {
-      Trace particle = Draw(k, args...);
+      Trace particle = Draw(k, k == 0 ? nullptr : &choices[0], args...);
       log_weights.push_back(LogWeight(particle, args...));
       choices.push_back(std::move(particle));
     }
@@ -102,7 +106,7 @@ class NormalizedGF {
     std::vector<Tensor> log_weights = {log_target -
                                        Density(proposal_, z, args...)};
     for (int k = 1; k < particles_; ++k) {
-      log_weights.push_back(LogWeight(Draw(k, args...), args...));
+      log_weights.push_back(LogWeight(Draw(k, &z, args...), args...));
     }
     return log_target - LogMeanExp(ConcatCols<Real>(log_weights));
   }
@@ -113,20 +117,31 @@ class NormalizedGF {
   template <typename... Args>
   Tensor LogNormalizer(Args&&... args) const {
     std::vector<Tensor> log_weights;
+    Trace first;
     for (int k = 0; k < particles_; ++k) {
-      log_weights.push_back(LogWeight(Draw(k, args...), args...));
+      Trace particle = Draw(k, k == 0 ? nullptr : &first, args...);
+      log_weights.push_back(LogWeight(particle, args...));
+      if (k == 0) first = std::move(particle);
     }
     return LogMeanExp(ConcatCols<Real>(log_weights));
   }
 
  private:
   // Particle k of the proposal, run under a scope so its choices have their
-  // own addresses, returned with the scope stripped.
+  // own addresses, returned with the scope stripped; with the plates of
+  // `subsamples` (if given) replayed.
   template <typename... Args>
-  Trace Draw(int k, Args&... args) const {
+  Trace Draw(int k, const Trace* subsamples, Args&... args) const {
     const std::string prefix = absl::StrCat(prefix_, "/", k, "/");
-    const Trace scoped = vi_internal::RunTraced(
-        handlers::Scoped(proposal_, absl::StrCat(prefix_, "/", k)), args...);
+    const std::string scope = absl::StrCat(prefix_, "/", k);
+    const Trace scoped = subsamples == nullptr
+                             ? vi_internal::RunTraced(
+                                   handlers::Scoped(proposal_, scope), args...)
+                             : vi_internal::RunTraced(
+                                   handlers::Scoped(handlers::ReplaySubsamples(
+                                                        proposal_, *subsamples),
+                                                    scope),
+                                   args...);
     Trace stripped;
     for (const Site& site : scoped.sites()) {
       Site copy = site;

@@ -71,8 +71,13 @@ inline Tensor LogMeanExpOverParticles(const Tensor& log_w) {
 // (B = 1), the 1x1 of LogMeanExpOverParticles; with one lane (no site
 // varies with the particle), that lane. Any other lane count does not come
 // from K particles: InvalidArgument naming `objective`, the count and K.
+//
+// Data lanes from a subsampled plate carry its scale c = size /
+// subsample_size in every log weight; each lane's bound is c times the
+// log-mean-exp of its unscaled weights, so that the B lanes estimate the
+// bound of all the data points without bias (`scale` is c).
 inline Tensor LogMeanExpPerDataLane(const Tensor& log_w, Index k,
-                                    const char* objective) {
+                                    const char* objective, Real scale = 1) {
   const Index rows = log_w.rows();
   if (rows == 1 || rows == k) return LogMeanExpOverParticles(log_w);
   if (rows % k != 0) {
@@ -82,8 +87,26 @@ inline Tensor LogMeanExpPerDataLane(const Tensor& log_w, Index k,
         " particles times a number of data lanes (sites whose lanes are "
         "neither 1 nor laid out per particle)")));
   }
-  return RowLogSumExp(Reshape(log_w, rows / k, k)) -
-         std::log(static_cast<Real>(k));
+  const Real log_k = std::log(static_cast<Real>(k));
+  if (scale == 1) return RowLogSumExp(Reshape(log_w, rows / k, k)) - log_k;
+  return (RowLogSumExp(Reshape(log_w * (1 / scale), rows / k, k)) - log_k) *
+         scale;
+}
+
+// The scale of the data lanes of a program whose choices are `choices`:
+// Π size / subsample_size over its subsampled plates (each counted once).
+inline Real SubsampleScale(const Trace& choices) {
+  Real scale = 1;
+  for (const Site& site : choices.sites()) {
+    if (site.kind != SiteKind::kPlate ||
+        site.plate.subsample_size == site.plate.size ||
+        choices.FindPlate(site.address) != &site) {
+      continue;
+    }
+    scale *= static_cast<Real>(site.plate.size) /
+             static_cast<Real>(site.plate.subsample_size);
+  }
+  return scale;
 }
 
 inline void CheckParticles(const char* objective, int k) {
@@ -150,7 +173,13 @@ auto ElboAnalyticKl(M model, G guide) {
 // A program whose sites have B data lanes lays out K copies of them itself,
 // particle-major (lane k B + b; the particle count is the innermost
 // broadcasting plate's size); the bound is then one value per data lane
-// (B x 1), each over its own K particles.
+// (B x 1), each over its own K particles. With the data lanes a subsample
+// of a plate the guide declares (local latents), each lane's bound is
+// scaled as a whole (LogMeanExpPerDataLane), so the subsample's lanes
+// estimate the bound over all the data without bias. A bound over global
+// latents alone (one lane per particle) takes the log of the subsample's
+// scaled likelihood, which, as in any importance-weighted bound with data
+// subsampling, is not an unbiased estimate of the full-data bound.
 template <typename M, typename G>
 auto Iwelbo(M model, G guide, int k) {
   vi_internal::CheckParticles("Iwelbo", k);
@@ -159,7 +188,8 @@ auto Iwelbo(M model, G guide, int k) {
     return Particles(k, [&] {
       const Simulation q = Simulate(guide, args...);
       return vi_internal::LogMeanExpPerDataLane(
-          Density(model, q.choices, args...) - q.log_density, k, "Iwelbo");
+          Density(model, q.choices, args...) - q.log_density, k, "Iwelbo",
+          vi_internal::SubsampleScale(q.choices));
     });
   };
 }

@@ -9,6 +9,7 @@
 #include "ad/tape.h"
 #include "base/check.h"
 #include "base/status_error.h"
+#include "runtime/primitives.h"
 
 namespace provi {
 namespace estimators_internal {
@@ -24,6 +25,19 @@ thread_local Driver* active_driver = nullptr;
 
 [[noreturn]] void ThrowInvalidAtSite(Address site, const std::string& message) {
   ThrowAtSite(site, absl::InvalidArgumentError(message));
+}
+
+// A re-execution must reach the sites of its prefix in the first run's
+// order.
+void CheckReplayOrder(const Message& msg, const ReplayEntry& entry) {
+  if (entry.address != msg.address) {
+    ThrowStatus(absl::FailedPreconditionError(absl::StrCat(
+        "re-executing the program reached ", SiteKindName(msg.kind), " site '",
+        msg.address.name(), "' where the first execution had '",
+        entry.address.name(),
+        "': a program must make the same choices when its random values are "
+        "replayed")));
+  }
 }
 
 // a + b where either may be "nothing yet" (empty 0x0).
@@ -75,6 +89,10 @@ void RunHandler::AddScore(const Message& msg, const Tensor& value,
 }
 
 void RunHandler::Process(Message& msg) {
+  if (msg.kind == SiteKind::kPlate) {
+    Subsample(msg);
+    return;
+  }
   if (msg.kind != SiteKind::kSample || msg.is_observed || msg.is_intervened ||
       msg.value.has_value()) {
     return;
@@ -94,14 +112,27 @@ void RunHandler::Process(Message& msg) {
   ++position_;
 }
 
-void RunHandler::ReplaySite(Message& msg, const ReplayEntry& entry) {
-  if (entry.address != msg.address) {
-    ThrowStatus(absl::FailedPreconditionError(absl::StrCat(
-        "re-executing the program reached sample site '", msg.address.name(),
-        "' where the first execution had '", entry.address.name(),
-        "': a program must make the same choices when its random values are "
-        "replayed")));
+// A subsample no inner handler supplied is a choice of the run: drawn from
+// the estimation's generator, and replayed by the runs that re-execute the
+// prefix, so their lanes are the same data points.
+void RunHandler::Subsample(Message& msg) {
+  if (msg.value.has_value() || msg.plate.subsample_size == msg.plate.size) {
+    return;
   }
+  if (position_ < spec_.prefix.size()) {
+    const ReplayEntry& entry = spec_.prefix[position_];
+    CheckReplayOrder(msg, entry);
+    msg.value = entry.value;
+    record_.push_back(entry);
+  } else {
+    msg.value = DrawSubsample(msg.plate, driver_.gen());
+    record_.push_back(ReplayEntry{msg.address, *msg.value, false, nullptr});
+  }
+  ++position_;
+}
+
+void RunHandler::ReplaySite(Message& msg, const ReplayEntry& entry) {
+  CheckReplayOrder(msg, entry);
   msg.value = entry.value;
   record_.push_back(entry);
   if (spec_.mode == RunMode::kValue) return;

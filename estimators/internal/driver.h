@@ -14,7 +14,9 @@
 // *replay* the sites before the branching site (same values, same tape
 // nodes, so pathwise gradients still flow) and force the branching site.
 // This is re-execution: direct-style C++ has no first-class continuation,
-// so "the rest of the program" is obtained by running it again.
+// so "the rest of the program" is obtained by running it again. A
+// subsampled plate's indices are a choice of the run too: drawn from the
+// estimation's generator and replayed with the prefix.
 //
 // Each surrogate run r then contributes
 //
@@ -56,7 +58,7 @@ struct MvdRecord {
   std::vector<std::optional<Tensor>> minus;  // L⁻_j (absent: zero measure)
 };
 
-// One latent site of a run, as later runs replay it.
+// One latent site (or subsampled plate) of a run, as later runs replay it.
 struct ReplayEntry {
   Address address;
   Tensor value;
@@ -106,6 +108,7 @@ class RunHandler : public Handler {
     Index lanes;
   };
 
+  void Subsample(Message& msg);
   void ReplaySite(Message& msg, const ReplayEntry& entry);
   void NewSite(Message& msg);
   void AddScore(const Message& msg, const Tensor& value,

@@ -20,6 +20,7 @@
 #include "estimators/strategies.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "runtime/handler.h"
 #include "runtime/primitives.h"
 #include "tests/distributions/statistical_testing.h"
 
@@ -44,6 +45,50 @@ TEST(ExpectationTest, EnumerationIsExactForTheFlipExample) {
     EXPECT_EQ(g->runs, 2);
     EXPECT_NEAR(p.grad()(0, 0), p0 - 0.5, 1e-6) << "p = " << p0;
     EXPECT_NEAR(g->value(0, 0), -(1 - p0) * p0 / 2, 1e-6);
+  }
+}
+
+// A subsampled plate's indices are a choice of the run: drawn from the
+// estimation's generator (so the seed fixes them, whatever the thread's
+// generator does) and replayed by the runs that re-execute the program for
+// enumeration and measure-valued derivatives, whose lanes must be the same
+// data points.
+TEST(ExpectationTest, SubsamplesComeFromTheSeedAndAreReplayedByReexecution) {
+  Matrix points(50, 1);
+  for (Index i = 0; i < 50; ++i) points(i, 0) = static_cast<Real>(i);
+  const Tensor data(points);
+  for (const SiteEstimator& estimator : {Enumerate(), MeasureValued()}) {
+    Parameter p(Matrix::Constant(1, 1, 0.3));
+    std::vector<std::vector<Index>> seen;
+    auto objective = Expectation([&] {
+      Plate plate("data", 50, 4);
+      seen.push_back(plate.indices());
+      const Tensor b =
+          sample("b", Bernoulli::FromProbs(p.tensor()).Expand(4, 1), estimator);
+      const Tensor x = GatherRows(data, plate.indices());
+      return Where(b, x, -x);
+    });
+    objective.Seed(7);
+    SeedThreadRng(1);
+    const absl::StatusOr<GradientEstimate> g = objective.GradEstimate();
+    ASSERT_TRUE(g.ok()) << g.status();
+    ASSERT_GE(g->runs, 2);
+    ASSERT_EQ(seen.size(), static_cast<size_t>(g->runs));
+    for (const std::vector<Index>& s : seen) EXPECT_EQ(s, seen[0]);
+    // Exact for this subsample: d/dp Σ_i (p x_i - (1 - p) x_i) = 2 Σ_i x_i.
+    if (g->runs == 2) {
+      double sum = 0;
+      for (Index i : seen[0]) sum += static_cast<double>(i);
+      EXPECT_NEAR(p.grad()(0, 0), 2 * sum, 1e-4 * sum);
+    }
+    // The same seed, another thread generator: the same subsample.
+    const std::vector<Index> first = seen[0];
+    seen.clear();
+    objective.Seed(7);
+    SeedThreadRng(2);
+    ASSERT_TRUE(objective.Estimate().ok());
+    ASSERT_FALSE(seen.empty());
+    EXPECT_EQ(seen[0], first);
   }
 }
 

@@ -137,6 +137,81 @@ TEST(ReplayTest, MissingSiteIsAStatusNamingIt) {
   EXPECT_THAT(run.status().message(), HasSubstr("'mu'"));
 }
 
+// A program over a plate of 1000 points drawn 100 at a time, recording the
+// indices it saw in `seen`.
+auto SubsampledProgram(std::vector<std::vector<Index>>* seen,
+                       Index lanes = 100) {
+  return [seen, lanes] {
+    Plate data("data", 1000, lanes);
+    seen->push_back(data.indices());
+    sample("z", Normal(0.0, 1.0).Expand(lanes, 1));
+  };
+}
+
+TEST(ReplayTest, PlatesTakeTheTracesSubsample) {
+  std::vector<std::vector<Index>> seen;
+  const auto guide_run =
+      handlers::Trace(handlers::Seed(SubsampledProgram(&seen), 4))();
+  ASSERT_TRUE(guide_run.ok()) << guide_run.status();
+  const Site* plate = guide_run->trace.FindPlate("data");
+  ASSERT_NE(plate, nullptr);
+  ASSERT_TRUE(plate->value.has_value());
+  EXPECT_EQ(plate->value->rows(), 100);
+  const auto model_run = handlers::Trace(
+      handlers::Replay(SubsampledProgram(&seen), guide_run->trace))();
+  ASSERT_TRUE(model_run.ok()) << model_run.status();
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[1], seen[0]);
+  // Plates alone: the latent site draws anew.
+  const auto fresh = handlers::Trace(
+      handlers::ReplaySubsamples(SubsampledProgram(&seen), guide_run->trace))();
+  ASSERT_TRUE(fresh.ok()) << fresh.status();
+  EXPECT_EQ(seen[2], seen[0]);
+  EXPECT_NE((*fresh->trace.Find("z")->value)(0, 0),
+            (*guide_run->trace.Find("z")->value)(0, 0));
+}
+
+TEST(ReplayTest, PlateTheTraceDoesNotHaveDrawsItsOwnSubsample) {
+  std::vector<std::vector<Index>> seen;
+  const auto guide_run =
+      handlers::Trace([] { sample("z", Normal(0.0, 1.0).Expand(100, 1)); })();
+  ASSERT_TRUE(guide_run.ok());
+  const auto model_run = handlers::Trace(
+      handlers::Replay(SubsampledProgram(&seen), guide_run->trace))();
+  ASSERT_TRUE(model_run.ok()) << model_run.status();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].size(), 100u);
+}
+
+TEST(ReplayTest, PlateOfAnotherSubsampleSizeIsAStatusNamingIt) {
+  std::vector<std::vector<Index>> seen;
+  const auto guide_run = handlers::Trace(SubsampledProgram(&seen, 100))();
+  ASSERT_TRUE(guide_run.ok());
+  const auto model_run = handlers::Trace(
+      handlers::Replay(SubsampledProgram(&seen, 50), guide_run->trace))();
+  ASSERT_FALSE(model_run.ok());
+  EXPECT_EQ(model_run.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(model_run.status().message(), HasSubstr("plate 'data'"));
+  EXPECT_THAT(model_run.status().message(), HasSubstr("50 of 1000"));
+}
+
+TEST(TraceTest, PlateEnteredAgainKeepsItsSubsample) {
+  std::vector<Index> first;
+  std::vector<Index> second;
+  auto program = [&] {
+    {
+      Plate data("data", 1000, 100);
+      first = data.indices();
+    }
+    Plate data("data", 1000, 100);
+    second = data.indices();
+  };
+  const auto run = handlers::Trace(program)();
+  ASSERT_TRUE(run.ok()) << run.status();
+  EXPECT_EQ(second, first);
+  EXPECT_EQ(run->trace.FindPlate("data"), &run->trace.sites()[0]);
+}
+
 TEST(ConditionTest, ConditionedSitesAreObservedAtTheData) {
   const auto run = handlers::Trace(
       handlers::Condition(Model(), Values({{"mu", Tensor(0.25)}})))(kData);

@@ -3,11 +3,14 @@
 // The runtime core: addresses, the handler stack's three phases, primitives
 // without handlers, plates, scopes and error reporting.
 
+#include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "ad/ops.h"
+#include "base/random.h"
 #include "base/status_error.h"
 #include "distributions/normal.h"
 #include "gmock/gmock.h"
@@ -198,6 +201,146 @@ TEST(PlateTest, InvalidSubsampleSizeIsAStatus) {
   const auto run = handlers::Trace(model)();
   ASSERT_FALSE(run.ok());
   EXPECT_THAT(run.status().message(), HasSubstr("plate 'data'"));
+}
+
+// DrawSubsample: distinct indices in range, each index present with
+// probability B / N (a z-test per index, |z| < 5: 5.7e-7 each, 10 here, so
+// a flake rate below 1e-5 for this binary).
+TEST(PlateTest, SubsamplesAreDistinctAndUniform) {
+  constexpr Index kSize = 10;
+  constexpr Index kLanes = 3;
+  constexpr int kDraws = 20000;
+  Rng rng = MakeRng(4);
+  const PlateInfo plate{Address::Intern("data"), kSize, kLanes};
+  std::vector<int> present(kSize, 0);
+  for (int k = 0; k < kDraws; ++k) {
+    const Tensor indices = DrawSubsample(plate, rng);
+    ASSERT_EQ(indices.rows(), kLanes);
+    std::vector<bool> seen(kSize, false);
+    for (Index i = 0; i < kLanes; ++i) {
+      const Index index = static_cast<Index>(indices(i, 0));
+      ASSERT_GE(index, 0);
+      ASSERT_LT(index, kSize);
+      ASSERT_FALSE(seen[index]) << "index " << index << " drawn twice";
+      seen[index] = true;
+      ++present[index];
+    }
+  }
+  const double p = static_cast<double>(kLanes) / kSize;
+  const double se = std::sqrt(p * (1 - p) / kDraws);
+  for (Index i = 0; i < kSize; ++i) {
+    EXPECT_NEAR(static_cast<double>(present[i]) / kDraws, p, 5 * se)
+        << "index " << i;
+  }
+}
+
+TEST(PlateTest, SiteRowsMustFitTheirPlates) {
+  // A subsample of 10 of 100 with all 100 data rows: today's silent
+  // ten-fold log density is an error naming the site and the plate.
+  auto full_data = [] {
+    Plate data("data", 100, 10);
+    observe("x", Normal(0.0, 1.0), Tensor(Matrix::Zero(100, 1)));
+  };
+  absl::Status status = handlers::Trace(full_data)().status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("site 'x' has 100 rows"));
+  EXPECT_THAT(status.message(), HasSubstr("plate 'data'"));
+  EXPECT_THAT(status.message(), HasSubstr("indices()"));
+  // Latent and factor sites too.
+  auto latent = [] {
+    Plate data("data", 5);
+    sample("z", Normal(0.0, 1.0).Expand(7, 1));
+  };
+  status = handlers::Trace(latent)().status();
+  EXPECT_THAT(status.message(), HasSubstr("site 'z' has 7 rows"));
+  EXPECT_THAT(status.message(), HasSubstr("'data' (5 lanes)"));
+  auto weights = [] {
+    Plate data("data", 5, 2);
+    factor("f", Tensor(Matrix::Zero(5, 1)));
+  };
+  status = handlers::Trace(weights)().status();
+  EXPECT_THAT(status.message(), HasSubstr("factor site 'f' has 5 rows"));
+  EXPECT_THAT(status.message(), HasSubstr("2 lanes subsampled from 5"));
+  // Nested plates: one row, or the lanes of some of them (2, 3 or 6).
+  for (Index rows : {1, 2, 3, 6, 5}) {
+    auto nested = [rows] {
+      Plate outer("outer", 2);
+      Plate inner("inner", 3);
+      sample("z", Normal(0.0, 1.0).Expand(rows, 1));
+    };
+    status = handlers::Trace(nested)().status();
+    EXPECT_EQ(status.ok(), rows != 5) << rows << " rows: " << status;
+  }
+  EXPECT_THAT(status.message(), HasSubstr("'outer' (2 lanes) 'inner'"));
+  // One-row sites, observed values broadcasting a one-row distribution, and
+  // particles' own lanes under a broadcasting plate stay allowed.
+  auto allowed = [] {
+    Plate data("data", 100, 10);
+    sample("global", Normal(0.0, 1.0));
+    observe("x", Normal(0.0, 1.0), Tensor(Matrix::Zero(10, 1)));
+    Plate particles("particles", 2, -1, PlateLanes::kBroadcast);
+    sample("z", Normal(0.0, 1.0));
+  };
+  EXPECT_TRUE(handlers::Trace(allowed)().ok());
+  auto particle_lanes = [] {
+    Plate particles("particles", 2, -1, PlateLanes::kBroadcast);
+    sample("z", Normal(0.0, 1.0).Expand(6, 1));
+  };
+  EXPECT_TRUE(handlers::Trace(particle_lanes)().ok());
+}
+
+TEST(PlateTest, NestedPlatesWithOneNameAreAStatus) {
+  auto nested = [] {
+    Plate outer("data", 4);
+    Plate inner("data", 4);
+  };
+  const absl::Status status = handlers::Trace(nested)().status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("plate 'data' is nested"));
+  EXPECT_TRUE(CurrentPlates().empty());
+  // One after the other, or apart by scope, is fine.
+  auto apart = [] {
+    { Plate first("data", 4); }
+    { Plate second("data", 4); }
+    Plate outer("data", 4);
+    Scope scope("inner");
+    Plate inner("data", 4);
+  };
+  EXPECT_TRUE(handlers::Trace(apart)().ok());
+}
+
+TEST(PlateTest, IndicesAHandlerGivesMustBeIntegersInRange) {
+  class Supply : public Handler {
+   public:
+    explicit Supply(Real index) : index_(index) {}
+    void Process(Message& msg) override {
+      if (msg.kind == SiteKind::kPlate) msg.value = Tensor(index_);
+    }
+
+   private:
+    Real index_;
+  };
+  for (Real index : {Real(2.5), Real(-1), Real(10)}) {
+    Supply supply(index);
+    const absl::Status status = CatchStatus([&] {
+      HandlerScope scope(supply);
+      Plate data("data", 10, 1);
+    });
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << index;
+    EXPECT_THAT(status.message(), HasSubstr("is not an integer in [0, 10)"));
+  }
+  Supply supply(7);
+  HandlerScope scope(supply);
+  Plate data("data", 10, 1);
+  EXPECT_THAT(data.indices(), ElementsAre(7));
+}
+
+TEST(PlateTest, SubsamplingMoreLanesThanRealCountsExactlyIsAStatus) {
+  const Index too_many = (Index{1} << std::numeric_limits<Real>::digits) + 1;
+  const absl::Status status =
+      CatchStatus([&] { Plate data("data", too_many, 2); });
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("cannot subsample"));
 }
 
 }  // namespace

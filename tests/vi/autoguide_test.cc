@@ -787,10 +787,13 @@ TEST(AutoGuideTest, ModelThatFailsToRunIsAnErrorNamingTheSite) {
   EXPECT_THAT(status.message(), HasSubstr("set up"));
 }
 
-TEST(AutoGuideTest, LatentInASubsampledPlateIsUnimplemented) {
+// Per-point parameters follow one subsample (tests/vi/subsample_test.cc
+// fits them); a site whose rows are not one per lane of it is an error.
+TEST(AutoGuideTest, LatentWithoutOneRowPerSubsampleLaneIsUnimplemented) {
   auto model = [](const Tensor&) {
     Plate data("data", 10, 4);
-    sample("local", Normal(0.0, 1.0).Expand(4, 1));
+    Plate pairs("pairs", 6, 2);
+    sample("local", Normal(0.0, 1.0).Expand(8, 1));
   };
   AutoNormal guide(model);
   const absl::Status status = guide.SetUp(Tensor(0.0));
