@@ -113,6 +113,8 @@ class State {
 
   absl::Status SetUp(const Trace& prototype);
   void Run() const;
+  // The model's sites as point masses at the unconstrained `latent`.
+  void RunAt(const Tensor& latent) const;
 
   // The site named `name` (relative name or full address), or NotFound.
   absl::StatusOr<const AutoLatentSite*> FindSite(absl::string_view name) const;
@@ -445,6 +447,15 @@ void State::RunJoint() const {
         param(diag_scale_name, diag_scale_init, Support::Positive());
     latent = sample(latent_name, LowRankNormal(loc, factor, diag));
   }
+  RunAt(latent);
+}
+
+void State::RunAt(const Tensor& latent) const {
+  if (latent.cols() != dimension) {
+    ThrowStatus(absl::InvalidArgumentError(absl::StrCat(
+        "autoguide: an unconstrained vector of ", latent.cols(),
+        " columns for a model of dimension ", dimension)));
+  }
   for (const AutoLatentSite& site : sites) {
     Tensor part = SliceCols(latent, site.offset, site.size());
     if (site.unconstrained_rows > 1) {
@@ -591,6 +602,75 @@ absl::Status AutoGuide::SetUpFrom(const Trace& prototype,
 }
 
 void AutoGuide::Run() const { state_->Run(); }
+
+Matrix AutoGuide::InitialLocation() const {
+  PROVI_CHECK(state_->set_up) << "autoguide: InitialLocation before set-up";
+  Matrix loc(1, state_->dimension);
+  for (size_t i = 0; i < state_->sites.size(); ++i) {
+    loc.middleCols(state_->sites[i].offset, state_->sites[i].size()) =
+        autoguide_internal::Flatten(state_->init[i]);
+  }
+  return loc;
+}
+
+void AutoGuide::RunAtUnconstrained(const Tensor& latent) const {
+  if (!state_->set_up) {
+    ThrowStatus(absl::FailedPreconditionError(
+        "autoguide: not set up (call the guide with the model's arguments, "
+        "or SetUp(args...))"));
+  }
+  state_->RunAt(latent);
+}
+
+absl::Status AutoGuide::SetJointNormal(ParamStore& store, const Matrix& loc,
+                                       const Matrix& scale_tril) const {
+  if (!state_->set_up) {
+    return absl::FailedPreconditionError(
+        "autoguide: not set up (call the guide with the model's arguments, "
+        "or SetUp(args...))");
+  }
+  if (state_->family != autoguide_internal::Family::kMultivariateNormal) {
+    return absl::FailedPreconditionError(
+        "autoguide: SetJointNormal needs a full-rank normal family "
+        "(AutoMultivariateNormal, AutoLaplaceApproximation)");
+  }
+  const Index d = state_->dimension;
+  if (loc.rows() != 1 || loc.cols() != d || scale_tril.rows() != d ||
+      scale_tril.cols() != d) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "autoguide: SetJointNormal: loc ", loc.rows(), "x", loc.cols(),
+        " and scale_tril ", scale_tril.rows(), "x", scale_tril.cols(),
+        " for dimension ", d, " (expected 1x", d, " and ", d, "x", d, ")"));
+  }
+  if (!loc.allFinite() || !scale_tril.allFinite() ||
+      !(scale_tril.diagonal().array() > 0).all()) {
+    return absl::InvalidArgumentError(
+        "autoguide: SetJointNormal: loc and scale_tril must be finite and "
+        "scale_tril's diagonal positive");
+  }
+  // Create the parameters if the guide has not run with this store yet.
+  if (!store.Contains(state_->ParamName(state_->joint_loc_name))) {
+    const absl::Status created = CatchStatus([&] {
+      NoRecordScope no_record;
+      ParamStoreScope store_scope(store);
+      SeedHandler seeded(0);
+      HandlerScope seed_scope(seeded);
+      Run();
+    });
+    if (!created.ok()) return created;
+  }
+  absl::StatusOr<Parameter*> loc_param =
+      store.Unconstrained(state_->ParamName(state_->joint_loc_name));
+  if (!loc_param.ok()) return loc_param.status();
+  absl::StatusOr<Parameter*> tril_param =
+      store.Unconstrained(state_->ParamName(state_->scale_tril_name));
+  if (!tril_param.ok()) return tril_param.status();
+  NoRecordScope no_record;
+  (*loc_param)->value() = loc;
+  (*tril_param)->value() =
+      BijectorFor(Support::LowerCholesky())->Inverse(Tensor(scale_tril)).value();
+  return absl::OkStatus();
+}
 
 absl::StatusOr<AutoSitePosterior> AutoGuide::Posterior(
     const ParamStore& store, absl::string_view site_name) const {

@@ -335,6 +335,36 @@ class AutoGuide {
                                                  int num_samples,
                                                  uint64_t seed) const;
 
+  // InitialLocation()
+  //
+  // The unconstrained point the location parameters start from (1 x D,
+  // chosen by `options().init`). The guide must be set up (a checked
+  // precondition).
+  Matrix InitialLocation() const;
+
+  // RunAtUnconstrained()
+  //
+  // Runs the model's latent sites as point masses at the flattened
+  // unconstrained vector `latent` (1 x D, in the order of the file
+  // comment): each site is `sample(name, Delta(T(u_a), -log |det ∂T/∂u_a|))`
+  // inside its plates, so that, with the model replayed on these choices,
+  // log p - log q is the model's log density over the unconstrained space,
+  // log p(T(u), x) + Σ log |det ∂T/∂u|. A `latent` on the tape gives its
+  // gradient. Throws StatusError (FailedPrecondition before set-up,
+  // InvalidArgument for a vector of the wrong length).
+  void RunAtUnconstrained(const Tensor& latent) const;
+
+  // SetJointNormal()
+  //
+  // Sets the full-rank normal's parameters in `store` (creating them if the
+  // guide has not run with it) to N(loc, scale_tril scale_trilᵀ): loc 1 x D,
+  // scale_tril D x D lower triangular with a positive diagonal. For the
+  // full-rank families (AutoMultivariateNormal, AutoLaplaceApproximation);
+  // FailedPrecondition for the others and before set-up, InvalidArgument
+  // for shapes or values that do not fit.
+  absl::Status SetJointNormal(ParamStore& store, const Matrix& loc,
+                              const Matrix& scale_tril) const;
+
  protected:
   AutoGuide(autoguide_internal::Family family, AutoGuideOptions options);
 

@@ -7,6 +7,7 @@
 #include <deque>
 #include <limits>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 
@@ -167,6 +168,28 @@ absl::string_view LbfgsTerminationName(LbfgsTermination termination) {
   return "unknown";
 }
 
+Eigen::VectorXd LbfgsResult::InverseHessianTimes(
+    const Eigen::VectorXd& v) const {
+  // Two-loop recursion (Nocedal and Wright, algorithm 7.4).
+  Eigen::VectorXd r = v;
+  std::vector<double> alpha(corrections.size());
+  for (size_t i = corrections.size(); i-- > 0;) {
+    const auto& [s, y] = corrections[i];
+    alpha[i] = s.dot(r) / s.dot(y);
+    r -= alpha[i] * y;
+  }
+  if (!corrections.empty()) {
+    const auto& [s, y] = corrections.back();
+    r *= s.dot(y) / y.squaredNorm();
+  }
+  for (size_t i = 0; i < corrections.size(); ++i) {
+    const auto& [s, y] = corrections[i];
+    const double beta = y.dot(r) / s.dot(y);
+    r += (alpha[i] - beta) * s;
+  }
+  return r;
+}
+
 absl::StatusOr<LbfgsResult> MinimizeLbfgs(const LbfgsObjective& f,
                                           const Eigen::VectorXd& x0,
                                           const LbfgsOptions& options) {
@@ -193,33 +216,14 @@ absl::StatusOr<LbfgsResult> MinimizeLbfgs(const LbfgsObjective& f,
   result.value = *value;
   result.gradient = gradient;
   Evaluator evaluator(f);
-  // Correction pairs (s, y, 1 / yᵀs), most recent last.
-  struct Pair {
-    Eigen::VectorXd s;
-    Eigen::VectorXd y;
-    double rho;
-  };
-  std::deque<Pair> pairs;
-  std::vector<double> alpha(static_cast<size_t>(options.history));
   const Eigen::Index n = x0.size();
+  std::deque<std::pair<Eigen::VectorXd, Eigen::VectorXd>>& pairs =
+      result.corrections;
   bool restarted = false;
   for (result.iterations = 0; result.iterations < options.max_iterations;
        ++result.iterations) {
     const Eigen::VectorXd& g = result.gradient;
-    // Two-loop recursion: d = -H g, H₀ = γ I with γ = sᵀy / yᵀy.
-    Eigen::VectorXd d = -g;
-    for (size_t i = pairs.size(); i-- > 0;) {
-      alpha[i] = pairs[i].rho * pairs[i].s.dot(d);
-      d -= alpha[i] * pairs[i].y;
-    }
-    if (!pairs.empty()) {
-      const Pair& last = pairs.back();
-      d *= last.s.dot(last.y) / last.y.squaredNorm();
-    }
-    for (size_t i = 0; i < pairs.size(); ++i) {
-      const double beta = pairs[i].rho * pairs[i].y.dot(d);
-      d += (alpha[i] - beta) * pairs[i].s;
-    }
+    Eigen::VectorXd d = -result.InverseHessianTimes(g);
     double slope = g.dot(d);
     if (!(slope < 0) || !d.allFinite()) {
       pairs.clear();
@@ -260,17 +264,15 @@ absl::StatusOr<LbfgsResult> MinimizeLbfgs(const LbfgsObjective& f,
       break;
     }
     restarted = false;
-    Pair pair;
-    pair.s = accepted.step * d;
-    pair.y = accepted.gradient - g;
-    const double sy = pair.s.dot(pair.y);
+    Eigen::VectorXd s = accepted.step * d;
+    Eigen::VectorXd y = accepted.gradient - g;
+    const double sy = s.dot(y);
     const double change = result.value - accepted.value;
-    result.x += pair.s;
+    result.x += s;
     result.value = accepted.value;
     result.gradient = accepted.gradient;
-    if (sy > 1e-12 * pair.s.norm() * pair.y.norm() && sy > 0) {
-      pair.rho = 1 / sy;
-      pairs.push_back(std::move(pair));
+    if (sy > 1e-12 * s.norm() * y.norm() && sy > 0) {
+      pairs.emplace_back(std::move(s), std::move(y));
       if (static_cast<int>(pairs.size()) > options.history) pairs.pop_front();
     }
     if (std::abs(change) <=

@@ -42,8 +42,10 @@
 #ifndef PROVI_VI_LBFGS_H_
 #define PROVI_VI_LBFGS_H_
 
+#include <deque>
 #include <functional>
 #include <string>
+#include <utility>
 
 #include "Eigen/Core"
 #include "absl/status/statusor.h"
@@ -105,6 +107,17 @@ struct LbfgsResult {
   LbfgsTermination termination = LbfgsTermination::kMaxIterations;
   // -gᵀd / 2 at x: the decrease the quasi-Newton model still predicts.
   double predicted_decrease = 0;
+
+  // The last correction pairs (s = x_{k+1} - x_k, y = ∇f_{k+1} - ∇f_k),
+  // oldest first: the curvature the run learned.
+  std::deque<std::pair<Eigen::VectorXd, Eigen::VectorXd>> corrections;
+
+  // InverseHessianTimes()
+  //
+  // H v for the L-BFGS approximation H of the inverse Hessian at x (the
+  // two-loop recursion over `corrections`, starting from γ I with γ = sᵀy /
+  // yᵀy of the last pair, or I without pairs).
+  Eigen::VectorXd InverseHessianTimes(const Eigen::VectorXd& v) const;
 
   // converged()
   //
