@@ -26,10 +26,13 @@
 #include "base/real.h"
 #include "base/status_error.h"
 #include "data/json.h"
+#include "distributions/dirichlet.h"
 #include "distributions/distribution.h"
+#include "distributions/gamma.h"
 #include "distributions/half_cauchy.h"
 #include "distributions/half_normal.h"
 #include "distributions/normal.h"
+#include "distributions/student_t.h"
 #include "distributions/support.h"
 #include "estimators/expectation.h"
 #include "handlers/seed.h"
@@ -49,6 +52,8 @@
 namespace provi {
 namespace examples {
 namespace {
+
+constexpr double kPi = 3.14159265358979323846;
 
 // -----------------------------------------------------------------------------
 // An improper flat prior
@@ -530,6 +535,18 @@ constexpr char kCentered[] = "eight_schools-eight_schools_centered";
 constexpr char kBlr[] = "sblrc-blr";
 constexpr char kMesquite[] = "mesquite-logmesquite";
 constexpr char kArK[] = "arK-arK";
+constexpr char kArma[] = "arma-arma11";
+constexpr char kEarnHeight[] = "earnings-earn_height";
+constexpr char kLogEarnZ[] = "earnings-logearn_interaction_z";
+constexpr char kGpRegr[] = "gp_pois_regr-gp_regr";
+constexpr char kKidMomHs[] = "kidiq-kidscore_momhs";
+constexpr char kKidInteraction[] = "kidiq_with_mom_work-kidscore_interaction_c";
+constexpr char kKidMomWork[] = "kidiq_with_mom_work-kidscore_mom_work";
+constexpr char kMesquiteRaw[] = "mesquite-mesquite";
+constexpr char kNes[] = "nes2000-nes";
+constexpr char kBlri[] = "sblri-blr";
+constexpr char kHmm[] = "hmm_example-hmm_example";
+constexpr char kAccelGp[] = "mcycle_gp-accel_gp";
 
 // Eight schools (Rubin 1981): J, y, sigma.
 absl::StatusOr<std::unique_ptr<Posterior>> EightSchools(const DataReader& data,
@@ -589,9 +606,10 @@ absl::StatusOr<std::unique_ptr<Posterior>> EightSchools(const DataReader& data,
       "posterior)");
 }
 
-// Bayesian linear regression: N, D, X (N x D), y.
+// Bayesian linear regression: N, D, X (N x D), y (sblrc-blr and
+// sblri-blr: the same model on two simulated designs).
 absl::StatusOr<std::unique_ptr<Posterior>> LinearRegression(
-    const DataReader& data) {
+    const DataReader& data, const char* name) {
   absl::StatusOr<int64_t> n = data.Integer("N", 1);
   if (!n.ok()) return n.status();
   absl::StatusOr<int64_t> d = data.Integer("D", 1);
@@ -611,10 +629,12 @@ absl::StatusOr<std::unique_ptr<Posterior>> LinearRegression(
     observe("y", Normal(MatMul(x_t, Transpose(beta)), sigma), y_t);
   };
   return MakePosterior(
-      kBlr, std::move(model), Concat({Indexed("beta", dims), {"sigma"}}),
+      name, std::move(model), Concat({Indexed("beta", dims), {"sigma"}}),
       SitesAsTheyAre({"beta", "sigma"}), Tuning{100000, 0.01},
-      "beta's posterior sds are ~1e-3 and its elements correlated ~0.8: "
-      "mean-field VI gets the means and about half the sds");
+      name == std::string(kBlr)
+          ? "beta's posterior sds are ~1e-3 and its elements correlated "
+            "~0.8: mean-field VI gets the means and about half the sds"
+          : "");
 }
 
 // Log mesquite weight on log sizes and a group indicator.
@@ -695,6 +715,376 @@ absl::StatusOr<std::unique_ptr<Posterior>> Autoregression(
                        SitesAsTheyAre({"alpha", "beta", "sigma"}), Tuning{});
 }
 
+// The prior of a regression's sigma.
+enum class SigmaPrior { kFlat, kHalfCauchy };
+
+// y ~ N(x beta, sigma) with flat beta (the Stan programs without a prior
+// statement on beta) and sigma flat on (0, ∞) or half-Cauchy(0, 2.5).
+std::unique_ptr<Posterior> FlatRegression(const char* name,
+                                          const Eigen::MatrixXd& x,
+                                          const std::vector<double>& y,
+                                          SigmaPrior sigma_prior) {
+  const Index rows = x.rows();
+  const Tensor x_t(x);
+  const Tensor y_t = Column(y);
+  auto model = [rows, x_t, y_t, sigma_prior] {
+    const Tensor beta =
+        sample("beta", ImproperFlat(Support::Real(), 1, x_t.cols()));
+    const Tensor sigma =
+        sigma_prior == SigmaPrior::kFlat
+            ? sample("sigma", ImproperFlat(Support::Positive(), 1, 1))
+            : sample("sigma", HalfCauchy(2.5));
+    Plate plate("data", rows);
+    observe("y", Normal(MatMul(x_t, Transpose(beta)), sigma), y_t);
+  };
+  return MakePosterior(name, std::move(model),
+                       Concat({Indexed("beta", x.cols()), {"sigma"}}),
+                       SitesAsTheyAre({"beta", "sigma"}), Tuning{});
+}
+
+// A design matrix: a column of ones, then the data arrays `keys`.
+absl::StatusOr<Eigen::MatrixXd> Design(
+    const DataReader& data, int64_t n, const std::vector<std::string>& keys) {
+  Eigen::MatrixXd x(n, static_cast<Index>(keys.size()) + 1);
+  x.col(0).setOnes();
+  for (size_t k = 0; k < keys.size(); ++k) {
+    absl::StatusOr<std::vector<double>> column = data.Numbers(keys[k], n);
+    if (!column.ok()) return column.status();
+    for (Index i = 0; i < n; ++i) {
+      x(i, static_cast<Index>(k) + 1) = (*column)[static_cast<size_t>(i)];
+    }
+  }
+  return x;
+}
+
+// Indicator columns [v == level] for each level, as Stan's transformed data
+// builds contrasts.
+Eigen::MatrixXd Indicators(const std::vector<double>& values,
+                           const std::vector<int>& levels) {
+  Eigen::MatrixXd x(static_cast<Index>(values.size()),
+                    static_cast<Index>(levels.size()));
+  for (size_t i = 0; i < values.size(); ++i) {
+    for (size_t l = 0; l < levels.size(); ++l) {
+      x(static_cast<Index>(i), static_cast<Index>(l)) =
+          values[i] == levels[l] ? 1.0 : 0.0;
+    }
+  }
+  return x;
+}
+
+double Mean(const Eigen::VectorXd& v) { return v.mean(); }
+double SampleSd(const Eigen::VectorXd& v) {
+  return std::sqrt((v.array() - v.mean()).square().sum() /
+                   static_cast<double>(v.size() - 1));
+}
+
+// The ARM book's regressions (Gelman and Hill, chapters 3 and 4).
+absl::StatusOr<std::unique_ptr<Posterior>> ArmRegression(
+    const DataReader& data, absl::string_view name) {
+  absl::StatusOr<int64_t> n = data.Integer("N", 2);
+  if (!n.ok()) return n.status();
+  if (name == kEarnHeight || name == kLogEarnZ) {
+    absl::StatusOr<std::vector<double>> earn =
+        data.Numbers("earn", *n, /*positive=*/name == kLogEarnZ);
+    if (!earn.ok()) return earn.status();
+    if (name == kEarnHeight) {
+      absl::StatusOr<Eigen::MatrixXd> x = Design(data, *n, {"height"});
+      if (!x.ok()) return x.status();
+      return FlatRegression(kEarnHeight, *x, *earn, SigmaPrior::kFlat);
+    }
+    absl::StatusOr<Eigen::MatrixXd> raw = Design(data, *n, {"height", "male"});
+    if (!raw.ok()) return raw.status();
+    const Eigen::VectorXd height = raw->col(1);
+    const Eigen::VectorXd z =
+        (height.array() - Mean(height)) / SampleSd(height);
+    Eigen::MatrixXd x(*n, 4);
+    x << raw->col(0), z, raw->col(2), z.cwiseProduct(raw->col(2));
+    std::vector<double> log_earn;
+    for (double e : *earn) log_earn.push_back(std::log(e));
+    return FlatRegression(kLogEarnZ, x, log_earn, SigmaPrior::kFlat);
+  }
+  absl::StatusOr<std::vector<double>> score = data.Numbers("kid_score", *n);
+  if (!score.ok()) return score.status();
+  if (name == kKidMomHs) {
+    absl::StatusOr<Eigen::MatrixXd> x = Design(data, *n, {"mom_hs"});
+    if (!x.ok()) return x.status();
+    return FlatRegression(kKidMomHs, *x, *score, SigmaPrior::kHalfCauchy);
+  }
+  if (name == kKidInteraction) {
+    absl::StatusOr<Eigen::MatrixXd> raw =
+        Design(data, *n, {"mom_hs", "mom_iq"});
+    if (!raw.ok()) return raw.status();
+    const Eigen::VectorXd hs = raw->col(1).array() - Mean(raw->col(1));
+    const Eigen::VectorXd iq = raw->col(2).array() - Mean(raw->col(2));
+    Eigen::MatrixXd x(*n, 4);
+    x << raw->col(0), hs, iq, hs.cwiseProduct(iq);
+    return FlatRegression(kKidInteraction, x, *score, SigmaPrior::kFlat);
+  }
+  absl::StatusOr<std::vector<double>> work = data.Numbers("mom_work", *n);
+  if (!work.ok()) return work.status();
+  Eigen::MatrixXd x(*n, 4);
+  x << Eigen::VectorXd::Ones(*n), Indicators(*work, {2, 3, 4});
+  return FlatRegression(kKidMomWork, x, *score, SigmaPrior::kFlat);
+}
+
+// Mesquite weight on raw sizes and a group indicator, flat priors.
+absl::StatusOr<std::unique_ptr<Posterior>> MesquiteRaw(const DataReader& data) {
+  absl::StatusOr<int64_t> n = data.Integer("N", 2);
+  if (!n.ok()) return n.status();
+  absl::StatusOr<Eigen::MatrixXd> x =
+      Design(data, *n,
+             {"diam1", "diam2", "canopy_height", "total_height", "density",
+              "group"});
+  if (!x.ok()) return x.status();
+  absl::StatusOr<std::vector<double>> weight = data.Numbers("weight", *n);
+  if (!weight.ok()) return weight.status();
+  return FlatRegression(kMesquiteRaw, *x, *weight, SigmaPrior::kFlat);
+}
+
+// Party identification on ideology, race, age group, education, gender and
+// income (2000 National Election Study), flat priors.
+absl::StatusOr<std::unique_ptr<Posterior>> Nes(const DataReader& data) {
+  absl::StatusOr<int64_t> n = data.Integer("N", 2);
+  if (!n.ok()) return n.status();
+  absl::StatusOr<Eigen::MatrixXd> base =
+      Design(data, *n, {"real_ideo", "race_adj"});
+  if (!base.ok()) return base.status();
+  absl::StatusOr<std::vector<double>> age = data.Numbers("age_discrete", *n);
+  if (!age.ok()) return age.status();
+  absl::StatusOr<Eigen::MatrixXd> rest =
+      Design(data, *n, {"educ1", "gender", "income"});
+  if (!rest.ok()) return rest.status();
+  absl::StatusOr<std::vector<double>> party = data.Numbers("partyid7", *n);
+  if (!party.ok()) return party.status();
+  Eigen::MatrixXd x(*n, 9);
+  x << *base, Indicators(*age, {2, 3, 4}), rest->rightCols(3);
+  return FlatRegression(kNes, x, *party, SigmaPrior::kFlat);
+}
+
+// ARMA(1, 1): err_1 = y_1 - (mu + phi mu), err_t = y_t - (mu + phi y_{t-1}
+// + theta err_{t-1}), err ~ N(0, sigma).
+absl::StatusOr<std::unique_ptr<Posterior>> Arma(const DataReader& data) {
+  absl::StatusOr<int64_t> t = data.Integer("T", 2);
+  if (!t.ok()) return t.status();
+  absl::StatusOr<std::vector<double>> y = data.Numbers("y", *t);
+  if (!y.ok()) return y.status();
+  std::vector<Tensor> y_t;
+  for (double value : *y) y_t.push_back(Tensor(value));
+  auto model = [y_t] {
+    const Tensor mu = sample("mu", Normal(0.0, 10.0));
+    const Tensor phi = sample("phi", Normal(0.0, 2.0));
+    const Tensor theta = sample("theta", Normal(0.0, 2.0));
+    const Tensor sigma = sample("sigma", HalfCauchy(2.5));
+    std::vector<Tensor> err;
+    err.reserve(y_t.size());
+    err.push_back(y_t[0] - (mu + phi * mu));
+    for (size_t i = 1; i < y_t.size(); ++i) {
+      err.push_back(y_t[i] - (mu + phi * y_t[i - 1] + theta * err.back()));
+    }
+    const Tensor errors = ConcatRows<Real>(err);
+    factor("err", SumAll(Normal(Tensor(0.0), sigma).LogProb(errors)));
+  };
+  return MakePosterior(kArma, std::move(model), {"mu", "phi", "theta", "sigma"},
+                       SitesAsTheyAre({"mu", "phi", "theta", "sigma"}),
+                       Tuning{});
+}
+
+// -0.5 |L⁻¹ y|² - Σ log L_ii - n/2 log 2π: log N(y; 0, L Lᵀ).
+Tensor MultiNormalCholeskyLogDensity(const Tensor& y, const Tensor& l) {
+  std::vector<Index> diagonal(static_cast<size_t>(l.rows()));
+  for (Index i = 0; i < l.rows(); ++i) diagonal[static_cast<size_t>(i)] = i;
+  const Tensor z = TriangularSolve(l, y);
+  return SumAll(Square(z)) * Real(-0.5) -
+         SumAll(Log(GatherCols<Real>(l, diagonal))) -
+         Real(0.5 * static_cast<double>(l.rows()) * std::log(2 * kPi));
+}
+
+// Gaussian-process regression of y on x: y ~ N(0, K), K_ij = alpha²
+// exp(-(x_i - x_j)² / (2 rho²)) + sigma δ_ij (sigma, not sigma², as the
+// Stan program writes it); rho ~ Gamma(25, 4), alpha ~ half-N(2), sigma ~
+// half-N(1).
+absl::StatusOr<std::unique_ptr<Posterior>> GpRegression(
+    const DataReader& data) {
+  absl::StatusOr<int64_t> n = data.Integer("N", 1);
+  if (!n.ok()) return n.status();
+  absl::StatusOr<std::vector<double>> x = data.Numbers("x", *n);
+  if (!x.ok()) return x.status();
+  absl::StatusOr<std::vector<double>> y = data.Numbers("y", *n);
+  if (!y.ok()) return y.status();
+  Eigen::MatrixXd squared_distances(*n, *n);
+  for (Index i = 0; i < *n; ++i) {
+    for (Index j = 0; j < *n; ++j) {
+      const double d = (*x)[static_cast<size_t>(i)] - (*x)[static_cast<size_t>(j)];
+      squared_distances(i, j) = -0.5 * d * d;
+    }
+  }
+  const Tensor half_d2(squared_distances);
+  const Tensor identity(Eigen::MatrixXd(Eigen::MatrixXd::Identity(*n, *n)));
+  const Tensor y_t = Column(*y);
+  auto model = [half_d2, identity, y_t] {
+    const Tensor rho = sample("rho", Gamma(Tensor(25.0), Tensor(4.0)));
+    const Tensor alpha = sample("alpha", HalfNormal(2.0));
+    const Tensor sigma = sample("sigma", HalfNormal(1.0));
+    const Tensor k =
+        Square(alpha) * Exp(half_d2 / Square(rho)) + sigma * identity;
+    factor("y", MultiNormalCholeskyLogDensity(y_t, Cholesky(k)));
+  };
+  return MakePosterior(kGpRegr, std::move(model), {"rho", "alpha", "sigma"},
+                       SitesAsTheyAre({"rho", "alpha", "sigma"}), Tuning{});
+}
+
+// A two-state hidden Markov model with unit-variance normal emissions,
+// marginalised by the forward algorithm. theta1 and theta2 (the rows of
+// the transition matrix) are flat 2-simplexes (Dirichlet(1, 1) has density
+// 1); mu is positive_ordered, written through Stan's own unconstrained
+// coordinates: mu1 = exp(a), mu2 = mu1 + exp(b), flat in (a, b), with the
+// log Jacobian a + b as a factor.
+absl::StatusOr<std::unique_ptr<Posterior>> Hmm(const DataReader& data) {
+  absl::StatusOr<int64_t> n = data.Integer("N", 1);
+  if (!n.ok()) return n.status();
+  absl::StatusOr<int64_t> k = data.Integer("K", 2);
+  if (!k.ok()) return k.status();
+  if (*k != 2) {
+    return data.Error("K", absl::StrCat("= ", *k, "; the model has 2 states"));
+  }
+  absl::StatusOr<std::vector<double>> y = data.Numbers("y", *n);
+  if (!y.ok()) return y.status();
+  const Tensor y_t = Column(*y);
+  const Index steps = static_cast<Index>(*n);
+  auto model = [y_t, steps] {
+    const Tensor ones(Eigen::MatrixXd(Eigen::MatrixXd::Ones(1, 2)));
+    const Tensor theta1 = sample("theta1", Dirichlet(ones));
+    const Tensor theta2 = sample("theta2", Dirichlet(ones));
+    const Tensor a = sample("log_mu1", ImproperFlat(Support::Real(), 1, 1));
+    const Tensor b =
+        sample("log_mu_increment", ImproperFlat(Support::Real(), 1, 1));
+    const Tensor mu1 = Exp(a);
+    const Tensor mu = ConcatCols<Real>({mu1, mu1 + Exp(b)});
+    factor("mu_jacobian", a + b);
+    factor("mu_prior", Normal(Tensor(3.0), Tensor(1.0)).LogProb(mu1) +
+                           Normal(Tensor(10.0), Tensor(1.0))
+                               .LogProb(SliceCols(mu, 1, 1)));
+    // emission(t, k) = log N(y_t; mu_k, 1); log_theta(j, k) = log theta[j][k].
+    const Tensor emission =
+        Square(y_t - mu) * Real(-0.5) - Real(0.5 * std::log(2 * kPi));
+    const Tensor log_theta = Log(ConcatRows<Real>({theta1, theta2}));
+    Tensor gamma = SliceRows(emission, 0, 1);
+    for (Index t = 1; t < steps; ++t) {
+      gamma = ColLogSumExp(Transpose(gamma) + log_theta) +
+              SliceRows(emission, t, 1);
+    }
+    factor("y", LogSumExpAll(gamma));
+  };
+  const Address theta1 = Address::Intern("theta1");
+  const Address theta2 = Address::Intern("theta2");
+  const Address log_mu1 = Address::Intern("log_mu1");
+  const Address increment = Address::Intern("log_mu_increment");
+  auto quantities = [=](const Trace& draw, double* out) {
+    const Tensor t1 = SiteValue(draw, theta1);
+    const Tensor t2 = SiteValue(draw, theta2);
+    out[0] = t1.value()(0, 0);
+    out[1] = t1.value()(0, 1);
+    out[2] = t2.value()(0, 0);
+    out[3] = t2.value()(0, 1);
+    out[4] = std::exp(static_cast<double>(SiteValue(draw, log_mu1).item()));
+    out[5] = out[4] +
+             std::exp(static_cast<double>(SiteValue(draw, increment).item()));
+  };
+  return MakePosterior(kHmm, std::move(model),
+                       Concat({Indexed("theta1", 2), Indexed("theta2", 2),
+                               Indexed("mu", 2)}),
+                       quantities, Tuning{});
+}
+
+// log InvGamma(x; shape, scale) = shape log scale - lgamma(shape) - (shape
+// + 1) log x - scale / x.
+Tensor InverseGammaLogDensity(const Tensor& x, double shape, double scale) {
+  return Log(x) * Real(-(shape + 1)) - Real(scale) / x +
+         Real(shape * std::log(scale) - std::lgamma(shape));
+}
+
+// The approximate GP's spectral weights √S(√λ_m): sdgp √(√(2π) lscale)
+// exp(-lscale² λ_m / 4), for a column of √λ_m.
+Tensor SpectralWeights(const Tensor& sdgp, const Tensor& lscale,
+                       const Tensor& slambda) {
+  return sdgp * Sqrt(lscale * Real(std::sqrt(2 * kPi))) *
+         Exp(Square(lscale) * Square(slambda) * Real(-0.25));
+}
+
+// brms's heteroscedastic Hilbert-space GP of acceleration on time: mean and
+// log sd each an approximate GP (40 and 20 basis functions) plus an
+// intercept.
+absl::StatusOr<std::unique_ptr<Posterior>> AccelGp(const DataReader& data) {
+  absl::StatusOr<int64_t> n = data.Integer("N", 1);
+  if (!n.ok()) return n.status();
+  absl::StatusOr<std::vector<double>> y = data.Numbers("Y", *n);
+  if (!y.ok()) return y.status();
+  absl::StatusOr<int64_t> nb = data.Integer("NBgp_1", 1);
+  if (!nb.ok()) return nb.status();
+  absl::StatusOr<int64_t> nb_sigma = data.Integer("NBgp_sigma_1", 1);
+  if (!nb_sigma.ok()) return nb_sigma.status();
+  absl::StatusOr<Eigen::MatrixXd> x = data.MatrixOf("Xgp_1", *n, *nb);
+  if (!x.ok()) return x.status();
+  absl::StatusOr<Eigen::MatrixXd> x_sigma =
+      data.MatrixOf("Xgp_sigma_1", *n, *nb_sigma);
+  if (!x_sigma.ok()) return x_sigma.status();
+  absl::StatusOr<Eigen::MatrixXd> slambda = data.MatrixOf("slambda_1", *nb, 1);
+  if (!slambda.ok()) return slambda.status();
+  absl::StatusOr<Eigen::MatrixXd> slambda_sigma =
+      data.MatrixOf("slambda_sigma_1", *nb_sigma, 1);
+  if (!slambda_sigma.ok()) return slambda_sigma.status();
+  const Tensor y_t = Column(*y);
+  const Tensor x_t(*x);
+  const Tensor x_sigma_t(*x_sigma);
+  const Tensor slambda_t(*slambda);
+  const Tensor slambda_sigma_t(*slambda_sigma);
+  const Index basis = static_cast<Index>(*nb);
+  const Index basis_sigma = static_cast<Index>(*nb_sigma);
+  const Index rows = static_cast<Index>(*n);
+  auto model = [=] {
+    const StudentT wide(Tensor(3.0), Tensor(0.0), Tensor(36.0));
+    const Tensor intercept = sample(
+        "Intercept", StudentT(Tensor(3.0), Tensor(-13.0), Tensor(36.0)));
+    // Half-Student-t(3, 0, 36) (the truncation's constant is dropped).
+    const Tensor sdgp = sample("sdgp_1", ImproperFlat(Support::Positive(), 1, 1));
+    factor("sdgp_1_prior", wide.LogProb(sdgp));
+    const Tensor lscale =
+        sample("lscale_1", ImproperFlat(Support::Positive(), 1, 1));
+    factor("lscale_1_prior", InverseGammaLogDensity(lscale, 1.124909, 0.0177));
+    const Tensor zgp = sample("zgp_1", Normal(0.0, 1.0).Expand(1, basis));
+    const Tensor intercept_sigma = sample(
+        "Intercept_sigma", StudentT(Tensor(3.0), Tensor(0.0), Tensor(10.0)));
+    const Tensor sdgp_sigma =
+        sample("sdgp_sigma_1", ImproperFlat(Support::Positive(), 1, 1));
+    factor("sdgp_sigma_1_prior", wide.LogProb(sdgp_sigma));
+    const Tensor lscale_sigma =
+        sample("lscale_sigma_1", ImproperFlat(Support::Positive(), 1, 1));
+    factor("lscale_sigma_1_prior",
+           InverseGammaLogDensity(lscale_sigma, 1.124909, 0.0177));
+    const Tensor zgp_sigma =
+        sample("zgp_sigma_1", Normal(0.0, 1.0).Expand(1, basis_sigma));
+    const Tensor mu =
+        intercept +
+        MatMul(x_t, SpectralWeights(sdgp, lscale, slambda_t) * Transpose(zgp));
+    const Tensor log_sigma =
+        intercept_sigma +
+        MatMul(x_sigma_t,
+               SpectralWeights(sdgp_sigma, lscale_sigma, slambda_sigma_t) *
+                   Transpose(zgp_sigma));
+    Plate plate("data", rows);
+    observe("Y", Normal(mu, Exp(log_sigma)), y_t);
+  };
+  return MakePosterior(
+      kAccelGp, std::move(model),
+      Concat({{"Intercept", "sdgp_1", "lscale_1"}, Indexed("zgp_1", basis),
+              {"Intercept_sigma", "sdgp_sigma_1", "lscale_sigma_1"},
+              Indexed("zgp_sigma_1", basis_sigma)}),
+      SitesAsTheyAre({"Intercept", "sdgp_1", "lscale_1", "zgp_1",
+                      "Intercept_sigma", "sdgp_sigma_1", "lscale_sigma_1",
+                      "zgp_sigma_1"}),
+      Tuning{}, "no reference draws in the snapshot: means and sds only");
+}
+
 }  // namespace
 
 absl::string_view GuideFamilyName(GuideFamily family) {
@@ -710,8 +1100,11 @@ absl::StatusOr<GuideFamily> ParseGuideFamily(absl::string_view name) {
 
 const std::vector<std::string>& PosteriorNames() {
   static const std::vector<std::string>* const kNames =
-      new std::vector<std::string>{kNoncentered, kCentered, kBlr, kMesquite,
-                                   kArK};
+      new std::vector<std::string>{
+          kNoncentered, kCentered,   kBlr,         kMesquite,       kArK,
+          kArma,        kEarnHeight, kLogEarnZ,    kGpRegr,         kKidMomHs,
+          kKidInteraction, kKidMomWork, kMesquiteRaw, kNes, kBlri, kHmm,
+          kAccelGp};
   return *kNames;
 }
 
@@ -760,9 +1153,17 @@ absl::StatusOr<std::unique_ptr<Posterior>> LoadPosterior(
   if (!data.ok()) return data.status();
   if (name == kNoncentered) return EightSchools(*data, /*centered=*/false);
   if (name == kCentered) return EightSchools(*data, /*centered=*/true);
-  if (name == kBlr) return LinearRegression(*data);
+  if (name == kBlr) return LinearRegression(*data, kBlr);
+  if (name == kBlri) return LinearRegression(*data, kBlri);
   if (name == kMesquite) return Mesquite(*data);
-  return Autoregression(*data);
+  if (name == kArK) return Autoregression(*data);
+  if (name == kArma) return Arma(*data);
+  if (name == kGpRegr) return GpRegression(*data);
+  if (name == kMesquiteRaw) return MesquiteRaw(*data);
+  if (name == kNes) return Nes(*data);
+  if (name == kHmm) return Hmm(*data);
+  if (name == kAccelGp) return AccelGp(*data);
+  return ArmRegression(*data, name);
 }
 
 std::string FormatComparison(const std::vector<Moments>& reference,
