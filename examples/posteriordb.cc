@@ -54,6 +54,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "examples/posteriordb_models.h"
+#include "vi/psis.h"
 
 ABSL_FLAG(std::string, data_dir, "",
           "required: the directory with <posterior>/data.json and "
@@ -65,9 +66,12 @@ ABSL_FLAG(std::vector<std::string>, posteriors,
           "eight_schools-eight_schools_centered, sblrc-blr, "
           "mesquite-logmesquite, arK-arK");
 ABSL_FLAG(std::vector<std::string>, guides,
-          std::vector<std::string>({"mean_field", "full_rank"}),
-          "guide families, comma-separated: mean_field (AutoNormal), "
-          "full_rank (AutoMultivariateNormal)");
+          std::vector<std::string>({"mean_field", "full_rank", "laplace",
+                                    "dadvi"}),
+          "methods, comma-separated: mean_field (AutoNormal by SVI), "
+          "full_rank (AutoMultivariateNormal by SVI), laplace "
+          "(AutoLaplaceApproximation), dadvi (deterministic full-rank VI "
+          "from the Laplace fit)");
 ABSL_FLAG(int, steps, 0,
           "SVI steps per fit; 0 takes each posterior's default (20000, or "
           "100000 for sblrc-blr)");
@@ -78,8 +82,9 @@ ABSL_FLAG(double, learning_rate, 0,
 ABSL_FLAG(double, init_scale, 0,
           "the guides' initial sd of every unconstrained element; 0 takes "
           "each posterior's default (0.1)");
-ABSL_FLAG(int, draws, 10000,
-          "draws from each fitted guide for the VI means and sds");
+ABSL_FLAG(int, draws, 4000,
+          "draws from each fitted guide for the VI means and sds, their "
+          "PSIS-weighted versions and Pareto k-hat");
 ABSL_FLAG(uint64_t, seed, 1,
           "seed of the guides' initialisation, the ELBO's draws and the "
           "final draws");
@@ -88,13 +93,34 @@ namespace provi {
 namespace examples {
 namespace {
 
+// max |z| and the range of sd ratios of `fit` against `reference`.
+struct Agreement {
+  double max_abs_z = 0;
+  double min_sd_ratio = std::numeric_limits<double>::infinity();
+  double max_sd_ratio = 0;
+};
+
+Agreement Compare(const std::vector<Moments>& reference,
+                  const std::vector<Moments>& fit) {
+  Agreement a;
+  for (size_t i = 0; i < reference.size(); ++i) {
+    const Moments& ref = reference[i];
+    const Moments& vi = fit[i];
+    a.max_abs_z = std::max(a.max_abs_z, std::abs(vi.mean - ref.mean) / ref.sd);
+    a.min_sd_ratio = std::min(a.min_sd_ratio, vi.sd / ref.sd);
+    a.max_sd_ratio = std::max(a.max_sd_ratio, vi.sd / ref.sd);
+  }
+  return a;
+}
+
 struct Summary {
   std::string posterior;
   std::string guide;
   bool failed = false;
-  double max_abs_z = 0;
-  double min_sd_ratio = 0;
-  double max_sd_ratio = 0;
+  Agreement plain;
+  Agreement psis;
+  double pareto_k = 0;
+  bool converged = false;
   double seconds = 0;
 };
 
@@ -158,7 +184,9 @@ absl::Status Run() {
       options.draws = absl::GetFlag(FLAGS_draws);
       options.seed = absl::GetFlag(FLAGS_seed);
       absl::StatusOr<FitResult> fit = (*posterior)->Fit(names, options);
-      Summary summary{name, std::string(GuideFamilyName(family))};
+      Summary summary;
+      summary.posterior = name;
+      summary.guide = std::string(GuideFamilyName(family));
       if (!fit.ok()) {
         std::printf("--- %s: FAILED: %s\n", GuideFamilyName(family).data(),
                     fit.status().ToString().c_str());
@@ -167,26 +195,37 @@ absl::Status Run() {
         summaries.push_back(summary);
         continue;
       }
-      std::printf(
-          "--- %s (%s): %d steps, Adam %g -> %g, iterates averaged over the "
-          "last %d%%, ELBO %.3f, %d draws, %.2f s\n",
-          GuideFamilyName(family).data(),
-          family == GuideFamily::kMeanField ? "AutoNormal"
-                                            : "AutoMultivariateNormal",
-          options.steps, options.learning_rate,
-          options.learning_rate * options.final_rate_ratio,
-          static_cast<int>(std::lround(100 * options.averaged_fraction)),
-          fit->elbo, options.draws, fit->seconds);
-      std::printf("%s", FormatComparison(*reference, *fit).c_str());
-      summary.min_sd_ratio = std::numeric_limits<double>::infinity();
-      for (size_t i = 0; i < reference->size(); ++i) {
-        const Moments& ref = (*reference)[i];
-        const Moments& vi = fit->moments[i];
-        summary.max_abs_z =
-            std::max(summary.max_abs_z, std::abs(vi.mean - ref.mean) / ref.sd);
-        summary.min_sd_ratio = std::min(summary.min_sd_ratio, vi.sd / ref.sd);
-        summary.max_sd_ratio = std::max(summary.max_sd_ratio, vi.sd / ref.sd);
+      if (family == GuideFamily::kMeanField ||
+          family == GuideFamily::kFullRank) {
+        std::printf(
+            "--- %s (%s by SVI): up to %d steps, Adam %g -> %g, iterates "
+            "averaged over the last %d%%, ELBO %.3f, %d draws, %.2f s\n",
+            GuideFamilyName(family).data(),
+            family == GuideFamily::kMeanField ? "AutoNormal"
+                                              : "AutoMultivariateNormal",
+            options.steps, options.learning_rate,
+            options.learning_rate * options.final_rate_ratio,
+            static_cast<int>(std::lround(100 * options.averaged_fraction)),
+            fit->elbo, options.draws, fit->seconds);
+      } else {
+        std::printf("--- %s (%s): %s %.3f, %d draws, %.2f s\n",
+                    GuideFamilyName(family).data(),
+                    family == GuideFamily::kLaplace
+                        ? "AutoLaplaceApproximation"
+                        : "deterministic full-rank VI from the Laplace fit",
+                    family == GuideFamily::kLaplace
+                        ? "log density at the mode"
+                        : "fixed-draw ELBO",
+                    fit->elbo, options.draws, fit->seconds);
       }
+      std::printf("%s", FormatComparison(*reference, *fit).c_str());
+      summary.plain = Compare(*reference, fit->moments);
+      summary.psis = Compare(*reference, fit->psis_moments);
+      summary.pareto_k = fit->pareto_k;
+      summary.converged = fit->converged;
+      std::printf("    Pareto k-hat %.2f (%s), %s\n", fit->pareto_k,
+                  ParetoKLevelName(ClassifyParetoK(fit->pareto_k)).data(),
+                  fit->converged ? "converged" : "NOT converged");
       summary.seconds = fit->seconds;
       summaries.push_back(summary);
       std::fflush(stdout);
@@ -195,17 +234,22 @@ absl::Status Run() {
   }
 
   std::printf(
-      "| posterior | guide | max abs z | sd ratio range | seconds |\n"
-      "|---|---|---|---|---|\n");
+      "| posterior | method | max \\|z\\| | sd ratios | k-hat | converged | "
+      "max \\|z\\| PSIS | sd ratios PSIS | s |\n"
+      "|---|---|---|---|---|---|---|---|---|\n");
   for (const Summary& s : summaries) {
     if (s.failed) {
-      std::printf("| %s | %s | failed | | |\n", s.posterior.c_str(),
+      std::printf("| %s | %s | failed | | | | | | |\n", s.posterior.c_str(),
                   s.guide.c_str());
       continue;
     }
-    std::printf("| %s | %s | %.3f | %.2f - %.2f | %.2f |\n",
-                s.posterior.c_str(), s.guide.c_str(), s.max_abs_z,
-                s.min_sd_ratio, s.max_sd_ratio, s.seconds);
+    std::printf(
+        "| %s | %s | %.2f | %.2f - %.2f | %.2f | %s | %.2f | %.2f - %.2f | "
+        "%.2f |\n",
+        s.posterior.c_str(), s.guide.c_str(), s.plain.max_abs_z,
+        s.plain.min_sd_ratio, s.plain.max_sd_ratio, s.pareto_k,
+        s.converged ? "yes" : "no", s.psis.max_abs_z, s.psis.min_sd_ratio,
+        s.psis.max_sd_ratio, s.seconds);
   }
   std::printf("total %.1f s\n", std::chrono::duration<double>(
                                     std::chrono::steady_clock::now() - start)

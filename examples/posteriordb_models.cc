@@ -43,6 +43,10 @@
 #include "runtime/primitives.h"
 #include "runtime/trace.h"
 #include "vi/autoguide.h"
+#include "vi/deterministic_vi.h"
+#include "vi/fit_diagnostics.h"
+#include "vi/laplace.h"
+#include "vi/psis.h"
 #include "vi/objectives.h"
 #include "vi/optimizers.h"
 #include "vi/param_store.h"
@@ -283,22 +287,6 @@ QuantityFunction SitesAsTheyAre(std::vector<std::string> sites) {
 // The generic posterior
 // -----------------------------------------------------------------------------
 
-// Accumulates the mean and variance of a stream (Welford's update).
-struct RunningMoments {
-  int64_t count = 0;
-  double mean = 0;
-  double m2 = 0;
-  void Add(double x) {
-    ++count;
-    const double delta = x - mean;
-    mean += delta / static_cast<double>(count);
-    m2 += delta * (x - mean);
-  }
-  double sd() const {
-    return count > 1 ? std::sqrt(m2 / static_cast<double>(count - 1)) : 0.0;
-  }
-};
-
 absl::Status ValidateOptions(const FitOptions& options) {
   std::vector<std::string> problems;
   if (options.steps < 1) {
@@ -329,8 +317,8 @@ absl::Status ValidateOptions(const FitOptions& options) {
     problems.push_back(
         absl::StrCat("max_gradient = ", options.max_gradient, " must be > 0"));
   }
-  if (options.draws < 2) {
-    problems.push_back(absl::StrCat("draws = ", options.draws, " < 2"));
+  if (options.draws < 25) {
+    problems.push_back(absl::StrCat("draws = ", options.draws, " < 25"));
   }
   if (problems.empty()) return absl::OkStatus();
   return absl::InvalidArgumentError(
@@ -389,12 +377,23 @@ class ModelPosterior final : public Posterior {
     AutoGuideOptions guide_options;
     guide_options.init_scale = options.init_scale;
     guide_options.seed = options.seed;
-    absl::StatusOr<FitResult> result =
-        options.family == GuideFamily::kMeanField
-            ? FitGuide(AutoNormal<Model>(model_, guide_options), indices,
-                       options)
-            : FitGuide(AutoMultivariateNormal<Model>(model_, guide_options),
-                       indices, options);
+    absl::StatusOr<FitResult> result;
+    switch (options.family) {
+      case GuideFamily::kMeanField:
+        result = FitGuide(AutoNormal<Model>(model_, guide_options), indices,
+                          options);
+        break;
+      case GuideFamily::kFullRank:
+        result = FitGuide(AutoMultivariateNormal<Model>(model_, guide_options),
+                          indices, options);
+        break;
+      case GuideFamily::kLaplace:
+      case GuideFamily::kDeterministic:
+        result = FitByLbfgs(
+            AutoLaplaceApproximation<Model>(model_, guide_options), indices,
+            options);
+        break;
+    }
     if (!result.ok()) {
       return absl::Status(
           result.status().code(),
@@ -403,6 +402,7 @@ class ModelPosterior final : public Posterior {
     }
     for (size_t i = 0; i < names.size(); ++i) {
       result->moments[i].name = names[i];
+      result->psis_moments[i].name = names[i];
     }
     return result;
   }
@@ -448,6 +448,9 @@ class ModelPosterior final : public Posterior {
     double last_elbo = 0;
     SviOptions svi_options;
     svi_options.progress = false;
+    // The learning rate decays over the whole budget and the last steps
+    // are averaged: take them all, and report whether the rule was met.
+    svi_options.stop_when_converged = false;
     svi_options.callbacks.push_back([&](int64_t step, double value) {
       last_elbo = value;
       if (step < first_averaged) return true;
@@ -469,6 +472,7 @@ class ModelPosterior final : public Posterior {
     if (!summary.ok()) return summary.status();
     FitResult result;
     result.elbo = last_elbo;
+    result.converged = summary->converged;
     if (averaged > 0) {
       const std::vector<NamedParameter>& parameters = store.parameters();
       for (size_t i = 0; i < parameters.size(); ++i) {
@@ -477,35 +481,83 @@ class ModelPosterior final : public Posterior {
       }
       result.elbo = elbo_sum / static_cast<double>(averaged);
     }
-
-    // Moments of the quantities over draws from the fitted guide.
-    std::vector<double> quantities(quantity_names_.size());
-    std::vector<RunningMoments> moments(indices.size());
-    const absl::Status drawn = CatchStatus([&] {
-      NoRecordScope no_record;
-      ParamStoreScope store_scope(store);
-      SeedHandler seeded(options.seed ^ 0x9E3779B97F4A7C15ULL);
-      HandlerScope seed_scope(seeded);
-      for (int k = 0; k < options.draws; ++k) {
-        TraceHandler trace;
-        {
-          HandlerScope trace_scope(trace);
-          guide();
-        }
-        quantities_(trace.trace(), quantities.data());
-        for (size_t i = 0; i < indices.size(); ++i) {
-          moments[i].Add(quantities[indices[i]]);
-        }
-      }
-    });
-    if (!drawn.ok()) return drawn;
-    for (const RunningMoments& m : moments) {
-      result.moments.push_back(Moments{"", m.mean, m.sd()});
+    if (absl::Status status = Summarise(guide, store, indices, options, &result);
+        !status.ok()) {
+      return status;
     }
     result.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
             .count();
     return result;
+  }
+
+  // The Laplace approximation, and deterministic full-rank VI from it.
+  template <typename Guide>
+  absl::StatusOr<FitResult> FitByLbfgs(Guide guide,
+                                       const std::vector<size_t>& indices,
+                                       const FitOptions& options) const {
+    const auto start = std::chrono::steady_clock::now();
+    ParamStore store;
+    FitResult result;
+    absl::StatusOr<LaplaceSummary> laplace = guide.Fit(store, {});
+    if (!laplace.ok()) return laplace.status();
+    result.converged = laplace->converged;
+    result.elbo = laplace->log_density;
+    if (options.family == GuideFamily::kDeterministic) {
+      DeterministicViOptions dadvi;
+      dadvi.seed = options.seed;
+      absl::StatusOr<DeterministicViSummary> fit =
+          FitDeterministicFullRank(guide, store, dadvi);
+      if (!fit.ok()) return fit.status();
+      result.converged = fit->converged;
+      result.elbo = fit->objective;
+    }
+    if (absl::Status status = Summarise(guide, store, indices, options, &result);
+        !status.ok()) {
+      return status;
+    }
+    result.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
+    return result;
+  }
+
+  // Draws from the fitted guide: the moments of the quantities, plain and
+  // PSIS-weighted, and k-hat.
+  template <typename Guide>
+  absl::Status Summarise(const Guide& guide, ParamStore& store,
+                         const std::vector<size_t>& indices,
+                         const FitOptions& options, FitResult* result) const {
+    std::vector<double> quantities(quantity_names_.size());
+    Eigen::MatrixXd values(options.draws,
+                           static_cast<Index>(indices.size()));
+    int row = 0;
+    DiagnoseOptions diagnose;
+    diagnose.draws = options.draws;
+    diagnose.seed = options.seed ^ 0x9E3779B97F4A7C15ULL;
+    diagnose.on_draw = [&](const Trace& draw) {
+      quantities_(draw, quantities.data());
+      for (size_t i = 0; i < indices.size(); ++i) {
+        values(row, static_cast<Index>(i)) = quantities[indices[i]];
+      }
+      ++row;
+    };
+    absl::StatusOr<FitDiagnostics> check =
+        Diagnose(model_, guide, store, diagnose);
+    if (!check.ok()) return check.status();
+    result->pareto_k = check->psis.pareto_k;
+    const WeightedMoments plain = ComputeWeightedMoments(
+        values, Eigen::VectorXd::Constant(
+                    options.draws, -std::log(static_cast<double>(options.draws))));
+    const WeightedMoments weighted =
+        ComputeWeightedMoments(values, check->psis.log_weights);
+    for (size_t i = 0; i < indices.size(); ++i) {
+      const Index j = static_cast<Index>(i);
+      result->moments.push_back(Moments{"", plain.mean(j), plain.sd(j)});
+      result->psis_moments.push_back(
+          Moments{"", weighted.mean(j), weighted.sd(j)});
+    }
+    return absl::OkStatus();
   }
 
   std::string name_;
@@ -1088,14 +1140,28 @@ absl::StatusOr<std::unique_ptr<Posterior>> AccelGp(const DataReader& data) {
 }  // namespace
 
 absl::string_view GuideFamilyName(GuideFamily family) {
-  return family == GuideFamily::kMeanField ? "mean_field" : "full_rank";
+  switch (family) {
+    case GuideFamily::kMeanField:
+      return "mean_field";
+    case GuideFamily::kFullRank:
+      return "full_rank";
+    case GuideFamily::kLaplace:
+      return "laplace";
+    case GuideFamily::kDeterministic:
+      return "dadvi";
+  }
+  return "unknown";
 }
 
 absl::StatusOr<GuideFamily> ParseGuideFamily(absl::string_view name) {
-  if (name == "mean_field") return GuideFamily::kMeanField;
-  if (name == "full_rank") return GuideFamily::kFullRank;
-  return absl::InvalidArgumentError(absl::StrCat(
-      "unknown guide family '", name, "'; expected mean_field or full_rank"));
+  for (GuideFamily family :
+       {GuideFamily::kMeanField, GuideFamily::kFullRank, GuideFamily::kLaplace,
+        GuideFamily::kDeterministic}) {
+    if (name == GuideFamilyName(family)) return family;
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown guide family '", name,
+                   "'; expected mean_field, full_rank, laplace or dadvi"));
 }
 
 const std::vector<std::string>& PosteriorNames() {

@@ -78,14 +78,19 @@ namespace provi {
 namespace examples {
 
 // GuideFamily
+//
+// A guide and the method that fits it.
 enum class GuideFamily {
-  kMeanField,  // AutoNormal
-  kFullRank,   // AutoMultivariateNormal
+  kMeanField,      // AutoNormal by Svi (Adam)
+  kFullRank,       // AutoMultivariateNormal by Svi (Adam)
+  kLaplace,        // AutoLaplaceApproximation (L-BFGS mode + Hessian)
+  kDeterministic,  // full rank by deterministic VI from the Laplace fit
 };
 
 // GuideFamilyName()
 //
-// "mean_field" or "full_rank", the names --guides takes.
+// "mean_field", "full_rank", "laplace" or "dadvi", the names --guides
+// takes.
 absl::string_view GuideFamilyName(GuideFamily family);
 
 // ParseGuideFamily()
@@ -143,16 +148,23 @@ struct FitOptions {
   double max_gradient = 1e8;
   // The autoguide's initial sd of every unconstrained element, > 0.
   double init_scale = 0.1;
-  // Draws from the fitted guide for the reported moments, >= 2.
-  int draws = 10000;
+  // Draws from the fitted guide for the reported moments and k-hat, >= 25.
+  int draws = 4000;
   // Seeds the guide's initialisation, the ELBO's draws and the final draws.
   uint64_t seed = 1;
 };
 
 // FitResult
 struct FitResult {
-  // The requested quantities, in the requested order.
+  // The requested quantities, in the requested order: the guide's moments
+  // and the PSIS-weighted ones (vi/fit_diagnostics.h) from the same draws.
   std::vector<Moments> moments;
+  std::vector<Moments> psis_moments;
+  // Pareto k-hat of the guide's draws against the model.
+  double pareto_k = 0;
+  // Whether the fit's own convergence rule was met (SVI: vi/convergence.h;
+  // Laplace and deterministic VI: L-BFGS).
+  bool converged = false;
   // The mean ELBO estimate over the averaged steps (the last step's
   // estimate when none are averaged).
   double elbo = 0;

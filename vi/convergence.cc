@@ -85,4 +85,53 @@ double RelativeToleranceRule::median_change() const {
   return n % 2 == 1 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
 }
 
+absl::Status PlateauRule::Validate(int64_t window, double z, int64_t patience) {
+  if (window < 10 || !(z > 0) || !std::isfinite(z) || patience < 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "plateau rule: window = ", window, " (>= 10), z = ", z,
+        " (> 0, finite) and patience = ", patience, " (>= 1)"));
+  }
+  return absl::OkStatus();
+}
+
+int64_t PlateauRule::DefaultWindow(int64_t num_steps) {
+  return std::max<int64_t>(100, num_steps / 20);
+}
+
+PlateauRule::PlateauRule(int64_t window, double z, int64_t patience)
+    : window_(window),
+      z_(z),
+      patience_(patience),
+      improvement_(std::numeric_limits<double>::quiet_NaN()),
+      standard_error_(std::numeric_limits<double>::quiet_NaN()) {
+  const absl::Status status = Validate(window, z, patience);
+  PROVI_CHECK(status.ok()) << status;
+}
+
+bool PlateauRule::Add(double objective) {
+  sum_ += objective;
+  sum_squares_ += objective * objective;
+  if (++count_ < window_) return converged_;
+  const double n = static_cast<double>(count_);
+  const double mean = sum_ / n;
+  const double variance =
+      std::max(0.0, (sum_squares_ - n * mean * mean) / (n - 1));
+  sum_ = 0;
+  sum_squares_ = 0;
+  count_ = 0;
+  if (has_previous_) {
+    improvement_ = mean - previous_mean_;
+    standard_error_ = std::sqrt((variance + previous_variance_) / n);
+    if (improvement_ < z_ * standard_error_) {
+      if (++passes_ >= patience_) converged_ = true;
+    } else {
+      passes_ = 0;
+    }
+  }
+  has_previous_ = true;
+  previous_mean_ = mean;
+  previous_variance_ = variance;
+  return converged_;
+}
+
 }  // namespace provi

@@ -60,6 +60,17 @@ absl::Status RunMonitor::Open() {
           " must be >= 0"));
     }
     rule_.emplace(options_.rel_tol, options_.eval_every, windows);
+  } else if (options_.check_convergence) {
+    const int64_t window = options_.plateau_window > 0
+                               ? options_.plateau_window
+                               : PlateauRule::DefaultWindow(num_steps_);
+    const absl::Status status = PlateauRule::Validate(
+        window, options_.plateau_z, options_.plateau_patience);
+    if (!status.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("SviOptions convergence rule: ", status.message()));
+    }
+    plateau_.emplace(window, options_.plateau_z, options_.plateau_patience);
   }
   recent_.reserve(static_cast<size_t>(
       std::min<int64_t>(options_.moving_average_window, num_steps_)));
@@ -105,15 +116,19 @@ absl::StatusOr<bool> RunMonitor::Record(int64_t step, double value) {
   } else {
     recent_[static_cast<size_t>(step) % window] = value;
   }
-  const bool converged = rule_.has_value() && rule_->Add(value);
+  const bool converged = rule_.has_value()       ? rule_->Add(value)
+                         : plateau_.has_value() ? plateau_->Add(value)
+                                                : false;
+  const bool stop = converged && (rule_.has_value() ||
+                                  options_.stop_when_converged);
   bool go_on = true;
   for (const SviCallback& callback : options_.callbacks) {
     if (callback != nullptr && !callback(step, value)) go_on = false;
   }
   if (!go_on) stopped_by_callback_ = true;
-  const bool last = converged || !go_on || steps_ == num_steps_;
+  const bool last = stop || !go_on || steps_ == num_steps_;
   if (show_progress_) PrintProgress(step, last);
-  return go_on && !converged;
+  return go_on && !stop;
 }
 
 void RunMonitor::PrintProgress(int64_t step, bool last) {
@@ -130,8 +145,13 @@ void RunMonitor::PrintProgress(int64_t step, bool last) {
                 "%.6g%s\x1b[K",
                 step + 1, num_steps_, rate,
                 static_cast<int64_t>(recent_.size()), MovingAverage(),
-                rule_.has_value() && rule_->converged() ? "  converged" : "");
+                Converged() ? "  converged" : "");
   std::fflush(stderr);
+}
+
+bool RunMonitor::Converged() const {
+  return (rule_.has_value() && rule_->converged()) ||
+         (plateau_.has_value() && plateau_->converged());
 }
 
 void RunMonitor::EndProgress() {
@@ -145,8 +165,17 @@ absl::StatusOr<SviSummary> RunMonitor::Finish() {
   SviSummary summary;
   summary.steps = steps_;
   summary.moving_average = MovingAverage();
-  summary.converged = rule_.has_value() && rule_->converged();
+  summary.converged = Converged();
   summary.stopped_by_callback = stopped_by_callback_;
+  if (!summary.converged && !stopped_by_callback_ &&
+      (rule_.has_value() || plateau_.has_value())) {
+    summary.warning = absl::StrCat(
+        "the SVI run used all ", steps_,
+        " steps without meeting its convergence rule (",
+        rule_.has_value() ? "Stan's relative tolerance" : "the ELBO plateau",
+        "): the fit may be far from the optimum even if it looks normal; "
+        "run longer, or check the fit (Pareto k-hat, vi/fit_diagnostics.h)");
+  }
   summary.seconds = Seconds();
   if (csv_ != nullptr) {
     const bool failed = std::ferror(csv_) != 0;

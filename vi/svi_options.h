@@ -10,7 +10,8 @@
 //
 //   provi::SviOptions options;
 //   options.csv_path = "/tmp/elbo.csv";
-//   options.rel_tol = 0.01;   // Stan ADVI's tol_rel_obj rule
+//   options.rel_tol = 0.01;   // Stan ADVI's tol_rel_obj rule instead of the
+//                             // default plateau rule
 //   options.callbacks.push_back([](int64_t step, double elbo) {
 //     return elbo > -1e6;     // stop if it blows up
 //   });
@@ -67,13 +68,27 @@ struct SviOptions {
   // false); the run stops after a step for which any returned false.
   std::vector<SviCallback> callbacks;
 
-  // Convergence by Stan ADVI's relative-tolerance rule
-  // (vi/convergence.h): every `eval_every` steps, the relative change of
-  // the mean objective over the last `eval_every` steps; the run stops when
-  // the mean or the median of the last `convergence_windows` such changes
-  // is below `rel_tol`. 0 turns the rule off (Stan's default tolerance is
-  // 0.01). `convergence_windows` = 0 takes Stan's heuristic
-  // max(2, ⌊0.1 num_steps / eval_every⌋).
+  // The convergence rule, on by default: `PlateauRule` (vi/convergence.h)
+  // with a window of `plateau_window` steps (0: max(100, num_steps / 20)),
+  // `plateau_z` standard errors and `plateau_patience` comparisons. The run
+  // stops when it converges; when it does not, the summary says so. Set
+  // `stop_when_converged` to false to take every step (methods that need a
+  // fixed number of steps, such as iterate averaging, while still learning
+  // whether the run converged), or `check_convergence` to false to skip the
+  // rule altogether.
+  bool check_convergence = true;
+  bool stop_when_converged = true;
+  int64_t plateau_window = 0;
+  double plateau_z = 2;
+  int64_t plateau_patience = 2;
+
+  // Stan ADVI's relative-tolerance rule (vi/convergence.h) instead, when
+  // `rel_tol` > 0: every `eval_every` steps, the relative change of the
+  // mean objective over the last `eval_every` steps; converged when the
+  // mean or the median of the last `convergence_windows` such changes is
+  // below `rel_tol` (Stan's default tolerance is 0.01).
+  // `convergence_windows` = 0 takes Stan's heuristic max(2, ⌊0.1 num_steps
+  // / eval_every⌋).
   double rel_tol = 0;
   int64_t eval_every = 100;
   int64_t convergence_windows = 0;
@@ -91,8 +106,14 @@ struct SviSummary {
   // The mean objective over the last `moving_average_window` steps (NaN if
   // no step was taken).
   double moving_average = 0;
-  // Whether the convergence rule stopped the run.
+  // Whether the convergence rule was met (and, with stop_when_converged,
+  // stopped the run).
   bool converged = false;
+  // Empty when the run converged or was stopped by a callback; otherwise a
+  // warning that the step budget ran out before convergence: the fit may
+  // be far from the optimum even if it looks normal (check it, e.g. with
+  // the Pareto k-hat of vi/fit_diagnostics.h).
+  std::string warning;
   // Whether a callback stopped the run.
   bool stopped_by_callback = false;
   // Wall-clock duration of the run.

@@ -599,7 +599,9 @@ void FitDelta(Model model, const Tensor& data, ParamStore& store,
               AutoDelta<Model>& guide) {
   Adam adam({.learning_rate = CosineDecay(0.05, 4000, 1e-5)});
   auto objective = Expectation(Elbo(model, guide));
-  Svi svi(objective, adam, store);
+  SviOptions options;
+  options.stop_when_converged = false;  // to the end of the decay
+  Svi svi(objective, adam, store, options);
   ASSERT_TRUE(svi.Run(5000, data).ok());
 }
 

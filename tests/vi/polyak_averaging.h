@@ -140,7 +140,9 @@ PolyakResult RunPolyak(Expectation<F>& objective, ParamStore& store,
   // optimum) must not set the averaging phase's step sizes.
   {
     Adam warm_up(AdamOptions{.learning_rate = options.warm_up_learning_rate});
-    Svi svi(objective, warm_up, store);
+    SviOptions warm_up_options;
+    warm_up_options.check_convergence = false;
+    Svi svi(objective, warm_up, store, warm_up_options);
     absl::StatusOr<SviSummary> summary =
         svi.Run(options.warm_up_steps, args...);
     if (!summary.ok()) {
@@ -161,6 +163,7 @@ PolyakResult RunPolyak(Expectation<F>& objective, ParamStore& store,
   // parameters).
   Eigen::VectorXd previous = FlatValues(store, names);
   SviOptions svi_options;
+  svi_options.check_convergence = false;  // every step feeds the average
   svi_options.callbacks.push_back([&](int64_t step, double) {
     if (step >= start) {
       // Svi negated the gradients for the optimiser.

@@ -56,6 +56,7 @@ class RunMonitor {
   double MovingAverage() const;
   void PrintProgress(int64_t step, bool last);
   void EndProgress();
+  bool Converged() const;
 
   const SviOptions& options_;
   int64_t num_steps_;
@@ -67,6 +68,7 @@ class RunMonitor {
   std::vector<double> recent_;  // circular, moving_average_window entries
   int64_t steps_ = 0;
   std::optional<RelativeToleranceRule> rule_;
+  std::optional<PlateauRule> plateau_;
   bool stopped_by_callback_ = false;
 };
 
