@@ -500,9 +500,18 @@ class ModelPosterior final : public Posterior {
     ParamStore store;
     FitResult result;
     absl::StatusOr<LaplaceSummary> laplace = guide.Fit(store, {});
-    if (!laplace.ok()) return laplace.status();
-    result.converged = laplace->converged;
-    result.elbo = laplace->log_density;
+    // Deterministic VI starts from the Laplace fit, or from the guide's
+    // initial point when there is none (a mode with an indefinite
+    // Hessian, as in hierarchical models).
+    if (!laplace.ok() && (options.family == GuideFamily::kLaplace ||
+                          laplace.status().code() !=
+                              absl::StatusCode::kFailedPrecondition)) {
+      return laplace.status();
+    }
+    if (laplace.ok()) {
+      result.converged = laplace->converged;
+      result.elbo = laplace->log_density;
+    }
     if (options.family == GuideFamily::kDeterministic) {
       DeterministicViOptions dadvi;
       dadvi.seed = options.seed;
@@ -1018,7 +1027,8 @@ absl::StatusOr<std::unique_ptr<Posterior>> Hmm(const DataReader& data) {
                                .LogProb(SliceCols(mu, 1, 1)));
     // emission(t, k) = log N(y_t; mu_k, 1); log_theta(j, k) = log theta[j][k].
     const Tensor emission =
-        Square(y_t - mu) * Real(-0.5) - Real(0.5 * std::log(2 * kPi));
+        Square(Tile(y_t, 1, 2) - Tile(mu, steps, 1)) * Real(-0.5) -
+        Real(0.5 * std::log(2 * kPi));
     const Tensor log_theta = Log(ConcatRows<Real>({theta1, theta2}));
     Tensor gamma = SliceRows(emission, 0, 1);
     for (Index t = 1; t < steps; ++t) {

@@ -16,7 +16,7 @@ namespace provi {
 namespace {
 
 constexpr double kValuePrecision =
-    std::is_same_v<Real, float> ? 1e-5 : 1e-12;
+    std::is_same_v<Real, float> ? 1e-6 : 1e-12;
 
 // M draws (columns) in antithetic pairs, whitened to sample mean 0 and
 // sample covariance I exactly.

@@ -21,18 +21,18 @@ constexpr bool kFloat = std::is_same_v<Real, float>;
 
 // The relative precision of a log density computed in provi::Real (a sum
 // of many rounded terms, so well above one epsilon).
-constexpr double kValuePrecision = kFloat ? 1e-5 : 1e-12;
+constexpr double kValuePrecision = kFloat ? 1e-6 : 1e-12;
 
 // The first pass's step, relative to the L-BFGS scale estimate.
 constexpr double kFirstPassStep = kFloat ? 0.05 : 1e-4;
 
-// Eigen's formatting of a vector on one line, for messages.
+// A vector on one line for messages (its first 8 elements).
 std::string Row(const Eigen::VectorXd& v) {
   std::string out = "(";
-  for (Eigen::Index i = 0; i < v.size(); ++i) {
+  for (Eigen::Index i = 0; i < std::min<Eigen::Index>(v.size(), 8); ++i) {
     absl::StrAppend(&out, i > 0 ? ", " : "", v(i));
   }
-  return out + ")";
+  return out + (v.size() > 8 ? ", ...)" : ")");
 }
 
 }  // namespace

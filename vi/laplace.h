@@ -68,7 +68,7 @@ namespace provi {
 // LaplaceOptions
 struct LaplaceOptions {
   // The mode search. A `value_precision` of 0 is replaced by the precision
-  // of provi::Real's log densities (1e-5 in float, 1e-12 in double).
+  // of provi::Real's log densities (1e-6 in float, 1e-12 in double).
   LbfgsOptions lbfgs;
   // The finite-difference step of the Hessian's second pass, in posterior
   // standard deviations (> 0; 0 chooses 0.05 in float, 1e-4 in double).
