@@ -1,45 +1,44 @@
 // Copyright 2026 The provi Authors.
 //
-// Gaussian VI against posteriordb's reference posteriors: five posteriors
-// (examples/posteriordb_models.h), each fitted with a mean-field
-// (AutoNormal) and a full-rank (AutoMultivariateNormal) guide by Svi + Adam
-// with an exponentially decaying learning rate and averaged final iterates,
+// Gaussian approximations against posteriordb's reference posteriors: the
+// seventeen posteriors of examples/posteriordb_data
+// (examples/posteriordb_models.h), each fitted four ways,
+//
+//   mean_field  AutoNormal by Svi + Adam (decaying rate, averaged iterates)
+//   full_rank   AutoMultivariateNormal by Svi + Adam
+//   laplace     AutoLaplaceApproximation (L-BFGS mode + Hessian)
+//   dadvi       deterministic full-rank VI from the Laplace fit
+//
 // then compared, quantity by quantity on the constrained scale, with the
 // mean and sd of the NUTS reference draws:
 //
-//   z        = (VI mean - reference mean) / reference sd
-//   sd ratio = VI sd / reference sd
+//   z        = (fit mean - reference mean) / reference sd
+//   sd ratio = fit sd / reference sd
 //
-// VI moments are Monte Carlo moments of --draws draws from the fitted
-// guide (their error is about 1/sqrt(draws) in z). What to expect: the
-// full-rank guide matches the nearly Gaussian posteriors (sblrc-blr,
-// mesquite-logmesquite, arK-arK) to a few hundredths in z and in sd ratio,
-// but for sigma's sd, which a Gaussian in (beta, log sigma) shrinks by
-// about sqrt((N - D - 1) / (N - 1)) (0.92 for mesquite); the mean-field
-// guide gets the means but underestimates sds where the posterior is
-// correlated (to ~0.5 for sblrc's betas, 0.2-0.6 for mesquite's and
-// arK's); eight schools is skewed in tau, so both guides are approximate
-// there (tau's mean about 0.2 sd low). The centred eight schools is the
-// known hard case: a funnel in (theta, log tau) that no Gaussian follows,
-// where tau comes out biased (too high, with the defaults) with less than
-// half its sd.
+// from --draws draws of the fitted guide (their error is about
+// 1/sqrt(draws) in z). Every fit also reports its own diagnostics: the
+// Pareto k-hat of its draws against the model (vi/fit_diagnostics.h) and
+// whether its convergence rule was met; and the PSIS-weighted moments from
+// the same draws, which are the ones to use when 0.5 < k-hat <= 0.7. The
+// last table holds one row per posterior and method, with a verdict: a
+// fit is "flagged" by k-hat > 0.7 or a run that did not converge, and
+// otherwise on target when max |z| <= 0.3 and every sd ratio is in [0.8,
+// 1.25] (for the moments its k-hat says to use).
 //
-// --data_dir is a directory with one subdirectory per posterior holding
-// its data.json and reference_summary.json, e.g. an extract of posteriordb
-// (github.com/stan-dev/posteriordb, reference_posteriors and data).
+//   ./bazelw run //examples:posteriordb
+//   ./bazelw run //examples:posteriordb -- --guides=dadvi --posteriors=sblri-blr
 //
-//   ./bazelw run //examples:posteriordb -- --data_dir=/path/to/posteriordb
-//   ./bazelw run //examples:posteriordb -- --data_dir=DIR --guides=full_rank
-//
-// A fit that fails (e.g. a non-finite ELBO under too large a
-// --learning_rate) is reported in its place; the others still run, and
-// the program exits with status 1 naming the first failure.
+// A fit that fails (a Laplace approximation at a point whose Hessian is
+// not negative definite, a non-finite ELBO) is reported in its place; the
+// others still run, and the program exits with status 1 naming the first
+// failure.
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <limits>
 #include <memory>
 #include <string>
@@ -57,14 +56,13 @@
 #include "vi/psis.h"
 
 ABSL_FLAG(std::string, data_dir, "",
-          "required: the directory with <posterior>/data.json and "
-          "<posterior>/reference_summary.json for each posterior");
+          "the directory with <posterior>/data.json and "
+          "<posterior>/reference_summary.json for each posterior (under "
+          "bazel run, examples/posteriordb_data by default)");
 ABSL_FLAG(std::vector<std::string>, posteriors,
           provi::examples::PosteriorNames(),
-          "posteriors to fit, comma-separated, from "
-          "eight_schools-eight_schools_noncentered, "
-          "eight_schools-eight_schools_centered, sblrc-blr, "
-          "mesquite-logmesquite, arK-arK");
+          "posteriors to fit, comma-separated (all seventeen of "
+          "examples/posteriordb_data by default)");
 ABSL_FLAG(std::vector<std::string>, guides,
           std::vector<std::string>({"mean_field", "full_rank", "laplace",
                                     "dadvi"}),
@@ -125,7 +123,12 @@ struct Summary {
 };
 
 absl::Status Run() {
-  const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
+  std::string data_dir = absl::GetFlag(FLAGS_data_dir);
+  // Under `bazel run`, the repository's own posteriors by default.
+  if (const char* workspace = std::getenv("BUILD_WORKSPACE_DIRECTORY");
+      data_dir.empty() && workspace != nullptr) {
+    data_dir = absl::StrCat(workspace, "/examples/posteriordb_data");
+  }
   if (data_dir.empty()) {
     return absl::InvalidArgumentError(
         "--data_dir is required: the directory with "
@@ -233,23 +236,36 @@ absl::Status Run() {
     std::printf("\n");
   }
 
+  // The verdict reads each fit as its diagnostics tell a user to: flagged
+  // when k-hat > 0.7 or the run did not converge; otherwise its own moments
+  // when k-hat <= 0.5 and the PSIS-weighted ones when k-hat <= 0.7. The
+  // target is max |z| <= 0.3 and sd ratios in [0.8, 1.25].
   std::printf(
       "| posterior | method | max \\|z\\| | sd ratios | k-hat | converged | "
-      "max \\|z\\| PSIS | sd ratios PSIS | s |\n"
-      "|---|---|---|---|---|---|---|---|---|\n");
+      "max \\|z\\| PSIS | sd ratios PSIS | s | verdict |\n"
+      "|---|---|---|---|---|---|---|---|---|---|\n");
   for (const Summary& s : summaries) {
     if (s.failed) {
-      std::printf("| %s | %s | failed | | | | | | |\n", s.posterior.c_str(),
-                  s.guide.c_str());
+      std::printf("| %s | %s | failed | | | | | | | flagged (status) |\n",
+                  s.posterior.c_str(), s.guide.c_str());
       continue;
     }
+    const bool flagged = !(s.pareto_k <= kParetoKUsable) || !s.converged;
+    const Agreement& used = s.pareto_k <= kParetoKGood ? s.plain : s.psis;
+    const bool on_target = used.max_abs_z <= 0.3 && used.min_sd_ratio >= 0.8 &&
+                           used.max_sd_ratio <= 1.25;
+    const char* verdict = flagged     ? "flagged"
+                          : on_target ? (s.pareto_k <= kParetoKGood
+                                             ? "on target"
+                                             : "on target (PSIS)")
+                                      : "MISSED, not flagged";
     std::printf(
         "| %s | %s | %.2f | %.2f - %.2f | %.2f | %s | %.2f | %.2f - %.2f | "
-        "%.2f |\n",
+        "%.2f | %s |\n",
         s.posterior.c_str(), s.guide.c_str(), s.plain.max_abs_z,
         s.plain.min_sd_ratio, s.plain.max_sd_ratio, s.pareto_k,
         s.converged ? "yes" : "no", s.psis.max_abs_z, s.psis.min_sd_ratio,
-        s.psis.max_sd_ratio, s.seconds);
+        s.psis.max_sd_ratio, s.seconds, verdict);
   }
   std::printf("total %.1f s\n", std::chrono::duration<double>(
                                     std::chrono::steady_clock::now() - start)

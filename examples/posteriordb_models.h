@@ -3,11 +3,17 @@
 // File: examples/posteriordb_models.h
 // -----------------------------------------------------------------------------
 //
-// Five posteriors of posteriordb (github.com/stan-dev/posteriordb) written
-// as provi models, fitted with the mean-field (AutoNormal) and full-rank
-// (AutoMultivariateNormal) autoguides, and compared with posteriordb's
-// reference posterior summaries. The //examples:posteriordb binary runs
-// them; tests/examples/ reuses the pieces.
+// Seventeen posteriors of posteriordb (github.com/stan-dev/posteriordb;
+// data and reference summaries in examples/posteriordb_data, whose README
+// lists the models) written as provi models, fitted by SVI with the
+// mean-field (AutoNormal) and full-rank (AutoMultivariateNormal)
+// autoguides, by the Laplace approximation and by deterministic full-rank
+// VI, and compared with posteriordb's reference posterior summaries. The
+// //examples:posteriordb binary runs them; tests/examples/ reuses the
+// pieces. The five described here were the first; the other twelve are
+// the regressions of the ARM book (earnings, kidiq, mesquite, nes2000),
+// sblri-blr, ARMA(1, 1), a GP regression, a two-state HMM and brms's
+// heteroscedastic approximate GP (mcycle_gp-accel_gp).
 //
 //   eight_schools-eight_schools_noncentered
 //       mu ~ N(0, 5), tau ~ HalfCauchy(5), theta_trans_j ~ N(0, 1),

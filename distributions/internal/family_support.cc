@@ -39,9 +39,20 @@ absl::Status ShapesError(absl::string_view family,
 
 absl::Status ParamError(absl::string_view family, const NamedParam& param,
                         Index i, Index j, absl::string_view requirement) {
-  return absl::InvalidArgumentError(
-      absl::StrCat(family, ": parameter '", param.name, "' element (", i, ", ",
-                   j, ") = ", (*param.tensor)(i, j), " ", requirement));
+  const Real value = (*param.tensor)(i, j);
+  // In single precision an infinity is usually an overflow of a finite
+  // result (exp above 88.7, a square above 1.8e19): say so.
+  const bool float_overflow =
+      std::isinf(value) && std::numeric_limits<Real>::max() < 1e39;
+  return absl::InvalidArgumentError(absl::StrCat(
+      family, ": parameter '", param.name, "' element (", i, ", ", j,
+      ") = ", value, " ", requirement,
+      float_overflow
+          ? " (provi::Real is float, whose largest value is 3.4e38: this "
+            "infinity is likely an overflow, e.g. exp of an argument above "
+            "88.7; build with --config=f64 for double precision, or keep "
+            "the argument in range)"
+          : ""));
 }
 
 Shape CheckValue(absl::string_view family, const Tensor& value, Index rows,
