@@ -515,6 +515,7 @@ class ModelPosterior final : public Posterior {
     if (options.family == GuideFamily::kDeterministic) {
       DeterministicViOptions dadvi;
       dadvi.seed = options.seed;
+      dadvi.draws = options.dadvi_draws;
       absl::StatusOr<DeterministicViSummary> fit =
           FitDeterministicFullRank(guide, store, dadvi);
       if (!fit.ok()) return fit.status();

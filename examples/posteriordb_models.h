@@ -156,6 +156,8 @@ struct FitOptions {
   double init_scale = 0.1;
   // Draws from the fitted guide for the reported moments and k-hat, >= 25.
   int draws = 4000;
+  // Deterministic VI's fixed draws (0: its default).
+  int dadvi_draws = 0;
   // Seeds the guide's initialisation, the ELBO's draws and the final draws.
   uint64_t seed = 1;
 };

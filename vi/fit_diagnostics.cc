@@ -39,11 +39,14 @@ std::string FitDiagnostics::Report() const {
       psis.effective_sample_size, elbo, elbo_standard_error);
   switch (level) {
     case ParetoKLevel::kGood:
+      report +=
+          " The guide is close to the posterior; PSIS-weighted expectations "
+          "(psis.log_weights) correct what remains.";
       break;
     case ParetoKLevel::kUsable:
       report +=
-          " The guide is a rough approximation: prefer PSIS-weighted "
-          "expectations to the guide's own.";
+          " The guide is a rough approximation: use PSIS-weighted "
+          "expectations (psis.log_weights), not the guide's own.";
       break;
     case ParetoKLevel::kUnreliable:
       report +=

@@ -412,6 +412,7 @@ class RegressionFitTest : public ::testing::Test {
     FitOptions options;
     options.family = family;
     options.seed = 7;
+    options.draws = 10000;
     std::vector<std::string> names;
     for (const Moments& m : *ref) names.push_back(m.name);
     absl::StatusOr<FitResult> result = (*posterior)->Fit(names, options);
@@ -439,6 +440,33 @@ TEST_F(RegressionFitTest, FullRankMatchesTheExactPosterior) {
   }
   EXPECT_GT(fit.seconds, 0);
   EXPECT_TRUE(std::isfinite(fit.elbo));
+}
+
+// The Laplace approximation and deterministic VI from it: both converge,
+// and the latter, whose fixed draws match the normal's first two moments,
+// reaches the exact posterior's moments; the PSIS-weighted moments agree
+// too, and k-hat does not flag the fits.
+TEST_F(RegressionFitTest, LbfgsFitsMatchTheExactPosterior) {
+  for (GuideFamily family : {GuideFamily::kLaplace, GuideFamily::kDeterministic}) {
+    SCOPED_TRACE(GuideFamilyName(family));
+    std::vector<Moments> reference;
+    FitResult fit;
+    FitAndRead(family, &reference, &fit);
+    ASSERT_EQ(fit.moments.size(), 3u);
+    EXPECT_TRUE(fit.converged);
+    EXPECT_LE(fit.pareto_k, 0.7);
+    for (size_t i = 0; i < 3; ++i) {
+      SCOPED_TRACE(reference[i].name);
+      const Moments& psis = fit.psis_moments[i];
+      EXPECT_NEAR((psis.mean - reference[i].mean) / reference[i].sd, 0, 0.1);
+      EXPECT_NEAR(psis.sd / reference[i].sd, 1, 0.1);
+      if (family == GuideFamily::kDeterministic) {
+        EXPECT_NEAR((fit.moments[i].mean - reference[i].mean) / reference[i].sd,
+                    0, 0.1);
+        EXPECT_NEAR(fit.moments[i].sd / reference[i].sd, 1, 0.1);
+      }
+    }
+  }
 }
 
 TEST_F(RegressionFitTest, MeanFieldGetsTheMeansAndTheConditionalSds) {
