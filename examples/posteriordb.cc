@@ -26,7 +26,8 @@
 // sd ratio in [0.8, 1.25].
 //
 //   ./bazelw run //examples:posteriordb
-//   ./bazelw run //examples:posteriordb -- --guides=dadvi --posteriors=sblri-blr
+//   ./bazelw run //examples:posteriordb -- --guides=dadvi
+//   --posteriors=sblri-blr
 //
 // A fit that fails (a Laplace approximation at a point whose Hessian is
 // not negative definite, a non-finite ELBO) is reported in its place; the
@@ -219,9 +220,8 @@ absl::Status Run() {
                     family == GuideFamily::kLaplace
                         ? "AutoLaplaceApproximation"
                         : "deterministic full-rank VI from the Laplace fit",
-                    family == GuideFamily::kLaplace
-                        ? "log density at the mode"
-                        : "fixed-draw ELBO",
+                    family == GuideFamily::kLaplace ? "log density at the mode"
+                                                    : "fixed-draw ELBO",
                     fit->elbo, options.draws, fit->seconds);
       }
       std::printf("%s", FormatComparison(*reference, *fit).c_str());

@@ -46,10 +46,10 @@
 #include "vi/deterministic_vi.h"
 #include "vi/fit_diagnostics.h"
 #include "vi/laplace.h"
-#include "vi/psis.h"
 #include "vi/objectives.h"
 #include "vi/optimizers.h"
 #include "vi/param_store.h"
+#include "vi/psis.h"
 #include "vi/svi.h"
 #include "vi/svi_options.h"
 
@@ -389,9 +389,9 @@ class ModelPosterior final : public Posterior {
         break;
       case GuideFamily::kLaplace:
       case GuideFamily::kDeterministic:
-        result = FitByLbfgs(
-            AutoLaplaceApproximation<Model>(model_, guide_options), indices,
-            options);
+        result =
+            FitByLbfgs(AutoLaplaceApproximation<Model>(model_, guide_options),
+                       indices, options);
         break;
     }
     if (!result.ok()) {
@@ -481,7 +481,8 @@ class ModelPosterior final : public Posterior {
       }
       result.elbo = elbo_sum / static_cast<double>(averaged);
     }
-    if (absl::Status status = Summarise(guide, store, indices, options, &result);
+    if (absl::Status status =
+            Summarise(guide, store, indices, options, &result);
         !status.ok()) {
       return status;
     }
@@ -503,9 +504,9 @@ class ModelPosterior final : public Posterior {
     // Deterministic VI starts from the Laplace fit, or from the guide's
     // initial point when there is none (a mode with an indefinite
     // Hessian, as in hierarchical models).
-    if (!laplace.ok() && (options.family == GuideFamily::kLaplace ||
-                          laplace.status().code() !=
-                              absl::StatusCode::kFailedPrecondition)) {
+    if (!laplace.ok() &&
+        (options.family == GuideFamily::kLaplace ||
+         laplace.status().code() != absl::StatusCode::kFailedPrecondition)) {
       return laplace.status();
     }
     if (laplace.ok()) {
@@ -522,7 +523,8 @@ class ModelPosterior final : public Posterior {
       result.converged = fit->converged;
       result.elbo = fit->objective;
     }
-    if (absl::Status status = Summarise(guide, store, indices, options, &result);
+    if (absl::Status status =
+            Summarise(guide, store, indices, options, &result);
         !status.ok()) {
       return status;
     }
@@ -539,8 +541,7 @@ class ModelPosterior final : public Posterior {
                          const std::vector<size_t>& indices,
                          const FitOptions& options, FitResult* result) const {
     std::vector<double> quantities(quantity_names_.size());
-    Eigen::MatrixXd values(options.draws,
-                           static_cast<Index>(indices.size()));
+    Eigen::MatrixXd values(options.draws, static_cast<Index>(indices.size()));
     int row = 0;
     DiagnoseOptions diagnose;
     diagnose.draws = options.draws;
@@ -557,8 +558,9 @@ class ModelPosterior final : public Posterior {
     if (!check.ok()) return check.status();
     result->pareto_k = check->psis.pareto_k;
     const WeightedMoments plain = ComputeWeightedMoments(
-        values, Eigen::VectorXd::Constant(
-                    options.draws, -std::log(static_cast<double>(options.draws))));
+        values,
+        Eigen::VectorXd::Constant(
+            options.draws, -std::log(static_cast<double>(options.draws))));
     const WeightedMoments weighted =
         ComputeWeightedMoments(values, check->psis.log_weights);
     for (size_t i = 0; i < indices.size(); ++i) {
@@ -805,8 +807,8 @@ std::unique_ptr<Posterior> FlatRegression(const char* name,
 }
 
 // A design matrix: a column of ones, then the data arrays `keys`.
-absl::StatusOr<Eigen::MatrixXd> Design(
-    const DataReader& data, int64_t n, const std::vector<std::string>& keys) {
+absl::StatusOr<Eigen::MatrixXd> Design(const DataReader& data, int64_t n,
+                                       const std::vector<std::string>& keys) {
   Eigen::MatrixXd x(n, static_cast<Index>(keys.size()) + 1);
   x.col(0).setOnes();
   for (size_t k = 0; k < keys.size(); ++k) {
@@ -893,10 +895,9 @@ absl::StatusOr<std::unique_ptr<Posterior>> ArmRegression(
 absl::StatusOr<std::unique_ptr<Posterior>> MesquiteRaw(const DataReader& data) {
   absl::StatusOr<int64_t> n = data.Integer("N", 2);
   if (!n.ok()) return n.status();
-  absl::StatusOr<Eigen::MatrixXd> x =
-      Design(data, *n,
-             {"diam1", "diam2", "canopy_height", "total_height", "density",
-              "group"});
+  absl::StatusOr<Eigen::MatrixXd> x = Design(
+      data, *n,
+      {"diam1", "diam2", "canopy_height", "total_height", "density", "group"});
   if (!x.ok()) return x.status();
   absl::StatusOr<std::vector<double>> weight = data.Numbers("weight", *n);
   if (!weight.ok()) return weight.status();
@@ -976,7 +977,8 @@ absl::StatusOr<std::unique_ptr<Posterior>> GpRegression(
   Eigen::MatrixXd squared_distances(*n, *n);
   for (Index i = 0; i < *n; ++i) {
     for (Index j = 0; j < *n; ++j) {
-      const double d = (*x)[static_cast<size_t>(i)] - (*x)[static_cast<size_t>(j)];
+      const double d =
+          (*x)[static_cast<size_t>(i)] - (*x)[static_cast<size_t>(j)];
       squared_distances(i, j) = -0.5 * d * d;
     }
   }
@@ -1023,9 +1025,9 @@ absl::StatusOr<std::unique_ptr<Posterior>> Hmm(const DataReader& data) {
     const Tensor mu1 = Exp(a);
     const Tensor mu = ConcatCols<Real>({mu1, mu1 + Exp(b)});
     factor("mu_jacobian", a + b);
-    factor("mu_prior", Normal(Tensor(3.0), Tensor(1.0)).LogProb(mu1) +
-                           Normal(Tensor(10.0), Tensor(1.0))
-                               .LogProb(SliceCols(mu, 1, 1)));
+    factor("mu_prior",
+           Normal(Tensor(3.0), Tensor(1.0)).LogProb(mu1) +
+               Normal(Tensor(10.0), Tensor(1.0)).LogProb(SliceCols(mu, 1, 1)));
     // emission(t, k) = log N(y_t; mu_k, 1); log_theta(j, k) = log theta[j][k].
     const Tensor emission =
         Square(Tile(y_t, 1, 2) - Tile(mu, steps, 1)) * Real(-0.5) -
@@ -1053,10 +1055,10 @@ absl::StatusOr<std::unique_ptr<Posterior>> Hmm(const DataReader& data) {
     out[5] = out[4] +
              std::exp(static_cast<double>(SiteValue(draw, increment).item()));
   };
-  return MakePosterior(kHmm, std::move(model),
-                       Concat({Indexed("theta1", 2), Indexed("theta2", 2),
-                               Indexed("mu", 2)}),
-                       quantities, Tuning{});
+  return MakePosterior(
+      kHmm, std::move(model),
+      Concat({Indexed("theta1", 2), Indexed("theta2", 2), Indexed("mu", 2)}),
+      quantities, Tuning{});
 }
 
 // log InvGamma(x; shape, scale) = shape log scale - lgamma(shape) - (shape
@@ -1106,10 +1108,11 @@ absl::StatusOr<std::unique_ptr<Posterior>> AccelGp(const DataReader& data) {
   const Index rows = static_cast<Index>(*n);
   auto model = [=] {
     const StudentT wide(Tensor(3.0), Tensor(0.0), Tensor(36.0));
-    const Tensor intercept = sample(
-        "Intercept", StudentT(Tensor(3.0), Tensor(-13.0), Tensor(36.0)));
+    const Tensor intercept =
+        sample("Intercept", StudentT(Tensor(3.0), Tensor(-13.0), Tensor(36.0)));
     // Half-Student-t(3, 0, 36) (the truncation's constant is dropped).
-    const Tensor sdgp = sample("sdgp_1", ImproperFlat(Support::Positive(), 1, 1));
+    const Tensor sdgp =
+        sample("sdgp_1", ImproperFlat(Support::Positive(), 1, 1));
     factor("sdgp_1_prior", wide.LogProb(sdgp));
     const Tensor lscale =
         sample("lscale_1", ImproperFlat(Support::Positive(), 1, 1));
@@ -1139,7 +1142,8 @@ absl::StatusOr<std::unique_ptr<Posterior>> AccelGp(const DataReader& data) {
   };
   return MakePosterior(
       kAccelGp, std::move(model),
-      Concat({{"Intercept", "sdgp_1", "lscale_1"}, Indexed("zgp_1", basis),
+      Concat({{"Intercept", "sdgp_1", "lscale_1"},
+              Indexed("zgp_1", basis),
               {"Intercept_sigma", "sdgp_sigma_1", "lscale_sigma_1"},
               Indexed("zgp_sigma_1", basis_sigma)}),
       SitesAsTheyAre({"Intercept", "sdgp_1", "lscale_1", "zgp_1",
@@ -1177,11 +1181,23 @@ absl::StatusOr<GuideFamily> ParseGuideFamily(absl::string_view name) {
 
 const std::vector<std::string>& PosteriorNames() {
   static const std::vector<std::string>* const kNames =
-      new std::vector<std::string>{
-          kNoncentered, kCentered,   kBlr,         kMesquite,       kArK,
-          kArma,        kEarnHeight, kLogEarnZ,    kGpRegr,         kKidMomHs,
-          kKidInteraction, kKidMomWork, kMesquiteRaw, kNes, kBlri, kHmm,
-          kAccelGp};
+      new std::vector<std::string>{kNoncentered,
+                                   kCentered,
+                                   kBlr,
+                                   kMesquite,
+                                   kArK,
+                                   kArma,
+                                   kEarnHeight,
+                                   kLogEarnZ,
+                                   kGpRegr,
+                                   kKidMomHs,
+                                   kKidInteraction,
+                                   kKidMomWork,
+                                   kMesquiteRaw,
+                                   kNes,
+                                   kBlri,
+                                   kHmm,
+                                   kAccelGp};
   return *kNames;
 }
 

@@ -452,9 +452,9 @@ void State::RunJoint() const {
 
 void State::RunAt(const Tensor& latent) const {
   if (latent.cols() != dimension) {
-    ThrowStatus(absl::InvalidArgumentError(absl::StrCat(
-        "autoguide: an unconstrained vector of ", latent.cols(),
-        " columns for a model of dimension ", dimension)));
+    ThrowStatus(absl::InvalidArgumentError(
+        absl::StrCat("autoguide: an unconstrained vector of ", latent.cols(),
+                     " columns for a model of dimension ", dimension)));
   }
   for (const AutoLatentSite& site : sites) {
     Tensor part = SliceCols(latent, site.offset, site.size());
@@ -667,8 +667,9 @@ absl::Status AutoGuide::SetJointNormal(ParamStore& store, const Matrix& loc,
   if (!tril_param.ok()) return tril_param.status();
   NoRecordScope no_record;
   (*loc_param)->value() = loc;
-  (*tril_param)->value() =
-      BijectorFor(Support::LowerCholesky())->Inverse(Tensor(scale_tril)).value();
+  (*tril_param)->value() = BijectorFor(Support::LowerCholesky())
+                               ->Inverse(Tensor(scale_tril))
+                               .value();
   return absl::OkStatus();
 }
 

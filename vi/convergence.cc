@@ -87,9 +87,9 @@ double RelativeToleranceRule::median_change() const {
 
 absl::Status PlateauRule::Validate(int64_t window, double z, int64_t patience) {
   if (window < 10 || !(z > 0) || !std::isfinite(z) || patience < 1) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "plateau rule: window = ", window, " (>= 10), z = ", z,
-        " (> 0, finite) and patience = ", patience, " (>= 1)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("plateau rule: window = ", window, " (>= 10), z = ", z,
+                     " (> 0, finite) and patience = ", patience, " (>= 1)"));
   }
   return absl::OkStatus();
 }

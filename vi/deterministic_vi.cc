@@ -15,8 +15,7 @@
 namespace provi {
 namespace {
 
-constexpr double kValuePrecision =
-    std::is_same_v<Real, float> ? 1e-6 : 1e-12;
+constexpr double kValuePrecision = std::is_same_v<Real, float> ? 1e-6 : 1e-12;
 
 // M draws (columns) in antithetic pairs, whitened to sample mean 0 and
 // sample covariance I exactly.
@@ -52,9 +51,9 @@ absl::StatusOr<DeterministicViSummary> FitDeterministicFullRankDensity(
   }
   if (scale0.rows() != d || scale0.cols() != d || !scale0.allFinite() ||
       !(scale0.diagonal().array() > 0).all() || !loc0.allFinite()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "the start needs a finite location and a ", d, "x", d,
-        " lower-triangular scale with a positive diagonal"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("the start needs a finite location and a ", d, "x", d,
+                     " lower-triangular scale with a positive diagonal"));
   }
   const Eigen::MatrixXd z = FixedDraws(d, m, options.seed);
   // Parameters: a (d), then B's lower triangle column by column with the
@@ -112,16 +111,15 @@ absl::StatusOr<DeterministicViSummary> FitDeterministicFullRankDensity(
   DeterministicViSummary summary;
   summary.loc = loc0 + scale0 * a;
   summary.scale_tril = scale0 * b;
-  summary.objective =
-      -result->value + scale0.diagonal().array().log().sum();
+  summary.objective = -result->value + scale0.diagonal().array().log().sum();
   summary.draws = m;
   summary.iterations = result->iterations;
   summary.evaluations = result->evaluations;
   summary.termination = result->termination;
   summary.converged = result->converged();
-  summary.seconds = std::chrono::duration<double>(
-                        std::chrono::steady_clock::now() - begin)
-                        .count();
+  summary.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - begin)
+          .count();
   return summary;
 }
 

@@ -23,8 +23,7 @@ absl::StatusOr<FitDiagnostics> DiagnosticsFromLogRatios(
   const double n = static_cast<double>(log_ratios.size());
   diagnostics.elbo = sum / n;
   diagnostics.elbo_standard_error = std::sqrt(
-      std::max(sum_squares / n - diagnostics.elbo * diagnostics.elbo, 0.0) /
-      n);
+      std::max(sum_squares / n - diagnostics.elbo * diagnostics.elbo, 0.0) / n);
   diagnostics.log_ratios = std::move(log_ratios);
   diagnostics.psis = *std::move(psis);
   return diagnostics;

@@ -42,10 +42,10 @@ absl::StatusOr<Eigen::MatrixXd> NegativeHessian(
     const Eigen::VectorXd& x, const Eigen::MatrixXd& directions, double step) {
   const Eigen::Index d = x.size();
   if (directions.rows() != d || directions.cols() != d || !(step > 0)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "Hessian: ", directions.rows(), "x", directions.cols(),
-        " directions for dimension ", d, " and step ", step,
-        " (need a square matrix and a positive step)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("Hessian: ", directions.rows(), "x", directions.cols(),
+                     " directions for dimension ", d, " and step ", step,
+                     " (need a square matrix and a positive step)"));
   }
   const Eigen::FullPivLU<Eigen::MatrixXd> lu(directions);
   if (!lu.isInvertible()) {
@@ -63,9 +63,8 @@ absl::StatusOr<Eigen::MatrixXd> NegativeHessian(
       if (!value->ok()) {
         return absl::Status(
             value->status().code(),
-            absl::StrCat("Hessian: the log density ", step,
-                         " along direction ", j, " from the mode: ",
-                         value->status().message()));
+            absl::StrCat("Hessian: the log density ", step, " along direction ",
+                         j, " from the mode: ", value->status().message()));
       }
     }
     a.col(j) = -(plus - minus) / (2 * step);
@@ -84,9 +83,9 @@ absl::StatusOr<LaplaceSummary> FitLaplace(
   }
   LbfgsOptions lbfgs = options.lbfgs;
   if (lbfgs.value_precision == 0) lbfgs.value_precision = kValuePrecision;
-  const LbfgsObjective negative = [&](const Eigen::VectorXd& x,
-                                      Eigen::VectorXd* gradient)
-      -> absl::StatusOr<double> {
+  const LbfgsObjective negative =
+      [&](const Eigen::VectorXd& x,
+          Eigen::VectorXd* gradient) -> absl::StatusOr<double> {
     absl::StatusOr<double> value = log_density(x, gradient);
     if (!value.ok()) return value;
     *gradient = -*gradient;
@@ -116,17 +115,15 @@ absl::StatusOr<LaplaceSummary> FitLaplace(
                    : std::max(std::abs(mode->x(j)), 1.0);
   }
   absl::StatusOr<Eigen::MatrixXd> hessian = NegativeHessian(
-      log_density, mode->x, scale.asDiagonal().toDenseMatrix(),
-      kFirstPassStep);
+      log_density, mode->x, scale.asDiagonal().toDenseMatrix(), kFirstPassStep);
   if (!hessian.ok()) return hessian.status();
   // Second pass, in the whitened coordinates of the first.
   Eigen::LLT<Eigen::MatrixXd> first(*hessian);
   if (first.info() == Eigen::Success) {
     const Eigen::MatrixXd whitening =
         first.matrixU().solve(Eigen::MatrixXd::Identity(d, d));
-    const double step = options.hessian_step > 0
-                            ? options.hessian_step
-                            : (kFloat ? 0.05 : 1e-4);
+    const double step = options.hessian_step > 0 ? options.hessian_step
+                                                 : (kFloat ? 0.05 : 1e-4);
     absl::StatusOr<Eigen::MatrixXd> second =
         NegativeHessian(log_density, mode->x, whitening, step);
     if (!second.ok()) return second.status();
@@ -147,12 +144,12 @@ absl::StatusOr<LaplaceSummary> FitLaplace(
         "normal approximation is centred on a mode; use a variational fit "
         "(deterministic full-rank VI or SVI)"));
   }
+  summary.covariance = llt.solve(Eigen::MatrixXd::Identity(d, d));
   summary.covariance =
-      llt.solve(Eigen::MatrixXd::Identity(d, d));
-  summary.covariance = 0.5 * (summary.covariance + summary.covariance.transpose());
-  summary.seconds = std::chrono::duration<double>(
-                        std::chrono::steady_clock::now() - begin)
-                        .count();
+      0.5 * (summary.covariance + summary.covariance.transpose());
+  summary.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - begin)
+          .count();
   return summary;
 }
 

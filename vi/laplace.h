@@ -148,9 +148,9 @@ class AutoLaplaceApproximation final
         this->InitialLocation().row(0).transpose().template cast<double>(),
         options);
     if (!fit.ok()) {
-      return absl::Status(fit.status().code(),
-                          absl::StrCat("Laplace approximation: ",
-                                       fit.status().message()));
+      return absl::Status(
+          fit.status().code(),
+          absl::StrCat("Laplace approximation: ", fit.status().message()));
     }
     const Eigen::LLT<Eigen::MatrixXd> llt(fit->covariance);
     if (absl::Status status = this->SetJointNormal(

@@ -66,9 +66,8 @@ double Interpolate(const Trial& a, const Trial& b) {
     const double radicand = d1 * d1 - a.slope * b.slope;
     if (radicand >= 0) {
       const double d2 = std::copysign(std::sqrt(radicand), b.step - a.step);
-      const double cubic =
-          b.step - (b.step - a.step) * (b.slope + d2 - d1) /
-                       (b.slope - a.slope + 2 * d2);
+      const double cubic = b.step - (b.step - a.step) * (b.slope + d2 - d1) /
+                                        (b.slope - a.slope + 2 * d2);
       if (std::isfinite(cubic)) step = cubic;
     }
   }
@@ -85,8 +84,8 @@ Trial LineSearch(Evaluator& evaluator, const Eigen::VectorXd& x,
   const double f0 = start.value;
   const double slope0 = start.slope;
   auto sufficient = [&](const Trial& t) {
-    return t.finite() && t.value <= f0 + options.sufficient_decrease *
-                                             t.step * slope0;
+    return t.finite() &&
+           t.value <= f0 + options.sufficient_decrease * t.step * slope0;
   };
   auto curvature = [&](const Trial& t) {
     return std::abs(t.slope) <= -options.curvature * slope0;
@@ -103,8 +102,7 @@ Trial LineSearch(Evaluator& evaluator, const Eigen::VectorXd& x,
           1e-16 * std::max(std::abs(lo.step), 1.0)) {
         break;
       }
-      const Trial t =
-          evaluator.At(x, direction, Interpolate(lo, hi));
+      const Trial t = evaluator.At(x, direction, Interpolate(lo, hi));
       remember(t);
       if (!sufficient(t) || t.value >= lo.value) {
         hi = t;
@@ -201,17 +199,17 @@ absl::StatusOr<LbfgsResult> MinimizeLbfgs(const LbfgsObjective& f,
   Eigen::VectorXd gradient;
   absl::StatusOr<double> value = f(x0, &gradient);
   if (!value.ok()) {
-    return absl::Status(
-        value.status().code(),
-        absl::StrCat("L-BFGS: at the starting point: ", value.status().message()));
+    return absl::Status(value.status().code(),
+                        absl::StrCat("L-BFGS: at the starting point: ",
+                                     value.status().message()));
   }
   if (!std::isfinite(*value) || gradient.size() != x0.size() ||
       !gradient.allFinite()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "L-BFGS: the objective at the starting point is ", *value,
-        " with a gradient of ", gradient.size(), " elements",
-        gradient.allFinite() ? "" : " (not all finite)", "; expected ",
-        x0.size(), " finite ones"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("L-BFGS: the objective at the starting point is ", *value,
+                     " with a gradient of ", gradient.size(), " elements",
+                     gradient.allFinite() ? "" : " (not all finite)",
+                     "; expected ", x0.size(), " finite ones"));
   }
   result.value = *value;
   result.gradient = gradient;
@@ -243,7 +241,7 @@ absl::StatusOr<LbfgsResult> MinimizeLbfgs(const LbfgsObjective& f,
     start.gradient = g;
     const double initial_step =
         pairs.empty() ? std::min(1.0, 1.0 / std::sqrt(g.squaredNorm() /
-                                                        static_cast<double>(n)))
+                                                      static_cast<double>(n)))
                       : 1.0;
     const Trial accepted =
         LineSearch(evaluator, result.x, d, start, initial_step, options);

@@ -86,11 +86,11 @@ struct LbfgsOptions {
 
 // LbfgsTermination
 enum class LbfgsTermination {
-  kDecrease,        // predicted decrease below decrease_tolerance
-  kValueChange,     // an iteration changed f by less than the tolerance
-  kWithinPrecision, // the line search failed within value_precision
-  kLineSearch,      // the line search failed to decrease f
-  kMaxIterations,   // the iteration budget ran out
+  kDecrease,         // predicted decrease below decrease_tolerance
+  kValueChange,      // an iteration changed f by less than the tolerance
+  kWithinPrecision,  // the line search failed within value_precision
+  kLineSearch,       // the line search failed to decrease f
+  kMaxIterations,    // the iteration budget ran out
 };
 
 // LbfgsTerminationName()

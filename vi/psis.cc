@@ -41,9 +41,9 @@ absl::StatusOr<GeneralizedPareto> FitGeneralizedPareto(
   for (size_t i = 0; i < n; ++i) {
     const double x = exceedances[i];
     if (!(x >= 0) || !std::isfinite(x) || (i > 0 && x < exceedances[i - 1])) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "generalized Pareto fit: exceedance ", i, " = ", x,
-          " (they must be finite, >= 0 and sorted ascending)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("generalized Pareto fit: exceedance ", i, " = ", x,
+                       " (they must be finite, >= 0 and sorted ascending)"));
     }
   }
   const double largest = exceedances[n - 1];
@@ -94,9 +94,9 @@ absl::StatusOr<GeneralizedPareto> FitGeneralizedPareto(
   fit.k = mean_log1p(theta_hat);
   fit.sigma = -fit.k / theta_hat;
   if (!std::isfinite(fit.k) || !(fit.sigma > 0) || !std::isfinite(fit.sigma)) {
-    return absl::InternalError(absl::StrCat(
-        "generalized Pareto fit: no finite estimate (k = ", fit.k,
-        ", sigma = ", fit.sigma, ")"));
+    return absl::InternalError(
+        absl::StrCat("generalized Pareto fit: no finite estimate (k = ", fit.k,
+                     ", sigma = ", fit.sigma, ")"));
   }
   if (weakly_informative_prior) {
     // As if 10 more observations had k = 0.5.
@@ -132,9 +132,9 @@ absl::StatusOr<PsisResult> Psis(absl::Span<const double> log_ratios) {
   for (size_t s = 0; s < total; ++s) {
     const double r = log_ratios[s];
     if (std::isnan(r) || r == kInfinity) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "PSIS: the log importance ratio of draw ", s, " is ", r,
-          " (only finite values and -inf are meaningful)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("PSIS: the log importance ratio of draw ", s, " is ", r,
+                       " (only finite values and -inf are meaningful)"));
     }
     if (r != -kInfinity) finite.push_back(s);
   }
@@ -160,13 +160,14 @@ absl::StatusOr<PsisResult> Psis(absl::Span<const double> log_ratios) {
     return lw(static_cast<Eigen::Index>(a)) < lw(static_cast<Eigen::Index>(b));
   });
   const size_t first_tail = finite.size() - static_cast<size_t>(tail);
-  const double log_cutoff = lw(static_cast<Eigen::Index>(finite[first_tail - 1]));
+  const double log_cutoff =
+      lw(static_cast<Eigen::Index>(finite[first_tail - 1]));
   const double cutoff = std::exp(log_cutoff);
   std::vector<double> exceedances(static_cast<size_t>(tail));
   for (int i = 0; i < tail; ++i) {
     exceedances[static_cast<size_t>(i)] = std::max(
-        0.0,
-        std::exp(lw(static_cast<Eigen::Index>(finite[first_tail + i]))) - cutoff);
+        0.0, std::exp(lw(static_cast<Eigen::Index>(finite[first_tail + i]))) -
+                 cutoff);
   }
   PsisResult result;
   result.tail_length = tail;
@@ -180,7 +181,8 @@ absl::StatusOr<PsisResult> Psis(absl::Span<const double> log_ratios) {
     for (int i = 0; i < tail; ++i) {
       const double p = (i + 0.5) / tail;
       const double smoothed = std::log(fit->Quantile(p) + cutoff);
-      lw(static_cast<Eigen::Index>(finite[first_tail + i])) = std::min(smoothed, 0.0);
+      lw(static_cast<Eigen::Index>(finite[first_tail + i])) =
+          std::min(smoothed, 0.0);
     }
   } else {
     result.pareto_k = -kInfinity;
@@ -201,8 +203,7 @@ WeightedMoments ComputeWeightedMoments(const Eigen::MatrixXd& values,
   moments.sd.resize(values.cols());
   for (Eigen::Index j = 0; j < values.cols(); ++j) {
     const double variance =
-        (w.array() * (values.col(j).array() - moments.mean(j)).square())
-            .sum() /
+        (w.array() * (values.col(j).array() - moments.mean(j)).square()).sum() /
         total;
     moments.sd(j) = std::sqrt(std::max(variance, 0.0));
   }

@@ -116,11 +116,11 @@ absl::StatusOr<bool> RunMonitor::Record(int64_t step, double value) {
   } else {
     recent_[static_cast<size_t>(step) % window] = value;
   }
-  const bool converged = rule_.has_value()       ? rule_->Add(value)
+  const bool converged = rule_.has_value()      ? rule_->Add(value)
                          : plateau_.has_value() ? plateau_->Add(value)
                                                 : false;
-  const bool stop = converged && (rule_.has_value() ||
-                                  options_.stop_when_converged);
+  const bool stop =
+      converged && (rule_.has_value() || options_.stop_when_converged);
   bool go_on = true;
   for (const SviCallback& callback : options_.callbacks) {
     if (callback != nullptr && !callback(step, value)) go_on = false;

@@ -449,7 +449,8 @@ TEST_F(RegressionFitTest, FullRankMatchesTheExactPosterior) {
 // lighter than the posterior in the joint tail of beta and sigma (beta's
 // spread grows with sigma), which its k-hat (about 0.8 here) reports.
 TEST_F(RegressionFitTest, LbfgsFitsMatchTheExactPosterior) {
-  for (GuideFamily family : {GuideFamily::kLaplace, GuideFamily::kDeterministic}) {
+  for (GuideFamily family :
+       {GuideFamily::kLaplace, GuideFamily::kDeterministic}) {
     SCOPED_TRACE(GuideFamilyName(family));
     std::vector<Moments> reference;
     FitResult fit;

@@ -88,8 +88,9 @@ TEST(DeterministicViTest, GaussianPosteriorIsExact) {
   for (int i = 0; i < 2; ++i) {
     EXPECT_NEAR(fit->loc(i), mean(i), tolerance * std::sqrt(covariance(i, i)));
     for (int j = 0; j < 2; ++j) {
-      EXPECT_NEAR(fitted(i, j), covariance(i, j),
-                  10 * tolerance * std::sqrt(covariance(i, i) * covariance(j, j)));
+      EXPECT_NEAR(
+          fitted(i, j), covariance(i, j),
+          10 * tolerance * std::sqrt(covariance(i, i) * covariance(j, j)));
     }
   }
   absl::StatusOr<Matrix> stored = guide.Covariance(store);
@@ -107,12 +108,12 @@ TEST(DeterministicViTest, RejectsTooFewDraws) {
     *g = -x;
     return -0.5 * x.squaredNorm();
   };
-  EXPECT_EQ(FitDeterministicFullRankDensity(f, Eigen::VectorXd::Zero(2),
-                                            Eigen::MatrixXd::Identity(2, 2),
-                                            options)
-                .status()
-                .code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      FitDeterministicFullRankDensity(f, Eigen::VectorXd::Zero(2),
+                                      Eigen::MatrixXd::Identity(2, 2), options)
+          .status()
+          .code(),
+      absl::StatusCode::kInvalidArgument);
 }
 
 // Noise of sd 1 around a constant: converged after two windows of

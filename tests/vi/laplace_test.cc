@@ -39,8 +39,8 @@ TEST(UnconstrainedLogDensityTest, IncludesTheJacobian) {
       MakeUnconstrainedLogDensity(layout, &LogNormalModel);
   for (double u : {-1.0, 0.5, 2.0}) {
     Eigen::VectorXd gradient;
-    absl::StatusOr<double> value = f(Eigen::VectorXd::Constant(1, u),
-                                     &gradient);
+    absl::StatusOr<double> value =
+        f(Eigen::VectorXd::Constant(1, u), &gradient);
     ASSERT_TRUE(value.ok()) << value.status();
     const double z = (u - 0.5) / 0.3;
     EXPECT_NEAR(*value, -0.5 * z * z - std::log(0.3 * std::sqrt(2 * M_PI)),
@@ -120,9 +120,9 @@ TEST(LaplaceTest, NegativeHessianOfAQuadratic) {
       NegativeHessian(f, Eigen::Vector2d(1, -1), directions, 0.1);
   ASSERT_TRUE(h.ok()) << h.status();
   EXPECT_NEAR(((*h) - a).norm(), 0, 1e-12);
-  ExpectError(NegativeHessian(f, Eigen::Vector2d(1, -1),
-                              Eigen::Matrix2d::Zero(), 0.1),
-              absl::StatusCode::kInvalidArgument, "linearly dependent");
+  ExpectError(
+      NegativeHessian(f, Eigen::Vector2d(1, -1), Eigen::Matrix2d::Zero(), 0.1),
+      absl::StatusCode::kInvalidArgument, "linearly dependent");
 }
 
 }  // namespace

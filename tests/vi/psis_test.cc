@@ -32,7 +32,8 @@ std::vector<double> ParetoDraws(double k, double sigma, int n, uint64_t seed) {
   Rng rng = MakeRng(seed);
   GeneralizedPareto gpd{k, sigma};
   std::vector<double> x;
-  for (int i = 0; i < n; ++i) x.push_back(gpd.Quantile(absl::Uniform(rng, 0.0, 1.0)));
+  for (int i = 0; i < n; ++i)
+    x.push_back(gpd.Quantile(absl::Uniform(rng, 0.0, 1.0)));
   std::sort(x.begin(), x.end());
   return x;
 }
@@ -43,8 +44,7 @@ TEST(GeneralizedParetoTest, QuantileInvertsTheSurvivalFunction) {
   // Survival (1 + k x / sigma)^(-1/k) = 0.1.
   EXPECT_NEAR(std::pow(1 + 0.5 * x / 2.0, -1 / 0.5), 0.1, 1e-12);
   const GeneralizedPareto exponential{0.0, 2.0};
-  EXPECT_NEAR(exponential.Quantile(0.9), -2 * std::log(0.1),
-              1e-12);
+  EXPECT_NEAR(exponential.Quantile(0.9), -2 * std::log(0.1), 1e-12);
 }
 
 // The fit recovers known shapes within 5 standard errors; the maximum
@@ -95,10 +95,9 @@ std::vector<double> NormalProposalLogRatios(int dims, double q_sd,
     for (int d = 0; d < dims; ++d) {
       const double x = q_sd * absl::Gaussian<double>(rng);
       const double log_q = -0.5 * (x / q_sd) * (x / q_sd) - std::log(q_sd);
-      const double log_p =
-          student_dof > 0
-              ? -0.5 * (student_dof + 1) * std::log1p(x * x / student_dof)
-              : -0.5 * x * x;
+      const double log_p = student_dof > 0 ? -0.5 * (student_dof + 1) *
+                                                 std::log1p(x * x / student_dof)
+                                           : -0.5 * x * x;
       r += log_p - log_q;
     }
     ratios.push_back(r);
