@@ -481,15 +481,7 @@ class ModelPosterior final : public Posterior {
       }
       result.elbo = elbo_sum / static_cast<double>(averaged);
     }
-    if (absl::Status status =
-            Summarise(guide, store, indices, options, &result);
-        !status.ok()) {
-      return status;
-    }
-    result.seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-            .count();
-    return result;
+    return Summarise(guide, store, indices, options, start, std::move(result));
   }
 
   // The Laplace approximation, and deterministic full-rank VI from it.
@@ -523,23 +515,16 @@ class ModelPosterior final : public Posterior {
       result.converged = fit->converged;
       result.elbo = fit->objective;
     }
-    if (absl::Status status =
-            Summarise(guide, store, indices, options, &result);
-        !status.ok()) {
-      return status;
-    }
-    result.seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-            .count();
-    return result;
+    return Summarise(guide, store, indices, options, start, std::move(result));
   }
 
   // Draws from the fitted guide: the moments of the quantities, plain and
-  // PSIS-weighted, and k-hat.
+  // PSIS-weighted, k-hat, and the seconds since `start`.
   template <typename Guide>
-  absl::Status Summarise(const Guide& guide, ParamStore& store,
-                         const std::vector<size_t>& indices,
-                         const FitOptions& options, FitResult* result) const {
+  absl::StatusOr<FitResult> Summarise(
+      const Guide& guide, ParamStore& store, const std::vector<size_t>& indices,
+      const FitOptions& options, std::chrono::steady_clock::time_point start,
+      FitResult result) const {
     std::vector<double> quantities(quantity_names_.size());
     Eigen::MatrixXd values(options.draws, static_cast<Index>(indices.size()));
     int row = 0;
@@ -556,7 +541,7 @@ class ModelPosterior final : public Posterior {
     absl::StatusOr<FitDiagnostics> check =
         Diagnose(model_, guide, store, diagnose);
     if (!check.ok()) return check.status();
-    result->pareto_k = check->psis.pareto_k;
+    result.pareto_k = check->psis.pareto_k;
     const WeightedMoments plain = ComputeWeightedMoments(
         values,
         Eigen::VectorXd::Constant(
@@ -565,11 +550,14 @@ class ModelPosterior final : public Posterior {
         ComputeWeightedMoments(values, check->psis.log_weights);
     for (size_t i = 0; i < indices.size(); ++i) {
       const Index j = static_cast<Index>(i);
-      result->moments.push_back(Moments{"", plain.mean(j), plain.sd(j)});
-      result->psis_moments.push_back(
+      result.moments.push_back(Moments{"", plain.mean(j), plain.sd(j)});
+      result.psis_moments.push_back(
           Moments{"", weighted.mean(j), weighted.sd(j)});
     }
-    return absl::OkStatus();
+    result.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
+    return result;
   }
 
   std::string name_;

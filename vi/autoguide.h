@@ -16,6 +16,9 @@
 //   AutoLowRankMultivariateNormal   N(loc, W Wᵀ + diag(s²)), W of rank k
 //   AutoDelta                       a point mass per site (MAP)
 //
+// and, in vi/laplace.h, AutoLaplaceApproximation: the full-rank normal
+// fitted by the Laplace approximation (L-BFGS mode and Hessian).
+//
 // Setting up. The first call (or `SetUp(args...)`) runs the model once on
 // those arguments with its own random stream and every site hidden from the
 // handlers outside (`block`), and records each latent sample site: its

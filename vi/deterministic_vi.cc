@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <type_traits>
 
 #include "Eigen/Cholesky"
 #include "absl/random/distributions.h"
@@ -14,8 +13,6 @@
 
 namespace provi {
 namespace {
-
-constexpr double kValuePrecision = std::is_same_v<Real, float> ? 1e-6 : 1e-12;
 
 // M draws (columns) in antithetic pairs, whitened to sample mean 0 and
 // sample covariance I exactly.
@@ -103,7 +100,7 @@ absl::StatusOr<DeterministicViSummary> FitDeterministicFullRankDensity(
     return -value;
   };
   LbfgsOptions lbfgs = options.lbfgs;
-  if (lbfgs.value_precision == 0) lbfgs.value_precision = kValuePrecision;
+  if (lbfgs.value_precision == 0) lbfgs.value_precision = kLogDensityPrecision;
   absl::StatusOr<LbfgsResult> result =
       MinimizeLbfgs(negative_elbo, Eigen::VectorXd::Zero(size), lbfgs);
   if (!result.ok()) return result.status();

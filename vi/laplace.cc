@@ -19,10 +19,6 @@ namespace {
 
 constexpr bool kFloat = std::is_same_v<Real, float>;
 
-// The relative precision of a log density computed in provi::Real (a sum
-// of many rounded terms, so well above one epsilon).
-constexpr double kValuePrecision = kFloat ? 1e-6 : 1e-12;
-
 // The first pass's step, relative to the L-BFGS scale estimate.
 constexpr double kFirstPassStep = kFloat ? 0.05 : 1e-4;
 
@@ -82,7 +78,7 @@ absl::StatusOr<LaplaceSummary> FitLaplace(
         "hessian_step = ", options.hessian_step, " must be >= 0 and finite"));
   }
   LbfgsOptions lbfgs = options.lbfgs;
-  if (lbfgs.value_precision == 0) lbfgs.value_precision = kValuePrecision;
+  if (lbfgs.value_precision == 0) lbfgs.value_precision = kLogDensityPrecision;
   const LbfgsObjective negative =
       [&](const Eigen::VectorXd& x,
           Eigen::VectorXd* gradient) -> absl::StatusOr<double> {

@@ -38,11 +38,21 @@
 #include "ad/ops.h"
 #include "ad/tape.h"
 #include "ad/tensor.h"
+#include "base/real.h"
 #include "base/status_error.h"
 #include "vi/autoguide.h"
 #include "vi/generative.h"
 
 namespace provi {
+
+// kLogDensityPrecision
+//
+// The relative precision of a log density computed in provi::Real: a sum
+// of many rounded terms, so well above one epsilon (1e-6 in float, 1e-12
+// in double). L-BFGS fits of log densities use it as their value
+// precision.
+inline constexpr double kLogDensityPrecision =
+    sizeof(Real) == sizeof(float) ? 1e-6 : 1e-12;
 
 // UnconstrainedLogDensityFunction
 //

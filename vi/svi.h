@@ -29,7 +29,15 @@
 //
 // `Run(num_steps, args...)` repeats `Step` with the bookkeeping of
 // `SviOptions` (vi/svi_options.h): a progress line on a terminal, a CSV log,
-// callbacks, and Stan ADVI's relative-tolerance convergence rule.
+// callbacks, and a convergence rule, on by default (the ELBO plateau rule
+// of vi/convergence.h, or Stan ADVI's relative tolerance): the run stops
+// when it converges, and its summary carries a warning when the budget ran
+// out first. A converged ELBO is not a correct fit: on a long thin ridge
+// the ELBO can plateau far from the optimum. Check the fit itself with
+// `Diagnose` (vi/fit_diagnostics.h: Pareto k-hat, PSIS-weighted moments);
+// for models whose latents are continuous, `AutoLaplaceApproximation`
+// (vi/laplace.h) and `FitDeterministicFullRank` (vi/deterministic_vi.h)
+// converge where Adam crawls.
 //
 // Thread-safety: an `Svi`, its store, optimizer and objective are used by
 // one thread at a time.
@@ -45,6 +53,7 @@
 //   absl::StatusOr<provi::SviSummary> summary = svi.Run(5000, x);
 //   if (!summary.ok()) return summary.status();
 //   std::cout << "ELBO ~ " << summary->moving_average << "\n";
+//   if (!summary->converged) std::cerr << summary->warning << "\n";
 
 #ifndef PROVI_VI_SVI_H_
 #define PROVI_VI_SVI_H_

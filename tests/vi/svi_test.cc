@@ -259,6 +259,36 @@ TEST(SviTest, GradientHookReplacesValueAndGradient) {
 // Run: log, callbacks, convergence
 // -----------------------------------------------------------------------------
 
+// By default the ELBO plateau rule runs: a budget too short for it to
+// compare two windows ends unconverged, with a warning; a long budget on
+// this small conjugate model stops early, converged, without one.
+TEST(SviTest, DefaultConvergenceRuleStopsOrWarns) {
+  {
+    ParamStore store;
+    Adam adam({.learning_rate = 0.05});
+    auto objective = Expectation(Elbo);
+    objective.Seed(7);
+    Svi svi(objective, adam, store);
+    absl::StatusOr<SviSummary> summary = svi.Run(50, DataColumn());
+    ASSERT_TRUE(summary.ok()) << summary.status();
+    EXPECT_EQ(summary->steps, 50);
+    EXPECT_FALSE(summary->converged);
+    EXPECT_THAT(summary->warning, ::testing::HasSubstr("used all 50 steps"));
+  }
+  {
+    ParamStore store;
+    Adam adam({.learning_rate = 0.05});
+    auto objective = Expectation(Elbo);
+    objective.Seed(7);
+    Svi svi(objective, adam, store);
+    absl::StatusOr<SviSummary> summary = svi.Run(100000, DataColumn());
+    ASSERT_TRUE(summary.ok()) << summary.status();
+    EXPECT_TRUE(summary->converged);
+    EXPECT_LT(summary->steps, 100000);
+    EXPECT_TRUE(summary->warning.empty());
+  }
+}
+
 TEST(SviTest, CsvLogHasOneLinePerStep) {
   ParamStore store;
   Adam adam({.learning_rate = 0.05});
