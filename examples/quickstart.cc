@@ -64,8 +64,12 @@ int main(int argc, char** argv) {
   }
 
   const double precision = 8 + 1.0 / 100;
-  std::printf("ELBO (moving average) %.4f after %lld steps\n",
-              summary->moving_average, static_cast<long long>(summary->steps));
+  std::printf("ELBO (moving average) %.4f after %lld steps (%s)\n",
+              summary->moving_average, static_cast<long long>(summary->steps),
+              summary->converged ? "converged" : "not converged");
+  if (!summary->warning.empty()) {
+    std::fprintf(stderr, "warning: %s\n", summary->warning.c_str());
+  }
   std::printf("loc   %.4f  (exact posterior mean %.4f)\n",
               store.Get("loc")->item(), data.sum() / precision);
   std::printf("scale %.4f  (exact posterior sd   %.4f)\n",

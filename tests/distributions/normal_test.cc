@@ -7,6 +7,7 @@
 #include "distributions/normal.h"
 
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include "ad/ops.h"
@@ -177,6 +178,20 @@ TEST(NormalTest, MvdTermsReplaceOneColumnAtATime) {
       EXPECT_EQ(terms[t].positive(i, other), x(i, other));
       EXPECT_EQ((*terms[t].negative)(i, other), x(i, other));
     }
+  }
+}
+
+// An infinite scale in float is most often an overflow (exp of a large
+// argument): the error says so and points to double precision; in double
+// it is reported as it is.
+TEST(NormalTest, InfiniteParameterInFloatPointsToDouble) {
+  const absl::Status status =
+      Normal(0.0, std::numeric_limits<double>::infinity()).Validate();
+  EXPECT_THAT(status.message(), HasSubstr("'scale'"));
+  if (sizeof(Real) == sizeof(float)) {
+    EXPECT_THAT(status.message(), HasSubstr("--config=f64"));
+  } else {
+    EXPECT_THAT(status.message(), ::testing::Not(HasSubstr("--config=f64")));
   }
 }
 
