@@ -83,7 +83,8 @@ ABSL_FLAG(double, init_scale, 0,
           "each posterior's default (0.1)");
 ABSL_FLAG(int, draws, 4000,
           "draws from each fitted guide for the VI means and sds, their "
-          "PSIS-weighted versions and Pareto k-hat");
+          "PSIS-weighted versions and Pareto k-hat (four times as many "
+          "when k-hat from these is above 0.5)");
 ABSL_FLAG(int, dadvi_draws, 0,
           "deterministic VI's fixed draws (even, >= 2 D; 0: its default)");
 ABSL_FLAG(uint64_t, seed, 1,
@@ -213,7 +214,7 @@ absl::Status Run() {
             options.steps, options.learning_rate,
             options.learning_rate * options.final_rate_ratio,
             static_cast<int>(std::lround(100 * options.averaged_fraction)),
-            fit->elbo, options.draws, fit->seconds);
+            fit->elbo, fit->draws, fit->seconds);
       } else {
         std::printf("--- %s (%s): %s %.3f, %d draws, %.2f s\n",
                     GuideFamilyName(family).data(),
@@ -222,7 +223,7 @@ absl::Status Run() {
                         : "deterministic full-rank VI from the Laplace fit",
                     family == GuideFamily::kLaplace ? "log density at the mode"
                                                     : "fixed-draw ELBO",
-                    fit->elbo, options.draws, fit->seconds);
+                    fit->elbo, fit->draws, fit->seconds);
       }
       std::printf("%s", FormatComparison(*reference, *fit).c_str());
       summary.plain = Compare(*reference, fit->moments);

@@ -526,26 +526,31 @@ class ModelPosterior final : public Posterior {
       const FitOptions& options, std::chrono::steady_clock::time_point start,
       FitResult result) const {
     std::vector<double> quantities(quantity_names_.size());
-    Eigen::MatrixXd values(options.draws, static_cast<Index>(indices.size()));
-    int row = 0;
+    // Row-major draws x indices; Diagnose may extend the draws (a
+    // borderline k-hat is re-estimated from more), so rows are appended.
+    std::vector<double> rows;
+    rows.reserve(static_cast<size_t>(options.draws) * indices.size());
     DiagnoseOptions diagnose;
     diagnose.draws = options.draws;
+    diagnose.max_draws = std::max(options.draws, 4 * options.draws);
     diagnose.seed = options.seed ^ 0x9E3779B97F4A7C15ULL;
     diagnose.on_draw = [&](const Trace& draw) {
       quantities_(draw, quantities.data());
-      for (size_t i = 0; i < indices.size(); ++i) {
-        values(row, static_cast<Index>(i)) = quantities[indices[i]];
-      }
-      ++row;
+      for (size_t i : indices) rows.push_back(quantities[i]);
     };
     absl::StatusOr<FitDiagnostics> check =
         Diagnose(model_, guide, store, diagnose);
     if (!check.ok()) return check.status();
     result.pareto_k = check->psis.pareto_k;
+    result.draws = static_cast<int>(check->log_ratios.size());
+    const Index draws = static_cast<Index>(check->log_ratios.size());
+    const Eigen::MatrixXd values =
+        Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic,
+                                       Eigen::RowMajor>>(
+            rows.data(), draws, static_cast<Index>(indices.size()));
     const WeightedMoments plain = ComputeWeightedMoments(
-        values,
-        Eigen::VectorXd::Constant(
-            options.draws, -std::log(static_cast<double>(options.draws))));
+        values, Eigen::VectorXd::Constant(
+                    draws, -std::log(static_cast<double>(draws))));
     const WeightedMoments weighted =
         ComputeWeightedMoments(values, check->psis.log_weights);
     for (size_t i = 0; i < indices.size(); ++i) {

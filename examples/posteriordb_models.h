@@ -168,8 +168,11 @@ struct FitResult {
   // and the PSIS-weighted ones (vi/fit_diagnostics.h) from the same draws.
   std::vector<Moments> moments;
   std::vector<Moments> psis_moments;
-  // Pareto k-hat of the guide's draws against the model.
+  // Pareto k-hat of the guide's draws against the model, and how many
+  // draws it and the moments come from (more than asked for when a
+  // borderline k-hat was re-estimated).
   double pareto_k = 0;
+  int draws = 0;
   // Whether the fit's own convergence rule was met (SVI: vi/convergence.h;
   // Laplace and deterministic VI: L-BFGS).
   bool converged = false;

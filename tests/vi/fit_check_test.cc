@@ -30,7 +30,8 @@ using ::provi::testing::LinearGaussian;
 
 // The straight-line posterior N(m, C) as a full-rank guide with sd scaled
 // by `width`: width 1 is the posterior itself.
-absl::StatusOr<FitDiagnostics> CheckScaledPosterior(double width) {
+absl::StatusOr<FitDiagnostics> CheckScaledPosterior(
+    double width, DiagnoseOptions options = {}) {
   AutoMultivariateNormal<decltype(&LinearGaussian::Model)> guide(
       &LinearGaussian::Model);
   ParamStore store;
@@ -44,8 +45,6 @@ absl::StatusOr<FitDiagnostics> CheckScaledPosterior(double width) {
       !s.ok()) {
     return s;
   }
-  DiagnoseOptions options;
-  options.draws = 4000;
   options.seed = 7;
   return Diagnose(&LinearGaussian::Model, guide, store, options, data);
 }
@@ -57,6 +56,41 @@ TEST(DiagnoseTest, ExactGuideIsGood) {
   EXPECT_LT(check->psis.pareto_k, 0.2);
   EXPECT_EQ(check->psis.level(), ParetoKLevel::kGood);
   EXPECT_NE(check->Report().find("(good)"), std::string::npos);
+  // A good k-hat is not re-estimated.
+  EXPECT_EQ(check->log_ratios.size(), 4000u);
+}
+
+// A borderline or worse k-hat from the first 4,000 draws is re-estimated
+// from max_draws; every draw reaches on_draw, in step with the ratios.
+TEST(DiagnoseTest, BorderlineKHatIsReestimatedFromMoreDraws) {
+  DiagnoseOptions options;
+  options.max_draws = 12000;
+  int calls = 0;
+  options.on_draw = [&](const Trace&) { ++calls; };
+  absl::StatusOr<FitDiagnostics> check = CheckScaledPosterior(0.4, options);
+  ASSERT_TRUE(check.ok()) << check.status();
+  EXPECT_EQ(check->log_ratios.size(), 12000u);
+  EXPECT_EQ(calls, 12000);
+  EXPECT_EQ(check->psis.log_weights.size(), 12000);
+  EXPECT_GT(check->psis.pareto_k, kParetoKUsable);
+
+  options.max_draws = 0;  // no extension
+  calls = 0;
+  check = CheckScaledPosterior(0.4, options);
+  ASSERT_TRUE(check.ok()) << check.status();
+  EXPECT_EQ(check->log_ratios.size(), 4000u);
+  EXPECT_EQ(calls, 4000);
+}
+
+TEST(DiagnoseTest, RejectsBadOptions) {
+  DiagnoseOptions options;
+  options.draws = 0;
+  EXPECT_EQ(CheckScaledPosterior(1.0, options).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  options.draws = 100;
+  options.extend_above = std::nan("");
+  EXPECT_EQ(CheckScaledPosterior(1.0, options).status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 // A guide with sd s times the posterior's has weights whose tail shape is
