@@ -3,6 +3,7 @@
 #include "runtime/handler.h"
 
 #include <cmath>
+#include <string>
 #include <vector>
 
 #include "absl/base/attributes.h"
@@ -52,8 +53,9 @@ struct Draw {
 }
 
 // Checks that `value` has the site's shape (observed values may also
-// broadcast with it, e.g. N data points under a scalar distribution) and
-// contains no NaN.
+// broadcast with it, e.g. N data points under a scalar distribution), that
+// it contains no NaN and, for a latent site, no infinity (a draw that
+// overflowed `Real`, say: a choice no density can be evaluated at).
 void CheckSampleValue(const Message& msg, const Distribution& dist) {
   const Tensor& value = *msg.value;
   const Index rows = dist.rows();
@@ -64,7 +66,7 @@ void CheckSampleValue(const Message& msg, const Distribution& dist) {
     const bool broadcasts =
         (value_rows == rows || value_rows == 1 || rows == 1) &&
         (value_cols == cols || value_cols == 1 || cols == 1);
-    if (!(msg.is_observed && broadcasts)) {
+    if (!(msg.is_observed && broadcasts) || value.size() == 0) {
       ThrowAtSite(msg, absl::InvalidArgumentError(absl::StrCat(
                            "value of shape ", value.ShapeString(),
                            " does not match the ", dist.name(),
@@ -73,14 +75,21 @@ void CheckSampleValue(const Message& msg, const Distribution& dist) {
   }
   const Real* data = value.value_data();
   const Index size = value.size();
-  bool any_nan = false;
-  for (Index k = 0; k < size; ++k) any_nan |= std::isnan(data[k]);
-  if (ABSL_PREDICT_FALSE(any_nan)) {
+  // One pass that vectorises: x - x is 0 for finite x and NaN otherwise.
+  Real sum = 0;
+  for (Index k = 0; k < size; ++k) sum += data[k] - data[k];
+  if (ABSL_PREDICT_FALSE(sum != 0)) {  // NaN != 0 too
     for (Index k = 0; k < size; ++k) {
-      if (std::isnan(data[k])) {
-        ThrowAtSite(msg, absl::InvalidArgumentError(
-                             absl::StrCat("value element (", k % value_rows,
-                                          ", ", k / value_rows, ") is NaN")));
+      const bool bad =
+          msg.is_observed ? std::isnan(data[k]) : !std::isfinite(data[k]);
+      if (bad) {
+        ThrowAtSite(
+            msg,
+            absl::InvalidArgumentError(absl::StrCat(
+                "value element (", k % value_rows, ", ", k / value_rows, ") ",
+                std::isnan(data[k])
+                    ? std::string("is NaN")
+                    : absl::StrCat("= ", data[k], " is not finite"))));
       }
     }
   }
@@ -92,10 +101,7 @@ void DefaultSample(Message& msg) {
   const Distribution* dist = msg.dist();
   PROVI_CHECK(dist != nullptr) << "sample message without distribution";
   const bool validate = DistributionValidationEnabled();
-  if (validate) {
-    const absl::Status status = dist->Validate();
-    if (ABSL_PREDICT_FALSE(!status.ok())) ThrowAtSite(msg, status);
-  }
+  if (validate) ValidateSite(msg);
   if (!msg.value.has_value()) {
     try {
       msg.value.emplace(
@@ -183,7 +189,24 @@ HandlerScope::~HandlerScope() {
   stack.pop_back();
 }
 
+void ValidateSite(Message& msg) {
+  const Distribution* dist = msg.dist();
+  if (dist == msg.validated || !DistributionValidationEnabled()) return;
+  PROVI_CHECK(dist != nullptr) << "sample message without distribution";
+  const absl::Status status = dist->Validate();
+  if (ABSL_PREDICT_FALSE(!status.ok())) ThrowAtSite(msg, status);
+  if (ABSL_PREDICT_FALSE(dist->rows() == 0 || dist->cols() == 0)) {
+    ThrowAtSite(msg, absl::InvalidArgumentError(absl::StrCat(
+                         "the ", dist->name(), " distribution's shape ",
+                         dist->rows(), "x", dist->cols(),
+                         " is empty: a site needs at least one lane and one "
+                         "component")));
+  }
+  msg.validated = dist;
+}
+
 void ApplyStack(Message& msg) {
+  if (msg.kind == SiteKind::kSample) ValidateSite(msg);
   // Indexed, not iterated: a handler may run a program of its own (with
   // handlers of its own) while it processes a message, which can move the
   // stack's storage; it leaves the stack as it found it.

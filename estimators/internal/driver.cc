@@ -51,6 +51,16 @@ Tensor Accumulate(const Tensor& a, const Tensor& b) {
 RunHandler::RunHandler(Driver& driver, const RunSpec& spec)
     : driver_(driver), spec_(spec) {}
 
+void RunHandler::AddCost(const Tensor& cost) {
+  if (cost.cols() != 1 || cost.rows() == 0) {
+    ThrowStatus(absl::InvalidArgumentError(
+        absl::StrCat("an expectation's program must return (and AddCost "
+                     "take) a 1x1 value or one value per lane (R x 1); got ",
+                     cost.ShapeString())));
+  }
+  costs_.push_back(cost);
+}
+
 SiteEstimator::Kind RunHandler::Resolve(const Message& msg) const {
   const Distribution& dist = *msg.dist();
   SiteEstimator::Kind kind = msg.estimator.kind;
@@ -97,6 +107,8 @@ void RunHandler::Process(Message& msg) {
       msg.value.has_value()) {
     return;
   }
+  // A handler inside may have substituted the distribution (lift).
+  ValidateSite(msg);
   try {
     if (position_ < spec_.prefix.size()) {
       ReplaySite(msg, spec_.prefix[position_]);

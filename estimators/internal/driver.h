@@ -88,7 +88,9 @@ class RunHandler : public Handler {
   RunHandler(Driver& driver, const RunSpec& spec);
   void Process(Message& msg) override;
 
-  void AddCost(const Tensor& cost) { costs_.push_back(cost); }
+  // Adds a cost (the program's value or `AddCost`'s argument); throws
+  // InvalidArgument unless it is 1x1 or one value per lane (R x 1, R > 0).
+  void AddCost(const Tensor& cost);
 
   // After the program returned: the run's surrogate term and value (both
   // per lane or 1x1). Surrogate runs only.

@@ -1,0 +1,231 @@
+// Copyright 2026 The provi Authors.
+//
+// Every family at extreme parameter values (±0, subnormals, ±inf, NaN,
+// 1e±300 or the float limits, huge counts): Validate() rejects the value
+// with a Status, or the samplers terminate with draws that are never NaN
+// and LogProb at those draws returns or throws a StatusError. Nothing
+// crashes, recurses without bound or overflows an integer (the ASan/UBSan
+// configuration checks the last two).
+
+#include <cmath>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "base/random.h"
+#include "base/status_error.h"
+#include "distributions/bernoulli.h"
+#include "distributions/beta.h"
+#include "distributions/binomial.h"
+#include "distributions/categorical.h"
+#include "distributions/cauchy.h"
+#include "distributions/delta.h"
+#include "distributions/dirichlet.h"
+#include "distributions/exponential.h"
+#include "distributions/gamma.h"
+#include "distributions/geometric.h"
+#include "distributions/half_cauchy.h"
+#include "distributions/half_normal.h"
+#include "distributions/laplace.h"
+#include "distributions/log_normal.h"
+#include "distributions/mv_normal.h"
+#include "distributions/normal.h"
+#include "distributions/poisson.h"
+#include "distributions/student_t.h"
+#include "distributions/uniform.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/distributions/statistical_testing.h"
+
+namespace provi {
+namespace {
+
+using ::testing::HasSubstr;
+using ::provi::testing::kZThreshold;
+using Make = std::function<std::shared_ptr<const Distribution>(Real)>;
+
+std::vector<Real> ExtremeValues() {
+  using L = std::numeric_limits<Real>;
+  return {Real(0),
+          -Real(0),
+          L::denorm_min(),
+          -L::denorm_min(),
+          L::min(),
+          L::max(),
+          -L::max(),
+          L::infinity(),
+          -L::infinity(),
+          L::quiet_NaN(),
+          L::epsilon(),
+          Real(1) - L::epsilon(),
+          Real(1),
+          Real(-1),
+          Real(1e30),
+          Real(1e-30),
+          static_cast<Real>(1e300),
+          static_cast<Real>(1e-300)};
+}
+
+template <typename D>
+std::shared_ptr<const Distribution> Share(D d) {
+  return std::make_shared<D>(std::move(d));
+}
+
+std::vector<std::pair<std::string, Make>> Families() {
+  const Tensor one(1.0);
+  const Tensor zero(0.0);
+  auto row = [](Real v) { return Tensor(Matrix::Constant(1, 3, v)); };
+  return {
+      {"Normal.loc", [=](Real v) { return Share(Normal(Tensor(v), one)); }},
+      {"Normal.scale", [=](Real v) { return Share(Normal(zero, Tensor(v))); }},
+      {"LogNormal.loc",
+       [=](Real v) { return Share(LogNormal(Tensor(v), one)); }},
+      {"LogNormal.scale",
+       [=](Real v) { return Share(LogNormal(zero, Tensor(v))); }},
+      {"Laplace.scale",
+       [=](Real v) { return Share(Laplace(zero, Tensor(v))); }},
+      {"Cauchy.loc", [=](Real v) { return Share(Cauchy(Tensor(v), one)); }},
+      {"HalfCauchy.scale",
+       [=](Real v) { return Share(HalfCauchy(Tensor(v))); }},
+      {"HalfNormal.scale",
+       [=](Real v) { return Share(HalfNormal(Tensor(v))); }},
+      {"Exponential.rate",
+       [=](Real v) { return Share(Exponential(Tensor(v))); }},
+      {"Gamma.concentration",
+       [=](Real v) { return Share(Gamma(Tensor(v), one)); }},
+      {"Gamma.rate", [=](Real v) { return Share(Gamma(one, Tensor(v))); }},
+      {"Beta.concentration1",
+       [=](Real v) { return Share(Beta(Tensor(v), one)); }},
+      {"Beta.concentration0",
+       [=](Real v) { return Share(Beta(one, Tensor(v))); }},
+      {"StudentT.df",
+       [=](Real v) { return Share(StudentT(Tensor(v), zero, one)); }},
+      {"StudentT.scale",
+       [=](Real v) { return Share(StudentT(one, zero, Tensor(v))); }},
+      {"Uniform.low", [=](Real v) { return Share(Uniform(Tensor(v), one)); }},
+      {"Uniform.high", [=](Real v) { return Share(Uniform(zero, Tensor(v))); }},
+      {"Delta.value", [=](Real v) { return Share(Delta(Tensor(v))); }},
+      {"Bernoulli.probs",
+       [=](Real v) { return Share(Bernoulli::FromProbs(Tensor(v))); }},
+      {"Bernoulli.logits",
+       [=](Real v) { return Share(Bernoulli::FromLogits(Tensor(v))); }},
+      {"Geometric.probs", [=](Real v) { return Share(Geometric(Tensor(v))); }},
+      {"Poisson.rate", [=](Real v) { return Share(Poisson(Tensor(v))); }},
+      {"Binomial.probs",
+       [=](Real v) { return Share(Binomial(10, Tensor(v))); }},
+      {"Categorical.probs",
+       [=](Real v) { return Share(Categorical::FromProbs(row(v))); }},
+      {"Categorical.logits",
+       [=](Real v) { return Share(Categorical::FromLogits(row(v))); }},
+      {"Dirichlet.concentration",
+       [=](Real v) { return Share(Dirichlet(row(v))); }},
+      {"MvNormal.loc",
+       [=](Real v) {
+         return Share(MvNormal(row(v), Tensor(Matrix::Identity(3, 3))));
+       }},
+      {"MvNormal.scale_tril",
+       [=](Real v) {
+         return Share(
+             MvNormal(row(0), Tensor(Matrix(Matrix::Identity(3, 3) * v))));
+       }},
+  };
+}
+
+// Draws and evaluates `dist` if Validate() accepts it; returns what
+// happened, for the failure message.
+void ExerciseIfValid(const Distribution& dist, Rng& rng) {
+  if (!dist.Validate().ok()) return;
+  std::vector<Tensor> draws;
+  for (int k = 0; k < 20; ++k) {
+    try {
+      draws.push_back(dist.Sample(rng));
+      if (dist.has_rsample()) draws.push_back(dist.RSample(rng));
+    } catch (const StatusError&) {
+      // A sampler may refuse (a Status), never crash.
+    }
+  }
+  for (const Tensor& x : draws) {
+    EXPECT_FALSE(x.value().array().isNaN().any())
+        << dist.name() << " drew NaN: " << x.value();
+    try {
+      const Tensor log_p = dist.LogProb(x);
+      EXPECT_EQ(log_p.rows(), dist.rows());
+    } catch (const StatusError&) {
+    }
+  }
+}
+
+TEST(ExtremesTest, EveryFamilyValidatesOrSamplesAtExtremeValues) {
+  Rng rng = MakeRng(1);
+  for (const auto& [label, make] : Families()) {
+    for (Real v : ExtremeValues()) {
+      SCOPED_TRACE(absl::StrCat(label, " = ", v));
+      const std::shared_ptr<const Distribution> dist = make(v);
+      const absl::Status status = dist->Validate();
+      if (std::isnan(v) || (std::isinf(v) && label != "Uniform.high" &&
+                            label != "Uniform.low")) {
+        EXPECT_FALSE(status.ok()) << "non-finite parameters are rejected";
+      }
+      ExerciseIfValid(*dist, rng);
+    }
+  }
+}
+
+TEST(ExtremesTest, ExpandToANegativeShapeIsRejected) {
+  for (const auto& [label, make] : Families()) {
+    SCOPED_TRACE(label);
+    const std::shared_ptr<const Distribution> dist = make(Real(0.5));
+    for (Index rows : {Index{-1}, Index{-5}}) {
+      const absl::Status status = dist->ExpandRows(rows)->Validate();
+      ASSERT_FALSE(status.ok());
+      EXPECT_THAT(std::string(status.message()), HasSubstr("negative shape"));
+    }
+  }
+  const absl::Status status =
+      Normal(Tensor(0.0), Tensor(1.0)).Expand(-1, -1).Validate();
+  EXPECT_THAT(std::string(status.message()), HasSubstr("negative shape -1x-1"));
+}
+
+TEST(ExtremesTest, BinomialCountsAboveTwoToThe53AreRejected) {
+  Rng rng = MakeRng(2);
+  const Binomial largest(Binomial::kMaxTotalCount, Tensor(0.5));
+  ASSERT_TRUE(largest.Validate().ok());
+  const double draw = largest.Sample(rng)(0, 0);
+  EXPECT_NEAR(draw / static_cast<double>(Binomial::kMaxTotalCount), 0.5, 1e-6);
+  for (int64_t n :
+       {Binomial::kMaxTotalCount + 1, std::numeric_limits<int64_t>::max()}) {
+    const absl::Status status = Binomial(n, Tensor(0.5)).Validate();
+    ASSERT_FALSE(status.ok());
+    EXPECT_THAT(std::string(status.message()), HasSubstr("total_count"));
+  }
+}
+
+TEST(ExtremesTest, PoissonAboveAbslsDomainUsesTheNormalApproximation) {
+  // Mean and variance of 4000 draws at λ = 1e12 (normal approximation)
+  // against λ: z-tests at the shared 5-sigma threshold.
+  Rng rng = MakeRng(3);
+  const double rate = 1e12;
+  const Tensor draws = Poisson(Tensor(rate)).Expand(4000, 1).Sample(rng);
+  const Eigen::ArrayXd x = draws.value().cast<double>().array();
+  const double mean = x.mean();
+  EXPECT_LT(std::abs(mean - rate) / std::sqrt(rate / x.size()), kZThreshold);
+  // Float spacing at 1e12 is 65536; in double the draws are exact integers.
+  if (sizeof(Real) == 8) {
+    const double variance = (x - mean).square().sum() / (x.size() - 1);
+    EXPECT_LT(std::abs(variance / rate - 1) / std::sqrt(2.0 / x.size()),
+              kZThreshold);
+  }
+  // The largest rates draw finite values.
+  for (Real big : {std::numeric_limits<Real>::max(), Real(1e19)}) {
+    const Real draw = Poisson(Tensor(big)).Sample(rng)(0, 0);
+    EXPECT_TRUE(std::isfinite(draw)) << big;
+    EXPECT_GT(draw, 0);
+  }
+}
+
+}  // namespace
+}  // namespace provi
