@@ -2,7 +2,9 @@
 
 #include "vi/param_store.h"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,6 +15,8 @@
 #include <cstring>
 #include <utility>
 
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "ad/tape.h"
@@ -296,6 +300,10 @@ absl::StatusOr<std::vector<Loaded>> ParseFile(const std::string& path,
       return malformed(absl::StrCat("parameter '", name, "' claims ", rows, "x",
                                     cols, " values; ", room, " remain"));
     }
+    if (name.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "parameter file '", path, "': parameter ", p, " has an empty name"));
+    }
     Loaded entry;
     entry.address = Address::Intern(name);
     if (!seen.emplace(entry.address, loaded.size()).second) {
@@ -313,6 +321,15 @@ absl::StatusOr<std::vector<Loaded>> ParseFile(const std::string& path,
       double v = 0;
       body.F64(&v);
       entry.value.data()[k] = static_cast<Real>(v);
+      // Save writes finite values only (a store holding NaN is refused), so
+      // a non-finite one was put there by something else; a double beyond
+      // the largest float also lands here in the float build.
+      if (!std::isfinite(entry.value.data()[k])) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "parameter file '", path, "': parameter '", name, "' element (",
+            k % entry.value.rows(), ", ", k / entry.value.rows(), ") = ", v,
+            std::isfinite(v) ? " does not fit provi::Real" : " is not finite"));
+      }
     }
     // The bijector must accept the value's shape (e.g. one row of
     // D(D+1)/2 entries for a Cholesky factor).
@@ -384,10 +401,40 @@ std::string Directory(const std::string& path) {
   return path.substr(0, slash);
 }
 
+// Removes the temporary files "<path>.tmp.<pid>.<n>" that WriteFileAtomically
+// left when its process died mid-write (a process that no longer exists),
+// so repeated interrupted saves do not accumulate them. Best effort.
+void RemoveStaleTemporaries(const std::string& path) {
+  const std::string directory = Directory(path);
+  const size_t slash = path.rfind('/');
+  const std::string prefix = absl::StrCat(
+      slash == std::string::npos ? path : path.substr(slash + 1), ".tmp.");
+  DIR* dir = opendir(directory.c_str());
+  if (dir == nullptr) return;
+  while (const dirent* entry = readdir(dir)) {
+    const absl::string_view name(entry->d_name);
+    if (!absl::StartsWith(name, prefix)) continue;
+    absl::string_view rest = name.substr(prefix.size());
+    const size_t dot = rest.find('.');
+    int pid = 0;
+    if (dot == absl::string_view::npos ||
+        !absl::SimpleAtoi(rest.substr(0, dot), &pid) || pid <= 0 ||
+        pid == getpid()) {
+      continue;
+    }
+    if (kill(pid, 0) != 0 && errno == ESRCH) {
+      unlink(absl::StrCat(directory, "/", name).c_str());
+    }
+  }
+  closedir(dir);
+}
+
 // Writes `bytes` to a new temporary file next to `path`, syncs it, and
-// renames it over `path`; on failure removes the temporary file.
+// renames it over `path`; on failure removes the temporary file. First
+// removes the temporary files of earlier saves whose process died.
 absl::Status WriteFileAtomically(const std::string& path,
                                  absl::string_view bytes) {
+  RemoveStaleTemporaries(path);
   static std::atomic<uint64_t> counter{0};
   const std::string temp =
       absl::StrCat(path, ".tmp.", getpid(), ".", counter.fetch_add(1));
@@ -566,6 +613,14 @@ absl::Status ParamStore::Save(const std::string& path) const {
     PutF64(body, interval ? entry->constraint.lower() : 0.0);
     PutF64(body, interval ? entry->constraint.upper() : 0.0);
     const Matrix& value = entry->parameter.value();
+    for (Index k = 0; k < value.size(); ++k) {
+      if (!std::isfinite(value.data()[k])) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "Save '", path, "': parameter '", name, "' element (",
+            k % value.rows(), ", ", k / value.rows(), ") = ", value.data()[k],
+            " is not finite; nothing was written"));
+      }
+    }
     PutU64(body, static_cast<uint64_t>(value.rows()));
     PutU64(body, static_cast<uint64_t>(value.cols()));
     for (Index k = 0; k < value.size(); ++k) PutF64(body, value.data()[k]);
