@@ -95,6 +95,25 @@ void CheckSampleValue(const Message& msg, const Distribution& dist) {
   }
 }
 
+// A factor's log weight: one entry per lane (R x 1 or 1x1), none NaN or
+// +inf (-inf, a zero weight, is a log density like any other).
+void CheckFactor(const Message& msg) {
+  const Tensor& w = *msg.log_prob;
+  if (ABSL_PREDICT_FALSE(w.cols() != 1 || w.rows() == 0)) {
+    ThrowAtSite(msg, absl::InvalidArgumentError(absl::StrCat(
+                         "log weight of shape ", w.ShapeString(),
+                         " is not one value per lane (R x 1) or 1x1")));
+  }
+  for (Index k = 0; k < w.size(); ++k) {
+    const Real x = w.value_data()[k];
+    if (ABSL_PREDICT_FALSE(std::isnan(x) || (std::isinf(x) && x > 0))) {
+      ThrowAtSite(msg, absl::InvalidArgumentError(
+                           absl::StrCat("log weight element (", k, ", 0) = ", x,
+                                        " (it must not be NaN or +inf)")));
+    }
+  }
+}
+
 // The default behaviour at a sample site: validate, draw if no handler
 // supplied a value, check the value.
 void DefaultSample(Message& msg) {
@@ -129,8 +148,10 @@ ABSL_ATTRIBUTE_NOINLINE void DefaultOther(Message& msg) {
                                   msg.rng.has_value() ? *msg.rng : ThreadRng());
       }
       break;
-    case SiteKind::kSample:
     case SiteKind::kFactor:
+      if (msg.log_prob.has_value()) CheckFactor(msg);
+      break;
+    case SiteKind::kSample:
     case SiteKind::kDeterministic:
       break;
   }

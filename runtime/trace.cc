@@ -2,10 +2,12 @@
 
 #include "runtime/trace.h"
 
+#include <cmath>
 #include <cstdint>
 #include <new>
 #include <utility>
 
+#include "absl/base/optimization.h"
 #include "absl/strings/str_cat.h"
 #include "ad/ops.h"
 #include "base/status_error.h"
@@ -25,6 +27,21 @@ Tensor Site::LogProb() const {
       ThrowStatus(absl::Status(error.status().code(),
                                absl::StrCat("sample site '", address.name(),
                                             "': ", error.status().message())));
+    }
+  }
+  // NaN provenance: the first site whose log density is NaN (or +inf, an
+  // infinite density) is named here, not later as a NaN objective. One
+  // pass over R values; -inf (probability zero) is a log density.
+  const Real* data = lp.value_data();
+  Real sum = 0;
+  for (Index k = 0; k < lp.size(); ++k) sum += data[k];
+  if (ABSL_PREDICT_FALSE(std::isnan(sum) || (std::isinf(sum) && sum > 0))) {
+    for (Index k = 0; k < lp.size(); ++k) {
+      if (std::isnan(data[k]) || (std::isinf(data[k]) && data[k] > 0)) {
+        ThrowStatus(absl::InvalidArgumentError(
+            absl::StrCat(SiteKindName(kind), " site '", address.name(),
+                         "': log density element (", k, ", 0) = ", data[k])));
+      }
     }
   }
   if (mask.has_value()) lp = lp * *mask;

@@ -78,7 +78,9 @@ struct Site {
   //
   // The site's log density, one entry per lane (rows x 1, or 1x1), times
   // its scale and mask. Throws StatusError naming the site if the
-  // distribution rejects the value. Only for sites with has_density().
+  // distribution rejects the value or the log density has a NaN or +inf
+  // entry (-inf, probability zero, is returned). Only for sites with
+  // has_density().
   Tensor LogProb() const;
 };
 

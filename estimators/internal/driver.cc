@@ -2,6 +2,7 @@
 
 #include "estimators/internal/driver.h"
 
+#include <cmath>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -57,6 +58,15 @@ void RunHandler::AddCost(const Tensor& cost) {
         absl::StrCat("an expectation's program must return (and AddCost "
                      "take) a 1x1 value or one value per lane (R x 1); got ",
                      cost.ShapeString())));
+  }
+  for (Index k = 0; k < cost.size(); ++k) {
+    if (std::isnan(cost.value_data()[k])) {
+      ThrowStatus(absl::InvalidArgumentError(absl::StrCat(
+          "an expectation's program returned (or AddCost took) NaN in lane ", k,
+          " of ", cost.ShapeString(),
+          "; no site reported a NaN (check the computation after the "
+          "sites)")));
+    }
   }
   costs_.push_back(cost);
 }

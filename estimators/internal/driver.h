@@ -89,7 +89,8 @@ class RunHandler : public Handler {
   void Process(Message& msg) override;
 
   // Adds a cost (the program's value or `AddCost`'s argument); throws
-  // InvalidArgument unless it is 1x1 or one value per lane (R x 1, R > 0).
+  // InvalidArgument unless it is 1x1 or one value per lane (R x 1, R > 0)
+  // with no NaN.
   void AddCost(const Tensor& cost);
 
   // After the program returned: the run's surrogate term and value (both
