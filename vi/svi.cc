@@ -9,6 +9,7 @@
 #include <cmath>
 #include <limits>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
 namespace provi {
@@ -20,10 +21,24 @@ constexpr std::chrono::milliseconds kProgressInterval(200);
 
 }  // namespace
 
-void NegateGradients(ParamStore& store) {
+absl::Status NegateGradients(ParamStore& store) {
+  for (const NamedParameter& named : store.parameters()) {
+    const Matrix& grad = named.parameter->grad();
+    for (Index c = 0; c < grad.cols(); ++c) {
+      for (Index r = 0; r < grad.rows(); ++r) {
+        if (!std::isfinite(grad(r, c))) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("parameter '", named.address.name(),
+                           "' has a non-finite gradient: element (", r, ", ", c,
+                           ") is ", grad(r, c), "; nothing was updated"));
+        }
+      }
+    }
+  }
   for (Parameter* parameter : store.parameter_pointers()) {
     parameter->grad() = -parameter->grad();
   }
+  return absl::OkStatus();
 }
 
 RunMonitor::RunMonitor(const SviOptions& options, int64_t num_steps)

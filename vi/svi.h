@@ -23,9 +23,9 @@
 //   4. negates the gradients and calls `optimizer.Step` on every parameter
 //      of the store.
 // It returns the objective value, or the status of whatever failed (an
-// error in the program, naming its site; a non-finite objective or
-// gradient, in which case nothing is updated; a store the program read no
-// parameter from).
+// error in the program, naming its site; a non-finite objective, or a
+// non-finite gradient naming the parameter: then nothing is updated; a
+// store the program read no parameter from).
 //
 // `Run(num_steps, args...)` repeats `Step` with the bookkeeping of
 // `SviOptions` (vi/svi_options.h): a progress line on a terminal, a CSV log,
@@ -119,7 +119,10 @@ class Svi {
           "the objective read no parameter from the store: nothing to "
           "optimise (learnable values are declared with param())");
     }
-    svi_internal::NegateGradients(store_);
+    if (absl::Status status = svi_internal::NegateGradients(store_);
+        !status.ok()) {
+      return status;
+    }
     if (absl::Status status = optimizer_.Step(store_.parameter_pointers());
         !status.ok()) {
       return status;

@@ -119,6 +119,13 @@ void RunHandler::Process(Message& msg) {
   }
   // A handler inside may have substituted the distribution (lift).
   ValidateSite(msg);
+  // Two draws at one address would replay each other's values (without a
+  // trace handler nothing else notices).
+  if (!drawn_.insert(msg.address).second) {
+    ThrowInvalidAtSite(msg.address,
+                       "the address is drawn twice in one run of the program "
+                       "(a site name must be unique)");
+  }
   try {
     if (position_ < spec_.prefix.size()) {
       ReplaySite(msg, spec_.prefix[position_]);

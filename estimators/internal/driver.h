@@ -39,6 +39,7 @@
 #include <optional>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/random/bit_gen_ref.h"
 #include "ad/tensor.h"
 #include "distributions/distribution.h"
@@ -126,6 +127,7 @@ class RunHandler : public Handler {
   std::vector<ScoreTerm> scores_;
   std::vector<std::shared_ptr<MvdRecord>> mvds_;
   std::vector<Enumerated> enumerated_;
+  absl::flat_hash_set<Address> drawn_;  // latent sites drawn or replayed
   Tensor log_weight_ = Tensor(0.0);
 };
 

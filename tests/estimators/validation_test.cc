@@ -133,5 +133,13 @@ TEST(ValidationTest, TheProgramMustReturnOneValueOrOneValuePerLane) {
   EXPECT_TRUE(lanes.Estimate().ok());
 }
 
+TEST(ValidationTest, AnAddressDrawnTwiceIsAStatusWithoutATrace) {
+  auto objective = Expectation([] {
+    return sample("z", Normal(Tensor(0.0), Tensor(1.0))) +
+           sample("z", Normal(Tensor(0.0), Tensor(1.0)));
+  });
+  ExpectSiteError(objective.Estimate().status(), "z", "drawn twice");
+}
+
 }  // namespace
 }  // namespace provi
