@@ -35,7 +35,7 @@ Tensor Site::LogProb() const {
   const Real* data = lp.value_data();
   Real sum = 0;
   for (Index k = 0; k < lp.size(); ++k) sum += data[k];
-  if (ABSL_PREDICT_FALSE(std::isnan(sum) || (std::isinf(sum) && sum > 0))) {
+  if (ABSL_PREDICT_FALSE(!std::isfinite(sum))) {
     for (Index k = 0; k < lp.size(); ++k) {
       if (std::isnan(data[k]) || (std::isinf(data[k]) && data[k] > 0)) {
         ThrowStatus(absl::InvalidArgumentError(
@@ -43,10 +43,34 @@ Tensor Site::LogProb() const {
                          "': log density element (", k, ", 0) = ", data[k])));
       }
     }
+    for (Index k = 0; k < lp.size(); ++k) {
+      if (std::isinf(data[k])) {
+        ZeroDensityWatch::Note(*this, k);
+        break;
+      }
+    }
   }
   if (mask.has_value()) lp = lp * *mask;
   if (scale != 1) lp = lp * scale;
   return lp;
+}
+
+namespace {
+thread_local ZeroDensityWatch* innermost_watch = nullptr;
+}  // namespace
+
+ZeroDensityWatch::ZeroDensityWatch() : outer_(innermost_watch) {
+  innermost_watch = this;
+}
+
+ZeroDensityWatch::~ZeroDensityWatch() { innermost_watch = outer_; }
+
+void ZeroDensityWatch::Note(const Site& site, Index element) {
+  ZeroDensityWatch* watch = innermost_watch;
+  if (watch == nullptr || watch->site_.has_value()) return;
+  watch->site_ =
+      absl::StrCat(SiteKindName(site.kind), " site '", site.address.name(),
+                   "': log density element (", element, ", 0) = -inf");
 }
 
 SiteList::SiteList(const SiteList& other) {

@@ -23,8 +23,9 @@
 //   4. negates the gradients and calls `optimizer.Step` on every parameter
 //      of the store.
 // It returns the objective value, or the status of whatever failed (an
-// error in the program, naming its site; a non-finite objective, or a
-// non-finite gradient naming the parameter: then nothing is updated; a
+// error in the program, naming its site; a non-finite objective, naming
+// the first site of zero density if one made it -inf, or a non-finite
+// gradient naming the parameter: then nothing is updated; a
 // store the program read no parameter from).
 //
 // `Run(num_steps, args...)` repeats `Step` with the bookkeeping of
@@ -60,6 +61,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <string>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -67,6 +69,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/real.h"
 #include "estimators/expectation.h"
+#include "runtime/trace.h"
 #include "vi/internal/run_monitor.h"
 #include "vi/optimizers.h"
 #include "vi/param_store.h"
@@ -95,6 +98,7 @@ class Svi {
   template <typename... Args>
   absl::StatusOr<Real> Step(Args&&... args) {
     store_.ZeroGrad();
+    ZeroDensityWatch zero_density;
     absl::StatusOr<GradientEstimate> estimate = [&] {
       ParamStoreScope scope(store_);
       return objective_.GradEstimate(args...);
@@ -112,7 +116,11 @@ class Svi {
     }
     if (!std::isfinite(value)) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "the objective's estimate is ", value, "; nothing was updated"));
+          "the objective's estimate is ", value, "; nothing was updated",
+          zero_density.site().has_value()
+              ? absl::StrCat(" (first zero density: ", *zero_density.site(),
+                             ")")
+              : std::string()));
     }
     if (store_.size() == 0) {
       return absl::FailedPreconditionError(

@@ -86,7 +86,9 @@ TEST(ExtremesTest, ExpandToANegativeShapeIsRejected) {
   }
   const absl::Status status =
       Normal(Tensor(0.0), Tensor(1.0)).Expand(-1, -1).Validate();
-  EXPECT_THAT(std::string(status.message()), HasSubstr("negative shape -1x-1"));
+  // The family's message, not the tensor library's.
+  EXPECT_EQ(std::string(status.message()),
+            "Normal: cannot expand to the negative shape -1x-1");
 }
 
 TEST(ExtremesTest, BinomialCountsAboveTwoToThe53AreRejected) {

@@ -19,6 +19,7 @@
 #include "distributions/gamma.h"
 #include "distributions/normal.h"
 #include "distributions/student_t.h"
+#include "estimators/baselines.h"
 #include "estimators/expectation.h"
 #include "estimators/strategies.h"
 #include "gmock/gmock.h"
@@ -72,11 +73,17 @@ std::vector<InvalidCase> InvalidCases() {
          return sample("z", Normal(Tensor(Matrix(0, 1)), Tensor(Matrix(0, 1))));
        },
        "empty"},
+      {"Normal 0x0, score function with a moving-average baseline",
+       [] {
+         return sample("z", Normal(Tensor(Matrix(0, 0)), Tensor(Matrix(0, 0))),
+                       ScoreFunctionEstimator(MovingAverageBaseline(0.9)));
+       },
+       "empty"},
       {"Normal.Expand(-1, 1)",
        [] {
          return sample("z", Normal(Tensor(0.0), Tensor(1.0)).Expand(-1, 1));
        },
-       "negative shape -1x1"},
+       "Normal: cannot expand to the negative shape -1x1"},
       {"Categorical 1x0 logits",
        [] {
          return sample("z", Categorical::FromLogits(Tensor(Matrix(1, 0))),

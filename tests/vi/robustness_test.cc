@@ -94,9 +94,8 @@ TEST(RobustnessTest, ANanFactorIsAStatusNamingTheFactor) {
   ExpectInvalid(svi.Step().status(), "factor site 'penalty'");
 }
 
-TEST(RobustnessTest, ANanLogDensityNamesItsSite) {
-  // Valid parameters, a value whose log density is NaN (+inf - inf):
-  // observed through a Delta of log density NaN.
+TEST(RobustnessTest, AZeroDensityIsAValueOrAStatusNamingItsSite) {
+  // Valid parameters, a value whose log density overflows to -inf in Real.
   auto model = [] {
     sample("z", Normal(Tensor(0.0), Tensor(1.0)));
     observe("x", Normal(Tensor(0.0), Tensor(1.0)),
@@ -110,6 +109,26 @@ TEST(RobustnessTest, ANanLogDensityNamesItsSite) {
   } else {
     EXPECT_THAT(std::string(v.status().message()), HasSubstr("site 'x'"));
   }
+}
+
+TEST(RobustnessTest, AZeroDensityThatMakesTheObjectiveInfiniteIsNamed) {
+  // x = 1e30 under Normal(z, 1e-20): log density -inf in both precisions,
+  // so the ELBO is -inf; Svi names the observed site, not just "-inf".
+  auto model = [] {
+    const Tensor z = sample("z", Normal(Tensor(0.0), Tensor(1.0)));
+    observe("x", Normal(z, Tensor(1e-20)), Tensor(1e30));
+  };
+  auto guide = [] {
+    sample("z", Normal(param("loc", Tensor(0.0)), Tensor(1.0)));
+  };
+  auto objective = Expectation(Elbo(model, guide));
+  ParamStore store;
+  Adam adam;
+  Svi svi(objective, adam, store);
+  const absl::Status status = svi.Step().status();
+  ExpectInvalid(status, "the objective's estimate is -inf");
+  EXPECT_THAT(std::string(status.message()),
+              HasSubstr("sample site 'x': log density element (0, 0) = -inf"));
 }
 
 TEST(RobustnessTest, ANonFiniteGradientNamesTheParameter) {
