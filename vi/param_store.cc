@@ -590,6 +590,23 @@ void ParamStore::ZeroGrad() {
   for (Parameter* parameter : pointers_) parameter->ZeroGrad();
 }
 
+absl::Status ParamStore::CheckGradientsFinite() const {
+  for (const NamedParameter& named : named_) {
+    const Matrix& grad = named.parameter->grad();
+    for (Index c = 0; c < grad.cols(); ++c) {
+      for (Index r = 0; r < grad.rows(); ++r) {
+        if (!std::isfinite(grad(r, c))) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("the gradient of parameter '", named.address.name(),
+                           "' is not finite: element (", r, ", ", c, ") is ",
+                           grad(r, c), "; nothing was updated"));
+        }
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
 void ParamStore::Clear() {
   index_.clear();
   named_.clear();

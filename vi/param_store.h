@@ -187,6 +187,12 @@ class ParamStore : public Handler {
   // Sets every parameter's gradient to zero.
   void ZeroGrad();
 
+  // CheckGradientsFinite()
+  //
+  // InvalidArgument naming the first parameter (by its name) whose gradient
+  // has a non-finite element, with the element; else OK.
+  absl::Status CheckGradientsFinite() const;
+
   // Clear()
   //
   // Removes every parameter. Pointers from `parameters()` and

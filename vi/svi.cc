@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/status_macros.h"
 
 namespace provi {
 namespace svi_internal {
@@ -22,19 +23,7 @@ constexpr std::chrono::milliseconds kProgressInterval(200);
 }  // namespace
 
 absl::Status NegateGradients(ParamStore& store) {
-  for (const NamedParameter& named : store.parameters()) {
-    const Matrix& grad = named.parameter->grad();
-    for (Index c = 0; c < grad.cols(); ++c) {
-      for (Index r = 0; r < grad.rows(); ++r) {
-        if (!std::isfinite(grad(r, c))) {
-          return absl::InvalidArgumentError(
-              absl::StrCat("parameter '", named.address.name(),
-                           "' has a non-finite gradient: element (", r, ", ", c,
-                           ") is ", grad(r, c), "; nothing was updated"));
-        }
-      }
-    }
-  }
+  PROVI_RETURN_IF_ERROR(store.CheckGradientsFinite());
   for (Parameter* parameter : store.parameter_pointers()) {
     parameter->grad() = -parameter->grad();
   }

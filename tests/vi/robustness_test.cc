@@ -141,7 +141,7 @@ TEST(RobustnessTest, ANonFiniteGradientNamesTheParameter) {
   Adam adam;
   Svi svi(objective, adam, store);
   ExpectInvalid(svi.Step().status(),
-                "parameter 'root' has a non-finite gradient");
+                "the gradient of parameter 'root' is not finite");
   // Nothing was updated.
   EXPECT_EQ(store.Get("root")->value()(0, 0), 0);
   EXPECT_EQ(store.Get("fine")->value()(0, 0), 1);
