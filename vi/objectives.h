@@ -50,6 +50,7 @@
 
 #include <cmath>
 #include <initializer_list>
+#include <string>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -127,12 +128,19 @@ namespace vi_internal {
 // Throws InvalidArgument naming the first latent sample site of `guide`
 // that `model` (the model's trace replayed at the guide's choices) does not
 // have: its -log q would enter the bound with nothing to match it in log p,
-// so the objective would not be the ELBO. (Pyro only warns; auxiliary
-// guide variables belong in a Marginal, vi/marginal.h.)
+// so the objective would not be the ELBO (a misspelt address, say; Pyro
+// only warns). Sites whose name (the last part of the address) begins with
+// '_' are auxiliary by convention, like the joint autoguides'
+// "_auto_latent", whose density the guide's other sites account for;
+// other auxiliary variables belong in a Marginal (vi/marginal.h).
 inline void CheckGuideSitesInModel(const Trace& guide, const Trace& model,
                                    const char* objective) {
   for (const Site& site : guide.sites()) {
     if (site.kind != SiteKind::kSample || site.is_observed) continue;
+    const std::string& name = site.address.name();
+    const size_t slash = name.rfind('/');
+    const size_t first = slash == std::string::npos ? 0 : slash + 1;
+    if (first < name.size() && name[first] == '_') continue;
     const Site* match = model.Find(site.address);
     if (match == nullptr || match->kind != SiteKind::kSample) {
       ThrowStatus(absl::InvalidArgumentError(absl::StrCat(
@@ -148,7 +156,9 @@ inline void CheckGuideSitesInModel(const Trace& guide, const Trace& model,
 // Elbo()
 //
 // log p(x, z) - log q(z) with z ~ q: one value per lane. A latent site of
-// the guide that the model does not have is an error naming it.
+// the guide that the model does not have is an error naming it, unless its
+// name begins with '_' (an auxiliary site whose density the guide accounts
+// for, like the joint autoguides' "_auto_latent").
 template <typename M, typename G>
 auto Elbo(M model, G guide) {
   return [model = std::move(model),
@@ -295,6 +305,8 @@ auto WakeSleepGuide(M model, G guide, int k) {
 // guide site is estimated by the score function; the estimator multiplies
 // each particle's score by L, and the returned term
 // Σ_k Detach(-L_{-k}) (log q_k - Detach(log q_k)) subtracts the baseline.
+// The log weights must be one per particle (K x 1): InvalidArgument
+// otherwise.
 template <typename M, typename G>
 auto Vimco(M model, G guide, int k) {
   auto score_guide =
@@ -308,6 +320,13 @@ auto Vimco(M model, G guide, int k) {
     return Particles(k, [&] {
       const Simulation q = Simulate(score_guide, args...);
       const Tensor log_w = Density(model, q.choices, args...) - q.log_density;
+      if (log_w.rows() != k || log_w.cols() != 1) {
+        ThrowStatus(absl::InvalidArgumentError(absl::StrCat(
+            "Vimco: ", k, " particles need one log weight each (", k,
+            "x1), got ", log_w.ShapeString(),
+            " (a guide whose sites do not vary with the particle, or data "
+            "lanes: Vimco takes one lane per particle)")));
+      }
       const Tensor objective = vi_internal::LogMeanExpOverParticles(log_w);
       // L_{-k}: log w_k replaced by the mean of the other particles'.
       const Matrix w = Detach(log_w).value();

@@ -65,6 +65,18 @@ TEST(RobustnessTest, ObjectivesWithInvalidArgumentsAreStatusesWhenRun) {
   ExpectInvalid(svi.Step().status(), "Iwelbo");
 }
 
+TEST(RobustnessTest, VimcoNeedsOneLogWeightPerParticle) {
+  // A model and guide with no latent site: one lane, not K. The control
+  // variates used to read past the end of the weights.
+  auto model = [] {
+    observe("x", Normal(Tensor(0.0), Tensor(1.0)), Tensor(0.5));
+  };
+  auto guide = [] {};
+  auto vimco = Expectation(Vimco(model, guide, 3));
+  ExpectInvalid(vimco.GradEstimate().status(),
+                "Vimco: 3 particles need one log weight each (3x1), got 1x1");
+}
+
 TEST(RobustnessTest, ElboRejectsAGuideSiteTheModelLacks) {
   auto guide = [] {
     sample("z", Normal(Tensor(0.0), Tensor(1.0)));
@@ -73,6 +85,16 @@ TEST(RobustnessTest, ElboRejectsAGuideSiteTheModelLacks) {
   auto elbo = Expectation(Elbo(Model(), guide));
   ExpectInvalid(elbo.Estimate().status(),
                 "Elbo: guide site 'w' is not a sample site of the model");
+  // Auxiliary sites ('_' first, in or out of a scope) are allowed.
+  auto auxiliary = [] {
+    sample("_u", Normal(Tensor(0.0), Tensor(1.0)));
+    {
+      Scope scope("inner");
+      sample("_v", Normal(Tensor(0.0), Tensor(1.0)));
+    }
+    sample("z", Normal(Tensor(0.0), Tensor(1.0)));
+  };
+  EXPECT_TRUE(Expectation(Elbo(Model(), auxiliary)).Estimate().ok());
 }
 
 TEST(RobustnessTest, ANanFactorIsAStatusNamingTheFactor) {
