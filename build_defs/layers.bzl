@@ -49,3 +49,14 @@ def layer_visibility_groups():
                 if other != layer and other_rank <= rank
             ],
         )
+
+def layer_public_headers():
+    """Declares `public_headers`, the layer's *.h files (internal/ excluded).
+
+    //tests:public_headers_test includes all of them in one translation unit.
+    """
+    native.filegroup(
+        name = "public_headers",
+        srcs = native.glob(["*.h"]),
+        visibility = ["//tests:__pkg__"],
+    )
