@@ -2,13 +2,14 @@
 
 Dependencies point down only:
 
-    base <- ad <- distributions <- runtime <- handlers <- estimators <- vi
+    base <- ad <- distributions <- runtime <- handlers <- estimators <- vi <- distributed
                   data                        nn
 
 `data/` sits beside `distributions/` and `nn/` beside `handlers/` (its layers
-are `param` sites): a layer depends only on layers of lower rank, never on
-one beside or above it. Tests, benchmarks, examples, packages above `vi/` and
-workspaces that depend on provi may use every layer.
+are `param` sites); `distributed/` (data-parallel SVI) is on top of `vi/`. A
+layer depends only on layers of lower rank, never on one beside or above
+it. Tests, benchmarks, examples and workspaces that depend on provi may use
+every layer.
 
 The root BUILD.bazel calls `layer_visibility_groups()`, which declares one
 package_group `//:above_<layer>` per layer: every package except the layers
@@ -36,6 +37,7 @@ LAYERS = {
     "nn": 4,
     "estimators": 5,
     "vi": 6,
+    "distributed": 7,
 }
 
 def layer_visibility_groups():
@@ -50,13 +52,16 @@ def layer_visibility_groups():
             ],
         )
 
-def layer_public_headers():
+def layer_public_headers(exclude = []):
     """Declares `public_headers`, the layer's *.h files (internal/ excluded).
 
     //tests:public_headers_test includes all of them in one translation unit.
+
+    Args:
+      exclude: headers left out (those that need a library //:provi lacks).
     """
     native.filegroup(
         name = "public_headers",
-        srcs = native.glob(["*.h"]),
+        srcs = native.glob(["*.h"], exclude = exclude),
         visibility = ["//tests:__pkg__"],
     )

@@ -70,6 +70,8 @@ for real in "${precisions[@]}"; do
     exit 1
   }
   echo "downstream (${real}): ${line%%#*}"
+  # Startup options only: a private output root, and no ~/.bazelrc, so that
+  # the build is the README's and nothing else's.
   start=${SECONDS}
   if ! bazel --output_user_root="${work}/root" --nohome_rc "${words[@]:1}" \
       >"${work}/${real}.out" 2>"${work}/${real}.log"; then
