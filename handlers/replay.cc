@@ -2,8 +2,7 @@
 
 #include "handlers/replay.h"
 
-#include "absl/strings/str_cat.h"
-#include "base/status_error.h"
+#include "runtime/site_error.h"
 
 namespace provi {
 
@@ -36,9 +35,8 @@ void ReplayHandler::Process(Message& msg) {
   }
   const Site* site = trace_.Find(msg.address);
   if (site == nullptr || !site->value.has_value()) {
-    ThrowStatus(absl::NotFoundError(
-        absl::StrCat("replay: the trace has no value for sample site '",
-                     msg.address.name(), "'")));
+    ThrowAtSite(absl::NotFoundError("replay: the trace has no value for it"),
+                msg.kind, msg.address);
   }
   msg.value = *site->value;
 }

@@ -10,6 +10,7 @@
 #include "base/check.h"
 #include "base/status_error.h"
 #include "runtime/primitives.h"
+#include "runtime/site_error.h"
 
 namespace provi {
 namespace estimators_internal {
@@ -17,26 +18,21 @@ namespace {
 
 thread_local Driver* active_driver = nullptr;
 
-[[noreturn]] void ThrowAtSite(Address site, absl::Status status) {
-  ThrowStatus(absl::Status(
-      status.code(),
-      absl::StrCat("sample site '", site.name(), "': ", status.message())));
-}
-
 [[noreturn]] void ThrowInvalidAtSite(Address site, const std::string& message) {
-  ThrowAtSite(site, absl::InvalidArgumentError(message));
+  ThrowAtSite(absl::InvalidArgumentError(message), SiteKind::kSample, site);
 }
 
 // A re-execution must reach the sites of its prefix in the first run's
 // order.
 void CheckReplayOrder(const Message& msg, const ReplayEntry& entry) {
   if (entry.address != msg.address) {
-    ThrowStatus(absl::FailedPreconditionError(absl::StrCat(
-        "re-executing the program reached ", SiteKindName(msg.kind), " site '",
-        msg.address.name(), "' where the first execution had '",
-        entry.address.name(),
-        "': a program must make the same choices when its random values are "
-        "replayed")));
+    ThrowAtSite(absl::FailedPreconditionError(absl::StrCat(
+                    "re-executing the program reached this site where the "
+                    "first execution had '",
+                    entry.address.name(),
+                    "': a program must make the same choices when its random "
+                    "values are replayed")),
+                msg.kind, msg.address);
   }
 }
 
@@ -104,10 +100,7 @@ void RunHandler::Process(Message& msg) {
       NewSite(msg);
     }
   } catch (const StatusError& error) {
-    if (error.status().message().find("site '") != absl::string_view::npos) {
-      throw;
-    }
-    ThrowAtSite(msg.address, error.status());
+    ThrowAtSite(error.status(), msg.kind, msg.address);
   }
   ++position_;
 }
