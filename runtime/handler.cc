@@ -153,22 +153,6 @@ const char* SiteKindName(SiteKind kind) {
   return "?";
 }
 
-const char* EstimatorKindName(SiteEstimator::Kind kind) {
-  switch (kind) {
-    case SiteEstimator::Kind::kDefault:
-      return "default";
-    case SiteEstimator::Kind::kPathwise:
-      return "pathwise";
-    case SiteEstimator::Kind::kScoreFunction:
-      return "score function";
-    case SiteEstimator::Kind::kEnumerate:
-      return "enumeration";
-    case SiteEstimator::Kind::kMvd:
-      return "measure-valued derivative";
-  }
-  return "?";
-}
-
 HandlerScope::HandlerScope(Handler& handler) : handler_(&handler) {
   Stack().push_back(handler_);
 }

@@ -149,10 +149,10 @@ Tensor sample(absl::string_view address, const Distribution& dist) {
 }
 
 Tensor sample(absl::string_view address, const Distribution& dist,
-              SiteEstimator estimator) {
+              std::shared_ptr<const SiteStrategy> strategy) {
   Message msg = NewMessage(SiteKind::kSample, address);
   BroadcastToPlate(msg, dist);
-  msg.estimator = std::move(estimator);
+  msg.strategy = std::move(strategy);
   ApplyStack(msg);
   if (!msg.plates.empty()) CheckPlateRows(msg);
   return *std::move(msg.value);

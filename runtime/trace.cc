@@ -124,7 +124,7 @@ absl::Status Trace::Record(const Message& msg) {
                          msg.value, factor ? msg.log_prob : std::nullopt,
                          msg.scale, msg.mask, msg.is_observed,
                          msg.is_intervened, msg.plates,
-                         plate ? msg.plate : PlateInfo(), msg.estimator,
+                         plate ? msg.plate : PlateInfo(), msg.strategy,
                          param ? msg.constraint : Support::Real());
   Claim(data, msg.kind, msg.address, slot);
   return absl::OkStatus();

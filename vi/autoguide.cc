@@ -246,7 +246,7 @@ absl::Status State::SetUp(const Trace& prototype) {
                     "the site has the discrete support ",
                     site.support.ToString(), " (", traced.distribution->name(),
                     "); autoguides cover continuous latents only: "
-                    "marginalise it (Marginalize) or write a guide for "
+                    "enumerate it (Enumerate) or write a guide for "
                     "it")));
     }
     for (size_t i = outer_plates; i < traced.plates.size(); ++i) {

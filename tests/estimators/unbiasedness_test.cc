@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "ad/ops.h"
 #include "base/random.h"
 #include "distributions/bernoulli.h"
@@ -75,10 +76,11 @@ Matrix Row(std::initializer_list<double> values) {
 Tensor Identity(const Tensor& x) { return x; }
 Tensor SquareOf(const Tensor& x) { return Square(x); }
 
-void CheckUnbiased(const Case& c, const SiteEstimator& estimator,
+void CheckUnbiased(const Case& c,
+                   const std::shared_ptr<const SiteStrategy>& strategy,
                    uint64_t seed) {
-  SCOPED_TRACE(c.name + " with the " + EstimatorKindName(estimator.kind) +
-               " estimator");
+  SCOPED_TRACE(
+      absl::StrCat(c.name, " with the ", strategy->name(), " strategy"));
   std::vector<Parameter> params;
   for (const Matrix& m : c.params) params.emplace_back(m);
   std::vector<MeanAccumulator> grads(c.gradient.size());
@@ -86,7 +88,7 @@ void CheckUnbiased(const Case& c, const SiteEstimator& estimator,
     Params tensors;
     for (Parameter& p : params) tensors.push_back(p.tensor());
     const std::unique_ptr<Distribution> dist = c.make(tensors);
-    const Tensor x = sample("x", *dist, estimator);
+    const Tensor x = sample("x", *dist, strategy);
     return c.f(x) * (Real(1) / kLanes);
   };
   auto expectation = Expectation(program);
@@ -281,7 +283,7 @@ TEST(UnbiasednessTest, ScoreFunctionForEveryFamilyWithAFixedSupport) {
   uint64_t seed = 200;
   for (const Case& c : ContinuousCases()) {
     if (c.name.rfind("Uniform", 0) == 0) continue;  // moving support
-    CheckUnbiased(c, ScoreFunctionEstimator(), ++seed);
+    CheckUnbiased(c, ScoreFunction(), ++seed);
   }
 }
 
@@ -356,7 +358,7 @@ std::vector<Case> DiscreteCases() {
 TEST(UnbiasednessTest, ScoreFunctionForEveryDiscreteFamily) {
   uint64_t seed = 300;
   for (const Case& c : DiscreteCases()) {
-    CheckUnbiased(c, ScoreFunctionEstimator(), ++seed);
+    CheckUnbiased(c, ScoreFunction(), ++seed);
   }
 }
 
@@ -374,11 +376,11 @@ TEST(UnbiasednessTest, MeasureValuedForEveryFamilyWithCouplings) {
   uint64_t seed = 500;
   for (const Case& c : DiscreteCases()) {
     if (c.name.rfind("Binomial", 0) == 0) continue;  // no couplings
-    CheckUnbiased(c, MeasureValued(), ++seed);
+    CheckUnbiased(c, Mvd(), ++seed);
   }
   for (const Case& c : ContinuousCases()) {
     if (c.name.rfind("Normal", 0) == 0 || c.name.rfind("Exponential", 0) == 0) {
-      CheckUnbiased(c, MeasureValued(), ++seed);
+      CheckUnbiased(c, Mvd(), ++seed);
     }
   }
 }
