@@ -94,9 +94,9 @@ std::string DescribePlate(const PlateInfo& plate) {
 
 [[noreturn]] ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD void ThrowPlateRows(
     const Message& msg, Index rows) {
-  std::string message = absl::StrCat(
-      msg.is_observed ? "the observed site" : "the site", " has ", rows,
-      " rows");
+  std::string message =
+      absl::StrCat(msg.is_observed ? "the observed site" : "the site", " has ",
+                   rows, " rows");
   if (msg.plates.size() == 1) {
     const PlateInfo& plate = msg.plates[0];
     absl::StrAppend(&message, " inside plate ", DescribePlate(plate),

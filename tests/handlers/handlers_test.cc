@@ -31,6 +31,7 @@
 #include "handlers/trace.h"
 #include "handlers/uncondition.h"
 #include "runtime/primitives.h"
+#include "runtime/site_error.h"
 
 namespace provi {
 namespace {
@@ -193,7 +194,8 @@ TEST(ReplayTest, PlateOfAnotherSubsampleSizeIsAStatusNamingIt) {
       handlers::Replay(SubsampledProgram(&seen, 50), guide_run->trace))();
   ASSERT_FALSE(model_run.ok());
   EXPECT_EQ(model_run.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(model_run.status().message(), HasSubstr("plate 'data'"));
+  EXPECT_EQ(AnnotatedSite(model_run.status()), "data");
+  EXPECT_THAT(model_run.status().message(), HasSubstr("plate site 'data'"));
   EXPECT_THAT(model_run.status().message(), HasSubstr("50 of 1000"));
 }
 

@@ -263,7 +263,8 @@ TEST(PlateTest, SiteRowsMustFitTheirPlates) {
     factor("f", Tensor(Matrix::Zero(5, 1)));
   };
   status = handlers::Trace(weights)().status();
-  EXPECT_THAT(status.message(), HasSubstr("factor site 'f': the site has 5 rows"));
+  EXPECT_THAT(status.message(),
+              HasSubstr("factor site 'f': the site has 5 rows"));
   EXPECT_THAT(status.message(), HasSubstr("2 lanes subsampled from 5"));
   // Nested plates: one row, or the lanes of some of them (2, 3 or 6).
   for (Index rows : {1, 2, 3, 6, 5}) {
