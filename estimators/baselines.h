@@ -36,7 +36,6 @@
 #include "absl/synchronization/mutex.h"
 #include "ad/tensor.h"
 #include "runtime/address.h"
-#include "runtime/message.h"
 
 namespace provi {
 
@@ -46,8 +45,10 @@ namespace provi {
 // with the site's downstream cost (R x 1 or 1x1, a constant); `Loss` may add
 // a training term to the surrogate; `Update` sees the same cost after the
 // surrogate is built (for stateful baselines).
-class Baseline : public EstimatorOptions {
+class Baseline {
  public:
+  virtual ~Baseline() = default;
+
   // b for this site; must not depend on the site's value. A constant, or,
   // for learned baselines, a tensor on the tape.
   virtual Tensor Value(Address site, const Tensor& cost) const = 0;

@@ -14,7 +14,7 @@
 //
 //   std::vector<provi::ReportedParameter> params = {{"logits", &logits}};
 //   auto sf = provi::Expectation(provi::ScoreFunction(elbo, {"c"}));
-//   auto en = provi::Expectation(provi::Marginalize(elbo, {"c"}));
+//   auto en = provi::Expectation(provi::Enumerate(elbo, {"c"}));
 //   auto r1 = provi::MeasureGradientVariance(
 //       "score function", [&] { return sf.GradEstimate(x); }, params, 200);
 //   auto r2 = provi::MeasureGradientVariance(

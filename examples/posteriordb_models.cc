@@ -41,6 +41,7 @@
 #include "runtime/address.h"
 #include "runtime/handler.h"
 #include "runtime/primitives.h"
+#include "runtime/site_error.h"
 #include "runtime/trace.h"
 #include "vi/autoguide.h"
 #include "vi/deterministic_vi.h"
@@ -414,9 +415,9 @@ class ModelPosterior final : public Posterior {
     for (const Site& site : run->trace.sites()) {
       if (site.kind == SiteKind::kSample && !site.is_observed &&
           !latents.contains(site.address)) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(name_, ": no value for the latent site '",
-                         site.address.name(), "'"));
+        return AnnotateSite(absl::InvalidArgumentError(absl::StrCat(
+                                name_, ": no value for this latent site")),
+                            site.kind, site.address);
       }
     }
     return CatchStatusOr(

@@ -20,6 +20,7 @@
 #include "distributions/normal.h"
 #include "handlers/replay.h"
 #include "runtime/primitives.h"
+#include "runtime/site_error.h"
 #include "vi/internal/low_rank_normal.h"
 #include "vi/internal/transformed.h"
 
@@ -27,8 +28,12 @@ namespace provi {
 namespace autoguide_internal {
 namespace {
 
-std::string SiteLabel(const AutoLatentSite& site) {
-  return absl::StrCat("autoguide: latent site '", site.address.name(), "'");
+// `status` about the latent site `site`, from the autoguide.
+absl::Status AtSite(const AutoLatentSite& site, const absl::Status& status) {
+  return AnnotateSite(
+      absl::Status(status.code(),
+                   absl::StrCat("autoguide: ", status.message())),
+      SiteKind::kSample, site.address);
 }
 
 bool IsElementwise(const Support& support) {
@@ -171,31 +176,35 @@ absl::Status State::CheckSubsampledSite(const AutoLatentSite& site,
                                         const Site& traced,
                                         const PlateInfo& plate) const {
   const std::string where = absl::StrCat(
-      SiteLabel(site), " is inside plate '", plate.name.name(),
-      "', which draws ", plate.subsample_size, " of ", plate.size, " lanes");
+      "the site is inside plate '", plate.name.name(), "', which draws ",
+      plate.subsample_size, " of ", plate.size, " lanes");
   const Index rows = traced.value->rows();
   if (rows == 1 && plate.subsample_size != 1) return absl::OkStatus();
   if (family == Family::kMultivariateNormal ||
       family == Family::kLowRankMultivariateNormal) {
-    return absl::UnimplementedError(absl::StrCat(
-        where,
-        "; the joint families cannot draw a subsample of a joint normal's "
-        "coordinates: use AutoNormal or AutoDelta (per-point parameters "
-        "indexed by the subsample)"));
+    return AtSite(
+        site,
+        absl::UnimplementedError(absl::StrCat(
+            where,
+            "; the joint families cannot draw a subsample of a joint normal's "
+            "coordinates: use AutoNormal or AutoDelta (per-point parameters "
+            "indexed by the subsample)")));
   }
   if (site.subsampled_plate >= 0) {
-    return absl::UnimplementedError(
-        absl::StrCat(where,
-                     " and in another subsampled plate; autoguides index "
-                     "per-point parameters by one subsample"));
+    return AtSite(site, absl::UnimplementedError(absl::StrCat(
+                            where,
+                            " and in another subsampled plate; autoguides "
+                            "index per-point parameters by one subsample")));
   }
   if (rows != plate.subsample_size ||
       site.support.kind() == Support::Kind::kLowerCholesky) {
-    return absl::UnimplementedError(absl::StrCat(
-        where, " but has ", rows,
-        " rows (or a support whose transform mixes rows); autoguides index "
-        "per-point parameters by the subsample when a site has one row per "
-        "lane"));
+    return AtSite(
+        site,
+        absl::UnimplementedError(absl::StrCat(
+            where, " but has ", rows,
+            " rows (or a support whose transform mixes rows); autoguides "
+            "index per-point parameters by the subsample when a site has one "
+            "row per lane")));
   }
   return absl::OkStatus();
 }
@@ -231,13 +240,14 @@ absl::Status State::SetUp(const Trace& prototype) {
     site.address = traced.address;
     site.name = RelativeName(traced.address, scope);
     site.support = traced.distribution->support();
-    const std::string label = SiteLabel(site);
     if (site.support.is_discrete()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          label, " has the discrete support ", site.support.ToString(), " (",
-          traced.distribution->name(),
-          "); autoguides cover continuous latents only: marginalise it "
-          "(Marginalize) or write a guide for it"));
+      return AtSite(
+          site, absl::InvalidArgumentError(absl::StrCat(
+                    "the site has the discrete support ",
+                    site.support.ToString(), " (", traced.distribution->name(),
+                    "); autoguides cover continuous latents only: "
+                    "enumerate it (Enumerate) or write a guide for "
+                    "it")));
     }
     for (size_t i = outer_plates; i < traced.plates.size(); ++i) {
       const PlateInfo& plate = traced.plates[i];
@@ -259,8 +269,7 @@ absl::Status State::SetUp(const Trace& prototype) {
       NoRecordScope no_record;
       unconstrained = site.bijector->Inverse(*traced.value).value();
     } catch (const StatusError& error) {
-      return absl::Status(error.status().code(),
-                          absl::StrCat(label, ": ", error.status().message()));
+      return AtSite(site, error.status());
     }
     site.rows = traced.value->rows();
     site.cols = traced.value->cols();
@@ -460,10 +469,12 @@ void State::RunAt(const Tensor& latent) const {
     Tensor part = SliceCols(latent, site.offset, site.size());
     if (site.unconstrained_rows > 1) {
       if (latent.rows() != 1) {
-        ThrowStatus(absl::InvalidArgumentError(absl::StrCat(
-            SiteLabel(site), " has ", site.unconstrained_rows,
-            " rows, which the joint draw flattens; it cannot also have ",
-            latent.rows(), " lanes of particles")));
+        ThrowStatus(AtSite(
+            site, absl::InvalidArgumentError(absl::StrCat(
+                      "the site has ", site.unconstrained_rows,
+                      " rows, which the joint draw flattens; it cannot also "
+                      "have ",
+                      latent.rows(), " lanes of particles"))));
       }
       part = Reshape(part, site.unconstrained_rows, site.unconstrained_cols);
     }
@@ -487,8 +498,9 @@ absl::StatusOr<const AutoLatentSite*> State::FindSite(
   for (const AutoLatentSite& site : sites) {
     if (site.name == name || site.address.name() == name) return &site;
   }
-  return absl::NotFoundError(
-      absl::StrCat("autoguide: the model has no latent site '", name, "'"));
+  return AnnotateSite(
+      absl::NotFoundError("autoguide: the model has no such latent site"),
+      SiteKind::kSample, Address::Intern(name));
 }
 
 absl::StatusOr<Matrix> State::GetParam(const ParamStore& store,
@@ -715,11 +727,11 @@ absl::StatusOr<Matrix> AutoGuide::Quantile(const ParamStore& store,
   absl::StatusOr<const AutoLatentSite*> found = state_->FindSite(site_name);
   if (!found.ok()) return found.status();
   if (!autoguide_internal::IsElementwise((*found)->support)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        autoguide_internal::SiteLabel(**found), " has the support ",
-        (*found)->support.ToString(),
-        ", whose transform is not elementwise: its elements have no "
-        "quantiles of this form (use ConstrainedMoments)"));
+    return autoguide_internal::AtSite(
+        **found, absl::InvalidArgumentError(absl::StrCat(
+                     "the site has the support ", (*found)->support.ToString(),
+                     ", whose transform is not elementwise: its elements have "
+                     "no quantiles of this form (use ConstrainedMoments)")));
   }
   absl::StatusOr<AutoSitePosterior> posterior = Posterior(store, site_name);
   if (!posterior.ok()) return posterior.status();
@@ -768,9 +780,9 @@ absl::StatusOr<AutoMoments> AutoGuide::ConstrainedMoments(
     const AutoPlate& plate = site.plates[site.subsampled_plate];
     const Index lanes = plate.subsample_size;
     if (lanes < 1) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(autoguide_internal::SiteLabel(site), ": plate '",
-                       plate.name, "' draws no lanes"));
+      return autoguide_internal::AtSite(
+          site, absl::InvalidArgumentError(
+                    absl::StrCat("plate '", plate.name, "' draws no lanes")));
     }
     const Address plate_address = Address::Join(CurrentScope(), plate.name);
     for (Index start = 0; start < plate.size; start += lanes) {

@@ -19,6 +19,7 @@
 #include "base/check.h"
 #include "base/status_error.h"
 #include "distributions/bijector.h"
+#include "runtime/site_error.h"
 
 namespace provi {
 
@@ -34,16 +35,6 @@ struct ParamStore::Entry {
 };
 
 namespace {
-
-// ---------------------------------------------------------------------------
-// Errors at a param site
-// ---------------------------------------------------------------------------
-
-[[noreturn]] void ThrowAtSite(const Message& msg, const absl::Status& status) {
-  ThrowStatus(absl::Status(status.code(),
-                           absl::StrCat("param site '", msg.address.name(),
-                                        "': ", status.message())));
-}
 
 // The unconstrained value of the site's initial value: calls `init` once,
 // checks the value against the constraint and that it maps to finite reals.
@@ -72,7 +63,7 @@ Matrix UnconstrainedInit(const Message& msg, const Bijector& bijector) {
     }
     return Matrix(values);
   } catch (const StatusError& error) {
-    ThrowAtSite(msg, error.status());
+    ThrowAtSite(error.status(), msg.kind, msg.address);
   }
 }
 
@@ -460,7 +451,7 @@ ParamStore::Entry& ParamStore::Create(const Message& msg) {
   try {
     bijector = BijectorFor(msg.constraint);
   } catch (const StatusError& error) {
-    ThrowAtSite(msg, error.status());
+    ThrowAtSite(error.status(), msg.kind, msg.address);
   }
   Matrix unconstrained = UnconstrainedInit(msg, *bijector);
   Entry& entry = Append(msg.address, msg.constraint, std::move(bijector),
@@ -471,20 +462,22 @@ ParamStore::Entry& ParamStore::Create(const Message& msg) {
 
 void ParamStore::CheckUse(Entry& entry, const Message& msg) {
   if (!(entry.constraint == msg.constraint)) {
-    ThrowAtSite(msg, absl::InvalidArgumentError(absl::StrCat(
-                         "used with constraint ", msg.constraint.ToString(),
-                         " but the stored parameter has constraint ",
-                         entry.constraint.ToString())));
+    ThrowAtSite(absl::InvalidArgumentError(absl::StrCat(
+                    "used with constraint ", msg.constraint.ToString(),
+                    " but the stored parameter has constraint ",
+                    entry.constraint.ToString())),
+                msg.kind, msg.address);
   }
   if (entry.init_checked) return;
   const Matrix init = UnconstrainedInit(msg, *entry.bijector);
   const Parameter& stored = entry.parameter;
   if (init.rows() != stored.rows() || init.cols() != stored.cols()) {
     ThrowAtSite(
-        msg, absl::InvalidArgumentError(absl::StrCat(
-                 "the initial value's unconstrained shape is ", init.rows(),
-                 "x", init.cols(), " but the stored (loaded) parameter's is ",
-                 stored.rows(), "x", stored.cols())));
+        absl::InvalidArgumentError(absl::StrCat(
+            "the initial value's unconstrained shape is ", init.rows(), "x",
+            init.cols(), " but the stored (loaded) parameter's is ",
+            stored.rows(), "x", stored.cols())),
+        msg.kind, msg.address);
   }
   entry.init_checked = true;
 }
@@ -500,7 +493,7 @@ void ParamStore::Process(Message& msg) {
   try {
     msg.value = entry->bijector->Forward(entry->parameter.tensor());
   } catch (const StatusError& error) {
-    ThrowAtSite(msg, error.status());
+    ThrowAtSite(error.status(), msg.kind, msg.address);
   }
 }
 
