@@ -106,7 +106,7 @@ BasicTensor<T> StickBreakingForward(const BasicTensor<T>& u) {
       FilledConstant<T>(u.rows(), 1, [](Index, Index) { return 0; });
   const BasicTensor<T> log_z = LogSigmoid(t);
   const BasicTensor<T> log_x =
-      MatMul(LogSigmoid(-t), before) + ConcatCols<T>({log_z, zero_column});
+      MatMul(LogSigmoid(-t), before) + ConcatCols({log_z, zero_column});
   return Exp(log_x);
 }
 
@@ -199,7 +199,7 @@ BasicTensor<T> LowerCholeskyForward(const BasicTensor<T>& u) {
     }
   }
   const BasicTensor<T> column =
-      ConcatRows<T>({Transpose(packed), BasicTensor<T>(0)});
+      ConcatRows({Transpose(packed), BasicTensor<T>(0)});
   return Reshape(GatherRows(column, source), d, d);
 }
 
