@@ -170,8 +170,7 @@ absl::Status Support::CheckTensorBounds(const Tensor& value,
       }
       if (!(x >= lo && x <= hi)) {
         return absl::InvalidArgumentError(
-            absl::StrCat(what, " element (", value.rows() == 1 ? 0 : i, ", ",
-                         value.cols() == 1 ? 0 : j, ") = ", x,
+            absl::StrCat(what, " element (", i, ", ", j, ") = ", x,
                          " is outside the support [", lo, ", ", hi, "]"));
       }
     }

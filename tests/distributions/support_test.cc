@@ -59,10 +59,11 @@ TEST(SupportTest, TensorBoundsCheckEachElement) {
               absl::StatusCode::kInvalidArgument,
               "value element (1, 1) = 1.6 is outside the support [1, 1.5]");
   // A 1x1 value (an observation under a broadcast distribution) is checked
-  // against every element's bounds.
+  // against every element's bounds; the message gives the broadcast
+  // position.
   EXPECT_TRUE(s.Check(Tensor(1.2), "v").ok());
   ExpectError(s.Check(Tensor(1.8), "value"), absl::StatusCode::kInvalidArgument,
-              "value element (0, 0) = 1.8 is outside the support [0, 1.5]");
+              "value element (1, 0) = 1.8 is outside the support [0, 1.5]");
   ExpectError(s.Check(T(Mat({{0.5, 1.0, 1.0}})), "value"),
               absl::StatusCode::kInvalidArgument,
               "value of shape 1x3 does not broadcast with the bounds");
