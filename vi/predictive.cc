@@ -179,6 +179,7 @@ absl::StatusOr<PredictiveSamples> Collector::Finish() {
   PredictiveSamples samples;
   samples.num_samples = options_.num_samples;
   samples.sites = std::move(sites_);
+  samples.log_weights = std::move(log_weights_);
   return samples;
 }
 

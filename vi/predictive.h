@@ -24,6 +24,14 @@
 // data. Draws run without gradients and from a generator seeded by
 // `seed`, so two calls with the same seed give the same draws.
 //
+// Importance weights. With `log_weights` set, `Predictive` also scores
+// each draw: log p(z, x) - log q(z), the model's density at the guide's
+// latents and the data (`Density`, vi/generative.h) minus the guide's,
+// summed over lanes; the ratios Diagnose (vi/fit_diagnostics.h) smooths,
+// here for the same draws as the returned sites, so PSIS-weighted
+// expectations (vi/psis.h) of any returned site, deterministic ones
+// included, come from one call.
+//
 // Which sites. `return_sites` names sample sites (latent or observed) and
 // deterministic sites of the model; empty means all of them, in the order
 // the model ran them. (NumPyro leaves the guide's latents out by default;
@@ -61,6 +69,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "ad/ops.h"
 #include "ad/tape.h"
 #include "base/status_error.h"
 #include "handlers/seed.h"
@@ -69,6 +78,7 @@
 #include "handlers/uncondition.h"
 #include "runtime/handler.h"
 #include "runtime/trace.h"
+#include "vi/generative.h"
 #include "vi/param_store.h"
 
 namespace provi {
@@ -82,6 +92,9 @@ struct PredictiveOptions {
   std::vector<std::string> return_sites = {};
   // Seeds every draw of the guide and the model.
   uint64_t seed = 0;
+  // Predictive only: also return each draw's log p(z, x) - log q(z) (see
+  // the file comment).
+  bool log_weights = false;
 };
 
 // PredictiveSite
@@ -101,6 +114,9 @@ struct PredictiveSamples {
   int num_samples = 0;
   // In the order the model ran them (or of return_sites, when given).
   std::vector<PredictiveSite> sites;
+  // log p(z_s, x) - log q(z_s) per draw, when PredictiveOptions::log_weights
+  // was set; else empty.
+  std::vector<double> log_weights;
 
   // Find()
   //
@@ -166,6 +182,8 @@ class Collector {
   // Records draw `index`'s model trace (throws StatusError for a shape
   // that changed).
   void Add(const Trace& model_trace, int index);
+  // Records the next draw's log importance weight.
+  void AddLogWeight(double log_weight) { log_weights_.push_back(log_weight); }
   // NotFound for a requested site no draw had.
   absl::StatusOr<PredictiveSamples> Finish();
 
@@ -174,6 +192,7 @@ class Collector {
   std::vector<PredictiveSite> sites_;
   // How many draws had each site.
   std::vector<int> draws_;
+  std::vector<double> log_weights_;
 };
 
 // The latent sample sites of a guide's trace, as substitute takes them.
@@ -200,13 +219,14 @@ absl::StatusOr<PredictiveSamples> Predictive(const M& model, const G& guide,
   if (absl::Status status = collector.Validate(); !status.ok()) return status;
   const absl::Status status =
       predictive_internal::ForEachDraw(options, &store, [&](int draw) {
-        TraceHandler guide_trace;
-        {
-          HandlerScope scope(guide_trace);
-          guide(args...);
+        const Simulation q = Simulate(guide, args...);
+        if (options.log_weights) {
+          const Tensor log_p = Density(model, q.choices, args...);
+          collector.AddLogWeight(
+              static_cast<double>(SumAll(log_p).item()) -
+              static_cast<double>(SumAll(q.log_density).item()));
         }
-        SubstituteHandler latents(
-            predictive_internal::LatentValues(guide_trace.trace()));
+        SubstituteHandler latents(predictive_internal::LatentValues(q.choices));
         UnconditionHandler resample;
         TraceHandler model_trace;
         {
