@@ -391,6 +391,36 @@ TEST(AutoGuideSupportsTest, AccessorsNeedingOneTransformSayWhy) {
   EXPECT_TRUE(guide.Quantile(store, "alpha", 0.5).ok());
 }
 
+TEST(AutoGuideSupportsTest, FixedTransformUsesOfDynamicGuidesAreStatuses) {
+  // The Laplace approximation, deterministic VI and unconstrained log
+  // densities run the guide at a point without the model.
+  AutoMultivariateNormal guide(TriangleModel);
+  ASSERT_TRUE(guide.SetUp().ok());
+  ExpectError(CatchStatus([&] {
+                guide.RunAtUnconstrained(Tensor(Matrix(Matrix::Zero(1, 2))));
+              }),
+              absl::StatusCode::kFailedPrecondition,
+              "latent site 'beta' has a support that depends on other "
+              "latents, so the guide runs only along with the model");
+  ParamStore store;
+  ExpectError(
+      guide.SetJointNormal(store, Matrix::Zero(1, 2), Matrix::Identity(2, 2)),
+      absl::StatusCode::kFailedPrecondition, "RunAtUnconstrained");
+}
+
+TEST(AutoGuideSupportsTest, DynamicSitesInSubsampledModelsAreUnimplemented) {
+  auto model = [] {
+    const Tensor alpha = sample("alpha", Uniform(0.0, 1.0));
+    Plate data("data", 10, 4);
+    sample("beta", Uniform(0.0, 1 - alpha).Expand(4, 1));
+  };
+  AutoNormal guide(model);
+  ExpectError(guide.SetUp(), absl::StatusCode::kUnimplemented,
+              "latent site 'beta' is inside plate 'data', which draws 4 of 10 "
+              "lanes, and the model has supports that depend on other "
+              "latents");
+}
+
 TEST(AutoGuideSupportsTest, ChangingLatentSitesAreNamed) {
   int runs = 0;
   auto model = [&runs] {

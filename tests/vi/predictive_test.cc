@@ -128,6 +128,42 @@ TEST(PredictiveTest, ReturnSitesSelectAndOrder) {
       absl::StatusCode::kInvalidArgument, "names 'y' twice");
 }
 
+double NormalLogPdf(double x, double mean, double sd) {
+  const double z = (x - mean) / sd;
+  return -0.5 * z * z - std::log(sd) - 0.5 * std::log(2 * M_PI);
+}
+
+TEST(PredictiveTest, LogWeightsArePerDrawDensityRatios) {
+  ParamStore store;
+  absl::StatusOr<PredictiveSamples> draws = Predictive(Model, Guide, store,
+                                                       {.num_samples = 50,
+                                                        .return_sites = {"mu"},
+                                                        .seed = 6,
+                                                        .log_weights = true},
+                                                       Data());
+  ASSERT_TRUE(draws.ok()) << draws.status();
+  ASSERT_EQ(draws->log_weights.size(), 50u);
+  const Eigen::VectorXd mu = draws->Find("mu")->draws.col(0);
+  const Matrix y = Data().value();
+  // log N(mu; 0, 2) + Σ log N(y_i; mu, 1) - log N(mu; 1.5, 0.5), at the
+  // returned draw's mu: the weight belongs to the same draw.
+  const double tolerance = kRealIsDouble ? 1e-9 : 1e-5;
+  for (Index s = 0; s < 50; ++s) {
+    double expected = NormalLogPdf(mu(s), 0, 2) - NormalLogPdf(mu(s), 1.5, 0.5);
+    for (Index i = 0; i < y.rows(); ++i) {
+      expected += NormalLogPdf(y(i, 0), mu(s), 1);
+    }
+    EXPECT_NEAR(draws->log_weights[static_cast<size_t>(s)], expected,
+                tolerance * std::abs(expected))
+        << "draw " << s;
+  }
+  // Off by default.
+  absl::StatusOr<PredictiveSamples> plain =
+      Predictive(Model, Guide, store, {.num_samples = 5, .seed = 6}, Data());
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  EXPECT_TRUE(plain->log_weights.empty());
+}
+
 TEST(PredictiveTest, TheSeedFixesTheDraws) {
   const auto run = [](uint64_t seed) {
     ParamStore store;
