@@ -33,6 +33,7 @@
 #ifndef PROVI_AD_OPS_H_
 #define PROVI_AD_OPS_H_
 
+#include <initializer_list>
 #include <vector>
 
 #include "absl/types/span.h"
@@ -247,10 +248,28 @@ BasicTensor<T> SliceCols(const BasicTensor<T>& x, Index start, Index count);
 // ConcatRows(parts): stacks vertically (all parts have equal columns).
 // ConcatCols(parts): side by side (all parts have equal rows).
 //                              each part's adjoint += its block of ȳ.
+// `parts` is a span, a std::vector or a braced list, with the scalar type
+// deduced from the parts: `ConcatCols({a, b, c})`, `ConcatRows(rows)`.
 template <typename T>
 BasicTensor<T> ConcatRows(absl::Span<const BasicTensor<T>> parts);
 template <typename T>
 BasicTensor<T> ConcatCols(absl::Span<const BasicTensor<T>> parts);
+template <typename T>
+BasicTensor<T> ConcatRows(std::initializer_list<BasicTensor<T>> parts) {
+  return ConcatRows<T>(absl::Span<const BasicTensor<T>>(parts));
+}
+template <typename T>
+BasicTensor<T> ConcatCols(std::initializer_list<BasicTensor<T>> parts) {
+  return ConcatCols<T>(absl::Span<const BasicTensor<T>>(parts));
+}
+template <typename T>
+BasicTensor<T> ConcatRows(const std::vector<BasicTensor<T>>& parts) {
+  return ConcatRows<T>(absl::Span<const BasicTensor<T>>(parts));
+}
+template <typename T>
+BasicTensor<T> ConcatCols(const std::vector<BasicTensor<T>>& parts) {
+  return ConcatCols<T>(absl::Span<const BasicTensor<T>>(parts));
+}
 
 // Reshape(x, rows, cols): the same column-major elements in a new shape; a
 // view sharing storage and adjoint (no node). Throws if the sizes differ.

@@ -168,6 +168,8 @@ int ConstraintCode(const Support& support) {
       return 5;
     case Support::Kind::kPoint:
       return 6;
+    case Support::Kind::kOrdered:
+      return 7;
     case Support::Kind::kNonNegativeInteger:
     case Support::Kind::kIntegerInterval:
       break;
@@ -193,6 +195,8 @@ absl::StatusOr<Support> ConstraintFromCode(uint8_t code, double lower,
       return Support::LowerCholesky();
     case 6:
       return Support::Point();
+    case 7:
+      return Support::Ordered();
     default:
       return absl::InvalidArgumentError(
           absl::StrCat("unknown constraint kind ", code));
@@ -447,6 +451,13 @@ ParamStore::Entry& ParamStore::Append(Address address, Support constraint,
 }
 
 ParamStore::Entry& ParamStore::Create(const Message& msg) {
+  if (msg.constraint.has_tensor_bounds()) {
+    ThrowAtSite(msg, absl::InvalidArgumentError(absl::StrCat(
+                         "the constraint ", msg.constraint.ToString(),
+                         " has tensor bounds; a stored parameter needs fixed "
+                         "bounds (store it unconstrained and map it with "
+                         "SigmoidBijector(lower, upper) where it is used)")));
+  }
   std::shared_ptr<const Bijector> bijector;
   try {
     bijector = BijectorFor(msg.constraint);
