@@ -478,8 +478,8 @@ class ModelPosterior final : public Posterior {
       const PredictiveSite* site = samples->Find(quantities[i].site);
       if (site == nullptr || quantities[i].index >= site->draws.cols()) {
         return absl::InternalError(
-            absl::StrCat("the site '", quantities[i].site, "' has no element ",
-                         quantities[i].index));
+            absl::StrCat("the draws of '", quantities[i].site,
+                         "' have no element ", quantities[i].index));
       }
       values.col(static_cast<Index>(i)) = site->draws.col(quantities[i].index);
     }

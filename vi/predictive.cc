@@ -10,6 +10,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "runtime/site_error.h"
 
 namespace provi {
 namespace {
@@ -151,9 +152,11 @@ void Collector::Add(const Trace& model_trace, int index) {
       site->draws =
           Eigen::MatrixXd::Constant(options_.num_samples, value.size(), NAN);
     } else if (site->rows != value.rows() || site->cols != value.cols()) {
-      ThrowStatus(absl::InvalidArgumentError(absl::StrCat(
-          "site '", name, "' is ", value.ShapeString(), " in this draw but ",
-          site->rows, "x", site->cols, " in an earlier one")));
+      ThrowStatus(AnnotateSite(
+          absl::InvalidArgumentError(absl::StrCat(
+              "the value is ", value.ShapeString(), " in this draw but ",
+              site->rows, "x", site->cols, " in an earlier one")),
+          traced.kind, traced.address));
     }
     const auto values = value.value();
     for (Index k = 0; k < value.size(); ++k) {
@@ -166,13 +169,14 @@ absl::StatusOr<PredictiveSamples> Collector::Finish() {
   for (size_t i = 0; i < sites_.size(); ++i) {
     if (draws_[i] == 0) {
       return absl::NotFoundError(absl::StrCat(
-          "Predictive: the model has no sample or deterministic site '",
+          "Predictive: no sample or deterministic site of the model is named "
+          "'",
           sites_[i].name, "'"));
     }
     if (draws_[i] != options_.num_samples) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "Predictive: site '", sites_[i].name, "' appears in ", draws_[i],
-          " of the ", options_.num_samples,
+          "Predictive: the site named '", sites_[i].name, "' appears in ",
+          draws_[i], " of the ", options_.num_samples,
           " draws; the model's sites must not change from draw to draw"));
     }
   }

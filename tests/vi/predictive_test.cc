@@ -119,7 +119,7 @@ TEST(PredictiveTest, ReturnSitesSelectAndOrder) {
   ExpectError(Predictive(Model, Guide, store,
                          {.num_samples = 10, .return_sites = {"nu"}}, Data()),
               absl::StatusCode::kNotFound,
-              "the model has no sample or deterministic site 'nu'");
+              "no sample or deterministic site of the model is named 'nu'");
   ExpectError(PriorPredictive(Model, {.num_samples = 0}, Data()),
               absl::StatusCode::kInvalidArgument, "num_samples = 0");
   ExpectError(
@@ -188,16 +188,18 @@ TEST(PredictiveTest, ErrorsNameTheDrawAndTheSite) {
   auto growing = [&calls](const Tensor&) {
     sample("x", Normal(0.0, 1.0).Expand(1, 1 + (calls++ % 2)));
   };
-  ExpectError(PriorPredictive(growing, {.num_samples = 3}, Data()),
-              absl::StatusCode::kInvalidArgument,
-              "Predictive, draw 1: site 'x' is 1x2 in this draw but 1x1");
+  ExpectError(
+      PriorPredictive(growing, {.num_samples = 3}, Data()),
+      absl::StatusCode::kInvalidArgument,
+      "Predictive, draw 1: sample site 'x': the value is 1x2 in this draw "
+      "but 1x1");
   int runs = 0;
   auto sometimes = [&runs](const Tensor&) {
     if (runs++ % 2 == 0) sample("x", Normal(0.0, 1.0));
   };
   ExpectError(PriorPredictive(sometimes, {.num_samples = 4}, Data()),
               absl::StatusCode::kInvalidArgument,
-              "site 'x' appears in 2 of the 4 draws");
+              "the site named 'x' appears in 2 of the 4 draws");
 }
 
 TEST(PredictiveTest, SummaryStatisticsAndLabels) {
