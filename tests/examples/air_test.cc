@@ -176,7 +176,8 @@ TEST(AirModelTest, AnAbsentObjectStopsTheLaterOnes) {
         batch, Index{1});
     ASSERT_TRUE(q.ok()) << q.status();
     const Site& next = Find(q->trace, ZPresSite(1));
-    const auto* bernoulli = dynamic_cast<const Bernoulli*>(next.distribution.get());
+    const auto* bernoulli =
+        dynamic_cast<const Bernoulli*>(next.distribution.get());
     ASSERT_NE(bernoulli, nullptr);
     const Real floor = static_cast<Real>(config.z_pres_floor);
     const Real expected = floor / (1 + Real(1.01) * floor);
@@ -222,7 +223,8 @@ TEST(AirModelTest, PyroMasksTheDensitiesOfAbsentObjects) {
         }))(AirBatch{Images(3, 12, 16), Tensor()}, Index{1});
     ASSERT_TRUE(q.ok()) << q.status();
     const Tensor lanes = q->trace.LaneLogProb();
-    const Tensor first = Find(q->trace, ZPresSite(0)).distribution->LogProb(absent);
+    const Tensor first =
+        Find(q->trace, ZPresSite(0)).distribution->LogProb(absent);
     for (Index i = 0; i < 3; ++i) {
       if (config.mask_absent) {
         EXPECT_NEAR(lanes(i, 0), first(i, 0), 1e-5);
@@ -258,6 +260,40 @@ TEST(AirModelTest, AProjectionComputedOnceIsExact) {
   EXPECT_TRUE(lanes_outside.isApprox(lanes_inside, 1e-5));
   EXPECT_GT(grad_inside.norm(), 0);
   EXPECT_TRUE(grad_outside.isApprox(grad_inside, 1e-4));
+}
+
+// Each z_pres site takes its strategy from the wrapper the caller puts
+// around the guide: the score function runs the program once, enumerating a
+// site twice (one run per value), measure-valued derivatives once plus a
+// value run for each side of the Bernoulli's coupling. Value runs only
+// sample their new sites, so under both, the two enumeration runs share the
+// MVD draws and each MVD site adds its two value runs once.
+TEST(AirModelTest, TheCallerChoosesEachZPresStrategy) {
+  const AirConfig config = Small(GenjaxConfig());
+  const AirNetworks networks(config, 21);
+  const AirModel model(networks);
+  const AirGuide guide(networks);
+  const AirBatch batch{Images(3, 12, 22), Tensor()};
+  auto runs = [&](auto wrapped) {
+    ParamStore store;
+    ParamStoreScope scope(store);
+    auto elbo = Expectation(Elbo(model, wrapped)).Seed(23);
+    absl::StatusOr<GradientEstimate> g = elbo.GradEstimate(batch, Index{1});
+    EXPECT_TRUE(g.ok()) << g.status();
+    if (!g.ok()) return -1;
+    EXPECT_TRUE(g->value.allFinite());
+    const Parameter* predict = *store.Unconstrained("guide/predict/0/b");
+    EXPECT_GT(predict->grad().norm(), 0);
+    return g->runs;
+  };
+  EXPECT_EQ(runs(ScoreFunction(guide, {"z_pres_0", "z_pres_1", "z_pres_2"})),
+            1);
+  EXPECT_EQ(runs(Marginalize(guide, {"z_pres_2"})), 2);
+  EXPECT_EQ(runs(Marginalize(guide, {"z_pres_1", "z_pres_2"})), 4);
+  EXPECT_EQ(runs(Mvd(guide, {"z_pres_0"})), 3);
+  EXPECT_EQ(
+      runs(Mvd(Marginalize(guide, {"z_pres_2"}), {"z_pres_0", "z_pres_1"})),
+      2 + 2 * 2);
 }
 
 TEST(AirModelTest, WindowsLandInTheirBoxes) {
