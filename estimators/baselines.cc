@@ -31,7 +31,8 @@ class Learned final : public Baseline {
   explicit Learned(std::function<Tensor()> b) : b_(std::move(b)) {}
   Tensor Value(Address, const Tensor&) const override { return b_(); }
   Tensor Loss(Address, const Tensor& cost, const Tensor& value) const override {
-    return SumAll(Square(value - Detach(cost)));
+    // Negated: the surrogate is maximised, the squared error minimised.
+    return -SumAll(Square(value - Detach(cost)));
   }
 
  private:

@@ -15,8 +15,10 @@
 //                                mean downstream cost, kept across steps
 //   LearnedBaseline(b)           a trainable tensor (a Parameter, or the
 //                                output of a small network, per lane or
-//                                1x1), trained by its own squared-error loss
-//                                (b - Detach(C_s))², added to the surrogate
+//                                1x1), trained by its own squared-error loss:
+//                                -(b - Detach(C_s))² is added to the
+//                                surrogate, which is maximised, so ascent
+//                                pulls b towards the cost
 //   LeaveOneOutBaseline()        per lane, the mean cost of the other lanes
 //                                (VIMCO-style, when lanes are particles)
 //
@@ -53,7 +55,8 @@ class Baseline {
   // for learned baselines, a tensor on the tape.
   virtual Tensor Value(Address site, const Tensor& cost) const = 0;
 
-  // An extra term for the surrogate (e.g. a squared-error loss training the
+  // An extra term for the surrogate, which gradient ascent maximises (e.g. a
+  // negated squared-error loss training the
   // baseline), or an empty (0x0) tensor.
   virtual Tensor Loss(Address site, const Tensor& cost,
                       const Tensor& value) const {
