@@ -9,8 +9,8 @@
 #include "ad/ops.h"
 #include "ad/tape.h"
 #include "base/random.h"
-#include "base/status_macros.h"
 #include "base/status_error.h"
+#include "base/status_macros.h"
 #include "distributions/bernoulli.h"
 #include "distributions/half_cauchy.h"
 #include "distributions/normal.h"
@@ -51,8 +51,8 @@ ModelData MakeData() {
   }
   data.points.resize(kMixturePoints);
   for (Index i = 0; i < kMixturePoints; ++i) {
-    data.points(i) = kMixtureCentres[i % kMixtureComponents] +
-                     absl::Gaussian<double>(rng);
+    data.points(i) =
+        kMixtureCentres[i % kMixtureComponents] + absl::Gaussian<double>(rng);
   }
   return data;
 }
@@ -70,8 +70,8 @@ void EightSchoolsCentred(const Tensor& y, const Tensor& sigma) {
 }
 
 void LogisticRegression(const Tensor& features, const Tensor& outcomes) {
-  const Tensor beta = sample(
-      "beta", Normal(0.0, 1.0).Expand(1, kRegressionCoefficients));
+  const Tensor beta =
+      sample("beta", Normal(0.0, 1.0).Expand(1, kRegressionCoefficients));
   Plate rows("rows", features.rows());
   observe("y", Bernoulli::FromLogits(MatMul(features, Transpose(beta))),
           outcomes);
@@ -119,8 +119,8 @@ SmallModel MakeModel(ModelKind kind) {
     case ModelKind::kEightSchoolsNoncentred:
     case ModelKind::kEightSchoolsCentred: {
       const bool centred = kind == ModelKind::kEightSchoolsCentred;
-      model.name = centred ? "eight_schools_centred"
-                           : "eight_schools_noncentred";
+      model.name =
+          centred ? "eight_schools_centred" : "eight_schools_noncentred";
       const Tensor y = EightSchoolsEffects();
       const Tensor sigma = EightSchoolsStandardErrors();
       if (centred) {
@@ -135,7 +135,8 @@ SmallModel MakeModel(ModelKind kind) {
       model.point << 4.4, 3.6, 0.9, 0.1, -0.4, 0.2, -0.5, -0.1, 1.1, 0.3;
       if (centred) {
         model.point.tail(kSchools) =
-            model.point(0) + model.point(1) * model.point.tail(kSchools).array();
+            model.point(0) +
+            model.point(1) * model.point.tail(kSchools).array();
       }
       break;
     }

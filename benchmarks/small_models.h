@@ -73,8 +73,7 @@ inline constexpr ModelKind kEightSchoolsNoncentred =
     ModelKind::kEightSchoolsNoncentred;
 inline constexpr ModelKind kEightSchoolsCentred =
     ModelKind::kEightSchoolsCentred;
-inline constexpr ModelKind kLogisticRegression =
-    ModelKind::kLogisticRegression;
+inline constexpr ModelKind kLogisticRegression = ModelKind::kLogisticRegression;
 inline constexpr ModelKind kMixture = ModelKind::kMixture;
 
 // Sizes of the simulated data sets.

@@ -66,7 +66,8 @@ struct Mixture {
   template <typename T>
   T operator()(const Eigen::Matrix<T, Eigen::Dynamic, 1>& mu) const {
     T lp = stan::math::normal_lpdf<false>(mu, 0.0, 10.0);
-    const double log_weight = -std::log(static_cast<double>(kMixtureComponents));
+    const double log_weight =
+        -std::log(static_cast<double>(kMixtureComponents));
     const Eigen::VectorXd& x = Data().points;
     std::vector<T> terms(static_cast<size_t>(kMixtureComponents));
     for (Eigen::Index i = 0; i < x.size(); ++i) {
