@@ -20,6 +20,7 @@
 //   ./bazelw run //benchmarks:scaling_benchmark --
 //       --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -77,6 +78,22 @@ BENCHMARK(BM_TraceSites)
     ->Arg(100000)
     ->Complexity(benchmark::oN);
 
+// One gradient estimate of `objective` per iteration, the parameters'
+// gradients zeroed first; an error ends the benchmark with its Status.
+template <typename Objective>
+void TimeGradEstimates(benchmark::State& state, Objective& objective,
+                       std::initializer_list<Parameter*> params) {
+  for (auto _ : state) {
+    for (Parameter* p : params) p->ZeroGrad();
+    absl::StatusOr<GradientEstimate> estimate = objective.GradEstimate();
+    if (!estimate.ok()) {
+      state.SkipWithError(estimate.status().ToString().c_str());
+      break;
+    }
+    for (Parameter* p : params) benchmark::DoNotOptimize(p->grad().data());
+  }
+}
+
 // -----------------------------------------------------------------------------
 // Enumeration over the lanes of a plate
 // -----------------------------------------------------------------------------
@@ -106,15 +123,7 @@ void BM_EnumerateLanes(benchmark::State& state) {
     return Normal(mean, 1.0).LogProb(x) - q.LogProb(c);
   });
   objective.Seed(5);
-  for (auto _ : state) {
-    logits.ZeroGrad();
-    absl::StatusOr<GradientEstimate> estimate = objective.GradEstimate();
-    if (!estimate.ok()) {
-      state.SkipWithError(estimate.status().ToString().c_str());
-      break;
-    }
-    benchmark::DoNotOptimize(logits.grad().data());
-  }
+  TimeGradEstimates(state, objective, {&logits});
   state.SetComplexityN(k);
 }
 BENCHMARK(BM_EnumerateLanes)
@@ -143,16 +152,7 @@ void BM_IwelboParticles(benchmark::State& state) {
   };
   auto objective = Expectation(Iwelbo(model, guide, k));
   objective.Seed(9);
-  for (auto _ : state) {
-    loc.ZeroGrad();
-    log_scale.ZeroGrad();
-    absl::StatusOr<GradientEstimate> estimate = objective.GradEstimate();
-    if (!estimate.ok()) {
-      state.SkipWithError(estimate.status().ToString().c_str());
-      break;
-    }
-    benchmark::DoNotOptimize(loc.grad().data());
-  }
+  TimeGradEstimates(state, objective, {&loc, &log_scale});
   state.SetComplexityN(k);
 }
 BENCHMARK(BM_IwelboParticles)
