@@ -284,11 +284,12 @@ ParamStore::Entry& ParamStore::Append(Address address, Support constraint,
 
 ParamStore::Entry& ParamStore::Create(const Message& msg) {
   if (msg.constraint.has_tensor_bounds()) {
-    ThrowAtSite(msg, absl::InvalidArgumentError(absl::StrCat(
-                         "the constraint ", msg.constraint.ToString(),
-                         " has tensor bounds; a stored parameter needs fixed "
-                         "bounds (store it unconstrained and map it with "
-                         "SigmoidBijector(lower, upper) where it is used)")));
+    ThrowAtSite(absl::InvalidArgumentError(absl::StrCat(
+                    "the constraint ", msg.constraint.ToString(),
+                    " has tensor bounds; a stored parameter needs fixed "
+                    "bounds (store it unconstrained and map it with "
+                    "SigmoidBijector(lower, upper) where it is used)")),
+                msg.kind, msg.address);
   }
   std::shared_ptr<const Bijector> bijector;
   try {
