@@ -43,7 +43,7 @@
 // Gradient strategies. The z_where and z_what sites are reparameterised;
 // each z_pres site ("z_pres_0", ...) takes its strategy from the caller:
 // wrap the guide with `ScoreFunction(guide, {...}, baseline)`, `Mvd(...)`
-// or `Marginalize(...)` (estimators/strategies.h), one wrapper per site if
+// or `Enumerate(...)` (estimators/strategies.h), one wrapper per site if
 // the strategies differ. Unwrapped, Bernoulli's default applies (the score
 // function without baseline).
 //

@@ -288,12 +288,11 @@ TEST(AirModelTest, TheCallerChoosesEachZPresStrategy) {
   };
   EXPECT_EQ(runs(ScoreFunction(guide, {"z_pres_0", "z_pres_1", "z_pres_2"})),
             1);
-  EXPECT_EQ(runs(Marginalize(guide, {"z_pres_2"})), 2);
-  EXPECT_EQ(runs(Marginalize(guide, {"z_pres_1", "z_pres_2"})), 4);
+  EXPECT_EQ(runs(Enumerate(guide, {"z_pres_2"})), 2);
+  EXPECT_EQ(runs(Enumerate(guide, {"z_pres_1", "z_pres_2"})), 4);
   EXPECT_EQ(runs(Mvd(guide, {"z_pres_0"})), 3);
-  EXPECT_EQ(
-      runs(Mvd(Marginalize(guide, {"z_pres_2"}), {"z_pres_0", "z_pres_1"})),
-      2 + 2 * 2);
+  EXPECT_EQ(runs(Mvd(Enumerate(guide, {"z_pres_2"}), {"z_pres_0", "z_pres_1"})),
+            2 + 2 * 2);
 }
 
 TEST(AirModelTest, WindowsLandInTheirBoxes) {

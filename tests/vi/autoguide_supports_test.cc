@@ -383,8 +383,8 @@ TEST(AutoGuideSupportsTest, AccessorsNeedingOneTransformSayWhy) {
   EXPECT_EQ(beta->median.size(), 0);
   ExpectError(guide.Quantile(store, "beta", 0.5),
               absl::StatusCode::kFailedPrecondition,
-              "autoguide: latent site 'beta' has a support that depends on "
-              "other latents");
+              "sample site 'beta': autoguide: the site has a support that "
+              "depends on other latents");
   ExpectError(guide.ConstrainedMoments(store, "alpha", 10, 1),
               absl::StatusCode::kFailedPrecondition, "Predictive");
   // A fixed-support site of the same guide still has its quantiles.
@@ -400,8 +400,9 @@ TEST(AutoGuideSupportsTest, FixedTransformUsesOfDynamicGuidesAreStatuses) {
                 guide.RunAtUnconstrained(Tensor(Matrix(Matrix::Zero(1, 2))));
               }),
               absl::StatusCode::kFailedPrecondition,
-              "latent site 'beta' has a support that depends on other "
-              "latents, so the guide runs only along with the model");
+              "sample site 'beta': autoguide: the site has a support that "
+              "depends on other latents, so the guide runs only along with "
+              "the model");
   ParamStore store;
   ExpectError(
       guide.SetJointNormal(store, Matrix::Zero(1, 2), Matrix::Identity(2, 2)),
@@ -416,9 +417,9 @@ TEST(AutoGuideSupportsTest, DynamicSitesInSubsampledModelsAreUnimplemented) {
   };
   AutoNormal guide(model);
   ExpectError(guide.SetUp(), absl::StatusCode::kUnimplemented,
-              "latent site 'beta' is inside plate 'data', which draws 4 of 10 "
-              "lanes, and the model has supports that depend on other "
-              "latents");
+              "sample site 'beta': autoguide: the site is inside plate 'data', "
+              "which draws 4 of 10 lanes, and the model has supports that "
+              "depend on other latents");
 }
 
 TEST(AutoGuideSupportsTest, ChangingLatentSitesAreNamed) {
