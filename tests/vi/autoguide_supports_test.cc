@@ -434,8 +434,8 @@ TEST(AutoGuideSupportsTest, ChangingLatentSitesAreNamed) {
   ASSERT_TRUE(guide.SetUp().ok());
   ExpectError(handlers::Trace(guide)().status(),
               absl::StatusCode::kFailedPrecondition,
-              "the model's latent site 'gamma' was not in the run that set "
-              "the guide up");
+              "sample site 'gamma': autoguide: the model's latent site was not "
+              "in the run that set the guide up");
 }
 
 }  // namespace
