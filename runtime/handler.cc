@@ -13,6 +13,7 @@
 #include "base/random.h"
 #include "base/status_error.h"
 #include "runtime/primitives.h"
+#include "runtime/site_error.h"
 
 namespace provi {
 namespace {
@@ -44,14 +45,6 @@ struct Draw {
   }
 };
 
-[[noreturn]] ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD void ThrowAtSite(
-    const Message& msg, const absl::Status& status) {
-  ThrowStatus(
-      absl::Status(status.code(),
-                   absl::StrCat(SiteKindName(msg.kind), " site '",
-                                msg.address.name(), "': ", status.message())));
-}
-
 // Checks that `value` has the site's shape (observed values may also
 // broadcast with it, e.g. N data points under a scalar distribution), that
 // it contains no NaN and, for a latent site, no infinity (a draw that
@@ -67,10 +60,11 @@ void CheckSampleValue(const Message& msg, const Distribution& dist) {
         (value_rows == rows || value_rows == 1 || rows == 1) &&
         (value_cols == cols || value_cols == 1 || cols == 1);
     if (!(msg.is_observed && broadcasts) || value.size() == 0) {
-      ThrowAtSite(msg, absl::InvalidArgumentError(absl::StrCat(
-                           "value of shape ", value.ShapeString(),
-                           " does not match the ", dist.name(),
-                           " distribution's shape ", rows, "x", cols)));
+      ThrowAtSite(
+          absl::InvalidArgumentError(absl::StrCat(
+              "value of shape ", value.ShapeString(), " does not match the ",
+              dist.name(), " distribution's shape ", rows, "x", cols)),
+          msg.kind, msg.address);
     }
   }
   const Real* data = value.value_data();
@@ -84,12 +78,12 @@ void CheckSampleValue(const Message& msg, const Distribution& dist) {
           msg.is_observed ? std::isnan(data[k]) : !std::isfinite(data[k]);
       if (bad) {
         ThrowAtSite(
-            msg,
             absl::InvalidArgumentError(absl::StrCat(
                 "value element (", k % value_rows, ", ", k / value_rows, ") ",
                 std::isnan(data[k])
                     ? std::string("is NaN")
-                    : absl::StrCat("= ", data[k], " is not finite"))));
+                    : absl::StrCat("= ", data[k], " is not finite"))),
+            msg.kind, msg.address);
       }
     }
   }
@@ -100,16 +94,18 @@ void CheckSampleValue(const Message& msg, const Distribution& dist) {
 void CheckFactor(const Message& msg) {
   const Tensor& w = *msg.log_prob;
   if (ABSL_PREDICT_FALSE(w.cols() != 1 || w.rows() == 0)) {
-    ThrowAtSite(msg, absl::InvalidArgumentError(absl::StrCat(
-                         "log weight of shape ", w.ShapeString(),
-                         " is not one value per lane (R x 1) or 1x1")));
+    ThrowAtSite(absl::InvalidArgumentError(
+                    absl::StrCat("log weight of shape ", w.ShapeString(),
+                                 " is not one value per lane (R x 1) or 1x1")),
+                msg.kind, msg.address);
   }
   for (Index k = 0; k < w.size(); ++k) {
     const Real x = w.value_data()[k];
     if (ABSL_PREDICT_FALSE(std::isnan(x) || (std::isinf(x) && x > 0))) {
-      ThrowAtSite(msg, absl::InvalidArgumentError(
-                           absl::StrCat("log weight element (", k, ", 0) = ", x,
-                                        " (it must not be NaN or +inf)")));
+      ThrowAtSite(absl::InvalidArgumentError(
+                      absl::StrCat("log weight element (", k, ", 0) = ", x,
+                                   " (it must not be NaN or +inf)")),
+                  msg.kind, msg.address);
     }
   }
 }
@@ -126,7 +122,7 @@ void DefaultSample(Message& msg) {
       msg.value.emplace(
           Draw{*dist, msg.rng.has_value() ? *msg.rng : ThreadGeneratorRef()});
     } catch (const StatusError& error) {
-      ThrowAtSite(msg, error.status());
+      ThrowAtSite(error.status(), msg.kind, msg.address);
     }
   }
   if (validate) CheckSampleValue(msg, *dist);
@@ -183,22 +179,6 @@ const char* SiteKindName(SiteKind kind) {
   return "?";
 }
 
-const char* EstimatorKindName(SiteEstimator::Kind kind) {
-  switch (kind) {
-    case SiteEstimator::Kind::kDefault:
-      return "default";
-    case SiteEstimator::Kind::kPathwise:
-      return "pathwise";
-    case SiteEstimator::Kind::kScoreFunction:
-      return "score function";
-    case SiteEstimator::Kind::kEnumerate:
-      return "enumeration";
-    case SiteEstimator::Kind::kMvd:
-      return "measure-valued derivative";
-  }
-  return "?";
-}
-
 HandlerScope::HandlerScope(Handler& handler) : handler_(&handler) {
   Stack().push_back(handler_);
 }
@@ -215,13 +195,15 @@ void ValidateSite(Message& msg) {
   if (dist == msg.validated || !DistributionValidationEnabled()) return;
   PROVI_CHECK(dist != nullptr) << "sample message without distribution";
   const absl::Status status = dist->Validate();
-  if (ABSL_PREDICT_FALSE(!status.ok())) ThrowAtSite(msg, status);
+  if (ABSL_PREDICT_FALSE(!status.ok()))
+    ThrowAtSite(status, msg.kind, msg.address);
   if (ABSL_PREDICT_FALSE(dist->rows() == 0 || dist->cols() == 0)) {
-    ThrowAtSite(msg, absl::InvalidArgumentError(absl::StrCat(
-                         "the ", dist->name(), " distribution's shape ",
-                         dist->rows(), "x", dist->cols(),
-                         " is empty: a site needs at least one lane and one "
-                         "component")));
+    ThrowAtSite(absl::InvalidArgumentError(absl::StrCat(
+                    "the ", dist->name(), " distribution's shape ",
+                    dist->rows(), "x", dist->cols(),
+                    " is empty: a site needs at least one lane and one "
+                    "component")),
+                msg.kind, msg.address);
   }
   msg.validated = dist;
 }

@@ -76,7 +76,7 @@ std::vector<InvalidCase> InvalidCases() {
       {"Normal 0x0, score function with a moving-average baseline",
        [] {
          return sample("z", Normal(Tensor(Matrix(0, 0)), Tensor(Matrix(0, 0))),
-                       ScoreFunctionEstimator(MovingAverageBaseline(0.9)));
+                       ScoreFunction(MovingAverageBaseline(0.9)));
        },
        "empty"},
       {"Normal.Expand(-1, 1)",
@@ -93,13 +93,12 @@ std::vector<InvalidCase> InvalidCases() {
       {"Categorical 1x0 logits, score function",
        [] {
          return sample("z", Categorical::FromLogits(Tensor(Matrix(1, 0))),
-                       ScoreFunctionEstimator());
+                       ScoreFunction());
        },
        "no categories"},
       {"Bernoulli NaN, MVD",
        [] {
-         return sample("z", Bernoulli::FromProbs(Tensor(std::nan(""))),
-                       MeasureValued());
+         return sample("z", Bernoulli::FromProbs(Tensor(std::nan(""))), Mvd());
        },
        "probs"},
   };

@@ -315,18 +315,18 @@ ProgramSpec MakeProgram(Bytes& in, const std::string& prefix) {
   return spec;
 }
 
-SiteEstimator Strategy(int strategy) {
+std::shared_ptr<const SiteStrategy> Strategy(int strategy) {
   switch (strategy) {
     case 1:
       return Enumerate();
     case 2:
-      return ScoreFunctionEstimator(MovingAverageBaseline(0.9));
+      return ScoreFunction(MovingAverageBaseline(0.9));
     case 3:
-      return MeasureValued();
+      return Mvd();
     case 4:
       return Pathwise();
     default:
-      return SiteEstimator();
+      return nullptr;  // the distribution's default
   }
 }
 
@@ -411,7 +411,7 @@ std::function<Tensor()> WithHandlers(Bytes& in, std::function<Tensor()> p,
         p = handlers::Condition(p, Values({{"s0", Tensor(Value(in, true))}}));
         break;
       default:
-        p = Marginalize(p, {"s1"});
+        p = Enumerate(p, {"s1"});
         break;
     }
   }

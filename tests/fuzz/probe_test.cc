@@ -56,12 +56,13 @@ void Record(const absl::Status& status, const std::string& label,
   }
 }
 
-std::vector<SiteEstimator> StrategiesFor(const Distribution& d) {
-  std::vector<SiteEstimator> out = {SiteEstimator()};
+std::vector<std::shared_ptr<const SiteStrategy>> StrategiesFor(
+    const Distribution& d) {
+  std::vector<std::shared_ptr<const SiteStrategy>> out = {DefaultStrategy(d)};
   if (d.has_rsample()) out.push_back(Pathwise());
-  out.push_back(ScoreFunctionEstimator());
+  out.push_back(ScoreFunction());
   if (d.has_enumerate_support()) out.push_back(Enumerate());
-  if (d.has_mvd()) out.push_back(MeasureValued());
+  if (d.has_mvd()) out.push_back(Mvd());
   return out;
 }
 
@@ -112,9 +113,10 @@ TEST(ProbeTest, ExtremeFamiliesThroughTheEntryPointsGiveAStatusOrAResult) {
         }
       }
       // Under the estimator, every strategy the family has.
-      for (const SiteEstimator& strategy : StrategiesFor(*ordinary)) {
-        const std::string with = absl::StrCat(
-            label, ", ", EstimatorKindName(strategy.kind), ", Estimate");
+      for (const std::shared_ptr<const SiteStrategy>& strategy :
+           StrategiesFor(*ordinary)) {
+        const std::string with =
+            absl::StrCat(label, ", ", strategy->name(), ", Estimate");
         auto objective = Expectation([&] {
                            return RowSum(sample("x", *d, strategy));
                          }).Seed(3);
