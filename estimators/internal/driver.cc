@@ -245,7 +245,19 @@ Tensor RunHandler::AssembleSurrogate(Tensor* value) const {
     return surrogate;
   }
   const Tensor weight = Exp(log_weight_);
-  *value = Detach(total) * Detach(weight);
+  // A lane of weight zero (a branch of probability zero, say) contributes
+  // nothing, whatever its cost: 0 x inf is NaN in floating point, in the
+  // value and in the product's gradient, so such lanes' costs are set to
+  // zero before they are weighed.
+  const Matrix& w = weight.value();
+  Tensor cost = Detach(total);
+  if ((w.array() == 0).any()) {
+    const Tensor possible(Matrix((w.array() != 0).cast<Real>().matrix()));
+    const Tensor zero(0.0);
+    cost = Where(possible, cost, zero);
+    surrogate = Where(possible, surrogate, zero);
+  }
+  *value = cost * Detach(weight);
   return surrogate * weight;
 }
 

@@ -7,6 +7,7 @@
 // flake budget of tests/distributions/statistical_testing.h.
 
 #include <cmath>
+#include <limits>
 #include <memory>
 #include <vector>
 
@@ -50,6 +51,30 @@ TEST(ExpectationTest, EnumerationIsExactForTheFlipExample) {
     EXPECT_NEAR(p.grad()(0, 0), p0 - 0.5, 1e-6) << "p = " << p0;
     EXPECT_NEAR(g->value(0, 0), -(1 - p0) * p0 / 2, 1e-6);
   }
+}
+
+// A branch of probability zero contributes nothing, even at an infinite
+// cost (0 x inf would be NaN): E[log(1 - b)] for b ~ Bernoulli(sigmoid(l))
+// is 0 at l = lowest (b = 1 has probability 0 in Real) and -inf at l = 0.
+TEST(ExpectationTest, EnumerationIgnoresABranchOfProbabilityZero) {
+  Matrix l(2, 1);
+  l << std::numeric_limits<Real>::lowest(), 0;
+  Parameter logits(l);
+  auto objective = Expectation([&] {
+    const Tensor b =
+        sample("b", Bernoulli::FromLogits(logits.tensor()), Enumerate());
+    return Log(ScalarSubtract(Real(1), b));
+  });
+  const absl::StatusOr<GradientEstimate> g = objective.GradEstimate();
+  ASSERT_TRUE(g.ok()) << g.status();
+  EXPECT_EQ(g->runs, 2);
+  EXPECT_EQ(g->value(0, 0), 0);
+  EXPECT_EQ(g->value(1, 0), -std::numeric_limits<Real>::infinity());
+  EXPECT_EQ(logits.grad()(0, 0), 0);
+  const absl::StatusOr<Tensor> v = objective.Estimate();
+  ASSERT_TRUE(v.ok()) << v.status();
+  EXPECT_EQ(v->value()(0, 0), 0);
+  EXPECT_EQ(v->value()(1, 0), -std::numeric_limits<Real>::infinity());
 }
 
 // A subsampled plate's indices are a choice of the run: drawn from the

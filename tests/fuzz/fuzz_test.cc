@@ -12,8 +12,11 @@
 //       --test_timeout=4000   (one command)
 //
 // Flags: --seconds=S (default 20), --inputs=N (default unlimited),
-// --seed=K, --replay=I (run input I of the seed only, printing it),
-// --hang_seconds=H (default 60).
+// --seed=K, --replay=I (run input I of the seed only, printing it and what
+// is wrong with its outcome; exit status 1 if anything),
+// --hang_seconds=H (default 60). Input I depends on (K, I) alone: its bytes
+// and the thread generator's seed (for draws outside a seed handler) are
+// derived from them, so a replay sees exactly what the run saw.
 
 #include <atomic>
 #include <chrono>
@@ -24,10 +27,12 @@
 #include <map>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/random/random.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "base/random.h"
 #include "runtime/handler.h"
 #include "tests/fuzz/fuzz_driver.h"
@@ -36,13 +41,30 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// Input `index` of `seed`: its bytes, and the seed of the thread generator
+// it runs with (default draws outside a seed handler), so that every input
+// depends on (seed, index) alone and replays on its own.
+uint64_t InputSeed(uint64_t seed, int64_t index) {
+  return seed * 1000003u + static_cast<uint64_t>(index);
+}
+
 std::string Input(uint64_t seed, int64_t index) {
-  provi::Rng rng =
-      provi::MakeRng(seed * 1000003u + static_cast<uint64_t>(index));
+  provi::Rng rng = provi::MakeRng(InputSeed(seed, index));
   const int length = absl::Uniform<int>(rng, 0, 256);
   std::string bytes(static_cast<size_t>(length), '\0');
   for (char& c : bytes) c = static_cast<char>(absl::Uniform<int>(rng, 0, 256));
   return bytes;
+}
+
+// What the run counts against an outcome, comma-separated (empty if
+// nothing).
+std::string Problems(const provi::fuzz::Outcome& o) {
+  std::vector<std::string> out;
+  if (o.entry == "uncaught") out.push_back("uncaught exception");
+  if (o.site_caused && !o.names_site) out.push_back("status without its site");
+  if (o.accepted_invalid) out.push_back("invalid site accepted");
+  if (o.silent_non_finite) out.push_back("NaN result without a status");
+  return absl::StrJoin(out, ", ");
 }
 
 bool Flag(const char* arg, const char* name, int64_t* value) {
@@ -71,12 +93,14 @@ int main(int argc, char** argv) {
   }
   const uint64_t useed = static_cast<uint64_t>(seed);
   if (replay >= 0) {
-    provi::SeedThreadRng(useed);
+    provi::SeedThreadRng(~InputSeed(useed, replay));
     const provi::fuzz::Outcome o = provi::fuzz::RunInput(Input(useed, replay));
-    std::printf("input %lld: %s\n  entry %s\n  status %s\n",
+    const std::string problems = Problems(o);
+    std::printf("input %lld: %s\n  entry %s\n  status %s\n  %s\n",
                 static_cast<long long>(replay), o.description.c_str(),
-                o.entry.c_str(), o.status.ToString().c_str());
-    return 0;
+                o.entry.c_str(), o.status.ToString().c_str(),
+                problems.empty() ? "no problem" : problems.c_str());
+    return problems.empty() ? 0 : 1;
   }
 
   // The watchdog: an input running longer than hang_seconds is a hang.
@@ -109,12 +133,12 @@ int main(int argc, char** argv) {
   int64_t n = 0, ok = 0, statuses = 0, site_caused = 0, names_site = 0;
   int64_t uncaught = 0, accepted_invalid = 0, silent_non_finite = 0;
   std::map<std::string, int64_t> by_entry;
-  provi::SeedThreadRng(useed);
   for (; inputs < 0 || n < inputs; ++n) {
     if ((n & 15) == 0 && Clock::now() - start > std::chrono::seconds(seconds)) {
       break;
     }
     const std::string bytes = Input(useed, n);
+    provi::SeedThreadRng(~InputSeed(useed, n));
     started_ms.store(now_ms());
     current.store(n);
     const provi::fuzz::Outcome o = provi::fuzz::RunInput(bytes);
