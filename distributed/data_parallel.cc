@@ -52,26 +52,6 @@ bool Agreed(const int64_t* header, int index) {
          static_cast<uint64_t>(header[index + 1]);
 }
 
-// The first non-finite element of `store`'s gradients, as an error naming
-// the parameter, or OK.
-absl::Status FirstNonFinite(const ParamStore& store) {
-  for (const NamedParameter& named : store.parameters()) {
-    const Matrix& grad = named.parameter->grad();
-    if (AllFinite(grad)) continue;
-    for (Index c = 0; c < grad.cols(); ++c) {
-      for (Index r = 0; r < grad.rows(); ++r) {
-        if (!std::isfinite(grad(r, c))) {
-          return absl::InvalidArgumentError(
-              absl::StrCat("the gradient of parameter '", named.address.name(),
-                           "' is not finite: element (", r, ", ", c, ") is ",
-                           grad(r, c), "; nothing was updated"));
-        }
-      }
-    }
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 uint64_t StepSeed(uint64_t seed, int rank, int64_t step) {
@@ -125,7 +105,7 @@ absl::Status DataParallel::Pack(Real weight) {
     }
     out += n;
   }
-  return finite ? absl::OkStatus() : FirstNonFinite(store_);
+  return finite ? absl::OkStatus() : store_.CheckGradientsFinite();
 }
 
 absl::StatusOr<double> DataParallel::Combine(absl::StatusOr<double> local) {

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <limits>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
 namespace provi {
@@ -20,10 +21,27 @@ constexpr std::chrono::milliseconds kProgressInterval(200);
 
 }  // namespace
 
-void NegateGradients(ParamStore& store) {
+absl::Status NegateGradients(ParamStore& store) {
+  // One pass, chunk by chunk: test a chunk while it is in cache, negate it.
+  // Negation is exact, so on failure the gradients are restored before
+  // the first non-finite element is looked for and reported.
+  using Chunk = Eigen::Map<Eigen::Array<Real, Eigen::Dynamic, 1>>;
+  constexpr Index kChunk = 4096;
+  bool finite = true;
+  for (Parameter* parameter : store.parameter_pointers()) {
+    Matrix& grad = parameter->grad();
+    const Index n = grad.size();
+    for (Index begin = 0; begin < n; begin += kChunk) {
+      Chunk chunk(grad.data() + begin, std::min(kChunk, n - begin));
+      finite = finite && AllFinite(chunk);
+      chunk = -chunk;
+    }
+  }
+  if (finite) return absl::OkStatus();
   for (Parameter* parameter : store.parameter_pointers()) {
     parameter->grad() = -parameter->grad();
   }
+  return store.CheckGradientsFinite();
 }
 
 RunMonitor::RunMonitor(const SviOptions& options, int64_t num_steps)
