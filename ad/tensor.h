@@ -59,6 +59,23 @@ template <typename T>
 using MatrixT = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>;
 using Matrix = MatrixT<Real>;
 
+// AllFinite()
+//
+// Whether every element of `x` is finite (neither infinite nor NaN), in one
+// vectorised pass: x · 0 is ±0 for finite x and NaN otherwise, so the sum
+// of x · 0 is zero exactly when every element is finite. Eigen's
+// `allFinite()` answers the same question element by element, several
+// times slower on the gradients of a network. True for an empty `x`.
+//
+// Example:
+//
+//   if (!provi::AllFinite(grad)) { /* find and report the element */ }
+template <typename Derived>
+bool AllFinite(const Eigen::DenseBase<Derived>& x) {
+  using Scalar = typename Derived::Scalar;
+  return (x.derived().array() * Scalar(0)).sum() == Scalar(0);
+}
+
 template <typename T>
 class BasicTensor;
 

@@ -2,8 +2,8 @@
 
 #include "distributed/data_parallel.h"
 
+#include <algorithm>
 #include <cmath>
-#include <cstring>
 
 #include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
@@ -52,17 +52,6 @@ bool Agreed(const int64_t* header, int index) {
          static_cast<uint64_t>(header[index + 1]);
 }
 
-// The packed gradient's first non-finite element, as an error naming the
-// parameter, or OK.
-absl::Status CheckFinite(const ParamStore& store, const Real* packed,
-                         size_t count) {
-  using Vector = Eigen::Matrix<Real, Eigen::Dynamic, 1>;
-  if (Eigen::Map<const Vector>(packed, static_cast<Index>(count)).allFinite()) {
-    return absl::OkStatus();
-  }
-  return store.CheckGradientsFinite();
-}
-
 }  // namespace
 
 uint64_t StepSeed(uint64_t seed, int rank, int64_t step) {
@@ -92,6 +81,33 @@ absl::Status DataParallel::Shared(absl::Status status) {
   return status;
 }
 
+absl::Status DataParallel::Pack(Real weight) {
+  // Chunk by chunk: copy (scaled by the weight), and check the chunk while
+  // it is in cache, so that the gradients are read from memory once.
+  using Chunk = Eigen::Map<Eigen::Array<Real, Eigen::Dynamic, 1>>;
+  using ConstChunk = Eigen::Map<const Eigen::Array<Real, Eigen::Dynamic, 1>>;
+  constexpr Index kChunk = 4096;
+  bool finite = true;
+  Real* out = buffer_.data();
+  for (const Parameter* p : store_.parameter_pointers()) {
+    const Matrix& grad = p->grad();
+    const Index n = grad.size();
+    for (Index begin = 0; begin < n; begin += kChunk) {
+      const Index length = std::min(kChunk, n - begin);
+      const ConstChunk in(grad.data() + begin, length);
+      Chunk packed(out + begin, length);
+      if (weight == Real(1)) {
+        packed = in;
+      } else {
+        packed = weight * in;
+      }
+      finite = finite && AllFinite(in);
+    }
+    out += n;
+  }
+  return finite ? absl::OkStatus() : store_.CheckGradientsFinite();
+}
+
 absl::StatusOr<double> DataParallel::Combine(absl::StatusOr<double> local) {
   const int64_t step = step_++;
   const bool mean = options_.combine == provi::Combine::kWeightedMean;
@@ -114,19 +130,7 @@ absl::StatusOr<double> DataParallel::Combine(absl::StatusOr<double> local) {
         "the objective's estimate is ", *local, "; nothing was updated"));
   }
   buffer_.resize(count + 2);
-  if (status.ok()) {
-    Real* out = buffer_.data();
-    for (const Parameter* p : store_.parameter_pointers()) {
-      const Matrix& grad = p->grad();
-      std::memcpy(out, grad.data(), sizeof(Real) * grad.size());
-      out += grad.size();
-    }
-    status = CheckFinite(store_, buffer_.data(), count);
-  }
-  if (status.ok() && weight != 1.0) {
-    const Real w = static_cast<Real>(weight);
-    for (size_t i = 0; i < count; ++i) buffer_[i] *= w;
-  }
+  if (status.ok()) status = Pack(static_cast<Real>(weight));
   buffer_[count] = status.ok() ? static_cast<Real>(weight * *local) : Real(0);
   buffer_[count + 1] = static_cast<Real>(weight);
 

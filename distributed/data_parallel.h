@@ -199,6 +199,9 @@ class DataParallel {
 
  private:
   absl::StatusOr<double> Combine(absl::StatusOr<double> local);
+  // Copies every gradient, times `weight`, into the front of `buffer_`;
+  // fails naming the first parameter with a non-finite gradient.
+  absl::Status Pack(Real weight);
 
   Communicator& comm_;
   ParamStore& store_;

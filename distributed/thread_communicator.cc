@@ -161,29 +161,26 @@ absl::Status ThreadCommunicator::Reduce(absl::Span<T> data, int kind) {
     const size_t me = static_cast<size_t>(rank_);
     const size_t begin = n * me / members;
     const size_t end = n * (me + 1) / members;
-    const size_t bytes = (end - begin) * sizeof(T);
-    if (bytes > scratch_bytes_) {
-      scratch_.reset(new char[bytes]);
-      scratch_bytes_ = bytes;
-    }
-    T* acc = reinterpret_cast<T*>(scratch_.get());
-    const T* first = static_cast<const T*>(state_.slot(0).data) + begin;
-    std::copy(first, first + (end - begin), acc);
+    // Reduce into rank 0's slice in place (each member owns a disjoint
+    // slice, and no member reads another's slice of rank 0), then copy the
+    // result into the other members' buffers.
+    T* result = static_cast<T*>(state_.slot(0).data) + begin;
+    const size_t length = end - begin;
     for (int r = 1; r < state_.size(); ++r) {
       const T* other = static_cast<const T*>(state_.slot(r).data) + begin;
       // Integers are reduced by minimum, reals by sum (the interface's
       // only combinations).
-      for (size_t i = 0; i < end - begin; ++i) {
+      for (size_t i = 0; i < length; ++i) {
         if constexpr (std::is_integral_v<T>) {
-          acc[i] = std::min(acc[i], other[i]);
+          result[i] = std::min(result[i], other[i]);
         } else {
-          acc[i] += other[i];
+          result[i] += other[i];
         }
       }
     }
-    for (int r = 0; r < state_.size(); ++r) {
+    for (int r = 1; r < state_.size(); ++r) {
       T* out = static_cast<T*>(state_.slot(r).data) + begin;
-      std::copy(acc, acc + (end - begin), out);
+      std::copy(result, result + length, out);
     }
   }
   // The second barrier keeps every buffer published until all members are

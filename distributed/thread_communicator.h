@@ -95,8 +95,6 @@ class ThreadCommunicator final : public Communicator {
 
   distributed_internal::ThreadGroupState& state_;
   int rank_;
-  std::unique_ptr<char[]> scratch_;  // one slice of a reduction
-  size_t scratch_bytes_ = 0;
 };
 
 // RunOnThreads()

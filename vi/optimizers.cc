@@ -195,6 +195,8 @@ absl::Status Optimizer::Validate(absl::Span<Parameter* const> parameters,
                        " gradient for a ", parameter->rows(), "x",
                        parameter->cols(), " value"));
     }
+    // One vectorised pass; the element is looked for only on failure.
+    if (AllFinite(grad)) continue;
     for (Index c = 0; c < grad.cols(); ++c) {
       for (Index r = 0; r < grad.rows(); ++r) {
         if (!std::isfinite(grad(r, c))) {
@@ -386,11 +388,6 @@ void Adam::Update(State& state, Matrix& value, const Matrix& grad,
                   Real lr) const {
   const double beta1 = options_.beta1;
   const double beta2 = options_.beta2;
-  Matrix& m = state.first;
-  Matrix& v = state.second;
-  m = static_cast<Real>(beta1) * m + static_cast<Real>(1 - beta1) * grad;
-  v = static_cast<Real>(beta2) * v +
-      static_cast<Real>(1 - beta2) * grad.cwiseProduct(grad);
   double step = lr;
   double v_correction = 1;
   if (options_.bias_correction) {
@@ -398,11 +395,31 @@ void Adam::Update(State& state, Matrix& value, const Matrix& grad,
     step /= 1 - std::pow(beta1, t);
     v_correction = 1 - std::pow(beta2, t);
   }
+  const Real b1 = static_cast<Real>(beta1);
+  const Real c1 = static_cast<Real>(1 - beta1);
+  const Real b2 = static_cast<Real>(beta2);
+  const Real c2 = static_cast<Real>(1 - beta2);
+  const Real rate = static_cast<Real>(step);
   const Real inverse_sqrt_correction =
       static_cast<Real>(1 / std::sqrt(v_correction));
   const Real epsilon = static_cast<Real>(options_.epsilon);
-  value.array() -= static_cast<Real>(step) * m.array() /
-                   ((v.array().sqrt() * inverse_sqrt_correction) + epsilon);
+  // The three updates run chunk by chunk, so that each chunk of the moments,
+  // the gradient and the value is read from memory once (the arithmetic,
+  // and so every bit of the result, is that of three whole-array passes).
+  using Chunk = Eigen::Map<Eigen::Array<Real, Eigen::Dynamic, 1>>;
+  using ConstChunk = Eigen::Map<const Eigen::Array<Real, Eigen::Dynamic, 1>>;
+  constexpr Index kChunk = 2048;
+  const Index n = value.size();
+  for (Index begin = 0; begin < n; begin += kChunk) {
+    const Index length = std::min(kChunk, n - begin);
+    Chunk m(state.first.data() + begin, length);
+    Chunk v(state.second.data() + begin, length);
+    Chunk x(value.data() + begin, length);
+    const ConstChunk g(grad.data() + begin, length);
+    m = b1 * m + c1 * g;
+    v = b2 * v + c2 * g.square();
+    x -= rate * m / ((v.sqrt() * inverse_sqrt_correction) + epsilon);
+  }
 }
 
 // -----------------------------------------------------------------------------

@@ -396,6 +396,7 @@ void ParamStore::ZeroGrad() {
 absl::Status ParamStore::CheckGradientsFinite() const {
   for (const NamedParameter& named : named_) {
     const Matrix& grad = named.parameter->grad();
+    if (AllFinite(grad)) continue;  // one vectorised pass
     for (Index c = 0; c < grad.cols(); ++c) {
       for (Index r = 0; r < grad.rows(); ++r) {
         if (!std::isfinite(grad(r, c))) {

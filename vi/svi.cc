@@ -11,7 +11,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "base/status_macros.h"
 
 namespace provi {
 namespace svi_internal {
@@ -23,11 +22,26 @@ constexpr std::chrono::milliseconds kProgressInterval(200);
 }  // namespace
 
 absl::Status NegateGradients(ParamStore& store) {
-  PROVI_RETURN_IF_ERROR(store.CheckGradientsFinite());
+  // One pass, chunk by chunk: test a chunk while it is in cache, negate it.
+  // Negation is exact, so on failure the gradients are restored before
+  // the first non-finite element is looked for and reported.
+  using Chunk = Eigen::Map<Eigen::Array<Real, Eigen::Dynamic, 1>>;
+  constexpr Index kChunk = 4096;
+  bool finite = true;
+  for (Parameter* parameter : store.parameter_pointers()) {
+    Matrix& grad = parameter->grad();
+    const Index n = grad.size();
+    for (Index begin = 0; begin < n; begin += kChunk) {
+      Chunk chunk(grad.data() + begin, std::min(kChunk, n - begin));
+      finite = finite && AllFinite(chunk);
+      chunk = -chunk;
+    }
+  }
+  if (finite) return absl::OkStatus();
   for (Parameter* parameter : store.parameter_pointers()) {
     parameter->grad() = -parameter->grad();
   }
-  return absl::OkStatus();
+  return store.CheckGradientsFinite();
 }
 
 RunMonitor::RunMonitor(const SviOptions& options, int64_t num_steps)

@@ -4,7 +4,7 @@
 // alone: tests/downstream/check.sh builds it with the WORKSPACE, BUILD,
 // .bazelrc and command lines of README.md's "Depending on provi", in float
 // and in double.
-// It exits non-zero unless both fits below agree with the exact posterior.
+// It exits non-zero unless every check below agrees with its exact answer.
 //
 // The model is conjugate, so the answer is known in closed form:
 //
@@ -38,6 +38,18 @@
 // are below 0.2% of s here, and kBiasAllowance = 0.5% of s covers them.)
 // Each check allows kZ = 4.5 standard errors: a correct library fails one
 // of the four checks with probability below 3e-5.
+//
+// Two more checks with exact answers:
+//
+//   * Posterior predictive (`Predictive`) from the loaded hand-written
+//     guide: the replicated x_1 = μ + σ ε, μ ~ N(loc, scale²), has mean loc
+//     and sd √(scale² + σ²); over kDraws draws, the sample mean and sd are
+//     checked within kZ standard errors (σ_x / √kDraws and σ_x / √(2 kDraws)).
+//   * Exact enumeration (`Enumerate()` at a discrete site): z ~
+//     Bernoulli(0.3), x = 1 ~ N(3z - 1, 1); the guide Bernoulli(sigmoid θ)
+//     with enumerated z has an exact ELBO gradient, so Adam drives q(z = 1)
+//     to the posterior 1 / (1 + (7/3) e^{-3/2}) = 0.65762 deterministically;
+//     checked to kEnumerationTolerance.
 
 #include <cmath>
 #include <cstdint>
@@ -45,18 +57,22 @@
 #include <cstdlib>
 #include <string>
 
+#include "Eigen/Core"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "ad/tensor.h"
 #include "base/real.h"
+#include "distributions/bernoulli.h"
 #include "distributions/normal.h"
 #include "estimators/expectation.h"
+#include "estimators/strategies.h"
 #include "runtime/primitives.h"
 #include "vi/autoguide.h"
 #include "vi/objectives.h"
 #include "vi/optimizers.h"
 #include "vi/param_store.h"
+#include "vi/predictive.h"
 #include "vi/svi.h"
 
 namespace {
@@ -83,6 +99,12 @@ constexpr double kAveragingRate = 0.005;
 // See the file comment.
 constexpr double kZ = 4.5;
 constexpr double kBiasAllowance = 0.005;
+
+// Posterior predictive draws, and the enumeration check's tolerance on
+// q(z = 1) (its optimisation has no noise: the tolerance covers the last
+// steps of Adam at rate 1e-3 and float rounding).
+constexpr int kDraws = 4000;
+constexpr double kEnumerationTolerance = 2e-3;
 
 // The exact posterior N(m, s²).
 struct Posterior {
@@ -188,6 +210,44 @@ bool Check(const char* guide, double mean, double sd) {
   return ok;
 }
 
+// Checks the posterior predictive of the fitted guide in `store` (see the
+// file comment); prints one line and returns whether it is within
+// tolerance, or the error.
+template <typename M, typename G>
+absl::StatusOr<bool> CheckPredictive(const M& model, const G& guide,
+                                     provi::ParamStore& store) {
+  provi::PredictiveOptions options;
+  options.num_samples = kDraws;
+  options.return_sites = {"x"};
+  options.seed = 4;
+  absl::StatusOr<provi::PredictiveSamples> draws =
+      provi::Predictive(model, guide, store, options);
+  if (!draws.ok()) return draws.status();
+  const provi::PredictiveSite* replicated = draws->Find("x");
+  if (replicated == nullptr || replicated->draws.rows() != kDraws ||
+      replicated->draws.cols() != kN) {
+    return absl::InternalError(
+        absl::StrCat("no ", kDraws, " x ", kN, " draws of 'x'"));
+  }
+  const double loc = store.Get("loc")->item();
+  const double scale = store.Get("scale")->item();
+  const double sd = std::sqrt(scale * scale + kNoiseSd * kNoiseSd);
+  const Eigen::VectorXd first = replicated->draws.col(0);
+  const double mean = first.mean();
+  const double sample_sd =
+      std::sqrt((first.array() - mean).square().sum() / (kDraws - 1));
+  const double mean_tolerance = kZ * sd / std::sqrt(double{kDraws});
+  const double sd_tolerance = kZ * sd / std::sqrt(2.0 * kDraws);
+  const bool ok = std::abs(mean - loc) <= mean_tolerance &&
+                  std::abs(sample_sd - sd) <= sd_tolerance;
+  std::printf(
+      "%-12s mean %.5f (exact %.5f, tolerance %.5f)  sd %.5f (exact %.5f, "
+      "tolerance %.5f)  %s\n",
+      "predictive", mean, loc, mean_tolerance, sample_sd, sd, sd_tolerance,
+      ok ? "ok" : "WRONG");
+  return ok;
+}
+
 int Run(const std::string& directory) {
   Matrix data(kN, 1);
   for (int i = 0; i < kN; ++i) data(i, 0) = static_cast<Real>(kData[i]);
@@ -223,6 +283,13 @@ int Run(const std::string& directory) {
     }
     ok &= Check("hand-written", loaded.Get("loc")->item(),
                 loaded.Get("scale")->item());
+    absl::StatusOr<bool> predictive = CheckPredictive(model, guide, loaded);
+    if (!predictive.ok()) {
+      std::fprintf(stderr, "Predictive: %s\n",
+                   predictive.status().ToString().c_str());
+      return 1;
+    }
+    ok &= *predictive;
   }
   {
     provi::ParamStore store;
@@ -240,6 +307,39 @@ int Run(const std::string& directory) {
       return 1;
     }
     ok &= Check("AutoNormal", mu->loc(0, 0), mu->scale(0, 0));
+  }
+  {
+    // Exact enumeration of a discrete latent.
+    const Tensor observed(1.0);
+    auto discrete_model = [observed] {
+      const Tensor z = provi::sample("z", provi::Bernoulli::FromProbs(0.3));
+      provi::observe("x", provi::Normal(3.0 * z - 1.0, Tensor(1.0)), observed);
+    };
+    auto discrete_guide = [] {
+      const Tensor theta = provi::param("theta", Tensor(0.0));
+      provi::sample("z", provi::Bernoulli::FromLogits(theta),
+                    provi::Enumerate());
+    };
+    provi::ParamStore store;
+    auto elbo = provi::Expectation(provi::Elbo(discrete_model, discrete_guide));
+    elbo.Seed(5);
+    provi::Adam adam(provi::AdamOptions{provi::Schedule(
+        [](int64_t step) { return step < 1500 ? 0.05 : 0.001; })});
+    provi::SviOptions options;
+    options.progress = false;
+    provi::Svi svi(elbo, adam, store, options);
+    if (absl::StatusOr<provi::SviSummary> run = svi.Run(4000); !run.ok()) {
+      std::fprintf(stderr, "enumeration: %s\n",
+                   run.status().ToString().c_str());
+      return 1;
+    }
+    const double q = 1 / (1 + std::exp(-double{store.Get("theta")->item()}));
+    const double exact = 1 / (1 + (7.0 / 3.0) * std::exp(-1.5));
+    const bool enumeration_ok = std::abs(q - exact) <= kEnumerationTolerance;
+    std::printf("%-12s q(z = 1) %.5f (exact %.5f, tolerance %.5f)  %s\n",
+                "enumeration", q, exact, kEnumerationTolerance,
+                enumeration_ok ? "ok" : "WRONG");
+    ok &= enumeration_ok;
   }
   std::printf("provi (Real = %s): %s\n", provi::kRealName,
               ok ? "posterior recovered" : "WRONG posterior");
