@@ -2,11 +2,16 @@
 
 #include "distributions/categorical.h"
 
+#include <algorithm>
+#include <cmath>
 #include <utility>
+#include <vector>
 
 #include "absl/random/distributions.h"
 #include "absl/strings/str_cat.h"
+#include "ad/internal/op_support.h"
 #include "ad/ops.h"
+#include "ad/tape.h"
 #include "base/status_error.h"
 #include "base/status_macros.h"
 #include "distributions/internal/discrete.h"
@@ -94,39 +99,113 @@ Tensor Categorical::LogProb(const Tensor& value) const {
   distributions_internal::ThrowIfShapeInvalid(*this, shape_);
   const Shape shape = distributions_internal::CheckValue(name(), value, rows(),
                                                          cols(), support());
-  const Index k_count = num_categories();
-  const Tensor param = BroadcastTo(param_, shape.rows, k_count);
   if (shape.cols == 0) {
     return distributions_internal::MakeConstant(shape.rows, 1,
                                                 [](Index, Index) { return 0; });
   }
+  if (is_logits_) return LogitsLogProb(value, shape);
+  const Tensor param = BroadcastTo(param_, shape.rows, num_categories());
   std::vector<Index> index(static_cast<size_t>(shape.rows));
   Tensor log_p;
   for (Index c = 0; c < shape.cols; ++c) {
     for (Index i = 0; i < shape.rows; ++i) {
-      const Real v =
-          value(value.rows() == 1 ? 0 : i, value.cols() == 1 ? 0 : c);
-      // Checked even with validation off: a NaN or out-of-range index has
-      // no meaning as a category and must not reach the gather.
-      if (!(v >= 0 && v < static_cast<Real>(k_count))) {
-        ThrowStatus(absl::InvalidArgumentError(
-            absl::StrCat(name(), ": value element (", i, ", ", c, ") = ", v,
-                         " is not a category in {0, ..., ", k_count - 1, "}")));
-      }
-      index[static_cast<size_t>(i)] = static_cast<Index>(v);
+      index[static_cast<size_t>(i)] = CategoryAt(value, i, c);
     }
     // Gathering before the log keeps the adjoint away from categories of
     // probability 0 that were not observed (their log is -inf, and the
     // log's derivative there would turn a zero adjoint into NaN).
-    const Tensor gathered = GatherCols(param, index);
-    const Tensor term = is_logits_ ? gathered : Log(gathered);
+    const Tensor term = Log(GatherCols(param, index));
     log_p = c == 0 ? term : log_p + term;
   }
-  if (is_logits_) {
-    // The log-softmax normaliser, once per draw in the lane.
-    log_p = log_p - RowLogSumExp(param) * static_cast<Real>(shape.cols);
-  }
   return log_p;
+}
+
+Index Categorical::CategoryAt(const Tensor& value, Index i, Index c) const {
+  const Real v = value(value.rows() == 1 ? 0 : i, value.cols() == 1 ? 0 : c);
+  // Checked even with validation off: a NaN or out-of-range index has no
+  // meaning as a category and must not reach the gather.
+  if (!(v >= 0 && v < static_cast<Real>(num_categories()))) {
+    ThrowStatus(absl::InvalidArgumentError(absl::StrCat(
+        name(), ": value element (", i, ", ", c, ") = ", v,
+        " is not a category in {0, ..., ", num_categories() - 1, "}")));
+  }
+  return static_cast<Index>(v);
+}
+
+// log p(v_i | l) = Σ_c l[v_ic] - C log Σ_k e^l[k] per lane i (l the lane's
+// logits, C draws in the lane), as one node: ∂/∂l[k] = #{c : v_ic = k} -
+// C softmax(l)[k]. A lane whose normaliser is infinite passes no softmax
+// part back (its weights are undefined), as RowLogSumExp does.
+Tensor Categorical::LogitsLogProb(const Tensor& value,
+                                  const Shape& shape) const {
+  const Index rows = shape.rows;
+  const Index draws = shape.cols;
+  const Index k_count = num_categories();
+  Index* index = nullptr;
+  std::vector<Index> heap_index;
+  Tape& tape = Tape::Current();
+  const bool node = ad_internal::NeedsNode(tape, param_);
+  if (tape.in_scope()) {
+    index =
+        tape.arena().AllocateArray<Index>(static_cast<size_t>(rows * draws));
+  } else {
+    heap_index.resize(static_cast<size_t>(rows * draws));
+    index = heap_index.data();
+  }
+  for (Index c = 0; c < draws; ++c) {
+    for (Index i = 0; i < rows; ++i)
+      index[c * rows + i] = CategoryAt(value, i, c);
+  }
+  Tensor out = ad_internal::NewResult<Real>(tape, rows, 1, node);
+  Real* y = ad_internal::MutableValue(out);
+  // Lane i's logits are row i of the parameter (rows x K) or its one row.
+  const Index param_rows = param_.rows();
+  const Real* l = node ? ad_internal::Pin(tape, param_) : param_.value_data();
+  Real* normaliser =
+      node ? tape.arena().AllocateArray<Real>(static_cast<size_t>(rows))
+           : nullptr;
+  const Real scale = static_cast<Real>(draws);
+  for (Index i = 0; i < rows; ++i) {
+    const Index r = param_rows == 1 ? 0 : i;
+    Real max = l[r];
+    for (Index k = 1; k < k_count; ++k) {
+      max = std::max(max, l[k * param_rows + r]);
+    }
+    Real lse = max;
+    if (std::isfinite(max)) {
+      Real sum = 0;
+      for (Index k = 0; k < k_count; ++k) {
+        sum += std::exp(l[k * param_rows + r] - max);
+      }
+      lse = max + std::log(sum);
+    }
+    Real total = 0;
+    for (Index c = 0; c < draws; ++c) {
+      total += l[index[c * rows + i] * param_rows + r];
+    }
+    y[i] = total - scale * lse;
+    if (normaliser != nullptr) normaliser[i] = lse;
+  }
+  if (node) {
+    Real* la = param_.adjoint_data();
+    const Real* ya = out.adjoint_data();
+    ad_internal::Record(tape, out, [=] {
+      for (Index i = 0; i < rows; ++i) {
+        const Index r = param_rows == 1 ? 0 : i;
+        const Real g = ya[i];
+        if (std::isfinite(normaliser[i])) {
+          for (Index k = 0; k < k_count; ++k) {
+            la[k * param_rows + r] -=
+                g * scale * std::exp(l[k * param_rows + r] - normaliser[i]);
+          }
+        }
+        for (Index c = 0; c < draws; ++c) {
+          la[index[c * rows + i] * param_rows + r] += g;
+        }
+      }
+    });
+  }
+  return out;
 }
 
 std::vector<Tensor> Categorical::EnumerateSupport() const {
