@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <utility>
 #include <vector>
 
@@ -141,67 +142,69 @@ Tensor Categorical::LogitsLogProb(const Tensor& value,
   const Index rows = shape.rows;
   const Index draws = shape.cols;
   const Index k_count = num_categories();
-  Index* index = nullptr;
-  std::vector<Index> heap_index;
+  // One row of logits per lane (a shared row is broadcast first).
+  const Tensor logits =
+      param_.rows() == rows ? param_ : BroadcastTo(param_, rows, k_count);
   Tape& tape = Tape::Current();
-  const bool node = ad_internal::NeedsNode(tape, param_);
+  const bool node = ad_internal::NeedsNode(tape, logits);
+  std::vector<Index> heap;
+  Index* index = nullptr;
   if (tape.in_scope()) {
     index =
         tape.arena().AllocateArray<Index>(static_cast<size_t>(rows * draws));
   } else {
-    heap_index.resize(static_cast<size_t>(rows * draws));
-    index = heap_index.data();
+    heap.resize(static_cast<size_t>(rows * draws));
+    index = heap.data();
   }
   for (Index c = 0; c < draws; ++c) {
-    for (Index i = 0; i < rows; ++i)
+    for (Index i = 0; i < rows; ++i) {
       index[c * rows + i] = CategoryAt(value, i, c);
+    }
+  }
+  using Array = Eigen::Array<Real, Eigen::Dynamic, Eigen::Dynamic>;
+  using Column = Eigen::Array<Real, Eigen::Dynamic, 1>;
+  const Eigen::Map<const Array> l(logits.value_data(), rows, k_count);
+  // e^(l - max) per element (kept for the backward pass) and, per lane, the
+  // log normaliser and 1 / Σ e^(l - max). A lane whose maximum is infinite
+  // keeps it as its normaliser and passes no softmax part back.
+  Real* exp_data = node ? tape.arena().AllocateArray<Real>(
+                              static_cast<size_t>(rows * k_count))
+                        : nullptr;
+  Array exp_heap;
+  if (!node) exp_heap.resize(rows, k_count);
+  Eigen::Map<Array> e(node ? exp_data : exp_heap.data(), rows, k_count);
+  const Column max = l.rowwise().maxCoeff();
+  e = (l.colwise() - max).exp();
+  Column sum = e.rowwise().sum();
+  Column lse = max + sum.log();
+  for (Index i = 0; i < rows; ++i) {
+    if (!std::isfinite(max(i))) {
+      lse(i) = max(i);
+      sum(i) = std::numeric_limits<Real>::infinity();  // 1 / sum = 0
+      e.row(i).setZero();
+    }
   }
   Tensor out = ad_internal::NewResult<Real>(tape, rows, 1, node);
-  Real* y = ad_internal::MutableValue(out);
-  // Lane i's logits are row i of the parameter (rows x K) or its one row.
-  const Index param_rows = param_.rows();
-  const Real* l = node ? ad_internal::Pin(tape, param_) : param_.value_data();
-  Real* normaliser =
-      node ? tape.arena().AllocateArray<Real>(static_cast<size_t>(rows))
-           : nullptr;
-  const Real scale = static_cast<Real>(draws);
-  for (Index i = 0; i < rows; ++i) {
-    const Index r = param_rows == 1 ? 0 : i;
-    Real max = l[r];
-    for (Index k = 1; k < k_count; ++k) {
-      max = std::max(max, l[k * param_rows + r]);
-    }
-    Real lse = max;
-    if (std::isfinite(max)) {
-      Real sum = 0;
-      for (Index k = 0; k < k_count; ++k) {
-        sum += std::exp(l[k * param_rows + r] - max);
-      }
-      lse = max + std::log(sum);
-    }
-    Real total = 0;
-    for (Index c = 0; c < draws; ++c) {
-      total += l[index[c * rows + i] * param_rows + r];
-    }
-    y[i] = total - scale * lse;
-    if (normaliser != nullptr) normaliser[i] = lse;
+  Eigen::Map<Column> y(ad_internal::MutableValue(out), rows);
+  y = -static_cast<Real>(draws) * lse;
+  for (Index c = 0; c < draws; ++c) {
+    for (Index i = 0; i < rows; ++i) y(i) += l(i, index[c * rows + i]);
   }
   if (node) {
-    Real* la = param_.adjoint_data();
+    Real* inverse_sum =
+        tape.arena().AllocateArray<Real>(static_cast<size_t>(rows));
+    Eigen::Map<Column>(inverse_sum, rows) = sum.inverse();
+    Real* la = logits.adjoint_data();
     const Real* ya = out.adjoint_data();
+    const Real scale = static_cast<Real>(draws);
     ad_internal::Record(tape, out, [=] {
-      for (Index i = 0; i < rows; ++i) {
-        const Index r = param_rows == 1 ? 0 : i;
-        const Real g = ya[i];
-        if (std::isfinite(normaliser[i])) {
-          for (Index k = 0; k < k_count; ++k) {
-            la[k * param_rows + r] -=
-                g * scale * std::exp(l[k * param_rows + r] - normaliser[i]);
-          }
-        }
-        for (Index c = 0; c < draws; ++c) {
-          la[index[c * rows + i] * param_rows + r] += g;
-        }
+      const Eigen::Map<const Column> g(ya, rows);
+      Eigen::Map<Array> adjoint(la, rows, k_count);
+      adjoint -= Eigen::Map<const Array>(exp_data, rows, k_count).colwise() *
+                 (scale * g * Eigen::Map<const Column>(inverse_sum, rows));
+      for (Index c = 0; c < draws; ++c) {
+        for (Index i = 0; i < rows; ++i)
+          adjoint(i, index[c * rows + i]) += g(i);
       }
     });
   }
