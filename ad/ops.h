@@ -227,6 +227,16 @@ BasicTensor<T> RowLogSumExp(const BasicTensor<T>& x);
 template <typename T>
 BasicTensor<T> ColLogSumExp(const BasicTensor<T>& x);
 
+// LaneSum(terms, lanes): the lanes x 1 sum of `terms`, each lanes x 1 or
+// 1x1; a 1x1 term is shared evenly (term / lanes to every lane), so the
+// lanes sum to the sum of every term's elements. One node for all terms (a
+// trace's per-lane log density adds one term per site). With no terms, zeros.
+// Throws if a term has another shape or lanes < 1.
+//                              lanes x 1 term: x̄ += ȳ;
+//                              1x1 term:       x̄ += Σ ȳ / lanes.
+template <typename T>
+BasicTensor<T> LaneSum(absl::Span<const BasicTensor<T>> terms, Index lanes);
+
 // -----------------------------------------------------------------------------
 // Shape operations
 // -----------------------------------------------------------------------------

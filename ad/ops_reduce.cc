@@ -1,7 +1,7 @@
 // Copyright 2026 The provi Authors.
 //
 // Reductions: sums, means and log-sum-exps over everything, each row, or
-// each column.
+// each column; the sum of per-lane terms.
 
 #include <cmath>
 #include <limits>
@@ -178,15 +178,74 @@ BasicTensor<T> ColLogSumExp(const BasicTensor<T>& x) {
   return LogSumExpReduce(x, Axis::kCol);
 }
 
-#define PROVI_INSTANTIATE(T)                                   \
-  template BasicTensor<T> SumAll(const BasicTensor<T>&);       \
-  template BasicTensor<T> RowSum(const BasicTensor<T>&);       \
-  template BasicTensor<T> ColSum(const BasicTensor<T>&);       \
-  template BasicTensor<T> MeanAll(const BasicTensor<T>&);      \
-  template BasicTensor<T> RowMean(const BasicTensor<T>&);      \
-  template BasicTensor<T> ColMean(const BasicTensor<T>&);      \
-  template BasicTensor<T> LogSumExpAll(const BasicTensor<T>&); \
-  template BasicTensor<T> RowLogSumExp(const BasicTensor<T>&); \
+template <typename T>
+BasicTensor<T> LaneSum(absl::Span<const BasicTensor<T>> terms, Index lanes) {
+  if (lanes < 1) ad_internal::ThrowInvalid("LaneSum", "lanes = ", lanes);
+  Tape& tape = Tape::Current();
+  bool any_grad = false;
+  for (const BasicTensor<T>& term : terms) {
+    if (term.cols() != 1 || (term.rows() != 1 && term.rows() != lanes)) {
+      ad_internal::ThrowInvalid("LaneSum", "term ", &term - terms.data(),
+                                " is ", term.ShapeString(), ", not ", lanes,
+                                "x1 or 1x1");
+    }
+    any_grad = any_grad || term.requires_grad();
+  }
+  const bool node = any_grad && tape.recording();
+  BasicTensor<T> out = NewResult<T>(tape, lanes, 1, node);
+  T* yv = ad_internal::MutableValue(out);
+  const T share = T(1) / static_cast<T>(lanes);
+  // The shared terms first, as one constant added to every lane.
+  T shared = 0;
+  for (const BasicTensor<T>& term : terms) {
+    if (term.rows() == 1 && lanes > 1) shared += term.value_data()[0] * share;
+  }
+  ad_internal::ArrayMap<T> Y(yv, lanes);
+  Y.setConstant(shared);
+  for (const BasicTensor<T>& term : terms) {
+    if (term.rows() == lanes) {
+      Y += ad_internal::ConstArrayMap<T>(term.value_data(), lanes);
+    }
+  }
+  if (node) {
+    // The closure captures arena copies of the adjoints that need one.
+    size_t n = 0;
+    for (const BasicTensor<T>& term : terms) n += term.requires_grad();
+    T** adjoints = tape.arena().AllocateArray<T*>(n);
+    bool* whole = tape.arena().AllocateArray<bool>(n);
+    n = 0;
+    for (const BasicTensor<T>& term : terms) {
+      if (!term.requires_grad()) continue;
+      adjoints[n] = term.adjoint_data();
+      whole[n] = term.rows() == lanes;
+      ++n;
+    }
+    const T* ya = out.adjoint_data();
+    Record(tape, out, [=] {
+      const ad_internal::ConstArrayMap<T> G(ya, lanes);
+      const T shared_adjoint = lanes == 1 ? *ya : G.sum() * share;
+      for (size_t k = 0; k < n; ++k) {
+        if (whole[k]) {
+          ad_internal::ArrayMap<T>(adjoints[k], lanes) += G;
+        } else {
+          *adjoints[k] += shared_adjoint;
+        }
+      }
+    });
+  }
+  return out;
+}
+
+#define PROVI_INSTANTIATE(T)                                                \
+  template BasicTensor<T> LaneSum(absl::Span<const BasicTensor<T>>, Index); \
+  template BasicTensor<T> SumAll(const BasicTensor<T>&);                    \
+  template BasicTensor<T> RowSum(const BasicTensor<T>&);                    \
+  template BasicTensor<T> ColSum(const BasicTensor<T>&);                    \
+  template BasicTensor<T> MeanAll(const BasicTensor<T>&);                   \
+  template BasicTensor<T> RowMean(const BasicTensor<T>&);                   \
+  template BasicTensor<T> ColMean(const BasicTensor<T>&);                   \
+  template BasicTensor<T> LogSumExpAll(const BasicTensor<T>&);              \
+  template BasicTensor<T> RowLogSumExp(const BasicTensor<T>&);              \
   template BasicTensor<T> ColLogSumExp(const BasicTensor<T>&);
 PROVI_INSTANTIATE(float)
 PROVI_INSTANTIATE(double)

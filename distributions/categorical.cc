@@ -2,11 +2,17 @@
 
 #include "distributions/categorical.h"
 
+#include <algorithm>
+#include <cmath>
+#include <limits>
 #include <utility>
+#include <vector>
 
 #include "absl/random/distributions.h"
 #include "absl/strings/str_cat.h"
+#include "ad/internal/op_support.h"
 #include "ad/ops.h"
+#include "ad/tape.h"
 #include "base/status_error.h"
 #include "base/status_macros.h"
 #include "distributions/internal/discrete.h"
@@ -94,39 +100,115 @@ Tensor Categorical::LogProb(const Tensor& value) const {
   distributions_internal::ThrowIfShapeInvalid(*this, shape_);
   const Shape shape = distributions_internal::CheckValue(name(), value, rows(),
                                                          cols(), support());
-  const Index k_count = num_categories();
-  const Tensor param = BroadcastTo(param_, shape.rows, k_count);
   if (shape.cols == 0) {
     return distributions_internal::MakeConstant(shape.rows, 1,
                                                 [](Index, Index) { return 0; });
   }
+  if (is_logits_) return LogitsLogProb(value, shape);
+  const Tensor param = BroadcastTo(param_, shape.rows, num_categories());
   std::vector<Index> index(static_cast<size_t>(shape.rows));
   Tensor log_p;
   for (Index c = 0; c < shape.cols; ++c) {
     for (Index i = 0; i < shape.rows; ++i) {
-      const Real v =
-          value(value.rows() == 1 ? 0 : i, value.cols() == 1 ? 0 : c);
-      // Checked even with validation off: a NaN or out-of-range index has
-      // no meaning as a category and must not reach the gather.
-      if (!(v >= 0 && v < static_cast<Real>(k_count))) {
-        ThrowStatus(absl::InvalidArgumentError(
-            absl::StrCat(name(), ": value element (", i, ", ", c, ") = ", v,
-                         " is not a category in {0, ..., ", k_count - 1, "}")));
-      }
-      index[static_cast<size_t>(i)] = static_cast<Index>(v);
+      index[static_cast<size_t>(i)] = CategoryAt(value, i, c);
     }
     // Gathering before the log keeps the adjoint away from categories of
     // probability 0 that were not observed (their log is -inf, and the
     // log's derivative there would turn a zero adjoint into NaN).
-    const Tensor gathered = GatherCols(param, index);
-    const Tensor term = is_logits_ ? gathered : Log(gathered);
+    const Tensor term = Log(GatherCols(param, index));
     log_p = c == 0 ? term : log_p + term;
   }
-  if (is_logits_) {
-    // The log-softmax normaliser, once per draw in the lane.
-    log_p = log_p - RowLogSumExp(param) * static_cast<Real>(shape.cols);
-  }
   return log_p;
+}
+
+Index Categorical::CategoryAt(const Tensor& value, Index i, Index c) const {
+  const Real v = value(value.rows() == 1 ? 0 : i, value.cols() == 1 ? 0 : c);
+  // Checked even with validation off: a NaN or out-of-range index has no
+  // meaning as a category and must not reach the gather.
+  if (!(v >= 0 && v < static_cast<Real>(num_categories()))) {
+    ThrowStatus(absl::InvalidArgumentError(absl::StrCat(
+        name(), ": value element (", i, ", ", c, ") = ", v,
+        " is not a category in {0, ..., ", num_categories() - 1, "}")));
+  }
+  return static_cast<Index>(v);
+}
+
+// log p(v_i | l) = Σ_c l[v_ic] - C log Σ_k e^l[k] per lane i (l the lane's
+// logits, C draws in the lane), as one node: ∂/∂l[k] = #{c : v_ic = k} -
+// C softmax(l)[k]. A lane whose normaliser is infinite passes no softmax
+// part back (its weights are undefined), as RowLogSumExp does.
+Tensor Categorical::LogitsLogProb(const Tensor& value,
+                                  const Shape& shape) const {
+  const Index rows = shape.rows;
+  const Index draws = shape.cols;
+  const Index k_count = num_categories();
+  // One row of logits per lane (a shared row is broadcast first).
+  const Tensor logits =
+      param_.rows() == rows ? param_ : BroadcastTo(param_, rows, k_count);
+  Tape& tape = Tape::Current();
+  const bool node = ad_internal::NeedsNode(tape, logits);
+  std::vector<Index> heap;
+  Index* index = nullptr;
+  if (tape.in_scope()) {
+    index =
+        tape.arena().AllocateArray<Index>(static_cast<size_t>(rows * draws));
+  } else {
+    heap.resize(static_cast<size_t>(rows * draws));
+    index = heap.data();
+  }
+  for (Index c = 0; c < draws; ++c) {
+    for (Index i = 0; i < rows; ++i) {
+      index[c * rows + i] = CategoryAt(value, i, c);
+    }
+  }
+  using Array = Eigen::Array<Real, Eigen::Dynamic, Eigen::Dynamic>;
+  using Column = Eigen::Array<Real, Eigen::Dynamic, 1>;
+  const Eigen::Map<const Array> l(logits.value_data(), rows, k_count);
+  // e^(l - max) per element (kept for the backward pass) and, per lane, the
+  // log normaliser and 1 / Σ e^(l - max). A lane whose maximum is infinite
+  // keeps it as its normaliser and passes no softmax part back.
+  Real* exp_data = node ? tape.arena().AllocateArray<Real>(
+                              static_cast<size_t>(rows * k_count))
+                        : nullptr;
+  Array exp_heap;
+  if (!node) exp_heap.resize(rows, k_count);
+  Eigen::Map<Array> e(node ? exp_data : exp_heap.data(), rows, k_count);
+  const Column max = l.rowwise().maxCoeff();
+  e = (l.colwise() - max).exp();
+  Column sum = e.rowwise().sum();
+  Column lse = max + sum.log();
+  for (Index i = 0; i < rows; ++i) {
+    if (!std::isfinite(max(i))) {
+      lse(i) = max(i);
+      sum(i) = std::numeric_limits<Real>::infinity();  // 1 / sum = 0
+      e.row(i).setZero();
+    }
+  }
+  Tensor out = ad_internal::NewResult<Real>(tape, rows, 1, node);
+  Eigen::Map<Column> y(ad_internal::MutableValue(out), rows);
+  y = -static_cast<Real>(draws) * lse;
+  for (Index c = 0; c < draws; ++c) {
+    for (Index i = 0; i < rows; ++i) y(i) += l(i, index[c * rows + i]);
+  }
+  if (node) {
+    Real* inverse_sum =
+        tape.arena().AllocateArray<Real>(static_cast<size_t>(rows));
+    Eigen::Map<Column>(inverse_sum, rows) = sum.inverse();
+    Real* la = logits.adjoint_data();
+    const Real* ya = out.adjoint_data();
+    const Real scale = static_cast<Real>(draws);
+    ad_internal::Record(tape, out, [=] {
+      const Eigen::Map<const Column> g(ya, rows);
+      Eigen::Map<Array> adjoint(la, rows, k_count);
+      adjoint -= Eigen::Map<const Array>(exp_data, rows, k_count).colwise() *
+                 (scale * g * Eigen::Map<const Column>(inverse_sum, rows));
+      for (Index c = 0; c < draws; ++c) {
+        for (Index i = 0; i < rows; ++i)
+          adjoint(i, index[c * rows + i]) += g(i);
+      }
+    });
+  }
+  return out;
 }
 
 std::vector<Tensor> Categorical::EnumerateSupport() const {

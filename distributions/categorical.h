@@ -120,6 +120,13 @@ class Categorical final : public DistributionImpl<Categorical> {
 
   const char* param_name() const { return is_logits_ ? "logits" : "probs"; }
 
+  // The category of value element (i, c) (broadcast), or a StatusError if
+  // it is not one of 0..K-1.
+  Index CategoryAt(const Tensor& value, Index i, Index c) const;
+  // LogProb from logits, as one tape node.
+  Tensor LogitsLogProb(const Tensor& value,
+                       const distributions_internal::Shape& shape) const;
+
   // probs or logits (rows x K or 1 x K), as `is_logits_` says.
   Tensor param_;
   bool is_logits_;

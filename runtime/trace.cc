@@ -5,9 +5,11 @@
 #include <cmath>
 #include <cstdint>
 #include <new>
+#include <optional>
 #include <utility>
 
 #include "absl/base/optimization.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "ad/ops.h"
 #include "base/status_error.h"
@@ -204,14 +206,24 @@ Tensor Trace::LaneLogProb(
     }
     lanes = rows;
   }
+  // One LaneSum node for the per-lane densities of every site (lanes x 1 or
+  // 1x1); a density of another shape broadcasts into the total as an
+  // addition of its own.
+  absl::InlinedVector<Tensor, 8> terms;
+  std::optional<Tensor> other;
   const Real share = Real(1) / static_cast<Real>(lanes);
-  Tensor total = BroadcastTo(Tensor(0.0), lanes, 1);
   for (const Site& site : data_->sites) {
     if (!site.has_density() || !filter(site)) continue;
-    const Tensor lp = site.LogProb();
-    total = total + (lp.rows() == 1 && lanes > 1 ? lp * share : lp);
+    Tensor lp = site.LogProb();
+    if (lp.cols() == 1 && (lp.rows() == 1 || lp.rows() == lanes)) {
+      terms.push_back(std::move(lp));
+    } else {
+      lp = lp.rows() == 1 && lanes > 1 ? lp * share : lp;
+      other = other.has_value() ? *other + lp : lp;
+    }
   }
-  return total;
+  Tensor total = LaneSum<Real>(terms, lanes);
+  return other.has_value() ? total + *other : total;
 }
 
 }  // namespace provi

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <initializer_list>
 #include <limits>
 #include <utility>
@@ -178,13 +179,21 @@ absl::Status Optimizer::Validate(absl::Span<Parameter* const> parameters,
         absl::StrCat("the learning-rate schedule gives ", lr, " at step ",
                      steps_, "; it must be finite and >= 0"));
   }
+  // A few parameters are compared pairwise; a hash set (which allocates)
+  // pays off only for more.
+  constexpr size_t kPairwiseUpTo = 16;
+  const bool pairwise = parameters.size() <= kPairwiseUpTo;
   absl::flat_hash_set<const Parameter*> seen;
   for (size_t i = 0; i < parameters.size(); ++i) {
     const Parameter* parameter = parameters[i];
     if (parameter == nullptr) {
       return absl::InvalidArgumentError(absl::StrCat(label(i), " is null"));
     }
-    if (!seen.insert(parameter).second) {
+    const bool repeated =
+        pairwise ? std::find(parameters.begin(), parameters.begin() + i,
+                             parameter) != parameters.begin() + i
+                 : !seen.insert(parameter).second;
+    if (repeated) {
       return absl::InvalidArgumentError(
           absl::StrCat(label(i), " appears more than once in the same step"));
     }
@@ -384,6 +393,32 @@ void Adam::InitState(State& state, Index rows, Index cols) const {
   state.second = Matrix::Zero(rows, cols);
 }
 
+namespace {
+
+// Adam's bias corrections 1 - β1^t and 1 - β2^t. Every parameter of one step
+// has the same t, so the thread keeps the last pair and computes std::pow
+// once per step instead of twice per parameter.
+struct BiasCorrections {
+  double beta1 = -1;
+  double beta2 = -1;
+  int64_t t = -1;
+  double first = 1;
+  double second = 1;
+};
+
+const BiasCorrections& BiasCorrectionsAt(double beta1, double beta2,
+                                         int64_t t) {
+  thread_local BiasCorrections cached;
+  if (cached.t != t || cached.beta1 != beta1 || cached.beta2 != beta2) {
+    const double steps = static_cast<double>(t);
+    cached = {beta1, beta2, t, 1 - std::pow(beta1, steps),
+              1 - std::pow(beta2, steps)};
+  }
+  return cached;
+}
+
+}  // namespace
+
 void Adam::Update(State& state, Matrix& value, const Matrix& grad,
                   Real lr) const {
   const double beta1 = options_.beta1;
@@ -391,9 +426,10 @@ void Adam::Update(State& state, Matrix& value, const Matrix& grad,
   double step = lr;
   double v_correction = 1;
   if (options_.bias_correction) {
-    const double t = static_cast<double>(state.updates);
-    step /= 1 - std::pow(beta1, t);
-    v_correction = 1 - std::pow(beta2, t);
+    const BiasCorrections& corrections =
+        BiasCorrectionsAt(beta1, beta2, state.updates);
+    step /= corrections.first;
+    v_correction = corrections.second;
   }
   const Real b1 = static_cast<Real>(beta1);
   const Real c1 = static_cast<Real>(1 - beta1);

@@ -173,6 +173,41 @@ TEST(OpsTest, Reductions) {
   ExpectAd([](const auto& v) { return RowSum(v); }, Eigen::MatrixXd(3, 0));
 }
 
+TEST(OpsTest, LaneSum) {
+  auto lane_sum = [](const auto& a, const auto& b, const auto& c) {
+    using T = std::decay_t<decltype(a)>;
+    const T terms[] = {a, b, c};
+    return LaneSum<typename T::Scalar>(absl::MakeConstSpan(terms), 2);
+  };
+  // Two lanes from lane terms and shared scalars, checked against the sum
+  // written out.
+  ExpectAd(lane_sum, kCol, kScalar, Mat({{-2.5}}));
+  ExpectAd(lane_sum, kCol, kCol, kScalar);
+  {
+    TapeScope scope;
+    const Tensor a(Matrix(kCol.cast<Real>()));
+    const Tensor s(Real(3));
+    const Tensor terms[] = {a, s, a};
+    const Tensor y = LaneSum<Real>(absl::MakeConstSpan(terms), 2);
+    ASSERT_EQ(y.rows(), 2);
+    EXPECT_NEAR(y.value()(0, 0), 2 * 0.9 + 1.5, 1e-5);
+    EXPECT_NEAR(y.value()(1, 0), 2 * -0.3 + 1.5, 1e-5);
+  }
+  // One lane: every term is 1x1 and adds whole.
+  auto one_lane = [](const auto& a, const auto& b) {
+    using T = std::decay_t<decltype(a)>;
+    const T terms[] = {a, b};
+    return LaneSum<typename T::Scalar>(absl::MakeConstSpan(terms), 1);
+  };
+  ExpectAd(one_lane, kScalar, Mat({{0.25}}));
+  // Other shapes and lane counts are errors.
+  ExpectAdFails(lane_sum, kCol, kRow, kScalar);
+  ExpectAdFails(lane_sum, kA, kCol, kScalar);
+  ExpectAdFails(one_lane, kCol, kScalar);
+  EXPECT_EQ(LaneSum<Real>({}, 3).rows(), 3);
+  EXPECT_EQ(LaneSum<Real>({}, 3).value().sum(), 0);
+}
+
 TEST(OpsTest, ReductionsOfNothing) {
   const Tensor empty(Matrix(0, 3));
   EXPECT_EQ(SumAll(empty).item(), Real{0});

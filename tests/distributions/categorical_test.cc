@@ -105,6 +105,17 @@ TEST(CategoricalTest, LogProbGradientMatchesFiniteDifferences) {
         }
       },
       Mat({{0.4, -1.2, 0.9}}));
+  // Per-lane logits (one row per lane).
+  ::provi::testing::ExpectAd(
+      [&](const auto& l) {
+        using U = std::decay_t<decltype(l)>;
+        if constexpr (std::is_same_v<U, Tensor>) {
+          return Categorical::FromLogits(l).LogProb(T(x));
+        } else {
+          return Log(RowSum(Exp(l) * U(one_hot))) - Log(RowSum(Exp(l)));
+        }
+      },
+      Mat({{0.4, -1.2, 0.9}, {2.0, 0.1, -0.5}, {-0.3, 0.3, 1.1}}));
 }
 
 TEST(CategoricalTest, LogProbGradientIgnoresUnobservedZeroProbabilities) {

@@ -7,6 +7,7 @@
 #include "vi/optimizers.h"
 
 #include <cmath>
+#include <deque>
 #include <functional>
 #include <limits>
 #include <memory>
@@ -437,6 +438,18 @@ TEST(OptimizersTest, InvalidOptionsAndArgumentsAreStatuses) {
   Sgd sgd;
   EXPECT_THAT(sgd.Step({&x, nullptr}).message(), HasSubstr("parameter 1"));
   EXPECT_THAT(sgd.Step({&x, &x}).message(), HasSubstr("more than once"));
+  {
+    // Past a few parameters the repeat is found by hashing.
+    std::deque<Parameter> many;
+    std::vector<Parameter*> step;
+    for (int i = 0; i < 20; ++i) {
+      many.emplace_back(Matrix::Ones(1, 1));
+      step.push_back(&many.back());
+    }
+    step.push_back(&many[3]);
+    EXPECT_THAT(sgd.Step(step).message(),
+                HasSubstr("parameter 20 appears more than once"));
+  }
   Parameter mismatched(Matrix::Ones(2, 2));
   mismatched.grad() = Matrix::Zero(1, 1);
   EXPECT_EQ(sgd.Step({&mismatched}).code(), absl::StatusCode::kInvalidArgument);
