@@ -338,6 +338,7 @@ TEST(AirTrainingTest, AccuracyAndTheEmptyCanvas) {
 // parameters that move, a confusion matrix over every image.
 TEST(AirTrainingTest, TheTrainerStepsAndCounts) {
   AirTrainerOptions options;
+  options.estimator = AirEstimator::kReinforceBaseline;
   options.baseline = AirBaseline::kLearned;
   AirTrainer trainer(options);
   const Tensor images = Images(8, 50, 20);
@@ -457,25 +458,16 @@ TEST(AirBinaryTest, SmokeRunAndHelp) {
                           "step +2  objective +-?[0-9]+\\.[0-9]+ per image"));
   output.clear();
   EXPECT_EQ(::provi::testing::RunExample("air", "--helpfull", &output), 1);
-  for (const char* flag : {"--variant",
-                           "--robust_where",
-                           "--decoder_bias",
-                           "--baseline",
-                           "--baseline_decay",
-                           "--learning_rate",
-                           "--baseline_learning_rate",
-                           "--batch",
-                           "--steps",
-                           "--train_images",
-                           "--heldout_images",
-                           "--eval_images",
-                           "--eval_every",
-                           "--log_every",
-                           "--seed",
-                           "--data_seed",
-                           "--data_dir",
-                           "--cache_dir",
-                           "--output_dir",
+  for (const char* flag : {"--estimator",     "--variant",
+                           "--robust_where",  "--decoder_bias",
+                           "--baseline",      "--baseline_decay",
+                           "--learning_rate", "--baseline_learning_rate",
+                           "--batch",         "--steps",
+                           "--train_images",  "--heldout_images",
+                           "--eval_images",   "--eval_every",
+                           "--log_every",     "--seed",
+                           "--data_seed",     "--data_dir",
+                           "--cache_dir",     "--output_dir",
                            "--png_images"}) {
     EXPECT_THAT(output, HasSubstr(flag));
   }
