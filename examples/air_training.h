@@ -287,7 +287,7 @@ double EmptyCanvasElbo(const Matrix& images, double sd);
 //
 // Everything examples/air.cc has a flag for; the defaults are the flags'.
 struct AirTrainingOptions {
-  AirEstimator estimator = AirEstimator::kMvd;
+  AirEstimator estimator = AirEstimator::kReinforceBaseline;
   AirVariant variant = AirVariant::kGenjax;
   // The guide's z_where offset by the prior (Pyro's parameterisation);
   // the Pyro variant always has it.
