@@ -3,7 +3,7 @@
 // The AIR estimators at small scale: on a tiny AIR (12 x 12 canvases, four
 // fixed images, random initial weights), the gradient of the presence-logit
 // bias and of one decoder weight under each z_pres strategy, M draws each
-// (2,000 for the ELBO, 1,000 for IWAE(2)).
+// (2,000 for the ELBO, 500 for IWAE(2)).
 //
 //   * Unbiasedness: the means under the score function (REINFORCE, no
 //     baseline), measure-valued derivatives and the hybrid (MVD at steps 0
@@ -52,7 +52,7 @@ constexpr double kReinforceFactor = 4;
 // Draws per estimator: the ELBO's, and IWAE(2)'s, whose enumeration runs
 // 2⁶ branches per draw.
 constexpr int kElboDraws = 2000;
-constexpr int kIwaeDraws = 1000;
+constexpr int kIwaeDraws = 500;
 
 AirConfig Tiny() {
   AirConfig config = GenjaxConfig();
