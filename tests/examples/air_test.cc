@@ -367,6 +367,68 @@ TEST(AirTrainingTest, TheTrainerStepsAndCounts) {
       absl::StatusCode::kInvalidArgument);
 }
 
+// Every configuration of --estimator takes finite steps that move both the
+// model's and the guide's parameters.
+TEST(AirTrainingTest, EveryEstimatorSteps) {
+  const Tensor images = Images(4, 12, 24);
+  std::vector<std::string> names;
+  for (const AirEstimator estimator : AllAirEstimators()) {
+    names.push_back(AirEstimatorName(estimator));
+    AirTrainerOptions options;
+    options.config = Small(GenjaxConfig());
+    options.estimator = estimator;
+    AirTrainer trainer(options);
+    ASSERT_TRUE(trainer.Step(images).ok()) << names.back();
+    const Matrix decoder =
+        (*trainer.store().Unconstrained("model/decoder/1/w"))->value();
+    const Matrix predict =
+        (*trainer.store().Unconstrained("guide/predict/0/b"))->value();
+    absl::StatusOr<double> value = trainer.Step(images);
+    ASSERT_TRUE(value.ok()) << names.back() << ": " << value.status();
+    EXPECT_TRUE(std::isfinite(*value)) << names.back();
+    EXPECT_FALSE(decoder.isApprox(
+        (*trainer.store().Unconstrained("model/decoder/1/w"))->value()))
+        << names.back();
+    EXPECT_FALSE(predict.isApprox(
+        (*trainer.store().Unconstrained("guide/predict/0/b"))->value()))
+        << names.back();
+    AirEstimator parsed;
+    std::string error;
+    EXPECT_TRUE(AbslParseFlag(names.back(), &parsed, &error));
+    EXPECT_EQ(parsed, estimator);
+  }
+  EXPECT_EQ(names.size(), 9u);
+  AirEstimator parsed;
+  std::string error;
+  EXPECT_FALSE(AbslParseFlag("vimco", &parsed, &error));
+  EXPECT_THAT(error, HasSubstr("unknown estimator 'vimco'"));
+}
+
+// Each particle of AirIwelbo has its own z_pres sites: enumerating z_pres_2
+// runs 2 branches per particle, 4 in all; with one particle the bound is the
+// ELBO's value.
+TEST(AirTrainingTest, IwelboParticlesHaveTheirOwnSites) {
+  const AirNetworks networks(Small(GenjaxConfig()), 25);
+  const AirModel model(networks);
+  const AirGuide guide(networks);
+  const AirBatch batch{Images(3, 12, 26), Tensor()};
+  ParamStore store;
+  ParamStoreScope scope(store);
+  auto iwae =
+      Expectation(AirIwelbo(model, Enumerate(guide, ZPresSites({2})), 2));
+  iwae.Seed(27);
+  absl::StatusOr<GradientEstimate> g = iwae.GradEstimate(batch, Index{1});
+  ASSERT_TRUE(g.ok()) << g.status();
+  EXPECT_EQ(g->runs, 4);
+  EXPECT_EQ(g->value.rows(), 3);
+  auto one = Expectation(AirIwelbo(model, guide, 1)).Seed(28);
+  auto elbo = Expectation(Elbo(model, guide)).Seed(28);
+  absl::StatusOr<Tensor> a = one.Estimate(batch, Index{1});
+  absl::StatusOr<Tensor> b = elbo.Estimate(batch, Index{1});
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_TRUE(a->value().isApprox(b->value(), 1e-4));
+}
+
 // Canvases written straight into the cache TrainAir reads, so no
 // Fashion-MNIST files are needed.
 std::string CachedCanvases(const std::string& name, Index train,
