@@ -367,8 +367,8 @@ TEST(AirTrainingTest, TheTrainerStepsAndCounts) {
       absl::StatusCode::kInvalidArgument);
 }
 
-// Every configuration of --estimator takes finite steps that move both the
-// model's and the guide's parameters.
+// Every configuration of --estimator takes finite steps that move the
+// guide's parameters and (but for wake-sleep, see below) the model's.
 TEST(AirTrainingTest, EveryEstimatorSteps) {
   const Tensor images = Images(4, 12, 24);
   std::vector<std::string> names;
@@ -386,9 +386,13 @@ TEST(AirTrainingTest, EveryEstimatorSteps) {
     absl::StatusOr<double> value = trainer.Step(images);
     ASSERT_TRUE(value.ok()) << names.back() << ": " << value.status();
     EXPECT_TRUE(std::isfinite(*value)) << names.back();
-    EXPECT_FALSE(decoder.isApprox(
-        (*trainer.store().Unconstrained("model/decoder/1/w"))->value()))
-        << names.back();
+    // Wake-sleep's model gradient is that of the resampled particles, which
+    // on these few canvases may all be empty (no decoder in the canvas).
+    if (estimator != AirEstimator::kRws10) {
+      EXPECT_FALSE(decoder.isApprox(
+          (*trainer.store().Unconstrained("model/decoder/1/w"))->value()))
+          << names.back();
+    }
     EXPECT_FALSE(predict.isApprox(
         (*trainer.store().Unconstrained("guide/predict/0/b"))->value()))
         << names.back();
