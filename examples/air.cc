@@ -4,10 +4,11 @@
 // -----------------------------------------------------------------------------
 //
 // Trains Attend-Infer-Repeat on canvases of 0 to 2 Fashion-MNIST objects
-// with REINFORCE at the z_pres sites and reports count accuracy:
+// with one of the gradient estimators of examples/air_training.h and reports
+// count accuracy:
 //
 //   ./bazelw run //examples:air
-//   ./bazelw run //examples:air -- --baseline=none --steps=3000
+//   ./bazelw run //examples:air -- --estimator=reinforce --steps=3000
 //   ./bazelw run //examples:air -- --variant=pyro
 //   ./bazelw run //examples:air -- --help
 //
@@ -33,6 +34,13 @@ namespace {
 const provi::examples::AirTrainingOptions kDefaults;
 }  // namespace
 
+ABSL_FLAG(provi::examples::AirEstimator, estimator, kDefaults.estimator,
+          "The objective and the z_pres strategies: reinforce (ELBO, score "
+          "function, no baseline), reinforce-baseline (with --baseline), enum "
+          "(exact enumeration), mvd (measure-valued derivatives), hybrid (MVD "
+          "at steps 0-1, enumeration at step 2), iwae2-reinforce, iwae2-mvd, "
+          "hybrid-iwae2 (the importance-weighted bound with 2 particles) or "
+          "rws10 (reweighted wake-sleep, 10 particles, one resampled).");
 ABSL_FLAG(provi::examples::AirVariant, variant, kDefaults.variant,
           "Whose AIR: genjax (genjax.vi's Figure 7 model and guide) or pyro "
           "(Pyro's: masking by z_pres, prior offset for z_where, decoder "
@@ -45,8 +53,9 @@ ABSL_FLAG(double, decoder_bias, kDefaults.decoder_bias,
           "Added to the decoder's output before its sigmoid; nan: the "
           "variant's (genjax 0, pyro -2).");
 ABSL_FLAG(provi::examples::AirBaseline, baseline, kDefaults.baseline,
-          "Control variate for REINFORCE at z_pres: none, moving_average or "
-          "learned (a network on the guide's detached LSTM state).");
+          "Control variate of --estimator=reinforce-baseline: none, "
+          "moving_average or learned (a network on the guide's detached LSTM "
+          "state).");
 ABSL_FLAG(double, baseline_decay, kDefaults.baseline_decay,
           "Decay of --baseline=moving_average.");
 ABSL_FLAG(double, learning_rate, kDefaults.learning_rate,
@@ -87,11 +96,14 @@ ABSL_FLAG(int64_t, png_images, kDefaults.png_images,
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "Trains Attend-Infer-Repeat on multi-object Fashion-MNIST canvases with "
-      "REINFORCE at z_pres and reports count accuracy.\n"
-      "Usage: air [--baseline=learned] [--steps=3000] [--variant=genjax] ...");
+      "a choice of gradient estimators and reports count accuracy.\n"
+      "Usage: air [--estimator=mvd] [--steps=3000] [--variant=genjax] ...\n"
+      "Estimators: reinforce, reinforce-baseline, enum, mvd, hybrid, "
+      "iwae2-reinforce, iwae2-mvd, hybrid-iwae2, rws10.");
   absl::ParseCommandLine(argc, argv);
 
   provi::examples::AirTrainingOptions options;
+  options.estimator = absl::GetFlag(FLAGS_estimator);
   options.variant = absl::GetFlag(FLAGS_variant);
   options.robust_where = absl::GetFlag(FLAGS_robust_where);
   options.decoder_bias = absl::GetFlag(FLAGS_decoder_bias);

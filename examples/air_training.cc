@@ -8,13 +8,16 @@
 #include <cstdio>
 #include <deque>
 #include <filesystem>
+#include <limits>
 #include <system_error>
 #include <utility>
 
+#include "absl/random/random.h"
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "ad/ops.h"
 #include "ad/tape.h"
 #include "base/random.h"
@@ -25,6 +28,7 @@
 #include "data/multi_object.h"
 #include "data/png.h"
 #include "estimators/expectation.h"
+#include "estimators/site_strategy.h"
 #include "estimators/strategies.h"
 #include "handlers/seed.h"
 #include "handlers/trace.h"
@@ -82,12 +86,166 @@ std::string AbslUnparseFlag(AirBaseline baseline) {
   return AirBaselineName(baseline);
 }
 
+const std::vector<AirEstimator>& AllAirEstimators() {
+  static const std::vector<AirEstimator>* const all =
+      new std::vector<AirEstimator>{
+          AirEstimator::kReinforce, AirEstimator::kReinforceBaseline,
+          AirEstimator::kEnum,      AirEstimator::kMvd,
+          AirEstimator::kHybrid,    AirEstimator::kIwae2Reinforce,
+          AirEstimator::kIwae2Mvd,  AirEstimator::kHybridIwae2,
+          AirEstimator::kRws10};
+  return *all;
+}
+
+std::string AirEstimatorName(AirEstimator estimator) {
+  switch (estimator) {
+    case AirEstimator::kReinforce:
+      return "reinforce";
+    case AirEstimator::kReinforceBaseline:
+      return "reinforce-baseline";
+    case AirEstimator::kEnum:
+      return "enum";
+    case AirEstimator::kMvd:
+      return "mvd";
+    case AirEstimator::kHybrid:
+      return "hybrid";
+    case AirEstimator::kIwae2Reinforce:
+      return "iwae2-reinforce";
+    case AirEstimator::kIwae2Mvd:
+      return "iwae2-mvd";
+    case AirEstimator::kHybridIwae2:
+      return "hybrid-iwae2";
+    case AirEstimator::kRws10:
+      return "rws10";
+  }
+  return "unknown";
+}
+
+bool AbslParseFlag(absl::string_view text, AirEstimator* estimator,
+                   std::string* error) {
+  std::vector<std::string> names;
+  for (const AirEstimator candidate : AllAirEstimators()) {
+    if (text == AirEstimatorName(candidate)) {
+      *estimator = candidate;
+      return true;
+    }
+    names.push_back(AirEstimatorName(candidate));
+  }
+  *error = absl::StrCat("unknown estimator '", text, "'; expected one of ",
+                        absl::StrJoin(names, ", "));
+  return false;
+}
+
+std::string AbslUnparseFlag(AirEstimator estimator) {
+  return AirEstimatorName(estimator);
+}
+
+SitePredicate ZPresSites(std::initializer_list<int> steps) {
+  std::vector<std::string> names;
+  for (const int t : steps) names.push_back(ZPresSite(t));
+  return [names](const Message& msg) {
+    const absl::string_view address = msg.address.name();
+    for (const std::string& name : names) {
+      if (address == name ||
+          (absl::EndsWith(address, name) &&
+           address[address.size() - name.size() - 1] == '/')) {
+        return true;
+      }
+    }
+    return false;
+  };
+}
+
+ParticleSites::ParticleSites(int k)
+    : ScopeHandler(absl::StrCat("particle_", k)) {}
+
+void ParticleSites::Process(Message& msg) {
+  if (msg.kind != SiteKind::kParam) ScopeHandler::Process(msg);
+}
+
+namespace {
+
+// Draws the site's value without gradient and adds nothing to the
+// surrogate: for proposals whose densities the objective evaluates itself.
+class DrawDetached final : public SiteStrategy {
+ public:
+  absl::string_view name() const override { return "detached draw"; }
+  Tensor Draw(SiteRun& run) const override {
+    return Detach(run.distribution().Sample(run.gen()));
+  }
+};
+
+}  // namespace
+
+std::function<Tensor(const AirBatch&, Index)> AirWakeSleep(
+    std::function<void(const AirBatch&, Index)> model,
+    std::function<void(const AirBatch&, Index)> guide, int particles) {
+  auto proposal = WithStrategy(
+      guide, [](const Message&) { return true; },
+      std::make_shared<DrawDetached>());
+  return [model, guide, proposal, particles](const AirBatch& batch,
+                                             Index) -> Tensor {
+    const Index images = batch.images.rows();
+    const Index k = particles;
+    Trace chosen;
+    Matrix bound(images, 1);
+    {
+      NoRecordScope no_record;
+      const Simulation q = Simulate(proposal, batch, k);
+      const Matrix log_w =
+          (Density(model, q.choices, batch, k) - q.log_density).value();
+      // Lane j B + b is particle j of image b.
+      std::vector<Index> rows(static_cast<size_t>(images));
+      absl::BitGenRef gen = EstimationRng();
+      for (Index b = 0; b < images; ++b) {
+        double max = -std::numeric_limits<double>::infinity();
+        for (Index j = 0; j < k; ++j) {
+          max = std::max(max, static_cast<double>(log_w(j * images + b, 0)));
+        }
+        std::vector<double> weights(static_cast<size_t>(k));
+        double total = 0;
+        for (Index j = 0; j < k; ++j) {
+          weights[static_cast<size_t>(j)] =
+              std::exp(static_cast<double>(log_w(j * images + b, 0)) - max);
+          total += weights[static_cast<size_t>(j)];
+        }
+        bound(b, 0) = static_cast<Real>(max + std::log(total / k));
+        double u = absl::Uniform<double>(gen, 0.0, total);
+        Index pick = k - 1;
+        for (Index j = 0; j < k; ++j) {
+          u -= weights[static_cast<size_t>(j)];
+          if (u < 0) {
+            pick = j;
+            break;
+          }
+        }
+        rows[static_cast<size_t>(b)] = pick * images + b;
+      }
+      for (const Site& site : q.choices.sites()) {
+        if (site.kind != SiteKind::kSample || site.is_observed ||
+            !site.value.has_value()) {
+          continue;
+        }
+        Site copy;
+        copy.kind = site.kind;
+        copy.address = site.address;
+        copy.value = GatherRows(*site.value, rows);
+        ThrowIfError(chosen.Add(std::move(copy)));
+      }
+    }
+    const Tensor log_joint = Density(model, chosen, batch, Index{1}) +
+                             Density(guide, chosen, batch, Index{1});
+    return Tensor(bound) + (log_joint - Detach(log_joint));
+  };
+}
+
 AirTrainer::AirTrainer(const AirTrainerOptions& options)
     : options_(options),
       networks_(options.config, options.seed),
       adam_(AdamOptions{options.learning_rate}),
       baseline_adam_(AdamOptions{options.baseline_learning_rate}) {
-  if (options_.baseline == AirBaseline::kLearned) {
+  if (options_.estimator == AirEstimator::kReinforceBaseline &&
+      options_.baseline == AirBaseline::kLearned) {
     step_baselines_ = std::make_shared<AirStepBaselines>();
   }
   for (int t = 0; t < kAirSteps; ++t) {
@@ -109,20 +267,55 @@ AirTrainer::AirTrainer(const AirTrainerOptions& options)
   }
   const AirModel model(networks_);
   const AirGuide guide(networks_, step_baselines_);
-  // REINFORCE at each z_pres site, with that site's baseline.
-  auto reinforce = ScoreFunction(
-      ScoreFunction(ScoreFunction(guide, {"z_pres_0"}, baselines_[0]),
-                    {"z_pres_1"}, baselines_[1]),
-      {"z_pres_2"}, baselines_[2]);
-  auto objective =
-      std::make_shared<Expectation<decltype(Elbo(model, reinforce))>>(
-          Elbo(model, reinforce));
-  objective->Seed(options_.seed + 2);
-  estimate_ = [objective](const AirBatch& batch) -> absl::StatusOr<double> {
-    PROVI_ASSIGN_OR_RETURN(const GradientEstimate g,
-                           objective->GradEstimate(batch, Index{1}));
-    return g.value.cast<double>().mean();
+  const uint64_t seed = options_.seed + 2;
+  auto estimate = [seed](auto program) {
+    auto objective =
+        std::make_shared<Expectation<decltype(program)>>(std::move(program));
+    objective->Seed(seed);
+    return [objective](const AirBatch& batch) -> absl::StatusOr<double> {
+      PROVI_ASSIGN_OR_RETURN(const GradientEstimate g,
+                             objective->GradEstimate(batch, Index{1}));
+      return g.value.cast<double>().mean();
+    };
   };
+  auto reinforce = ScoreFunction(guide, ZPresSites({0, 1, 2}));
+  auto mvd = Mvd(guide, ZPresSites({0, 1, 2}));
+  auto hybrid = Mvd(Enumerate(guide, ZPresSites({2})), ZPresSites({0, 1}));
+  switch (options_.estimator) {
+    case AirEstimator::kReinforce:
+      estimate_ = estimate(Elbo(model, reinforce));
+      break;
+    case AirEstimator::kReinforceBaseline:
+      // Each site with its own baseline.
+      estimate_ = estimate(Elbo(
+          model, ScoreFunction(ScoreFunction(ScoreFunction(guide, {"z_pres_0"},
+                                                           baselines_[0]),
+                                             {"z_pres_1"}, baselines_[1]),
+                               {"z_pres_2"}, baselines_[2])));
+      break;
+    case AirEstimator::kEnum:
+      estimate_ =
+          estimate(Elbo(model, Enumerate(guide, ZPresSites({0, 1, 2}))));
+      break;
+    case AirEstimator::kMvd:
+      estimate_ = estimate(Elbo(model, mvd));
+      break;
+    case AirEstimator::kHybrid:
+      estimate_ = estimate(Elbo(model, hybrid));
+      break;
+    case AirEstimator::kIwae2Reinforce:
+      estimate_ = estimate(AirIwelbo(model, reinforce, 2));
+      break;
+    case AirEstimator::kIwae2Mvd:
+      estimate_ = estimate(AirIwelbo(model, mvd, 2));
+      break;
+    case AirEstimator::kHybridIwae2:
+      estimate_ = estimate(AirIwelbo(model, hybrid, 2));
+      break;
+    case AirEstimator::kRws10:
+      estimate_ = estimate(AirWakeSleep(model, guide, 10));
+      break;
+  }
 }
 
 absl::StatusOr<double> AirTrainer::Step(const Tensor& images) {
@@ -139,8 +332,8 @@ absl::StatusOr<double> AirTrainer::Step(const Tensor& images) {
   }();
   if (!value.ok()) return value.status();
   if (!std::isfinite(*value)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("the ELBO estimate is ", *value, "; nothing was updated"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the objective estimate is ", *value, "; nothing was updated"));
   }
   std::vector<Parameter*> main, baseline;
   for (const NamedParameter& p : store_.parameters()) {
@@ -335,6 +528,7 @@ absl::StatusOr<AirTrainingResult> TrainAir(const AirTrainingOptions& options,
   if (!std::isnan(options.decoder_bias)) {
     trainer_options.config.decoder_bias = options.decoder_bias;
   }
+  trainer_options.estimator = options.estimator;
   trainer_options.baseline = options.baseline;
   trainer_options.baseline_decay = options.baseline_decay;
   trainer_options.learning_rate = options.learning_rate;
@@ -386,8 +580,8 @@ absl::StatusOr<AirTrainingResult> TrainAir(const AirTrainingOptions& options,
   out << absl::StrFormat(
       "AIR (%s variant%s, decoder bias %g) on %d training and %d held-out "
       "%dx%d canvases of 0-2 Fashion-MNIST objects (%s, %.1f s)\n"
-      "REINFORCE at z_pres with baseline %s, batch %d, Adam lr %g (baseline "
-      "%g), %d steps, seed %d\n"
+      "estimator %s%s, batch %d, Adam lr %g (baseline %g), %d steps, seed "
+      "%d\n"
       "ELBO of explaining nothing (empty canvas): %.1f per image\n",
       AirVariantName(config.variant),
       config.robust_where && config.variant == AirVariant::kGenjax
@@ -395,12 +589,22 @@ absl::StatusOr<AirTrainingResult> TrainAir(const AirTrainingOptions& options,
           : "",
       config.decoder_bias, train.size(), heldout.size(), config.canvas,
       config.canvas, options.cache_dir, data_seconds,
-      AirBaselineName(options.baseline), options.batch, options.learning_rate,
-      options.baseline_learning_rate, options.steps, options.seed,
-      result.empty_canvas_elbo);
+      AirEstimatorName(options.estimator),
+      options.estimator == AirEstimator::kReinforceBaseline
+          ? absl::StrCat(" (", AirBaselineName(options.baseline), ")")
+          : "",
+      options.batch, options.learning_rate, options.baseline_learning_rate,
+      options.steps, options.seed, result.empty_canvas_elbo);
   out.flush();
 
-  std::string csv = "step,seconds,objective,accuracy\n";
+  std::string csv =
+      "estimator,seed,step,seconds,objective,objective_ema,accuracy,c00,c01,"
+      "c02,c03,c10,c11,c12,c13,c20,c21,c22,c23\n";
+  const std::string row_prefix =
+      absl::StrCat(AirEstimatorName(options.estimator), ",", options.seed, ",");
+  // The objective's exponential moving average (about the last 100 steps).
+  constexpr double kEmaDecay = 0.99;
+  double ema = 0;
   std::deque<double> window;
   double window_sum = 0;
   double last_accuracy = std::nan("");
@@ -422,6 +626,14 @@ absl::StatusOr<AirTrainingResult> TrainAir(const AirTrainingOptions& options,
     return absl::OkStatus();
   };
   PROVI_RETURN_IF_ERROR(evaluate(0));
+  absl::StrAppend(&csv, row_prefix, "0,0,,,",
+                  absl::StrFormat("%.4f", last_accuracy));
+  for (Index r = 0; r < 3; ++r) {
+    for (Index c = 0; c < kAirSteps + 1; ++c) {
+      absl::StrAppend(&csv, ",", result.train_confusion(r, c));
+    }
+  }
+  absl::StrAppend(&csv, "\n");
   out << absl::StrFormat(
       "step %5d  count accuracy %.3f (%d training canvases)\n", 0,
       last_accuracy, options.eval_images);
@@ -448,10 +660,25 @@ absl::StatusOr<AirTrainingResult> TrainAir(const AirTrainingOptions& options,
       const bool eval = result.steps % options.eval_every == 0 ||
                         result.steps == options.steps;
       if (eval) PROVI_RETURN_IF_ERROR(evaluate(result.steps));
-      absl::StrAppend(
-          &csv, result.steps, ",",
-          absl::StrFormat("%.3f,%.4f,", result.train_seconds, *value),
-          eval ? absl::StrFormat("%.4f", last_accuracy) : "", "\n");
+      ema = result.steps == 1 ? *value
+                              : kEmaDecay * ema + (1 - kEmaDecay) * *value;
+      absl::StrAppend(&csv, row_prefix, result.steps, ",",
+                      absl::StrFormat("%.3f,%.4f,%.4f,", result.train_seconds,
+                                      *value, ema));
+      if (eval) {
+        absl::StrAppend(&csv, absl::StrFormat("%.4f", last_accuracy));
+        for (Index r = 0; r < 3; ++r) {
+          for (Index c = 0; c < kAirSteps + 1; ++c) {
+            absl::StrAppend(&csv, ",", result.train_confusion(r, c));
+          }
+        }
+        absl::StrAppend(&csv, "\n");
+        // Written at every evaluation, so that a run stopped early leaves
+        // its curve so far.
+        PROVI_RETURN_IF_ERROR(WriteFileAtomically(result.csv_path, csv));
+      } else {
+        absl::StrAppend(&csv, ",,,,,,,,,,,,\n");
+      }
       if (result.steps % options.log_every == 0 ||
           result.steps == options.steps) {
         out << absl::StrFormat(
@@ -486,10 +713,14 @@ absl::StatusOr<AirTrainingResult> TrainAir(const AirTrainingOptions& options,
   }
   out << absl::StrFormat(
       "trained %d steps in %.1f s (%.1f steps/s, %.1f ms/step)\n"
+      "steps to count accuracy 0.5 / 0.8 / 0.9 (-1: not reached): %d / %d "
+      "/ %d\n"
       "count accuracy on %d training canvases: %.3f\n%s",
       result.steps, result.train_seconds, result.steps_per_second,
-      1000 / std::max(result.steps_per_second, 1e-9), options.eval_images,
-      result.train_accuracy, ConfusionString(result.train_confusion));
+      1000 / std::max(result.steps_per_second, 1e-9),
+      result.steps_to_accuracy[0], result.steps_to_accuracy[1],
+      result.steps_to_accuracy[2], options.eval_images, result.train_accuracy,
+      ConfusionString(result.train_confusion));
   if (heldout.size() > 0) {
     out << absl::StrFormat(
         "count accuracy on %d held-out canvases: %.3f (%.1f s)\n%s",

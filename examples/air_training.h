@@ -4,23 +4,44 @@
 // -----------------------------------------------------------------------------
 //
 // Training and evaluating AIR (examples/air_model.h) on multi-object
-// Fashion-MNIST canvases (data/multi_object.h) with the ELBO and REINFORCE
-// at the z_pres sites: the whole of examples/air.cc but the flags.
+// Fashion-MNIST canvases (data/multi_object.h) with any of the gradient
+// estimators "Probabilistic Programming with Programmable Variational
+// Inference" (Becker et al., PLDI 2024) compares on it: the whole of
+// examples/air.cc but the flags.
+//
+// The estimators (`AirEstimator`) are an objective program and a strategy
+// per z_pres site, chosen by wrapping the guide (estimators/strategies.h);
+// z_where and z_what are reparameterised throughout:
+//
+//   reinforce           Elbo; ScoreFunction at every z_pres, no baseline
+//                       (genjax.vi's REINFORCE)
+//   reinforce-baseline  Elbo; ScoreFunction with the chosen baseline: a
+//                       moving average of the site's cost, or a learned
+//                       data-dependent baseline (a network on the guide's
+//                       detached LSTM state, trained by its own squared
+//                       error, as Pyro's "REINFORCE + baselines")
+//   enum                Elbo; Enumerate at every z_pres (exact over the
+//                       2³ presence patterns)
+//   mvd                 Elbo; Mvd (measure-valued derivative) at every z_pres
+//   hybrid              Elbo; Mvd at z_pres_0 and z_pres_1, Enumerate at
+//                       z_pres_2
+//   iwae2-reinforce,    the importance-weighted bound with K = 2 particles
+//   iwae2-mvd,          (`AirIwelbo`) and the strategies of reinforce, mvd
+//   hybrid-iwae2        and hybrid at each particle's z_pres sites
+//   rws10               reweighted wake-sleep (`AirWakeSleep`): K = 10 guide
+//                       particles drawn without gradient, one resampled per
+//                       image (SIR); the model ascends log p(x, z*) and the
+//                       guide log q(z* | x), so z_pres needs no estimator
 //
 // `AirTrainer` owns the networks, the parameter store and the optimisers;
 // `Step(images)` takes one gradient step:
 //
 //   1. the LSTM's image projection is computed once for the minibatch
-//      (AirBatch::projection), on the tape, and every step of the guide
-//      reuses it;
-//   2. `Expectation(Elbo(model, guide'))` estimates the gradient, guide'
-//      being the guide wrapped by `ScoreFunction` at each z_pres site with
-//      the chosen baseline: none (genjax.vi's REINFORCE), a moving average
-//      of the site's cost, or a learned data-dependent baseline (a network
-//      on the guide's detached LSTM state, trained by its own squared error
-//      to predict the ELBO, as Pyro's "REINFORCE + baselines");
-//   3. Adam ascends the mean ELBO per image, the baseline network with its
-//      own learning rate.
+//      (AirBatch::projection), on the tape, and every step of the guide,
+//      every particle and every re-execution of it reuses it;
+//   2. `Expectation(objective)` estimates the gradient;
+//   3. Adam ascends the mean objective per image, the baseline network with
+//      its own learning rate.
 //
 // `CountConfusion` evaluates count accuracy as the paper does: one guide
 // sample per image, inferred count Σ_t z_pres_t, and the 3 x 4 confusion
@@ -33,8 +54,11 @@
 // training canvases, evaluated every `eval_every` steps), and at the end
 // the confusion matrices on that subset and on held-out canvases made from
 // Fashion-MNIST's test images. It writes, under `output_dir`: `air.params`
-// (a checkpoint of the ParamStore), `air_training.csv` (step, seconds,
-// objective, accuracy) and `air_boxes.png` (held-out canvases with the
+// (a checkpoint of the ParamStore), `air_training.csv` (one row per step:
+// estimator, seed, step, cumulative training seconds, the step's objective
+// estimate, its exponential moving average over about 100 steps (decay
+// 0.99), and on evaluation steps the count accuracy and the confusion
+// matrix c<true><inferred>) and `air_boxes.png` (held-out canvases with the
 // inferred objects' windows drawn, each followed by the model's
 // reconstruction from the guide's latents).
 //
@@ -45,7 +69,7 @@
 // Example:
 //
 //   provi::examples::AirTrainingOptions options;
-//   options.baseline = provi::examples::AirBaseline::kLearned;
+//   options.estimator = provi::examples::AirEstimator::kHybrid;
 //   absl::StatusOr<provi::examples::AirTrainingResult> result =
 //       provi::examples::TrainAir(options, std::cout);
 
@@ -53,8 +77,10 @@
 #define PROVI_EXAMPLES_AIR_TRAINING_H_
 
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -62,10 +88,15 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "ad/ops.h"
 #include "ad/tensor.h"
 #include "data/fashion_mnist.h"
 #include "estimators/baselines.h"
+#include "estimators/with_strategy.h"
 #include "examples/air_model.h"
+#include "handlers/scope.h"
+#include "runtime/handler.h"
+#include "vi/generative.h"
 #include "vi/optimizers.h"
 #include "vi/param_store.h"
 
@@ -85,11 +116,104 @@ bool AbslParseFlag(absl::string_view text, AirBaseline* baseline,
                    std::string* error);
 std::string AbslUnparseFlag(AirBaseline baseline);
 
+// AirEstimator
+//
+// The configurations of the file comment.
+enum class AirEstimator {
+  kReinforce,
+  kReinforceBaseline,
+  kEnum,
+  kMvd,
+  kHybrid,
+  kIwae2Reinforce,
+  kIwae2Mvd,
+  kHybridIwae2,
+  kRws10,
+};
+
+// AllAirEstimators()
+//
+// Every configuration, in the order above.
+const std::vector<AirEstimator>& AllAirEstimators();
+
+// AirEstimatorName(), AbslParseFlag(), AbslUnparseFlag()
+//
+// "reinforce", "reinforce-baseline", "enum", "mvd", "hybrid",
+// "iwae2-reinforce", "iwae2-mvd", "hybrid-iwae2", "rws10".
+std::string AirEstimatorName(AirEstimator estimator);
+bool AbslParseFlag(absl::string_view text, AirEstimator* estimator,
+                   std::string* error);
+std::string AbslUnparseFlag(AirEstimator estimator);
+
+// ZPresSites()
+//
+// Selects the z_pres sites of the listed steps, also inside a particle of
+// `AirIwelbo` (addresses "particle_k/z_pres_t").
+SitePredicate ZPresSites(std::initializer_list<int> steps);
+
+// ParticleSites
+//
+// A handler that prefixes the addresses of sample and plate sites with
+// "particle_k/" and leaves `param` sites alone: K runs of one program under
+// it are K particles with their own sites and shared parameters.
+class ParticleSites : public ScopeHandler {
+ public:
+  explicit ParticleSites(int k);
+  void Process(Message& msg) override;
+};
+
+// AirIwelbo()
+//
+// The importance-weighted bound log (1/K) Σ_k p(x, z_k) / q(z_k | x) per
+// image, a program of (batch, particles) whose `particles` is ignored: the
+// guide and the model run K times, particle k under `ParticleSites(k)`, so
+// each particle has its own z_pres sites and a strategy at one of them
+// (MVD's counterfactual, an enumerated branch) changes that particle alone.
+template <typename M, typename G>
+auto AirIwelbo(M model, G guide, int particles) {
+  return [model = std::move(model), guide = std::move(guide), particles](
+             const AirBatch& batch, Index) -> Tensor {
+    std::vector<Tensor> log_weights;
+    for (int k = 0; k < particles; ++k) {
+      auto in_particle = [k](const auto& program) {
+        return [k, &program](const AirBatch& b, Index n) {
+          ParticleSites handler(k);
+          HandlerScope scope(handler);
+          program(b, n);
+        };
+      };
+      const Simulation q = Simulate(in_particle(guide), batch, Index{1});
+      log_weights.push_back(
+          Density(in_particle(model), q.choices, batch, Index{1}) -
+          q.log_density);
+    }
+    return RowLogSumExp(ConcatCols(log_weights)) -
+           static_cast<Real>(std::log(static_cast<double>(particles)));
+  };
+}
+
+// AirWakeSleep()
+//
+// Reweighted wake-sleep with sampling-importance-resampling, as genjax.vi's
+// AIR script: K guide particles per image drawn without gradient (and off
+// the tape), normalised weights w̃ = softmax_k(log p(x, z_k) - log q(z_k)),
+// one particle z* resampled per image; the program returns the importance
+// weighted bound's estimate (the value) plus log p(x, z*) + log q(z* | x)
+// minus its detached self, whose gradient is the model's wake-p (the model
+// does not depend on the guide's parameters at fixed z*) and the guide's
+// wake-q. One set of particles serves both phases.
+std::function<Tensor(const AirBatch&, Index)> AirWakeSleep(
+    std::function<void(const AirBatch&, Index)> model,
+    std::function<void(const AirBatch&, Index)> guide, int particles);
+
 // AirTrainerOptions
 //
 // How `AirTrainer` estimates and steps.
 struct AirTrainerOptions {
   AirConfig config = GenjaxConfig();
+  AirEstimator estimator = AirEstimator::kReinforce;
+  // The control variate of kReinforceBaseline (the other score-function
+  // configurations have none).
   AirBaseline baseline = AirBaseline::kLearned;
   // The moving average's decay (kMovingAverage).
   double baseline_decay = 0.9;
@@ -112,7 +236,7 @@ class AirTrainer {
   // Step()
   //
   // One gradient step on the minibatch `images` (B x canvas²); returns the
-  // estimate of the mean ELBO per image. On error nothing is updated.
+  // estimate of the mean objective per image. On error nothing is updated.
   absl::StatusOr<double> Step(const Tensor& images);
 
   // CountConfusion()
@@ -163,6 +287,7 @@ double EmptyCanvasElbo(const Matrix& images, double sd);
 //
 // Everything examples/air.cc has a flag for; the defaults are the flags'.
 struct AirTrainingOptions {
+  AirEstimator estimator = AirEstimator::kReinforceBaseline;
   AirVariant variant = AirVariant::kGenjax;
   // The guide's z_where offset by the prior (Pyro's parameterisation);
   // the Pyro variant always has it.
