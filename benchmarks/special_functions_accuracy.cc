@@ -30,8 +30,8 @@
 #include <vector>
 
 #include "Eigen/Core"
+#include "base/internal/math_policy.h"
 #include "base/special_functions.h"
-#include "boost/math/policies/policy.hpp"
 #include "boost/math/special_functions/digamma.hpp"
 #include "boost/math/special_functions/gamma.hpp"
 #include "boost/multiprecision/cpp_bin_float.hpp"
@@ -43,15 +43,8 @@ namespace {
 
 using Big = boost::multiprecision::cpp_bin_float_50;
 
-// Boost.Math's policy for double arguments evaluated in double (its default
-// promotes them to long double), errors giving NaN rather than throwing.
-using InDouble = boost::math::policies::policy<
-    boost::math::policies::domain_error<boost::math::policies::ignore_error>,
-    boost::math::policies::pole_error<boost::math::policies::ignore_error>,
-    boost::math::policies::overflow_error<boost::math::policies::ignore_error>,
-    boost::math::policies::evaluation_error<
-        boost::math::policies::ignore_error>,
-    boost::math::policies::promote_double<false>>;
+// Boost.Math in double, as provi calls it.
+using InDouble = base_internal::MathPolicy;
 using distributions_internal::RegularizedGammaP;
 using distributions_internal::RegularizedGammaPDerivative;
 using distributions_internal::StandardGammaSampleDerivative;

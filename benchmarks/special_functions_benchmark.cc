@@ -29,6 +29,7 @@
 #include <random>
 
 #include "Eigen/Core"
+#include "base/internal/math_policy.h"
 #include "base/special_functions.h"
 #include "benchmark/benchmark.h"
 #include "boost/math/policies/policy.hpp"
@@ -44,19 +45,16 @@ using ArrayXd = Eigen::ArrayXd;
 
 constexpr int kPoints = 4096;
 
+// Boost.Math's default evaluation (double in long double), without
+// exceptions.
 using IgnoreErrors = boost::math::policies::policy<
     boost::math::policies::domain_error<boost::math::policies::ignore_error>,
     boost::math::policies::pole_error<boost::math::policies::ignore_error>,
     boost::math::policies::overflow_error<boost::math::policies::ignore_error>,
     boost::math::policies::evaluation_error<
         boost::math::policies::ignore_error>>;
-using IgnoreErrorsInDouble = boost::math::policies::policy<
-    boost::math::policies::domain_error<boost::math::policies::ignore_error>,
-    boost::math::policies::pole_error<boost::math::policies::ignore_error>,
-    boost::math::policies::overflow_error<boost::math::policies::ignore_error>,
-    boost::math::policies::evaluation_error<
-        boost::math::policies::ignore_error>,
-    boost::math::policies::promote_double<false>>;
+// provi's policy: the same, in double.
+using IgnoreErrorsInDouble = base_internal::MathPolicy;
 
 // x log-uniform in [1e-3, 1e3].
 const ArrayXd& OneArgumentPoints() {

@@ -148,8 +148,7 @@ double RegularizedGammaPDerivative(double a, double x) {
   if (x < a + 1) {
     // P = (prefactor / a) S.
     const WithDerivative s = LowerSeries(a, x);
-    return prefactor / a *
-           ((log_x - Digamma(a + 1)) * s.value + s.derivative);
+    return prefactor / a * ((log_x - Digamma(a + 1)) * s.value + s.derivative);
   }
   // Q = prefactor f, and ∂P/∂a = -∂Q/∂a.
   const WithDerivative f = UpperContinuedFraction(a, x);
@@ -170,8 +169,7 @@ double StandardGammaSampleDerivative(double a, double x) {
   // prefactors cancel to x / a and x.
   if (x < a + 1) {
     const WithDerivative s = LowerSeries(a, x);
-    return -(x / a) *
-           ((log_x - Digamma(a + 1)) * s.value + s.derivative);
+    return -(x / a) * ((log_x - Digamma(a + 1)) * s.value + s.derivative);
   }
   const WithDerivative f = UpperContinuedFraction(a, x);
   return x * ((log_x - Digamma(a)) * f.value + f.derivative);
