@@ -33,6 +33,7 @@
 #ifndef PROVI_AD_OPS_H_
 #define PROVI_AD_OPS_H_
 
+#include <initializer_list>
 #include <vector>
 
 #include "absl/types/span.h"
@@ -247,10 +248,28 @@ BasicTensor<T> SliceCols(const BasicTensor<T>& x, Index start, Index count);
 // ConcatRows(parts): stacks vertically (all parts have equal columns).
 // ConcatCols(parts): side by side (all parts have equal rows).
 //                              each part's adjoint += its block of ȳ.
+// `parts` is a span, a std::vector or a braced list, with the scalar type
+// deduced from the parts: `ConcatCols({a, b, c})`, `ConcatRows(rows)`.
 template <typename T>
 BasicTensor<T> ConcatRows(absl::Span<const BasicTensor<T>> parts);
 template <typename T>
 BasicTensor<T> ConcatCols(absl::Span<const BasicTensor<T>> parts);
+template <typename T>
+BasicTensor<T> ConcatRows(std::initializer_list<BasicTensor<T>> parts) {
+  return ConcatRows<T>(absl::Span<const BasicTensor<T>>(parts));
+}
+template <typename T>
+BasicTensor<T> ConcatCols(std::initializer_list<BasicTensor<T>> parts) {
+  return ConcatCols<T>(absl::Span<const BasicTensor<T>>(parts));
+}
+template <typename T>
+BasicTensor<T> ConcatRows(const std::vector<BasicTensor<T>>& parts) {
+  return ConcatRows<T>(absl::Span<const BasicTensor<T>>(parts));
+}
+template <typename T>
+BasicTensor<T> ConcatCols(const std::vector<BasicTensor<T>>& parts) {
+  return ConcatCols<T>(absl::Span<const BasicTensor<T>>(parts));
+}
 
 // Reshape(x, rows, cols): the same column-major elements in a new shape; a
 // view sharing storage and adjoint (no node). Throws if the sizes differ.
@@ -281,6 +300,71 @@ BasicTensor<T> GatherRows(const BasicTensor<T>& x,
 template <typename T>
 BasicTensor<T> GatherCols(const BasicTensor<T>& x,
                           absl::Span<const Index> index);
+
+// ScatterAddRows(x, index, rows): the sum of the rows of x that index sends
+// to each of `rows` groups, y row g = Σ_{i: index[i] = g} x row i (a group
+// with no row is 0). The adjoint of GatherRows.
+//                               x̄ row i += ȳ row index[i].
+// RowGroupLogSumExp(x, group, groups): y(g, j) = log Σ_{i: group[i] = g}
+// e^x(i, j), computed stably (-∞ for a group with no row): a log-sum-exp
+// over each group of rows, e.g. the particles or enumeration branches of
+// each data point, in any layout.
+//                               x̄(i, j) += ȳ(g, j) e^(x(i, j) - y(g, j)),
+//                               g = group[i].
+// Both need one entry per row of x, each in [0, groups); they throw
+// otherwise.
+template <typename T>
+BasicTensor<T> ScatterAddRows(const BasicTensor<T>& x,
+                              absl::Span<const Index> index, Index rows);
+template <typename T>
+BasicTensor<T> RowGroupLogSumExp(const BasicTensor<T>& x,
+                                 absl::Span<const Index> group, Index groups);
+
+// -----------------------------------------------------------------------------
+// Images
+// -----------------------------------------------------------------------------
+
+// SpatialTransform(src, where, src_height, src_width, out_height, out_width)
+//
+// The spatial transformer of Jaderberg et al. (NeurIPS 2015) for
+// scale-and-shift transforms, as Attend-Infer-Repeat uses it: each row n of
+// `src` is an image of src_height x src_width pixels (pixel (r, c) in column
+// src_width r + c), each row of `where` (R x 3) a transform (s, tx, ty),
+// and row n of the result (R x out_height·out_width) the image resampled
+// bilinearly on the grid θ = [[s, 0, tx], [0, s, ty]], exactly as PyTorch's
+// affine_grid + grid_sample with align_corners=False and zero padding. For
+// output pixel (i, j), with Ho, Wo the output and Hs, Ws the source sizes:
+//
+//   xt = (2j + 1) / Wo - 1,        yt = (2i + 1) / Ho - 1
+//   ix = ((s xt + tx + 1) Ws - 1) / 2,  iy = ((s yt + ty + 1) Hs - 1) / 2
+//   x0 = ⌊ix⌋, ax = ix - x0,       y0 = ⌊iy⌋, ay = iy - y0
+//   y(i, j) = (1-ax)(1-ay) V(y0, x0) + ax (1-ay) V(y0, x0+1)
+//             + (1-ax) ay V(y0+1, x0) + ax ay V(y0+1, x0+1),
+//
+// V(r, c) the source pixel, 0 outside the source. In normalised
+// coordinates (each image spanning [-1, 1]) the output shows the source
+// square [tx - s, tx + s] x [ty - s, ty + s] (s = 1, tx = ty = 0 with equal
+// sizes reproduces the image); equivalently, the whole source lands on the
+// output square of half-side 1/s centred at (-tx/s, -ty/s), where the
+// inverse transform (1/s, -tx/s, -ty/s) reads it back. Derivatives (ḡ the
+// output's adjoint; ⌊·⌋ is piecewise constant):
+//
+//   src̄(y0+a, x0+b) += ḡ · (its bilinear weight above), for each corner
+//                      inside the source;
+//   ∂y/∂ix = (1-ay)(V(y0, x0+1) - V(y0, x0)) + ay (V(y0+1, x0+1) - V(y0+1,
+//   x0)), ∂y/∂iy = (1-ax)(V(y0+1, x0) - V(y0, x0)) + ax (V(y0+1, x0+1) - V(y0,
+//   x0+1)), s̄ += ḡ (∂y/∂ix · Ws/2 · xt + ∂y/∂iy · Hs/2 · yt), tx̄ += ḡ ∂y/∂ix ·
+//   Ws/2,   tȳ += ḡ ∂y/∂iy · Hs/2,
+//
+// summed over the row's output pixels. One node; the sampling positions are
+// recomputed in the reverse sweep rather than stored. A row whose transform
+// is not finite gives NaN everywhere (and passes no gradient). Throws if a
+// size is not positive, src is not R x Hs·Ws or where not R x 3.
+template <typename T>
+BasicTensor<T> SpatialTransform(const BasicTensor<T>& src,
+                                const BasicTensor<T>& where, Index src_height,
+                                Index src_width, Index out_height,
+                                Index out_width);
 
 // -----------------------------------------------------------------------------
 // Linear algebra

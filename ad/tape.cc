@@ -39,4 +39,16 @@ NoRecordScope::NoRecordScope() : tape_(Tape::Current()) { ++tape_.paused_; }
 
 NoRecordScope::~NoRecordScope() { --tape_.paused_; }
 
+ResumeRecordingScope::ResumeRecordingScope()
+    : tape_(Tape::Current()), paused_(tape_.paused_) {
+  PROVI_CHECK(tape_.in_scope()) << "ResumeRecordingScope outside a TapeScope";
+  tape_.paused_ = 0;
+}
+
+ResumeRecordingScope::~ResumeRecordingScope() {
+  PROVI_CHECK(tape_.paused_ == 0)
+      << "a NoRecordScope outlived the ResumeRecordingScope it was opened in";
+  tape_.paused_ = paused_;
+}
+
 }  // namespace provi

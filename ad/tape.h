@@ -140,6 +140,7 @@ class Tape {
  private:
   friend class TapeScope;
   friend class NoRecordScope;
+  friend class ResumeRecordingScope;
 
   template <typename F>
   class CallbackNode final : public Node {
@@ -196,6 +197,26 @@ class NoRecordScope {
 
  private:
   Tape& tape_;
+};
+
+// ResumeRecordingScope
+//
+// RAII: while alive, operations record again even inside `NoRecordScope`s
+// opened before it (it must itself be inside a `TapeScope`: a checked
+// precondition). For code that must see which values depend on which
+// although its caller records nothing (an autoguide's set-up run); what it
+// records is recovered by the innermost `TapeScope` as usual. A
+// `NoRecordScope` opened inside it pauses recording again.
+class ResumeRecordingScope {
+ public:
+  ResumeRecordingScope();
+  ~ResumeRecordingScope();
+  ResumeRecordingScope(const ResumeRecordingScope&) = delete;
+  ResumeRecordingScope& operator=(const ResumeRecordingScope&) = delete;
+
+ private:
+  Tape& tape_;
+  int paused_;
 };
 
 }  // namespace provi

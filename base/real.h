@@ -5,8 +5,15 @@
 //
 // `provi::Real` is the scalar type of every tensor, density and gradient in
 // provi. It is `float` by default, the precision deep generative models train
-// in (as PyTorch and JAX default to), and `double` when built with
-// `--config=f64`, which statistical models and gradient checks want.
+// in (as PyTorch and JAX default to), and `double`, which statistical models
+// and gradient checks want, when the build setting `@provi//:real` is
+// "double" (build_defs/real.bzl):
+//
+//   bazel build --@provi//:real=double //:my_model   # a depending workspace
+//   ./bazelw test --config=f64 //...                 # provi's own (the same)
+//
+// The setting applies to a whole build, so provi and the code that uses it
+// always agree on `Real`.
 //
 // Example:
 //
@@ -23,8 +30,10 @@ namespace provi {
 // Real
 //
 // The floating-point type provi computes in. Selected at build time by the
-// `PROVI_REAL_DOUBLE` macro, which `--config=f64` defines for every target
-// depending on `//base:real`.
+// `PROVI_REAL_DOUBLE` macro, which `//base:real` defines for every target
+// depending on it when `@provi//:real` is "double". Set the build setting,
+// not the macro, which would have to reach every target of a binary alike:
+// code compiled with one `Real` cannot call code compiled with the other.
 #if defined(PROVI_REAL_DOUBLE)
 using Real = double;
 #else

@@ -21,6 +21,7 @@
 //       --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 
 #include <cmath>
+#include <memory>
 #include <vector>
 
 #include "ad/ops.h"
@@ -58,9 +59,9 @@ struct Mixture {
     log_s.Reset(Matrix::Constant(1, kComponents, -1.0));
   }
 
-  // One ELBO value per point; `c_estimator` is the assignment's strategy,
+  // One ELBO value per point; `c_strategy` is the assignment's strategy,
   // or null to use fixed assignments (the pathwise-only floor).
-  Tensor Elbo(const SiteEstimator* c_estimator) {
+  Tensor Elbo(const std::shared_ptr<const SiteStrategy>& c_strategy) {
     const Normal q_mu(m.tensor(), Exp(log_s.tensor()));
     const Tensor mu = sample("mu", q_mu, Pathwise());
     const Tensor global =
@@ -69,8 +70,8 @@ struct Mixture {
     Plate points("points", kPoints);
     const Categorical q_c = Categorical::FromLogits(phi.tensor());
     Tensor c;
-    if (c_estimator != nullptr) {
-      c = sample("c", q_c, *c_estimator);
+    if (c_strategy != nullptr) {
+      c = sample("c", q_c, c_strategy);
     } else {
       c = fixed_assignments;
     }
@@ -87,9 +88,10 @@ struct Mixture {
   Parameter phi, m, log_s;
 };
 
-void RunStrategy(benchmark::State& state, const SiteEstimator* estimator) {
+void RunStrategy(benchmark::State& state,
+                 std::shared_ptr<const SiteStrategy> strategy) {
   Mixture mixture;
-  auto objective = Expectation([&] { return mixture.Elbo(estimator); });
+  auto objective = Expectation([&] { return mixture.Elbo(strategy); });
   objective.Seed(7);
   const absl::StatusOr<VarianceReport> report = MeasureGradientVariance(
       "", [&] { return objective.GradEstimate(); }, {{"phi", &mixture.phi}},
@@ -114,28 +116,21 @@ void BM_Mixture_PathwiseOnlyFloor(benchmark::State& state) {
 BENCHMARK(BM_Mixture_PathwiseOnlyFloor)->Unit(benchmark::kMicrosecond);
 
 void BM_Mixture_ScoreFunction(benchmark::State& state) {
-  const SiteEstimator estimator = ScoreFunctionEstimator();
-  RunStrategy(state, &estimator);
+  RunStrategy(state, ScoreFunction());
 }
 BENCHMARK(BM_Mixture_ScoreFunction)->Unit(benchmark::kMicrosecond);
 
 void BM_Mixture_ScoreFunctionMovingAverage(benchmark::State& state) {
-  const SiteEstimator estimator =
-      ScoreFunctionEstimator(MovingAverageBaseline(0.9));
-  RunStrategy(state, &estimator);
+  RunStrategy(state, ScoreFunction(MovingAverageBaseline(0.9)));
 }
 BENCHMARK(BM_Mixture_ScoreFunctionMovingAverage)->Unit(benchmark::kMicrosecond);
 
 void BM_Mixture_Enumerate(benchmark::State& state) {
-  const SiteEstimator estimator = Enumerate();
-  RunStrategy(state, &estimator);
+  RunStrategy(state, Enumerate());
 }
 BENCHMARK(BM_Mixture_Enumerate)->Unit(benchmark::kMicrosecond);
 
-void BM_Mixture_Mvd(benchmark::State& state) {
-  const SiteEstimator estimator = MeasureValued();
-  RunStrategy(state, &estimator);
-}
+void BM_Mixture_Mvd(benchmark::State& state) { RunStrategy(state, Mvd()); }
 BENCHMARK(BM_Mixture_Mvd)->Unit(benchmark::kMicrosecond);
 
 }  // namespace

@@ -37,6 +37,7 @@
 #include "ad/tensor.h"
 #include "base/random.h"
 #include "benchmark/benchmark.h"
+#include "benchmarks/small_models.h"
 #include "distributions/distribution.h"
 #include "distributions/half_cauchy.h"
 #include "distributions/log_normal.h"
@@ -52,26 +53,12 @@
 namespace provi {
 namespace {
 
-constexpr Index kSchools = 8;
-constexpr double kEffects[kSchools] = {28, 8, -3, 7, -1, 1, 18, 12};
-constexpr double kStandardErrors[kSchools] = {15, 10, 16, 11, 9, 11, 10, 18};
-constexpr double kLearningRate = 0.01;
+using small_models::EightSchoolsNoncentred;
+using small_models::RunEightSchoolsSvi;
+
+constexpr Index kSchools = small_models::kSchools;
+constexpr double kLearningRate = 0.01;  // as RunEightSchoolsSvi
 constexpr uint64_t kSeed = 2026;
-
-Tensor Column(const double (&values)[kSchools]) {
-  Matrix m(kSchools, 1);
-  for (Index j = 0; j < kSchools; ++j) m(j, 0) = static_cast<Real>(values[j]);
-  return Tensor(m);
-}
-
-void EightSchools(const Tensor& y, const Tensor& sigma) {
-  const Tensor mu = sample("mu", Normal(0.0, 5.0));
-  const Tensor tau = sample("tau", HalfCauchy(5.0));
-  Plate schools("schools", y.rows());
-  const Tensor theta_trans =
-      sample("theta_trans", Normal(0.0, 1.0).Expand(y.rows(), 1));
-  observe("y", Normal(mu + tau * theta_trans, sigma), y);
-}
 
 // The mean-field guide AutoNormal builds, written out as a program: log tau
 // is normal, so tau is log-normal.
@@ -90,34 +77,13 @@ void EightSchoolsGuide(const Tensor& y, const Tensor&) {
          Normal(loc("theta_loc", y.rows()), scale("theta_scale", y.rows())));
 }
 
-// Runs one SVI step per iteration, with the parameters in `store`.
-template <typename Guide>
-void RunSvi(benchmark::State& state, Guide guide, ParamStore& store) {
-  const Tensor y = Column(kEffects);
-  const Tensor sigma = Column(kStandardErrors);
-  Adam adam({.learning_rate = kLearningRate});
-  auto elbo = Expectation(Elbo(EightSchools, guide));
-  elbo.Seed(kSeed);
-  Svi svi(elbo, adam, store);
-  for (auto _ : state) {
-    absl::StatusOr<Real> value = svi.Step(y, sigma);
-    if (!value.ok()) {
-      state.SkipWithError(std::string(value.status().message()).c_str());
-      break;
-    }
-    benchmark::DoNotOptimize(*value);
-  }
-  state.counters["steps_per_s"] = benchmark::Counter(
-      static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
-}
-
 // Also reports the fit after the timed steps (all at the same rate): the
 // guide's mean of mu and median of tau (posteriordb's NUTS reference: mu
 // 4.4 ± 3.3, tau median 2.7; mean-field VI is known to shrink tau).
 void BM_Svi_AutoNormal(benchmark::State& state) {
   ParamStore store;
-  AutoNormal guide(EightSchools);
-  RunSvi(state, guide, store);
+  AutoNormal guide(EightSchoolsNoncentred);
+  RunEightSchoolsSvi(state, guide, store);
   absl::StatusOr<AutoSitePosterior> mu = guide.Posterior(store, "mu");
   absl::StatusOr<AutoSitePosterior> tau = guide.Posterior(store, "tau");
   if (mu.ok() && tau.ok()) {
@@ -129,14 +95,14 @@ BENCHMARK(BM_Svi_AutoNormal);
 
 void BM_Svi_ExplicitGuide(benchmark::State& state) {
   ParamStore store;
-  RunSvi(state, EightSchoolsGuide, store);
+  RunEightSchoolsSvi(state, EightSchoolsGuide, store);
 }
 BENCHMARK(BM_Svi_ExplicitGuide);
 
 void BM_Svi_NoValidation(benchmark::State& state) {
   SetDistributionValidation(false);
   ParamStore store;
-  RunSvi(state, AutoNormal(EightSchools), store);
+  RunEightSchoolsSvi(state, AutoNormal(EightSchoolsNoncentred), store);
   SetDistributionValidation(true);
 }
 BENCHMARK(BM_Svi_NoValidation);
@@ -156,8 +122,8 @@ Tensor NormalLogPdf(const Tensor& x, const Tensor& loc, const Tensor& scale) {
 class HandWritten {
  public:
   HandWritten()
-      : y_(Column(kEffects)),
-        sigma_(Column(kStandardErrors)),
+      : y_(small_models::EightSchoolsEffects()),
+        sigma_(small_models::EightSchoolsStandardErrors()),
         adam_({.learning_rate = kLearningRate}),
         rng_(MakeRng(kSeed)) {
     const Real log_init_scale = static_cast<Real>(std::log(0.1));

@@ -2,21 +2,18 @@
 
 #include "data/png.h"
 
-#include <fcntl.h>
 #include <png.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
-#include <cerrno>
 #include <cmath>
 #include <cstdint>
-#include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "data/files.h"
 
 namespace provi {
 namespace {
@@ -31,39 +28,36 @@ uint8_t ToByte(Real v) {
   return static_cast<uint8_t>(std::lround(static_cast<double>(v) * 255.0));
 }
 
-// A name in the directory of `path` that no other writer uses.
-std::string TemporaryName(const std::string& path) {
-  static std::atomic<uint64_t> counter{0};
-  return absl::StrCat(path, ".tmp.", getpid(), ".",
-                      counter.fetch_add(1, std::memory_order_relaxed));
-}
-
-absl::Status ErrnoError(int error, absl::string_view what,
-                        absl::string_view path) {
-  return absl::ErrnoToStatus(
-      error, absl::StrCat("WritePngGrid: cannot ", what, " '", path, "'"));
-}
-
-// Writes `pixels` (an 8-bit grayscale image) to the open `file`.
-absl::Status EncodePng(FILE* file, const std::vector<uint8_t>& pixels,
-                       int64_t grid_width, int64_t grid_height,
-                       const std::string& path) {
+// `pixels` (an 8-bit grayscale image) as the bytes of a PNG file.
+absl::StatusOr<std::string> EncodePng(const std::vector<uint8_t>& pixels,
+                                      int64_t grid_width, int64_t grid_height,
+                                      absl::string_view path) {
   png_image image;
   std::memset(&image, 0, sizeof(image));
   image.version = PNG_IMAGE_VERSION;
   image.width = static_cast<png_uint_32>(grid_width);
   image.height = static_cast<png_uint_32>(grid_height);
   image.format = PNG_FORMAT_GRAY;
-  const int ok = png_image_write_to_stdio(&image, file, /*convert_to_8bit=*/0,
-                                          pixels.data(), /*row_stride=*/0,
-                                          /*colormap=*/nullptr);
+  // The first call measures, the second writes.
+  png_alloc_size_t size = 0;
+  int ok = png_image_write_to_memory(&image, nullptr, &size,
+                                     /*convert_to_8_bit=*/0, pixels.data(),
+                                     /*row_stride=*/0, /*colormap=*/nullptr);
+  std::string bytes;
+  if (ok != 0) {
+    bytes.resize(size);
+    ok = png_image_write_to_memory(&image, bytes.data(), &size,
+                                   /*convert_to_8_bit=*/0, pixels.data(),
+                                   /*row_stride=*/0, /*colormap=*/nullptr);
+    bytes.resize(size);
+  }
   std::string message = image.message;
   png_image_free(&image);
   if (ok == 0) {
     return absl::InternalError(
         absl::StrCat("WritePngGrid: libpng failed on '", path, "': ", message));
   }
-  return absl::OkStatus();
+  return bytes;
 }
 
 }  // namespace
@@ -110,30 +104,14 @@ absl::Status WritePngGrid(absl::string_view path,
     }
   }
 
-  const std::string final_path(path);
-  const std::string temporary = TemporaryName(final_path);
-  const int fd =
-      open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-  if (fd < 0) return ErrnoError(errno, "create a temporary file for", path);
-  FILE* file = fdopen(fd, "wb");
-  if (file == nullptr) {
-    const int error = errno;
-    close(fd);
-    unlink(temporary.c_str());
-    return ErrnoError(error, "open a stream for", path);
+  absl::StatusOr<std::string> bytes =
+      EncodePng(pixels, grid_width, grid_height, path);
+  if (!bytes.ok()) return bytes.status();
+  absl::Status status = WriteFileAtomically(std::string(path), *bytes);
+  if (!status.ok()) {
+    return absl::Status(status.code(),
+                        absl::StrCat("WritePngGrid: ", status.message()));
   }
-  absl::Status status =
-      EncodePng(file, pixels, grid_width, grid_height, final_path);
-  if (status.ok() && (std::fflush(file) != 0 || fsync(fileno(file)) != 0)) {
-    status = ErrnoError(errno, "write", path);
-  }
-  if (std::fclose(file) != 0 && status.ok()) {
-    status = ErrnoError(errno, "close", path);
-  }
-  if (status.ok() && std::rename(temporary.c_str(), final_path.c_str()) != 0) {
-    status = ErrnoError(errno, "rename the temporary file to", path);
-  }
-  if (!status.ok()) unlink(temporary.c_str());
   return status;
 }
 

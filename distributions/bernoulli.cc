@@ -2,6 +2,7 @@
 
 #include "distributions/bernoulli.h"
 
+#include <optional>
 #include <utility>
 
 #include "absl/random/distributions.h"
@@ -10,10 +11,32 @@
 #include "base/special_functions.h"
 #include "base/status_macros.h"
 #include "distributions/internal/discrete.h"
+#include "distributions/internal/fused_density.h"
 
 namespace provi {
 
 using distributions_internal::Shape;
+
+namespace {
+
+// log p(x; logits l) = x l - softplus(l); ∂/∂l = x - σ(l) (and l for the
+// value, which LogProb detaches: it is discrete).
+struct LogitsKernel {
+  template <typename X, typename L>
+  auto Value(const X& x, const L& l) const {
+    return x * l - distributions_internal::FusedSoftplus(l);
+  }
+  template <int I, typename X, typename L>
+  auto Partial(const X& x, const L& l) const {
+    if constexpr (I == 0) {
+      return l + x * Real(0);
+    } else {
+      return x - distributions_internal::FusedSigmoid(l);
+    }
+  }
+};
+
+}  // namespace
 
 Bernoulli Bernoulli::FromProbs(Tensor probs) {
   return Bernoulli(std::move(probs), /*is_logits=*/false, Shape{});
@@ -71,6 +94,12 @@ Tensor Bernoulli::LogProb(const Tensor& value) const {
   distributions_internal::ThrowIfShapeInvalid(*this, shape_);
   const Shape shape = distributions_internal::CheckValue(name(), value, rows(),
                                                          cols(), support());
+  if (is_logits_) {
+    if (std::optional<Tensor> fused = distributions_internal::FusedLogDensity(
+            LogitsKernel{}, shape, Detach(value), param_)) {
+      return *std::move(fused);
+    }
+  }
   const Tensor x = distributions_internal::BroadcastValue(Detach(value), shape);
   // From logits l, log σ(l) for x = 1 and log σ(-l) for x = 0 are both
   // x l - softplus(l): two vectorised passes, gradient x - σ(l). From

@@ -2,7 +2,9 @@
 
 #include "distributions/bijector.h"
 
+#include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -52,7 +54,7 @@ Tensor SoftplusBijector::LogAbsDetJacobian(const Tensor& unconstrained) const {
 }
 
 SigmoidBijector::SigmoidBijector(Real lower, Real upper)
-    : lower_(lower), upper_(upper) {
+    : codomain_(Support::Interval(lower, upper)) {
   if (!(std::isfinite(lower) && std::isfinite(upper) && lower < upper)) {
     ThrowStatus(absl::InvalidArgumentError(
         absl::StrCat("Sigmoid: the interval [", lower, ", ", upper,
@@ -60,16 +62,72 @@ SigmoidBijector::SigmoidBijector(Real lower, Real upper)
   }
 }
 
+SigmoidBijector::SigmoidBijector(Tensor lower, Tensor upper)
+    : codomain_(Support::Interval(std::move(lower), std::move(upper))) {
+  if (!codomain_.has_tensor_bounds()) {
+    *this = SigmoidBijector(codomain_.lower(), codomain_.upper());
+    return;
+  }
+  const Tensor& lo = codomain_.lower_bound();
+  const Tensor& hi = codomain_.upper_bound();
+  const Index rows = std::max(lo.rows(), hi.rows());
+  const Index cols = std::max(lo.cols(), hi.cols());
+  const bool broadcast = (lo.rows() == 1 || lo.rows() == rows) &&
+                         (hi.rows() == 1 || hi.rows() == rows) &&
+                         (lo.cols() == 1 || lo.cols() == cols) &&
+                         (hi.cols() == 1 || hi.cols() == cols);
+  if (!broadcast) {
+    ThrowStatus(absl::InvalidArgumentError(
+        absl::StrCat("Sigmoid: bounds of shapes ", lo.ShapeString(), " and ",
+                     hi.ShapeString(), " do not broadcast together")));
+  }
+  for (Index j = 0; j < cols; ++j) {
+    for (Index i = 0; i < rows; ++i) {
+      const Real a = lo(lo.rows() == 1 ? 0 : i, lo.cols() == 1 ? 0 : j);
+      const Real b = hi(hi.rows() == 1 ? 0 : i, hi.cols() == 1 ? 0 : j);
+      if (!(std::isfinite(a) && std::isfinite(b) && a < b)) {
+        ThrowStatus(absl::InvalidArgumentError(absl::StrCat(
+            "Sigmoid: element (", i, ", ", j, ") has the interval [", a, ", ",
+            b, "]; it needs finite bounds with lower < upper")));
+      }
+    }
+  }
+}
+
 Tensor SigmoidBijector::Forward(const Tensor& unconstrained) const {
-  return dm::IntervalForward(unconstrained, lower_, upper_);
+  if (codomain_.has_tensor_bounds()) {
+    return dm::IntervalForward(unconstrained, codomain_.lower_bound(),
+                               codomain_.upper_bound());
+  }
+  return dm::IntervalForward(unconstrained, lower(), upper());
 }
 
 Tensor SigmoidBijector::Inverse(const Tensor& constrained) const {
-  return dm::IntervalInverse(constrained, lower_, upper_);
+  if (codomain_.has_tensor_bounds()) {
+    return dm::IntervalInverse(constrained, codomain_.lower_bound(),
+                               codomain_.upper_bound());
+  }
+  return dm::IntervalInverse(constrained, lower(), upper());
 }
 
 Tensor SigmoidBijector::LogAbsDetJacobian(const Tensor& unconstrained) const {
-  return dm::IntervalLogAbsDetJacobian(unconstrained, lower_, upper_);
+  if (codomain_.has_tensor_bounds()) {
+    return dm::IntervalLogAbsDetJacobian(unconstrained, codomain_.lower_bound(),
+                                         codomain_.upper_bound());
+  }
+  return dm::IntervalLogAbsDetJacobian(unconstrained, lower(), upper());
+}
+
+Tensor OrderedBijector::Forward(const Tensor& unconstrained) const {
+  return dm::OrderedForward(unconstrained);
+}
+
+Tensor OrderedBijector::Inverse(const Tensor& constrained) const {
+  return dm::OrderedInverse(constrained);
+}
+
+Tensor OrderedBijector::LogAbsDetJacobian(const Tensor& unconstrained) const {
+  return dm::OrderedLogAbsDetJacobian(unconstrained);
 }
 
 Tensor StickBreakingBijector::Forward(const Tensor& unconstrained) const {
@@ -134,10 +192,16 @@ std::shared_ptr<const Bijector> BijectorFor(const Support& support) {
     case Support::Kind::kNonNegative:
       return std::make_shared<ExpBijector>();
     case Support::Kind::kInterval:
+      if (support.has_tensor_bounds()) {
+        return std::make_shared<SigmoidBijector>(support.lower_bound(),
+                                                 support.upper_bound());
+      }
       return std::make_shared<SigmoidBijector>(support.lower(),
                                                support.upper());
     case Support::Kind::kSimplex:
       return std::make_shared<StickBreakingBijector>();
+    case Support::Kind::kOrdered:
+      return std::make_shared<OrderedBijector>();
     case Support::Kind::kLowerCholesky:
       return std::make_shared<LowerCholeskyBijector>();
     case Support::Kind::kNonNegativeInteger:

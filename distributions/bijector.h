@@ -135,25 +135,36 @@ class SoftplusBijector final : public Bijector {
 // log |det| = Σ_j log(b - a) + log σ(u_j) + log σ(-u_j), since
 // σ' = σ(u) σ(-u). The constructor throws InvalidArgument unless a < b are
 // finite.
+//
+// With tensor bounds (one per element, broadcast to the value's shape, as
+// `Support::Interval(lower, upper)` has them) the same holds element by
+// element with a_ij, b_ij, and the map is differentiable in the bounds too:
+// bounds computed from other random values on the tape (a support that
+// depends on other latents) pass their gradient on. The constructor throws
+// InvalidArgument unless every a_ij < b_ij is finite; Forward, Inverse and
+// LogAbsDetJacobian throw InvalidArgument for a value the bounds do not
+// broadcast to.
 class SigmoidBijector final : public Bijector {
  public:
   SigmoidBijector() : SigmoidBijector(0, 1) {}
   SigmoidBijector(Real lower, Real upper);
+  SigmoidBijector(Tensor lower, Tensor upper);
 
-  Real lower() const { return lower_; }
-  Real upper() const { return upper_; }
+  // lower(), upper()
+  //
+  // The bounds (with tensor bounds: those of the enclosing interval, see
+  // Support::lower()).
+  Real lower() const { return codomain_.lower(); }
+  Real upper() const { return codomain_.upper(); }
 
   absl::string_view name() const override { return "Sigmoid"; }
-  Support codomain() const override {
-    return Support::Interval(lower_, upper_);
-  }
+  Support codomain() const override { return codomain_; }
   Tensor Forward(const Tensor& unconstrained) const override;
   Tensor Inverse(const Tensor& constrained) const override;
   Tensor LogAbsDetJacobian(const Tensor& unconstrained) const override;
 
  private:
-  Real lower_;
-  Real upper_;
+  Support codomain_;
 };
 
 // StickBreakingBijector
@@ -227,6 +238,27 @@ class LowerCholeskyBijector final : public Bijector {
   Index UnconstrainedCols(Index constrained_cols) const override;
 };
 
+// OrderedBijector
+//
+// K reals per row onto an increasing row (Stan's `ordered` transform):
+//
+//   y_0 = u_0,   y_k = y_{k-1} + exp(u_k)   (k = 1, ..., K - 1),
+//
+// so u_0 is the first value and each later u_k the log of a gap; inverse
+// u_0 = y_0, u_k = log(y_k - y_{k-1}). y_k depends on u_0, ..., u_k only,
+// with ∂y_k/∂u_k = exp(u_k) for k >= 1 (1 for k = 0), so the Jacobian is
+// lower triangular and
+//
+//   log |det| = Σ_{k>=1} u_k.
+class OrderedBijector final : public Bijector {
+ public:
+  absl::string_view name() const override { return "Ordered"; }
+  Support codomain() const override { return Support::Ordered(); }
+  Tensor Forward(const Tensor& unconstrained) const override;
+  Tensor Inverse(const Tensor& constrained) const override;
+  Tensor LogAbsDetJacobian(const Tensor& unconstrained) const override;
+};
+
 // BijectorFor()
 //
 // The standard bijector onto `support`:
@@ -234,8 +266,10 @@ class LowerCholeskyBijector final : public Bijector {
 //   reals                      IdentityBijector
 //   positive, non-negative     ExpBijector (the interior of [0, inf) is the
 //                              same as (0, inf))
-//   interval [a, b]            SigmoidBijector(a, b)
+//   interval [a, b]            SigmoidBijector(a, b), with the support's
+//                              tensor bounds if it has them
 //   simplex                    StickBreakingBijector
+//   ordered vectors            OrderedBijector
 //   lower Cholesky factors     LowerCholeskyBijector
 //   a point (Delta)            IdentityBijector (the value is any real)
 //

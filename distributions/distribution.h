@@ -8,7 +8,8 @@
 //
 //   * shape: a draw is a `rows() x cols()` tensor, rows being lanes and
 //     columns the event (DESIGN.md section 2);
-//   * `Sample` (a detached draw) and, for reparameterisable families,
+//   * `Sample` (a detached draw; every family but the improper
+//     ImproperUniform has one) and, for reparameterisable families,
 //     `RSample` (a draw on the tape, differentiable in the parameters);
 //   * `LogProb(value)`: one log density per lane (rows x 1), summed over the
 //     event columns;
@@ -125,9 +126,14 @@ class Distribution {
   // Where values live.
   virtual Support support() const = 0;
 
-  // Sample()
+  // has_sample(), Sample()
   //
-  // A draw with no gradient (a constant tensor).
+  // Whether the family can be drawn from, and a draw with no gradient (a
+  // constant tensor). Only improper densities (ImproperUniform) have no
+  // sampler: their Sample throws FailedPrecondition, and a site's value
+  // must come from elsewhere (a guide, substitute, an autoguide's
+  // initialisation).
+  virtual bool has_sample() const { return true; }
   virtual Tensor Sample(absl::BitGenRef gen) const = 0;
 
   // has_rsample(), RSample()

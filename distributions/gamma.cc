@@ -2,17 +2,46 @@
 
 #include "distributions/gamma.h"
 
+#include <cmath>
+#include <optional>
 #include <utility>
 
 #include "ad/ops.h"
 #include "ad/tape.h"
 #include "base/status_error.h"
 #include "base/status_macros.h"
+#include "distributions/internal/fused_density.h"
 #include "distributions/internal/gamma_functions.h"
 
 namespace provi {
 
 using distributions_internal::Shape;
+
+namespace {
+
+// log Gamma(x; α, β) = α log(β x) - log x - β x - log Γ(α);
+// ∂/∂x = (α - 1) / x - β, ∂/∂α = log(β x) - ψ(α), ∂/∂β = α / β - x.
+struct GammaKernel {
+  template <typename X, typename A, typename B>
+  auto Value(const X& x, const A& alpha, const B& beta) const {
+    using std::log;
+    return alpha * log(beta * x) - log(x) - beta * x -
+           distributions_internal::FusedLgamma(alpha);
+  }
+  template <int I, typename X, typename A, typename B>
+  auto Partial(const X& x, const A& alpha, const B& beta) const {
+    using std::log;
+    if constexpr (I == 0) {
+      return (alpha - Real(1)) / x - beta;
+    } else if constexpr (I == 1) {
+      return log(beta * x) - distributions_internal::FusedDigamma(alpha);
+    } else {
+      return alpha / beta - x;
+    }
+  }
+};
+
+}  // namespace
 
 Gamma::Gamma(Tensor concentration, Tensor rate)
     : Gamma(std::move(concentration), std::move(rate), Shape{}) {}
@@ -56,6 +85,10 @@ Tensor Gamma::LogProb(const Tensor& value) const {
   if (!shape_.valid()) ThrowStatus(Validate());
   const Shape shape = distributions_internal::CheckValue(name(), value, rows(),
                                                          cols(), support());
+  if (std::optional<Tensor> fused = distributions_internal::FusedLogDensity(
+          GammaKernel{}, shape, value, concentration_, rate_)) {
+    return *std::move(fused);
+  }
   const Tensor x = distributions_internal::BroadcastValue(value, shape);
   // α log β + (α - 1) log x - β x - log Γ(α), written as α log(β x) -
   // log x - β x - log Γ(α) so that every product has the full-shape x as an

@@ -2,11 +2,14 @@
 
 #include "distributions/half_cauchy.h"
 
+#include <cmath>
+#include <optional>
 #include <utility>
 
 #include "ad/ops.h"
 #include "ad/tape.h"
 #include "base/status_macros.h"
+#include "distributions/internal/fused_density.h"
 #include "distributions/internal/noise.h"
 
 namespace provi {
@@ -17,6 +20,28 @@ namespace {
 
 // log 2 - log π: the Cauchy's constant, doubled mass.
 constexpr double kLogTwoOverPi = -0.45158270528945486473;
+
+// log HalfCauchy(x; scale) = log(2/π) - log1p(z²) - log scale, z = x /
+// scale; ∂/∂x = -2z / ((1 + z²) scale), ∂/∂scale = (z² - 1) / ((1 + z²)
+// scale).
+struct HalfCauchyKernel {
+  template <typename X, typename S>
+  auto Value(const X& x, const S& scale) const {
+    using std::log;
+    using std::log1p;
+    const auto z = x / scale;
+    return static_cast<Real>(kLogTwoOverPi) - log1p(z * z) - log(scale);
+  }
+  template <int I, typename X, typename S>
+  auto Partial(const X& x, const S& scale) const {
+    const auto z = x / scale;
+    if constexpr (I == 0) {
+      return Real(-2) * z / ((Real(1) + z * z) * scale);
+    } else {
+      return (z * z - Real(1)) / ((Real(1) + z * z) * scale);
+    }
+  }
+};
 
 }  // namespace
 
@@ -55,6 +80,10 @@ Tensor HalfCauchy::Sample(absl::BitGenRef gen) const {
 Tensor HalfCauchy::LogProb(const Tensor& value) const {
   const Shape shape = distributions_internal::CheckValue(name(), value, rows(),
                                                          cols(), support());
+  if (std::optional<Tensor> fused = distributions_internal::FusedLogDensity(
+          HalfCauchyKernel{}, shape, value, scale_)) {
+    return *std::move(fused);
+  }
   const Tensor z =
       distributions_internal::BroadcastValue(value, shape) / scale_;
   const Tensor log_density =

@@ -3,14 +3,42 @@
 #include "distributions/normal.h"
 
 #include <cmath>
+#include <optional>
 #include <utility>
 
 #include "absl/random/distributions.h"
 #include "ad/ops.h"
 #include "ad/tape.h"
 #include "base/status_macros.h"
+#include "distributions/internal/fused_density.h"
 
 namespace provi {
+namespace {
+
+// log N(x; loc, scale) = -z² / 2 - log scale - log √(2π), z = (x - loc) /
+// scale; ∂/∂x = -z / scale, ∂/∂loc = z / scale, ∂/∂scale = (z² - 1) / scale.
+struct NormalKernel {
+  template <typename X, typename L, typename S>
+  auto Value(const X& x, const L& loc, const S& scale) const {
+    using std::log;
+    const auto z = (x - loc) / scale;
+    return Real(-0.5) * z * z - log(scale) -
+           static_cast<Real>(distributions_internal::kHalfLog2Pi);
+  }
+  template <int I, typename X, typename L, typename S>
+  auto Partial(const X& x, const L& loc, const S& scale) const {
+    const auto z = (x - loc) / scale;
+    if constexpr (I == 0) {
+      return -z / scale;
+    } else if constexpr (I == 1) {
+      return z / scale;
+    } else {
+      return (z * z - Real(1)) / scale;
+    }
+  }
+};
+
+}  // namespace
 
 using distributions_internal::NamedParam;
 using distributions_internal::Shape;
@@ -54,6 +82,10 @@ Tensor Normal::Sample(absl::BitGenRef gen) const {
 Tensor Normal::LogProb(const Tensor& value) const {
   const Shape shape = distributions_internal::CheckValue(name(), value, rows(),
                                                          cols(), support());
+  if (std::optional<Tensor> fused = distributions_internal::FusedLogDensity(
+          NormalKernel{}, shape, value, loc_, scale_)) {
+    return *std::move(fused);
+  }
   const Tensor z =
       (distributions_internal::BroadcastValue(value, shape) - loc_) / scale_;
   const Tensor log_density =

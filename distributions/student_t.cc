@@ -7,17 +7,11 @@
 #include "ad/ops.h"
 #include "ad/tape.h"
 #include "base/status_macros.h"
-#include "distributions/internal/gamma_functions.h"
+#include "distributions/internal/student_t_functions.h"
 
 namespace provi {
 
 using distributions_internal::Shape;
-
-namespace {
-
-constexpr double kHalfLogPi = 0.57236494292470008707;
-
-}  // namespace
 
 StudentT::StudentT(Tensor df, Tensor loc, Tensor scale)
     : StudentT(std::move(df), std::move(loc), std::move(scale), Shape{}) {}
@@ -48,14 +42,8 @@ absl::Status StudentT::Validate() const {
 }
 
 Tensor StudentT::RSample(absl::BitGenRef gen) const {
-  // V / ν = 2 G / ν = G / (ν/2) with G ~ Gamma(ν/2, 1), whose draw carries
-  // its implicit gradient in ν/2.
-  const Tensor half_df = df_ * Real(0.5);
-  const Tensor gamma = distributions_internal::StandardGammaRSample(
-      half_df, rows(), cols(), gen);
-  const Tensor z =
-      distributions_internal::StandardNormalNoise(rows(), cols(), gen);
-  return loc_ + scale_ * z * Sqrt(half_df / gamma);
+  return loc_ + scale_ * distributions_internal::StandardStudentTRSample(
+                             df_, rows(), cols(), gen);
 }
 
 Tensor StudentT::Sample(absl::BitGenRef gen) const {
@@ -68,14 +56,8 @@ Tensor StudentT::LogProb(const Tensor& value) const {
                                                          cols(), support());
   const Tensor z =
       (distributions_internal::BroadcastValue(value, shape) - loc_) / scale_;
-  // Every binary step has a full-shape left operand, so parameters of
-  // different broadcast shapes (1xC df, Rx1 scale) never meet directly.
-  const Tensor half_df_plus_half = (df_ + Real(1)) * Real(0.5);
-  const Tensor log_density = Log1p(Square(z) / df_) * -half_df_plus_half +
-                             Lgamma(half_df_plus_half) -
-                             Lgamma(df_ * Real(0.5)) - Log(df_) * Real(0.5) -
-                             Log(scale_) - static_cast<Real>(kHalfLogPi);
-  return distributions_internal::SumEvent(log_density, shape);
+  return distributions_internal::SumEvent(
+      distributions_internal::StudentTLogDensity(z, df_, scale_), shape);
 }
 
 }  // namespace provi

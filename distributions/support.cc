@@ -2,10 +2,13 @@
 
 #include "distributions/support.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "base/check.h"
 
 namespace provi {
 namespace {
@@ -19,7 +22,66 @@ bool AllElements(const provi::Real* data, Index n, Pred pred) {
   return ok;
 }
 
+// The broadcast size of dimensions a, b, c (each 1 or the largest), or -1.
+Index BroadcastSize(Index a, Index b, Index c) {
+  const Index n = std::max({a, b, c});
+  for (Index d : {a, b, c}) {
+    if (d != 1 && d != n) return -1;
+  }
+  return n;
+}
+
+// Element (i, j) of `t` broadcast to a larger shape.
+provi::Real BroadcastElement(const Tensor& t, Index i, Index j) {
+  return t(t.rows() == 1 ? 0 : i, t.cols() == 1 ? 0 : j);
+}
+
 }  // namespace
+
+Support Support::Interval(Tensor lower, Tensor upper) {
+  if (lower.is_scalar() && upper.is_scalar() && !lower.requires_grad() &&
+      !upper.requires_grad()) {
+    return Interval(lower.item(), upper.item());
+  }
+  const provi::Real hull_lower =
+      lower.size() > 0 ? lower.value().minCoeff() : -kInfinity;
+  const provi::Real hull_upper =
+      upper.size() > 0 ? upper.value().maxCoeff() : kInfinity;
+  Support support(Kind::kInterval, hull_lower, hull_upper);
+  support.bounds_ = std::make_shared<const Bounds>(
+      Bounds{std::move(lower), std::move(upper)});
+  return support;
+}
+
+const Tensor& Support::lower_bound() const {
+  PROVI_CHECK(bounds_ != nullptr) << "lower_bound() of " << ToString();
+  return bounds_->lower;
+}
+
+const Tensor& Support::upper_bound() const {
+  PROVI_CHECK(bounds_ != nullptr) << "upper_bound() of " << ToString();
+  return bounds_->upper;
+}
+
+bool Support::SameBounds(const Support& a, const Support& b) {
+  if (a.bounds_ == b.bounds_) return true;
+  if (a.bounds_ == nullptr || b.bounds_ == nullptr) return false;
+  const auto same = [](const Tensor& x, const Tensor& y) {
+    return x.rows() == y.rows() && x.cols() == y.cols() &&
+           x.adjoint_data() == y.adjoint_data() && x.value() == y.value();
+  };
+  return same(a.bounds_->lower, b.bounds_->lower) &&
+         same(a.bounds_->upper, b.bounds_->upper);
+}
+
+Support Support::WithOwnedBounds() const {
+  if (bounds_ == nullptr) return *this;
+  Support owned = *this;
+  owned.bounds_ = std::make_shared<const Bounds>(
+      Bounds{Tensor(Matrix(bounds_->lower.value())),
+             Tensor(Matrix(bounds_->upper.value()))});
+  return owned;
+}
 
 bool Support::Contains(provi::Real x) const {
   if (std::isnan(x)) return false;
@@ -40,6 +102,7 @@ bool Support::Contains(provi::Real x) const {
       return true;
     case Kind::kSimplex:
       return x >= 0 && x <= 1;
+    case Kind::kOrdered:
     case Kind::kLowerCholesky:
       return std::isfinite(x);
   }
@@ -53,6 +116,7 @@ bool Support::ContainsAll(const provi::Real* data, Index n) const {
   const provi::Real hi = static_cast<provi::Real>(upper_);
   switch (kind_) {
     case Kind::kReal:
+    case Kind::kOrdered:
     case Kind::kLowerCholesky:
       return AllElements(data, n,
                          [](provi::Real x) { return std::abs(x) <= kMax; });
@@ -82,7 +146,40 @@ bool Support::ContainsAll(const provi::Real* data, Index n) const {
   return false;
 }
 
+absl::Status Support::CheckTensorBounds(const Tensor& value,
+                                        absl::string_view what) const {
+  const Tensor& lower = bounds_->lower;
+  const Tensor& upper = bounds_->upper;
+  const Index rows = BroadcastSize(value.rows(), lower.rows(), upper.rows());
+  const Index cols = BroadcastSize(value.cols(), lower.cols(), upper.cols());
+  if (rows < 0 || cols < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        what, " of shape ", value.ShapeString(), " does not broadcast with ",
+        "the bounds of its interval support (lower ", lower.ShapeString(),
+        ", upper ", upper.ShapeString(), ")"));
+  }
+  for (Index j = 0; j < cols; ++j) {
+    for (Index i = 0; i < rows; ++i) {
+      const provi::Real x = BroadcastElement(value, i, j);
+      const provi::Real lo = BroadcastElement(lower, i, j);
+      const provi::Real hi = BroadcastElement(upper, i, j);
+      if (!(lo <= hi)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            what, ": the bounds of element (", i, ", ", j, ") are lower = ", lo,
+            " and upper = ", hi, "; an interval needs lower <= upper"));
+      }
+      if (!(x >= lo && x <= hi)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(what, " element (", i, ", ", j, ") = ", x,
+                         " is outside the support [", lo, ", ", hi, "]"));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Support::Check(const Tensor& value, absl::string_view what) const {
+  if (bounds_ != nullptr) return CheckTensorBounds(value, what);
   const auto v = value.value();
   if (kind_ == Kind::kSimplex) {
     // Float sums of a few hundred terms stay within this of 1.
@@ -101,6 +198,21 @@ absl::Status Support::Check(const Tensor& value, absl::string_view what) const {
       if (std::abs(sum - 1) > tolerance) {
         return absl::InvalidArgumentError(absl::StrCat(
             what, " row ", i, " sums to ", sum, ", not 1 (simplex)"));
+      }
+    }
+    return absl::OkStatus();
+  }
+  if (kind_ == Kind::kOrdered) {
+    for (Index i = 0; i < v.rows(); ++i) {
+      for (Index j = 0; j < v.cols(); ++j) {
+        if (!std::isfinite(v(i, j)) || (j > 0 && !(v(i, j - 1) <= v(i, j)))) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              what, " element (", i, ", ", j, ") = ", v(i, j),
+              (j > 0 && std::isfinite(v(i, j)))
+                  ? absl::StrCat(" is below the element before it, ",
+                                 v(i, j - 1), " (an ordered vector increases)")
+                  : std::string(" is not finite (an ordered vector is real)")));
+        }
       }
     }
     return absl::OkStatus();
@@ -146,9 +258,17 @@ std::string Support::ToString() const {
     case Kind::kNonNegative:
       return "[0, inf)";
     case Kind::kInterval:
+      if (bounds_ != nullptr) {
+        return absl::StrCat("[lower, upper] with elementwise bounds (lower ",
+                            bounds_->lower.ShapeString(), ", upper ",
+                            bounds_->upper.ShapeString(), ") within [", lower_,
+                            ", ", upper_, "]");
+      }
       return absl::StrCat("[", lower_, ", ", upper_, "]");
     case Kind::kSimplex:
       return "simplex";
+    case Kind::kOrdered:
+      return "ordered vectors";
     case Kind::kLowerCholesky:
       return "lower Cholesky factors";
     case Kind::kNonNegativeInteger:

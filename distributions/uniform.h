@@ -16,9 +16,11 @@
 // Pathwise: x = low + (high - low) u, u ~ Uniform(0, 1); ∂x/∂low = 1 - u,
 // ∂x/∂high = u.
 //
-// `support()` is one interval for all elements: [low, high] when the bounds
-// are the same everywhere, else the smallest interval holding every
-// element's bounds (`LogProb` checks each element against its own bounds).
+// `support()` is [low, high] elementwise: a plain interval when both bounds
+// are 1x1 constants, else the interval with tensor bounds `low` and `high`
+// (Support::Interval(low, high)), so each element is checked against its
+// own bounds and bounds computed from other latents (`Uniform(0.0, 1 -
+// alpha)`) are known to depend on them (see vi/autoguide.h).
 //
 // Example:
 //

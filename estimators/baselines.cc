@@ -31,7 +31,8 @@ class Learned final : public Baseline {
   explicit Learned(std::function<Tensor()> b) : b_(std::move(b)) {}
   Tensor Value(Address, const Tensor&) const override { return b_(); }
   Tensor Loss(Address, const Tensor& cost, const Tensor& value) const override {
-    return SumAll(Square(value - Detach(cost)));
+    // Negated: the surrogate is maximised, the squared error minimised.
+    return -SumAll(Square(value - Detach(cost)));
   }
 
  private:
@@ -40,12 +41,11 @@ class Learned final : public Baseline {
 
 class LeaveOneOut final : public Baseline {
  public:
-  Tensor Value(Address site, const Tensor& cost) const override {
+  Tensor Value(Address, const Tensor& cost) const override {
     const Index n = cost.rows();
     if (n < 2) {
       ThrowStatus(absl::InvalidArgumentError(absl::StrCat(
-          "sample site '", site.name(),
-          "': a leave-one-out baseline needs at least two lanes, got ", n)));
+          "a leave-one-out baseline needs at least two lanes, got ", n)));
     }
     // b_i = (Σ_j C_j - C_i) / (n - 1).
     const Tensor c = Detach(cost);

@@ -15,8 +15,10 @@
 //                                mean downstream cost, kept across steps
 //   LearnedBaseline(b)           a trainable tensor (a Parameter, or the
 //                                output of a small network, per lane or
-//                                1x1), trained by its own squared-error loss
-//                                (b - Detach(C_s))², added to the surrogate
+//                                1x1), trained by its own squared-error loss:
+//                                -(b - Detach(C_s))² is added to the
+//                                surrogate, which is maximised, so ascent
+//                                pulls b towards the cost
 //   LeaveOneOutBaseline()        per lane, the mean cost of the other lanes
 //                                (VIMCO-style, when lanes are particles)
 //
@@ -36,7 +38,6 @@
 #include "absl/synchronization/mutex.h"
 #include "ad/tensor.h"
 #include "runtime/address.h"
-#include "runtime/message.h"
 
 namespace provi {
 
@@ -46,13 +47,16 @@ namespace provi {
 // with the site's downstream cost (R x 1 or 1x1, a constant); `Loss` may add
 // a training term to the surrogate; `Update` sees the same cost after the
 // surrogate is built (for stateful baselines).
-class Baseline : public EstimatorOptions {
+class Baseline {
  public:
+  virtual ~Baseline() = default;
+
   // b for this site; must not depend on the site's value. A constant, or,
   // for learned baselines, a tensor on the tape.
   virtual Tensor Value(Address site, const Tensor& cost) const = 0;
 
-  // An extra term for the surrogate (e.g. a squared-error loss training the
+  // An extra term for the surrogate, which gradient ascent maximises (e.g. a
+  // negated squared-error loss training the
   // baseline), or an empty (0x0) tensor.
   virtual Tensor Loss(Address site, const Tensor& cost,
                       const Tensor& value) const {

@@ -24,13 +24,13 @@ std::string EntryName(const ParameterStatistics& p, Index e) {
 absl::StatusOr<VarianceReport> MeasureGradientVariance(
     std::string label,
     const std::function<absl::StatusOr<GradientEstimate>()>& estimate,
-    const std::vector<NamedParameter>& params, int n) {
+    const std::vector<ReportedParameter>& params, int n) {
   if (n < 2) {
     return absl::InvalidArgumentError(
         absl::StrCat("MeasureGradientVariance: n = ", n, " must be >= 2"));
   }
   std::vector<Eigen::MatrixXd> sum, sum_sq;
-  for (const NamedParameter& p : params) {
+  for (const ReportedParameter& p : params) {
     if (p.parameter == nullptr) {
       return absl::InvalidArgumentError(absl::StrCat(
           "MeasureGradientVariance: parameter '", p.name, "' is null"));
@@ -42,7 +42,7 @@ absl::StatusOr<VarianceReport> MeasureGradientVariance(
   double runs = 0;
   const auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < n; ++i) {
-    for (const NamedParameter& p : params) p.parameter->ZeroGrad();
+    for (const ReportedParameter& p : params) p.parameter->ZeroGrad();
     absl::StatusOr<GradientEstimate> g = estimate();
     if (!g.ok()) return g.status();
     runs += g->runs;

@@ -12,9 +12,9 @@
 //
 // Example:
 //
-//   std::vector<provi::NamedParameter> params = {{"logits", &logits}};
+//   std::vector<provi::ReportedParameter> params = {{"logits", &logits}};
 //   auto sf = provi::Expectation(provi::ScoreFunction(elbo, {"c"}));
-//   auto en = provi::Expectation(provi::Marginalize(elbo, {"c"}));
+//   auto en = provi::Expectation(provi::Enumerate(elbo, {"c"}));
 //   auto r1 = provi::MeasureGradientVariance(
 //       "score function", [&] { return sf.GradEstimate(x); }, params, 200);
 //   auto r2 = provi::MeasureGradientVariance(
@@ -34,8 +34,10 @@
 
 namespace provi {
 
-// A parameter to report on, with a name for the table.
-struct NamedParameter {
+// ReportedParameter
+//
+// A parameter to report on, with the name its entries get in the tables.
+struct ReportedParameter {
   std::string name;
   Parameter* parameter;
 };
@@ -71,7 +73,7 @@ struct VarianceReport {
 absl::StatusOr<VarianceReport> MeasureGradientVariance(
     std::string label,
     const std::function<absl::StatusOr<GradientEstimate>()>& estimate,
-    const std::vector<NamedParameter>& params, int n);
+    const std::vector<ReportedParameter>& params, int n);
 
 // CompareVarianceReports()
 //

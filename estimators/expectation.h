@@ -9,8 +9,9 @@
 // semantics (Lew et al., "ADEV: Sound Automatic Differentiation of Expected
 // Values of Probabilistic Programs", POPL 2023). Each latent sample site is
 // estimated by its strategy (estimators/strategies.h): pathwise, score
-// function (with a baseline), exact enumeration, or measure-valued
-// derivatives; the strategies compose soundly in one program. See
+// function (with a baseline), exact enumeration, measure-valued
+// derivatives, or one written against estimators/site_strategy.h; the
+// strategies compose soundly in one program. See
 // estimators/internal/driver.h for how.
 //
 // The program returns a Tensor: 1x1, or one value per lane (R x 1). With

@@ -31,6 +31,8 @@
 #include "distributions/gamma.h"
 #include "distributions/half_cauchy.h"
 #include "distributions/half_normal.h"
+#include "distributions/half_student_t.h"
+#include "distributions/improper_uniform.h"
 #include "distributions/normal.h"
 #include "distributions/student_t.h"
 #include "distributions/support.h"
@@ -41,6 +43,7 @@
 #include "runtime/address.h"
 #include "runtime/handler.h"
 #include "runtime/primitives.h"
+#include "runtime/site_error.h"
 #include "runtime/trace.h"
 #include "vi/autoguide.h"
 #include "vi/deterministic_vi.h"
@@ -49,6 +52,7 @@
 #include "vi/objectives.h"
 #include "vi/optimizers.h"
 #include "vi/param_store.h"
+#include "vi/predictive.h"
 #include "vi/psis.h"
 #include "vi/svi.h"
 #include "vi/svi_options.h"
@@ -58,81 +62,6 @@ namespace examples {
 namespace {
 
 constexpr double kPi = 3.14159265358979323846;
-
-// -----------------------------------------------------------------------------
-// An improper flat prior
-// -----------------------------------------------------------------------------
-
-// ImproperFlat
-//
-// The improper uniform "distribution" of a parameter with no prior
-// statement in Stan: log density 0 everywhere on its support (the reals or
-// the positive reals), so the model's density is the likelihood alone. It
-// has no normalisable density to draw from; `Sample` returns T(u), u
-// uniform on [-2, 2] per unconstrained element (as Stan initialises), which
-// only the autoguide's set-up run uses.
-class ImproperFlat final : public DistributionImpl<ImproperFlat> {
- public:
-  ImproperFlat(Support support, Index rows, Index cols)
-      : support_(support), rows_(rows), cols_(cols) {}
-
-  ImproperFlat Expand(Index rows, Index cols) const {
-    return ImproperFlat(support_, rows, cols);
-  }
-
-  absl::string_view name() const override { return "ImproperFlat"; }
-  Index rows() const override { return rows_; }
-  Index cols() const override { return cols_; }
-
-  absl::Status Validate() const override {
-    if (rows_ < 1 || cols_ < 1) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "ImproperFlat: shape ", rows_, "x", cols_, " must be at least 1x1"));
-    }
-    if (!is_positive() && support_.kind() != Support::Kind::kReal) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("ImproperFlat: support ", support_.ToString(),
-                       " must be the reals or the positive reals"));
-    }
-    return absl::OkStatus();
-  }
-
-  Support support() const override { return support_; }
-
-  Tensor Sample(absl::BitGenRef gen) const override {
-    Eigen::MatrixXd u(rows_, cols_);
-    for (Index k = 0; k < u.size(); ++k) {
-      u(k) = absl::Uniform<double>(gen, -2.0, 2.0);
-    }
-    if (is_positive()) u = u.array().exp().matrix();
-    return Tensor(u);
-  }
-
-  Tensor LogProb(const Tensor& value) const override {
-    const bool rows_ok =
-        value.rows() == rows_ || value.rows() == 1 || rows_ == 1;
-    const bool cols_ok =
-        value.cols() == cols_ || value.cols() == 1 || cols_ == 1;
-    if (!rows_ok || !cols_ok) {
-      ThrowStatus(absl::InvalidArgumentError(absl::StrCat(
-          "ImproperFlat: value of shape ", value.rows(), "x", value.cols(),
-          " does not broadcast with ", rows_, "x", cols_)));
-    }
-    if (DistributionValidationEnabled()) {
-      ThrowIfError(support_.Check(value, "ImproperFlat value"));
-    }
-    return Tensor(Matrix(Matrix::Zero(std::max(rows_, value.rows()), 1)));
-  }
-
- private:
-  bool is_positive() const {
-    return support_.kind() == Support::Kind::kPositive;
-  }
-
-  Support support_;
-  Index rows_;
-  Index cols_;
-};
 
 // -----------------------------------------------------------------------------
 // Reading data
@@ -231,23 +160,8 @@ class DataReader {
 };
 
 // -----------------------------------------------------------------------------
-// Quantities of a draw
+// Quantities
 // -----------------------------------------------------------------------------
-
-// Writes the constrained quantities of one draw of the latent sites (in
-// the posterior's quantity_names() order) to `out`.
-using QuantityFunction = std::function<void(const Trace& draw, double* out)>;
-
-// The value of the site at `address` in `draw`; throws StatusError if the
-// draw has none.
-Tensor SiteValue(const Trace& draw, const Address& address) {
-  const Site* site = draw.Find(address);
-  if (site == nullptr || !site->value.has_value()) {
-    ThrowStatus(absl::InternalError(
-        absl::StrCat("the guide drew no value at '", address.name(), "'")));
-  }
-  return *site->value;
-}
 
 // "<base>[1]", ..., "<base>[n]".
 std::vector<std::string> Indexed(absl::string_view base, Index n) {
@@ -265,22 +179,23 @@ std::vector<std::string> Concat(std::vector<std::vector<std::string>> parts) {
   return all;
 }
 
-// Copies every element of the sites at `addresses` (each flattened
-// column-major) to `out`, in order: the quantities of models that report
-// their latents as they are.
-QuantityFunction SitesAsTheyAre(std::vector<std::string> sites) {
-  std::vector<Address> addresses;
-  for (const std::string& site : sites) {
-    addresses.push_back(Address::Intern(site));
+// A quantity in Stan's naming as a site of the model and an element of its
+// value: "theta[3]" is element 2 of site "theta" (the models' vectors are
+// one row or one column, so the flattened index is the position), "mu" is
+// element 0 of "mu".
+struct Quantity {
+  std::string site;
+  Index index = 0;
+};
+
+Quantity ParseQuantity(absl::string_view name) {
+  const size_t open = name.find('[');
+  if (open == absl::string_view::npos) return {std::string(name), 0};
+  Index position = 0;
+  for (size_t i = open + 1; i < name.size() && name[i] != ']'; ++i) {
+    position = 10 * position + (name[i] - '0');
   }
-  return [addresses](const Trace& draw, double* out) {
-    for (const Address& address : addresses) {
-      const Tensor value = SiteValue(draw, address);
-      for (Index k = 0; k < value.size(); ++k) {
-        *out++ = static_cast<double>(value.value()(k));
-      }
-    }
-  };
+  return {std::string(name.substr(0, open)), position - 1};
 }
 
 // -----------------------------------------------------------------------------
@@ -335,12 +250,11 @@ template <typename Model>
 class ModelPosterior final : public Posterior {
  public:
   ModelPosterior(std::string name, Model model,
-                 std::vector<std::string> quantity_names,
-                 QuantityFunction quantities, Tuning tuning, std::string note)
+                 std::vector<std::string> quantity_names, Tuning tuning,
+                 std::string note)
       : name_(std::move(name)),
         model_(std::move(model)),
         quantity_names_(std::move(quantity_names)),
-        quantities_(std::move(quantities)),
         tuning_(tuning),
         note_(std::move(note)) {}
 
@@ -363,16 +277,15 @@ class ModelPosterior final : public Posterior {
     if (absl::Status status = ValidateOptions(options); !status.ok()) {
       return status;
     }
-    std::vector<size_t> indices;
+    std::vector<Quantity> quantities;
     for (const std::string& name : names) {
-      const auto found =
-          std::find(quantity_names_.begin(), quantity_names_.end(), name);
-      if (found == quantity_names_.end()) {
+      if (std::find(quantity_names_.begin(), quantity_names_.end(), name) ==
+          quantity_names_.end()) {
         return absl::InvalidArgumentError(absl::StrCat(
             name_, ": no quantity named '", name, "'; the model has ",
             absl::StrJoin(quantity_names_, ", ")));
       }
-      indices.push_back(static_cast<size_t>(found - quantity_names_.begin()));
+      quantities.push_back(ParseQuantity(name));
     }
     AutoGuideOptions guide_options;
     guide_options.init_scale = options.init_scale;
@@ -380,18 +293,18 @@ class ModelPosterior final : public Posterior {
     absl::StatusOr<FitResult> result;
     switch (options.family) {
       case GuideFamily::kMeanField:
-        result = FitGuide(AutoNormal<Model>(model_, guide_options), indices,
+        result = FitGuide(AutoNormal<Model>(model_, guide_options), quantities,
                           options);
         break;
       case GuideFamily::kFullRank:
         result = FitGuide(AutoMultivariateNormal<Model>(model_, guide_options),
-                          indices, options);
+                          quantities, options);
         break;
       case GuideFamily::kLaplace:
       case GuideFamily::kDeterministic:
         result =
             FitByLbfgs(AutoLaplaceApproximation<Model>(model_, guide_options),
-                       indices, options);
+                       quantities, options);
         break;
     }
     if (!result.ok()) {
@@ -414,9 +327,9 @@ class ModelPosterior final : public Posterior {
     for (const Site& site : run->trace.sites()) {
       if (site.kind == SiteKind::kSample && !site.is_observed &&
           !latents.contains(site.address)) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(name_, ": no value for the latent site '",
-                         site.address.name(), "'"));
+        return AnnotateSite(absl::InvalidArgumentError(absl::StrCat(
+                                name_, ": no value for this latent site")),
+                            site.kind, site.address);
       }
     }
     return CatchStatusOr(
@@ -426,7 +339,7 @@ class ModelPosterior final : public Posterior {
  private:
   template <typename Guide>
   absl::StatusOr<FitResult> FitGuide(Guide guide,
-                                     const std::vector<size_t>& indices,
+                                     const std::vector<Quantity>& quantities,
                                      const FitOptions& options) const {
     const auto start = std::chrono::steady_clock::now();
     ParamStore store;
@@ -481,13 +394,14 @@ class ModelPosterior final : public Posterior {
       }
       result.elbo = elbo_sum / static_cast<double>(averaged);
     }
-    return Summarise(guide, store, indices, options, start, std::move(result));
+    return Summarise(guide, store, quantities, options, start,
+                     std::move(result));
   }
 
   // The Laplace approximation, and deterministic full-rank VI from it.
   template <typename Guide>
   absl::StatusOr<FitResult> FitByLbfgs(Guide guide,
-                                       const std::vector<size_t>& indices,
+                                       const std::vector<Quantity>& quantities,
                                        const FitOptions& options) const {
     const auto start = std::chrono::steady_clock::now();
     ParamStore store;
@@ -515,45 +429,66 @@ class ModelPosterior final : public Posterior {
       result.converged = fit->converged;
       result.elbo = fit->objective;
     }
-    return Summarise(guide, store, indices, options, start, std::move(result));
+    return Summarise(guide, store, quantities, options, start,
+                     std::move(result));
   }
 
-  // Draws from the fitted guide: the moments of the quantities, plain and
-  // PSIS-weighted, k-hat, and the seconds since `start`.
+  // Draws from the fitted guide replayed through the model (Predictive, so
+  // deterministic sites come out): the summary of the quantities' sites,
+  // the moments of the quantities, plain and PSIS-weighted, k-hat, and the
+  // seconds since `start`.
   template <typename Guide>
   absl::StatusOr<FitResult> Summarise(
-      const Guide& guide, ParamStore& store, const std::vector<size_t>& indices,
-      const FitOptions& options, std::chrono::steady_clock::time_point start,
-      FitResult result) const {
-    std::vector<double> quantities(quantity_names_.size());
-    // Row-major draws x indices; Diagnose may extend the draws (a
-    // borderline k-hat is re-estimated from more), so rows are appended.
-    std::vector<double> rows;
-    rows.reserve(static_cast<size_t>(options.draws) * indices.size());
-    DiagnoseOptions diagnose;
-    diagnose.draws = options.draws;
-    diagnose.max_draws = std::max(options.draws, 4 * options.draws);
-    diagnose.seed = options.seed ^ 0x9E3779B97F4A7C15ULL;
-    diagnose.on_draw = [&](const Trace& draw) {
-      quantities_(draw, quantities.data());
-      for (size_t i : indices) rows.push_back(quantities[i]);
-    };
+      const Guide& guide, ParamStore& store,
+      const std::vector<Quantity>& quantities, const FitOptions& options,
+      std::chrono::steady_clock::time_point start, FitResult result) const {
+    PredictiveOptions predictive;
+    predictive.num_samples = options.draws;
+    predictive.seed = options.seed ^ 0x9E3779B97F4A7C15ULL;
+    predictive.log_weights = true;
+    for (const Quantity& quantity : quantities) {
+      if (std::find(predictive.return_sites.begin(),
+                    predictive.return_sites.end(),
+                    quantity.site) == predictive.return_sites.end()) {
+        predictive.return_sites.push_back(quantity.site);
+      }
+    }
+    absl::StatusOr<PredictiveSamples> samples =
+        Predictive(model_, guide, store, predictive);
+    if (!samples.ok()) return samples.status();
     absl::StatusOr<FitDiagnostics> check =
-        Diagnose(model_, guide, store, diagnose);
+        DiagnosticsFromLogRatios(samples->log_weights);
     if (!check.ok()) return check.status();
+    // A borderline k-hat is re-estimated from four times the draws, as
+    // Diagnose does (vi/fit_diagnostics.h); the same seed repeats the first
+    // draws.
+    if (check->psis.pareto_k > DiagnoseOptions().extend_above) {
+      predictive.num_samples = 4 * options.draws;
+      samples = Predictive(model_, guide, store, predictive);
+      if (!samples.ok()) return samples.status();
+      check = DiagnosticsFromLogRatios(samples->log_weights);
+      if (!check.ok()) return check.status();
+    }
     result.pareto_k = check->psis.pareto_k;
-    result.draws = static_cast<int>(check->log_ratios.size());
-    const Index draws = static_cast<Index>(check->log_ratios.size());
-    const Eigen::MatrixXd values =
-        Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic,
-                                       Eigen::RowMajor>>(
-            rows.data(), draws, static_cast<Index>(indices.size()));
+    result.draws = samples->num_samples;
+    const Index draws = static_cast<Index>(samples->num_samples);
+    result.summary = Summarize(*samples);
+    Eigen::MatrixXd values(draws, static_cast<Index>(quantities.size()));
+    for (size_t i = 0; i < quantities.size(); ++i) {
+      const PredictiveSite* site = samples->Find(quantities[i].site);
+      if (site == nullptr || quantities[i].index >= site->draws.cols()) {
+        return absl::InternalError(
+            absl::StrCat("the draws of '", quantities[i].site,
+                         "' have no element ", quantities[i].index));
+      }
+      values.col(static_cast<Index>(i)) = site->draws.col(quantities[i].index);
+    }
     const WeightedMoments plain = ComputeWeightedMoments(
         values, Eigen::VectorXd::Constant(
                     draws, -std::log(static_cast<double>(draws))));
     const WeightedMoments weighted =
         ComputeWeightedMoments(values, check->psis.log_weights);
-    for (size_t i = 0; i < indices.size(); ++i) {
+    for (size_t i = 0; i < quantities.size(); ++i) {
       const Index j = static_cast<Index>(i);
       result.moments.push_back(Moments{"", plain.mean(j), plain.sd(j)});
       result.psis_moments.push_back(
@@ -568,7 +503,6 @@ class ModelPosterior final : public Posterior {
   std::string name_;
   Model model_;
   std::vector<std::string> quantity_names_;
-  QuantityFunction quantities_;
   Tuning tuning_;
   std::string note_;
 };
@@ -576,11 +510,10 @@ class ModelPosterior final : public Posterior {
 template <typename Model>
 std::unique_ptr<Posterior> MakePosterior(std::string name, Model model,
                                          std::vector<std::string> names,
-                                         QuantityFunction quantities,
                                          Tuning tuning, std::string note = "") {
   return std::make_unique<ModelPosterior<Model>>(
-      std::move(name), std::move(model), std::move(names),
-      std::move(quantities), tuning, std::move(note));
+      std::move(name), std::move(model), std::move(names), tuning,
+      std::move(note));
 }
 
 // -----------------------------------------------------------------------------
@@ -627,24 +560,12 @@ absl::StatusOr<std::unique_ptr<Posterior>> EightSchools(const DataReader& data,
       Plate plate("schools", schools);
       const Tensor theta_trans =
           sample("theta_trans", Normal(0.0, 1.0).Expand(schools, 1));
-      observe("y", Normal(mu + tau * theta_trans, sigma_t), y_t);
-    };
-    // theta_j = mu + tau theta_trans_j, then mu and tau.
-    const Address mu = Address::Intern("mu");
-    const Address tau = Address::Intern("tau");
-    const Address theta_trans = Address::Intern("theta_trans");
-    auto quantities = [=](const Trace& draw, double* out) {
-      const double m = SiteValue(draw, mu).item();
-      const double t = SiteValue(draw, tau).item();
-      const Tensor trans = SiteValue(draw, theta_trans);
-      for (Index i = 0; i < schools; ++i) {
-        out[i] = m + t * static_cast<double>(trans.value()(i, 0));
-      }
-      out[schools] = m;
-      out[schools + 1] = t;
+      // Stan's transformed parameter, reported with the draws.
+      const Tensor theta = deterministic("theta", mu + tau * theta_trans);
+      observe("y", Normal(theta, sigma_t), y_t);
     };
     return MakePosterior(kNoncentered, std::move(model), std::move(names),
-                         quantities, Tuning{});
+                         Tuning{});
   }
   auto model = [schools, y_t, sigma_t] {
     const Tensor mu = sample("mu", Normal(0.0, 5.0));
@@ -654,8 +575,7 @@ absl::StatusOr<std::unique_ptr<Posterior>> EightSchools(const DataReader& data,
     observe("y", Normal(theta, sigma_t), y_t);
   };
   return MakePosterior(
-      kCentered, std::move(model), std::move(names),
-      SitesAsTheyAre({"theta", "mu", "tau"}), Tuning{},
+      kCentered, std::move(model), std::move(names), Tuning{},
       "known hard: the centred parameterisation is a funnel in (theta, log "
       "tau) that no Gaussian follows; expect tau's mean to be biased by a "
       "sizeable part of its sd and its sd to be far too small "
@@ -687,7 +607,7 @@ absl::StatusOr<std::unique_ptr<Posterior>> LinearRegression(
   };
   return MakePosterior(
       name, std::move(model), Concat({Indexed("beta", dims), {"sigma"}}),
-      SitesAsTheyAre({"beta", "sigma"}), Tuning{100000, 0.01},
+      Tuning{100000, 0.01},
       name == std::string(kBlr)
           ? "beta's posterior sds are ~1e-3 and its elements correlated "
             "~0.8: mean-field VI gets the means and about half the sds"
@@ -726,15 +646,14 @@ absl::StatusOr<std::unique_ptr<Posterior>> Mesquite(const DataReader& data) {
   auto model = [rows, x_t, y_t] {
     // No prior statement in the Stan program: flat on beta and on sigma > 0.
     const Tensor beta =
-        sample("beta", ImproperFlat(Support::Real(), 1, x_t.cols()));
+        sample("beta", ImproperUniform(Support::Real(), 1, x_t.cols()));
     const Tensor sigma =
-        sample("sigma", ImproperFlat(Support::Positive(), 1, 1));
+        sample("sigma", ImproperUniform(Support::Positive(), 1, 1));
     Plate plate("data", rows);
     observe("log_weight", Normal(MatMul(x_t, Transpose(beta)), sigma), y_t);
   };
   return MakePosterior(kMesquite, std::move(model),
-                       Concat({Indexed("beta", 7), {"sigma"}}),
-                       SitesAsTheyAre({"beta", "sigma"}), Tuning{});
+                       Concat({Indexed("beta", 7), {"sigma"}}), Tuning{});
 }
 
 // AR(K): K, T, y.
@@ -769,7 +688,7 @@ absl::StatusOr<std::unique_ptr<Posterior>> Autoregression(
   };
   return MakePosterior(kArK, std::move(model),
                        Concat({{"alpha"}, Indexed("beta", lags), {"sigma"}}),
-                       SitesAsTheyAre({"alpha", "beta", "sigma"}), Tuning{});
+                       Tuning{});
 }
 
 // The prior of a regression's sigma.
@@ -786,17 +705,17 @@ std::unique_ptr<Posterior> FlatRegression(const char* name,
   const Tensor y_t = Column(y);
   auto model = [rows, x_t, y_t, sigma_prior] {
     const Tensor beta =
-        sample("beta", ImproperFlat(Support::Real(), 1, x_t.cols()));
+        sample("beta", ImproperUniform(Support::Real(), 1, x_t.cols()));
     const Tensor sigma =
         sigma_prior == SigmaPrior::kFlat
-            ? sample("sigma", ImproperFlat(Support::Positive(), 1, 1))
+            ? sample("sigma", ImproperUniform(Support::Positive(), 1, 1))
             : sample("sigma", HalfCauchy(2.5));
     Plate plate("data", rows);
     observe("y", Normal(MatMul(x_t, Transpose(beta)), sigma), y_t);
   };
   return MakePosterior(name, std::move(model),
                        Concat({Indexed("beta", x.cols()), {"sigma"}}),
-                       SitesAsTheyAre({"beta", "sigma"}), Tuning{});
+                       Tuning{});
 }
 
 // A design matrix: a column of ones, then the data arrays `keys`.
@@ -937,11 +856,10 @@ absl::StatusOr<std::unique_ptr<Posterior>> Arma(const DataReader& data) {
     for (size_t i = 1; i < y_t.size(); ++i) {
       err.push_back(y_t[i] - (mu + phi * y_t[i - 1] + theta * err.back()));
     }
-    const Tensor errors = ConcatRows<Real>(err);
+    const Tensor errors = ConcatRows(err);
     factor("err", SumAll(Normal(Tensor(0.0), sigma).LogProb(errors)));
   };
   return MakePosterior(kArma, std::move(model), {"mu", "phi", "theta", "sigma"},
-                       SitesAsTheyAre({"mu", "phi", "theta", "sigma"}),
                        Tuning{});
 }
 
@@ -987,7 +905,7 @@ absl::StatusOr<std::unique_ptr<Posterior>> GpRegression(
     factor("y", MultiNormalCholeskyLogDensity(y_t, Cholesky(k)));
   };
   return MakePosterior(kGpRegr, std::move(model), {"rho", "alpha", "sigma"},
-                       SitesAsTheyAre({"rho", "alpha", "sigma"}), Tuning{});
+                       Tuning{});
 }
 
 // A two-state hidden Markov model with unit-variance normal emissions,
@@ -1012,11 +930,11 @@ absl::StatusOr<std::unique_ptr<Posterior>> Hmm(const DataReader& data) {
     const Tensor ones(Eigen::MatrixXd(Eigen::MatrixXd::Ones(1, 2)));
     const Tensor theta1 = sample("theta1", Dirichlet(ones));
     const Tensor theta2 = sample("theta2", Dirichlet(ones));
-    const Tensor a = sample("log_mu1", ImproperFlat(Support::Real(), 1, 1));
+    const Tensor a = sample("log_mu1", ImproperUniform(Support::Real(), 1, 1));
     const Tensor b =
-        sample("log_mu_increment", ImproperFlat(Support::Real(), 1, 1));
+        sample("log_mu_increment", ImproperUniform(Support::Real(), 1, 1));
     const Tensor mu1 = Exp(a);
-    const Tensor mu = ConcatCols<Real>({mu1, mu1 + Exp(b)});
+    const Tensor mu = deterministic("mu", ConcatCols({mu1, mu1 + Exp(b)}));
     factor("mu_jacobian", a + b);
     factor("mu_prior",
            Normal(Tensor(3.0), Tensor(1.0)).LogProb(mu1) +
@@ -1025,7 +943,7 @@ absl::StatusOr<std::unique_ptr<Posterior>> Hmm(const DataReader& data) {
     const Tensor emission =
         Square(Tile(y_t, 1, 2) - Tile(mu, steps, 1)) * Real(-0.5) -
         Real(0.5 * std::log(2 * kPi));
-    const Tensor log_theta = Log(ConcatRows<Real>({theta1, theta2}));
+    const Tensor log_theta = Log(ConcatRows({theta1, theta2}));
     Tensor gamma = SliceRows(emission, 0, 1);
     for (Index t = 1; t < steps; ++t) {
       gamma = ColLogSumExp(Transpose(gamma) + log_theta) +
@@ -1033,25 +951,10 @@ absl::StatusOr<std::unique_ptr<Posterior>> Hmm(const DataReader& data) {
     }
     factor("y", LogSumExpAll(gamma));
   };
-  const Address theta1 = Address::Intern("theta1");
-  const Address theta2 = Address::Intern("theta2");
-  const Address log_mu1 = Address::Intern("log_mu1");
-  const Address increment = Address::Intern("log_mu_increment");
-  auto quantities = [=](const Trace& draw, double* out) {
-    const Tensor t1 = SiteValue(draw, theta1);
-    const Tensor t2 = SiteValue(draw, theta2);
-    out[0] = t1.value()(0, 0);
-    out[1] = t1.value()(0, 1);
-    out[2] = t2.value()(0, 0);
-    out[3] = t2.value()(0, 1);
-    out[4] = std::exp(static_cast<double>(SiteValue(draw, log_mu1).item()));
-    out[5] = out[4] +
-             std::exp(static_cast<double>(SiteValue(draw, increment).item()));
-  };
   return MakePosterior(
       kHmm, std::move(model),
       Concat({Indexed("theta1", 2), Indexed("theta2", 2), Indexed("mu", 2)}),
-      quantities, Tuning{});
+      Tuning{});
 }
 
 // log InvGamma(x; shape, scale) = shape log scale - lgamma(shape) - (shape
@@ -1100,24 +1003,18 @@ absl::StatusOr<std::unique_ptr<Posterior>> AccelGp(const DataReader& data) {
   const Index basis_sigma = static_cast<Index>(*nb_sigma);
   const Index rows = static_cast<Index>(*n);
   auto model = [=] {
-    const StudentT wide(Tensor(3.0), Tensor(0.0), Tensor(36.0));
     const Tensor intercept =
         sample("Intercept", StudentT(Tensor(3.0), Tensor(-13.0), Tensor(36.0)));
-    // Half-Student-t(3, 0, 36) (the truncation's constant is dropped).
-    const Tensor sdgp =
-        sample("sdgp_1", ImproperFlat(Support::Positive(), 1, 1));
-    factor("sdgp_1_prior", wide.LogProb(sdgp));
+    const Tensor sdgp = sample("sdgp_1", HalfStudentT(3.0, 36.0));
     const Tensor lscale =
-        sample("lscale_1", ImproperFlat(Support::Positive(), 1, 1));
+        sample("lscale_1", ImproperUniform(Support::Positive(), 1, 1));
     factor("lscale_1_prior", InverseGammaLogDensity(lscale, 1.124909, 0.0177));
     const Tensor zgp = sample("zgp_1", Normal(0.0, 1.0).Expand(1, basis));
     const Tensor intercept_sigma = sample(
         "Intercept_sigma", StudentT(Tensor(3.0), Tensor(0.0), Tensor(10.0)));
-    const Tensor sdgp_sigma =
-        sample("sdgp_sigma_1", ImproperFlat(Support::Positive(), 1, 1));
-    factor("sdgp_sigma_1_prior", wide.LogProb(sdgp_sigma));
+    const Tensor sdgp_sigma = sample("sdgp_sigma_1", HalfStudentT(3.0, 36.0));
     const Tensor lscale_sigma =
-        sample("lscale_sigma_1", ImproperFlat(Support::Positive(), 1, 1));
+        sample("lscale_sigma_1", ImproperUniform(Support::Positive(), 1, 1));
     factor("lscale_sigma_1_prior",
            InverseGammaLogDensity(lscale_sigma, 1.124909, 0.0177));
     const Tensor zgp_sigma =
@@ -1139,9 +1036,6 @@ absl::StatusOr<std::unique_ptr<Posterior>> AccelGp(const DataReader& data) {
               Indexed("zgp_1", basis),
               {"Intercept_sigma", "sdgp_sigma_1", "lscale_sigma_1"},
               Indexed("zgp_sigma_1", basis_sigma)}),
-      SitesAsTheyAre({"Intercept", "sdgp_1", "lscale_1", "zgp_1",
-                      "Intercept_sigma", "sdgp_sigma_1", "lscale_sigma_1",
-                      "zgp_sigma_1"}),
       Tuning{}, "no reference draws in the snapshot: means and sds only");
 }
 

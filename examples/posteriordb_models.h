@@ -38,7 +38,10 @@
 // Each model is a program of `sample` and `observe` sites whose constrained
 // latents (tau, sigma) have positive supports, so the autoguides work in
 // the unconstrained space (log tau, log sigma) that Stan's ADVI uses.
-// Improper flat priors are a site whose log density is 0 on its support.
+// Improper flat priors are `ImproperUniform` sites (log density 0 on their
+// support), Stan's transformed parameters (the non-centred model's theta,
+// the HMM's mu) are `deterministic` sites, and half-Student-t priors are
+// `HalfStudentT`.
 //
 // In the regressions even the full-rank Gaussian is not the posterior: it
 // cannot let beta's spread grow with sigma, which costs sigma's sd a factor
@@ -49,10 +52,12 @@
 // decaying exponentially from `learning_rate` to `learning_rate *
 // final_rate_ratio`, and averages the unconstrained parameters over the
 // last `averaged_fraction` of the steps (the iterates still jitter with
-// the gradient noise; their average far less). It then draws `draws`
-// samples from the fitted guide and reports the Monte Carlo mean and sd of
-// each requested constrained quantity ("theta[3]", "tau", "beta[1]"; 1-based
-// like Stan's names).
+// the gradient noise; their average far less). It then makes `draws`
+// draws from the fitted guide replayed through the model (`Predictive`,
+// vi/predictive.h, with each draw's importance weight) and reports the
+// Monte Carlo mean and sd of each requested constrained quantity
+// ("theta[3]", "tau", "beta[1]"; 1-based like Stan's names), their
+// PSIS-weighted moments, k-hat, and the summary of the quantities' sites.
 //
 // Data come from posteriordb's data.json files (Stan's JSON data format)
 // and reference summaries from its reference_summary.json; every error is a
@@ -79,6 +84,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "handlers/value_map.h"
+#include "vi/predictive.h"
 
 namespace provi {
 namespace examples {
@@ -168,6 +174,10 @@ struct FitResult {
   // and the PSIS-weighted ones (vi/fit_diagnostics.h) from the same draws.
   std::vector<Moments> moments;
   std::vector<Moments> psis_moments;
+  // The summary (mean, sd, 5/50/95% quantiles) of every element of the
+  // sites the requested quantities belong to, over the same draws; its
+  // labels are 0-based ("theta[0]" is Stan's theta[1]).
+  PredictiveSummary summary;
   // Pareto k-hat of the guide's draws against the model, and how many
   // draws it and the moments come from (more than asked for when a
   // borderline k-hat was re-estimated).

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "ad/ops.h"
+#include "runtime/site_error.h"
 
 namespace provi {
 
@@ -21,9 +22,7 @@ void DensityHandler::Postprocess(Message& msg) {
     try {
       lp = msg.dist()->LogProb(*msg.value);
     } catch (const StatusError& error) {
-      ThrowStatus(absl::Status(error.status().code(),
-                               absl::StrCat("sample site '", msg.address.name(),
-                                            "': ", error.status().message())));
+      ThrowAtSite(error.status(), msg.kind, msg.address);
     }
   } else {
     lp = *msg.log_prob;
@@ -32,9 +31,9 @@ void DensityHandler::Postprocess(Message& msg) {
   if (msg.scale != 1) lp = lp * msg.scale;
   for (Index i = 0; i < lp.rows(); ++i) {
     if (std::isnan(lp(i, 0))) {
-      ThrowStatus(absl::InvalidArgumentError(
-          absl::StrCat(SiteKindName(msg.kind), " site '", msg.address.name(),
-                       "': log density of lane ", i, " is NaN")));
+      ThrowAtSite(absl::InvalidArgumentError(
+                      absl::StrCat("log density of lane ", i, " is NaN")),
+                  msg.kind, msg.address);
     }
   }
   if (msg.plates.empty()) {
@@ -46,9 +45,10 @@ void DensityHandler::Postprocess(Message& msg) {
     return;
   }
   if (lp.rows() != 1 && lanes_->rows() != 1 && lp.rows() != lanes_->rows()) {
-    ThrowStatus(absl::InvalidArgumentError(absl::StrCat(
-        SiteKindName(msg.kind), " site '", msg.address.name(), "' has ",
-        lp.rows(), " lanes but earlier plated sites have ", lanes_->rows())));
+    ThrowAtSite(absl::InvalidArgumentError(absl::StrCat(
+                    "it has ", lp.rows(),
+                    " lanes but earlier plated sites have ", lanes_->rows())),
+                msg.kind, msg.address);
   }
   lanes_ = *lanes_ + lp;
 }

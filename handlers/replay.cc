@@ -3,7 +3,7 @@
 #include "handlers/replay.h"
 
 #include "absl/strings/str_cat.h"
-#include "base/status_error.h"
+#include "runtime/site_error.h"
 
 namespace provi {
 
@@ -17,11 +17,13 @@ void ReplayPlate(const Trace& trace, Message& msg) {
       here.subsample_size < here.size || there.subsample_size < there.size;
   if (subsampled && (here.size != there.size ||
                      here.subsample_size != there.subsample_size)) {
-    ThrowStatus(absl::InvalidArgumentError(absl::StrCat(
-        "plate '", msg.address.name(), "' has ", here.subsample_size, " of ",
-        here.size, " lanes here but ", there.subsample_size, " of ", there.size,
-        " in the trace it replays: programs that share a plate give it one "
-        "size and subsample size")));
+    ThrowAtSite(
+        absl::InvalidArgumentError(absl::StrCat(
+            "it has ", here.subsample_size, " of ", here.size,
+            " lanes here but ", there.subsample_size, " of ", there.size,
+            " in the trace it replays: programs that share a plate "
+            "give it one size and subsample size")),
+        msg.kind, msg.address);
   }
   if (recorded->value.has_value()) msg.value = *recorded->value;
 }
@@ -36,9 +38,8 @@ void ReplayHandler::Process(Message& msg) {
   }
   const Site* site = trace_.Find(msg.address);
   if (site == nullptr || !site->value.has_value()) {
-    ThrowStatus(absl::NotFoundError(
-        absl::StrCat("replay: the trace has no value for sample site '",
-                     msg.address.name(), "'")));
+    ThrowAtSite(absl::NotFoundError("replay: the trace has no value for it"),
+                msg.kind, msg.address);
   }
   msg.value = *site->value;
 }

@@ -85,5 +85,16 @@ Matrix Zeros(Index fan_in, Index fan_out, absl::BitGenRef gen) {
   return Matrix::Zero(fan_in, fan_out);
 }
 
+Initializer Uniform(double bound) {
+  return [bound](Index fan_in, Index fan_out, absl::BitGenRef gen) {
+    CheckPositiveFans("Uniform", fan_in, fan_out);
+    if (!(bound >= 0) || !std::isfinite(bound)) {
+      ThrowStatus(absl::InvalidArgumentError(absl::StrCat(
+          "nn::Uniform: the bound ", bound, " must be finite and >= 0")));
+    }
+    return UniformMatrix(fan_in, fan_out, bound, gen);
+  };
+}
+
 }  // namespace nn
 }  // namespace provi

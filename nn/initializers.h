@@ -16,6 +16,8 @@
 //   a), a = √(6 / fan_in)              Var = 2 / fan_in HeNormal       N(0, 2 /
 //   fan_in) Zeros          0
 //
+// `Uniform(bound)` makes an initialiser with a fixed bound instead.
+//
 // Glorot (Xavier; Glorot & Bengio, AISTATS 2010) suits tanh, sigmoid and
 // linear layers; He (Kaiming; He et al., ICCV 2015) suits ReLU-family layers.
 // The normal variants are untruncated.
@@ -71,6 +73,15 @@ Matrix HeNormal(Index fan_in, Index fan_out, absl::BitGenRef gen);
 //
 // A matrix of zeros; draws nothing from `gen`.
 Matrix Zeros(Index fan_in, Index fan_out, absl::BitGenRef gen);
+
+// Uniform()
+//
+// An initialiser drawing from U(-bound, bound) whatever the fans, e.g.
+// PyTorch's default for a layer with n inputs, bound = 1/√n, which is also
+// the bias's (whose fan_in the layer passes as 1), or its LSTM's, 1/√hidden
+// everywhere. `bound` must be finite and non-negative, else the
+// initialiser throws when called.
+Initializer Uniform(double bound);
 
 }  // namespace nn
 }  // namespace provi

@@ -125,6 +125,7 @@ Tensor Linear::InitialWeight() const {
 }
 
 Tensor Linear::InitialBias() const {
+  if (!options_.bias) return Tensor();
   return initial_->bias.Get([this] {
     Rng rng = InitRng(options_.seed, name_, Stream::kBias);
     const Tensor b(options_.bias_init(1, out_, rng));
@@ -133,24 +134,32 @@ Tensor Linear::InitialBias() const {
   });
 }
 
-Tensor Linear::operator()(const Tensor& x) const {
-  if (x.cols() != in_) {
-    ThrowInvalid(name_, absl::StrCat("input is ", x.ShapeString(),
-                                     " but the weight is ", in_, "x", out_,
-                                     " (the input needs ", in_, " columns)"));
-  }
+Linear::Bound Linear::Bind() const {
   Scope scope(name_);
   // Capturing only `this` keeps the functions in std::function's inline
   // buffer: no allocation per pass.
   const std::function<Tensor()> init_weight = [this] {
     return InitialWeight();
   };
-  const std::function<Tensor()> init_bias = [this] { return InitialBias(); };
-  const Tensor w = param("w", init_weight);
-  const Tensor b = param("b", init_bias);
+  Tensor w = param("w", init_weight);
   CheckParamShape(name_, "w", w, in_, out_);
+  if (!options_.bias) return Bound(this, std::move(w), Tensor());
+  const std::function<Tensor()> init_bias = [this] { return InitialBias(); };
+  Tensor b = param("b", init_bias);
   CheckParamShape(name_, "b", b, 1, out_);
-  return MatMul(x, w) + b;
+  return Bound(this, std::move(w), std::move(b));
+}
+
+Tensor Linear::Bound::operator()(const Tensor& x) const {
+  if (x.cols() != layer_->in_) {
+    ThrowInvalid(
+        layer_->name_,
+        absl::StrCat("input is ", x.ShapeString(), " but the weight is ",
+                     layer_->in_, "x", layer_->out_, " (the input needs ",
+                     layer_->in_, " columns)"));
+  }
+  if (!layer_->options_.bias) return MatMul(x, w_);
+  return MatMul(x, w_) + b_;
 }
 
 }  // namespace nn

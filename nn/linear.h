@@ -19,7 +19,9 @@
 // the same seed. A layer is cheap to copy; copies share the initial values.
 //
 // The forward pass is one `MatMul` and one broadcast `Add` (two nodes on the
-// tape) and calls `param` once per site.
+// tape) and calls `param` once per site. `LinearOptions::bias = false`
+// drops b (one node, one site). A program that applies a layer several
+// times in one run binds it once (`Bind()`, see `Bound`).
 //
 // Errors: invalid sizes or options at construction, an input whose column
 // count is not `in`, and a parameter value of the wrong shape (say, from a
@@ -42,6 +44,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "ad/tensor.h"
 #include "nn/initializers.h"
@@ -59,6 +62,9 @@ struct LinearOptions {
   Initializer bias_init = Zeros;
   // Seeds the initialisers, together with the layer's name.
   uint64_t seed = 0;
+  // Whether the layer has the bias b. Without it, y = x W: the layer has
+  // only the param site "w" and its forward pass is one `MatMul`.
+  bool bias = true;
 };
 
 // Linear
@@ -73,12 +79,45 @@ class Linear {
   // invalid arguments or empty initialisers.
   Linear(std::string name, Index in, Index out, LinearOptions options = {});
 
+  // Bound
+  //
+  // The layer with its parameters read, to apply to any number of inputs
+  // without reading the param sites again: a program applying a layer more
+  // than once in a run (at every step of a recurrence, say) binds it once,
+  // since a trace rejects an address used twice. Valid while the layer
+  // lives and, inside a `TapeScope`, while the scope lasts.
+  class Bound {
+   public:
+    // x W + b for x of shape rows x in: rows x out. Throws `StatusError` if
+    // x.cols() != in.
+    Tensor operator()(const Tensor& x) const;
+
+    // W (in x out) and b (1 x out; 0x0 without bias) as read.
+    const Tensor& weight() const { return w_; }
+    const Tensor& bias() const { return b_; }
+
+   private:
+    friend class Linear;
+    Bound(const Linear* layer, Tensor w, Tensor b)
+        : layer_(layer), w_(std::move(w)), b_(std::move(b)) {}
+
+    const Linear* layer_;
+    Tensor w_;
+    Tensor b_;
+  };
+
+  // Bind()
+  //
+  // Reads W and b through `param` (see the file comment), once. Throws
+  // `StatusError` if a parameter value has the wrong shape.
+  Bound Bind() const;
+
   // operator()
   //
-  // x W + b for x of shape rows x in; the result is rows x out. Reads W and b
-  // through `param` (see the file comment). Throws `StatusError` if
+  // x W + b for x of shape rows x in; the result is rows x out: `Bind()(x)`,
+  // reading the param sites at each call. Throws `StatusError` if
   // x.cols() != in or if a parameter value has the wrong shape.
-  Tensor operator()(const Tensor& x) const;
+  Tensor operator()(const Tensor& x) const { return Bind()(x); }
 
   // name(), in(), out(), options()
   //
@@ -90,9 +129,10 @@ class Linear {
 
   // InitialWeight(), InitialBias()
   //
-  // The initial values of W (in x out) and b (1 x out): what the param sites
-  // return with no store. Computed on first use, then kept; thread-safe.
-  // Throw `StatusError` if an initialiser throws or returns the wrong shape.
+  // The initial values of W (in x out) and b (1 x out; 0x0 for a layer
+  // without bias): what the param sites return with no store. Computed on
+  // first use, then kept; thread-safe. Throw `StatusError` if an initialiser
+  // throws or returns the wrong shape.
   Tensor InitialWeight() const;
   Tensor InitialBias() const;
 

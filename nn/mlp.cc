@@ -30,18 +30,28 @@ Mlp::Mlp(std::string name, std::vector<Index> widths, MlpOptions options)
   }
   layers_.reserve(widths_.size() - 1);
   for (size_t i = 0; i + 1 < widths_.size(); ++i) {
-    layers_.emplace_back(absl::StrCat(name_, "/", i), widths_[i],
-                         widths_[i + 1], options_.linear);
+    layers_.emplace_back(
+        absl::StrCat(name_, "/", i), widths_[i], widths_[i + 1],
+        options_.layer_options
+            ? options_.layer_options(widths_[i], widths_[i + 1])
+            : options_.linear);
   }
 }
 
-Tensor Mlp::operator()(const Tensor& x) const {
+Mlp::Bound Mlp::Bind() const {
+  Bound bound;
+  bound.mlp_ = this;
+  for (const Linear& layer : layers_) bound.layers_.push_back(layer.Bind());
+  return bound;
+}
+
+Tensor Mlp::Bound::operator()(const Tensor& x) const {
+  const MlpOptions& options = mlp_->options_;
   Tensor h = x;
   const size_t last = layers_.size() - 1;
   for (size_t i = 0; i < layers_.size(); ++i) {
-    h = Apply(
-        i == last ? options_.output_activation : options_.hidden_activation,
-        layers_[i](h), options_.leaky_relu_slope);
+    h = Apply(i == last ? options.output_activation : options.hidden_activation,
+              layers_[i](h), options.leaky_relu_slope);
   }
   return h;
 }

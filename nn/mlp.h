@@ -9,7 +9,8 @@
 // are "<name>/i/w" and "<name>/i/b" (prefixed by any enclosing `Scope`).
 //
 // The forward pass is, per layer, one `MatMul`, one broadcast `Add` and the
-// activation (nothing for `kIdentity`).
+// activation (nothing for `kIdentity`). `Bind()` reads every parameter once
+// for a network applied several times in one run.
 //
 // Errors: invalid widths or options at construction, an input whose column
 // count is not the first width, and parameters of the wrong shape throw
@@ -27,9 +28,11 @@
 #ifndef PROVI_NN_MLP_H_
 #define PROVI_NN_MLP_H_
 
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "ad/tensor.h"
 #include "base/real.h"
 #include "nn/activation.h"
@@ -51,6 +54,9 @@ struct MlpOptions {
   // Initialisers and seed of every layer (each layer's own name makes its
   // initial values differ from the others').
   LinearOptions linear;
+  // If set, each layer's options instead, from its input and output widths
+  // (e.g. PyTorch's default, weights and bias from U(-1/√in, 1/√in)).
+  std::function<LinearOptions(Index in, Index out)> layer_options;
 };
 
 // Mlp
@@ -64,12 +70,34 @@ class Mlp {
   // widths, all positive. Throws `StatusError` otherwise.
   Mlp(std::string name, std::vector<Index> widths, MlpOptions options = {});
 
+  // Bound
+  //
+  // The network with every layer's parameters read (see Linear::Bound):
+  // apply it any number of times in one run.
+  class Bound {
+   public:
+    // The network applied to x (rows x widths().front()): rows x
+    // widths().back(). Throws `StatusError` if x has the wrong number of
+    // columns.
+    Tensor operator()(const Tensor& x) const;
+
+   private:
+    friend class Mlp;
+    const Mlp* mlp_ = nullptr;
+    absl::InlinedVector<Linear::Bound, 4> layers_;
+  };
+
+  // Bind()
+  //
+  // Reads every layer's param sites, once.
+  Bound Bind() const;
+
   // operator()
   //
   // The network applied to x (rows x widths().front()); the result is
-  // rows x widths().back(). Throws `StatusError` if x has the wrong number
-  // of columns.
-  Tensor operator()(const Tensor& x) const;
+  // rows x widths().back(): `Bind()(x)`. Throws `StatusError` if x has the
+  // wrong number of columns.
+  Tensor operator()(const Tensor& x) const { return Bind()(x); }
 
   // name(), widths(), options(), layers()
   //

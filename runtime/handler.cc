@@ -12,6 +12,7 @@
 #include "base/random.h"
 #include "base/status_error.h"
 #include "runtime/primitives.h"
+#include "runtime/site_error.h"
 
 namespace provi {
 namespace {
@@ -43,14 +44,6 @@ struct Draw {
   }
 };
 
-[[noreturn]] ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD void ThrowAtSite(
-    const Message& msg, const absl::Status& status) {
-  ThrowStatus(
-      absl::Status(status.code(),
-                   absl::StrCat(SiteKindName(msg.kind), " site '",
-                                msg.address.name(), "': ", status.message())));
-}
-
 // Checks that `value` has the site's shape (observed values may also
 // broadcast with it, e.g. N data points under a scalar distribution) and
 // contains no NaN.
@@ -65,10 +58,11 @@ void CheckSampleValue(const Message& msg, const Distribution& dist) {
         (value_rows == rows || value_rows == 1 || rows == 1) &&
         (value_cols == cols || value_cols == 1 || cols == 1);
     if (!(msg.is_observed && broadcasts)) {
-      ThrowAtSite(msg, absl::InvalidArgumentError(absl::StrCat(
-                           "value of shape ", value.ShapeString(),
-                           " does not match the ", dist.name(),
-                           " distribution's shape ", rows, "x", cols)));
+      ThrowAtSite(
+          absl::InvalidArgumentError(absl::StrCat(
+              "value of shape ", value.ShapeString(), " does not match the ",
+              dist.name(), " distribution's shape ", rows, "x", cols)),
+          msg.kind, msg.address);
     }
   }
   const Real* data = value.value_data();
@@ -78,9 +72,10 @@ void CheckSampleValue(const Message& msg, const Distribution& dist) {
   if (ABSL_PREDICT_FALSE(any_nan)) {
     for (Index k = 0; k < size; ++k) {
       if (std::isnan(data[k])) {
-        ThrowAtSite(msg, absl::InvalidArgumentError(
-                             absl::StrCat("value element (", k % value_rows,
-                                          ", ", k / value_rows, ") is NaN")));
+        ThrowAtSite(absl::InvalidArgumentError(
+                        absl::StrCat("value element (", k % value_rows, ", ",
+                                     k / value_rows, ") is NaN")),
+                    msg.kind, msg.address);
       }
     }
   }
@@ -94,14 +89,16 @@ void DefaultSample(Message& msg) {
   const bool validate = DistributionValidationEnabled();
   if (validate) {
     const absl::Status status = dist->Validate();
-    if (ABSL_PREDICT_FALSE(!status.ok())) ThrowAtSite(msg, status);
+    if (ABSL_PREDICT_FALSE(!status.ok())) {
+      ThrowAtSite(status, msg.kind, msg.address);
+    }
   }
   if (!msg.value.has_value()) {
     try {
       msg.value.emplace(
           Draw{*dist, msg.rng.has_value() ? *msg.rng : ThreadGeneratorRef()});
     } catch (const StatusError& error) {
-      ThrowAtSite(msg, error.status());
+      ThrowAtSite(error.status(), msg.kind, msg.address);
     }
   }
   if (validate) CheckSampleValue(msg, *dist);
@@ -152,22 +149,6 @@ const char* SiteKindName(SiteKind kind) {
       return "deterministic";
     case SiteKind::kPlate:
       return "plate";
-  }
-  return "?";
-}
-
-const char* EstimatorKindName(SiteEstimator::Kind kind) {
-  switch (kind) {
-    case SiteEstimator::Kind::kDefault:
-      return "default";
-    case SiteEstimator::Kind::kPathwise:
-      return "pathwise";
-    case SiteEstimator::Kind::kScoreFunction:
-      return "score function";
-    case SiteEstimator::Kind::kEnumerate:
-      return "enumeration";
-    case SiteEstimator::Kind::kMvd:
-      return "measure-valued derivative";
   }
   return "?";
 }

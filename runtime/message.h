@@ -23,7 +23,6 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <utility>
 
 #include "absl/container/inlined_vector.h"
 #include "absl/random/bit_gen_ref.h"
@@ -64,39 +63,14 @@ struct PlateInfo {
 
 using PlateStack = absl::InlinedVector<PlateInfo, 2>;
 
-// EstimatorOptions
+// SiteStrategy
 //
-// Base of strategy-specific options (baselines, ...) attached to a site;
-// defined by estimators/. Opaque to the runtime.
-class EstimatorOptions {
- public:
-  virtual ~EstimatorOptions() = default;
-};
-
-// SiteEstimator
-//
-// How a gradient estimator should treat a sample site (DESIGN.md section 5).
-// `kDefault` leaves the choice to the distribution: pathwise if it has
-// RSample, else score function. Set at the site (`sample("c", d,
-// Enumerate())`) or by a handler (infer_config, ScoreFunction(...), ...).
-struct SiteEstimator {
-  enum class Kind {
-    kDefault,
-    kPathwise,
-    kScoreFunction,
-    kEnumerate,
-    kMvd,
-  };
-  SiteEstimator() = default;
-  explicit SiteEstimator(Kind kind,
-                         std::shared_ptr<const EstimatorOptions> options = {})
-      : kind(kind), options(std::move(options)) {}
-
-  Kind kind = Kind::kDefault;
-  std::shared_ptr<const EstimatorOptions> options;
-};
-
-const char* EstimatorKindName(SiteEstimator::Kind kind);
+// The gradient strategy chosen for a sample site: how an estimator draws the
+// site and what it contributes to the gradient. The estimators layer defines
+// it (estimators/site_strategy.h) and gives it its meaning; the runtime only
+// carries it from where it was chosen (the site, a handler) to the estimator,
+// as Pyro's messages carry their `infer` dictionary.
+class SiteStrategy;
 
 // Message
 //
@@ -136,7 +110,9 @@ struct Message {
   // unless a handler supplies them.
   PlateInfo plate;
 
-  SiteEstimator estimator;
+  // The site's gradient strategy (see SiteStrategy); null: the
+  // distribution's default.
+  std::shared_ptr<const SiteStrategy> strategy;
 
   // Where default draws come from (set by the seed handler; else the
   // thread's generator, see runtime/handler.h).

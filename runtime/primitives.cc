@@ -19,6 +19,7 @@
 #include "base/check.h"
 #include "base/status_error.h"
 #include "runtime/handler.h"
+#include "runtime/site_error.h"
 
 namespace provi {
 namespace {
@@ -94,8 +95,8 @@ std::string DescribePlate(const PlateInfo& plate) {
 [[noreturn]] ABSL_ATTRIBUTE_NOINLINE ABSL_ATTRIBUTE_COLD void ThrowPlateRows(
     const Message& msg, Index rows) {
   std::string message =
-      absl::StrCat(msg.is_observed ? "observed " : "", SiteKindName(msg.kind),
-                   " site '", msg.address.name(), "' has ", rows, " rows");
+      absl::StrCat(msg.is_observed ? "the observed site" : "the site", " has ",
+                   rows, " rows");
   if (msg.plates.size() == 1) {
     const PlateInfo& plate = msg.plates[0];
     absl::StrAppend(&message, " inside plate ", DescribePlate(plate),
@@ -115,7 +116,7 @@ std::string DescribePlate(const PlateInfo& plate) {
                     ": a site in them has a single row or the product of the "
                     "lane counts of some of them");
   }
-  ThrowStatus(absl::InvalidArgumentError(message));
+  ThrowAtSite(absl::InvalidArgumentError(message), msg.kind, msg.address);
 }
 
 // A site's rows (its log density's lanes) must fit its plates (see Plate).
@@ -148,10 +149,10 @@ Tensor sample(absl::string_view address, const Distribution& dist) {
 }
 
 Tensor sample(absl::string_view address, const Distribution& dist,
-              SiteEstimator estimator) {
+              std::shared_ptr<const SiteStrategy> strategy) {
   Message msg = NewMessage(SiteKind::kSample, address);
   BroadcastToPlate(msg, dist);
-  msg.estimator = std::move(estimator);
+  msg.strategy = std::move(strategy);
   ApplyStack(msg);
   if (!msg.plates.empty()) CheckPlateRows(msg);
   return *std::move(msg.value);

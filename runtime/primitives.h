@@ -7,7 +7,7 @@
 // C++ callable that uses them; with no handler installed, `sample` simply
 // draws and `observe` returns its value.
 //
-//   sample(address, dist[, estimator])  a random choice
+//   sample(address, dist[, strategy])   a random choice
 //   observe(address, dist, value)       a conditioned choice (likelihood)
 //   param(name, init[, constraint])     a learnable parameter
 //   factor(name, log_weight)            an extra log-density term
@@ -33,6 +33,7 @@
 #define PROVI_RUNTIME_PRIMITIVES_H_
 
 #include <functional>
+#include <memory>
 #include <vector>
 
 #include "absl/random/bit_gen_ref.h"
@@ -48,11 +49,12 @@ namespace provi {
 // sample()
 //
 // A random choice at `address` (joined to the enclosing scopes) from
-// `dist`; returns its value (rows x cols of `dist`). `estimator` chooses the
-// gradient strategy for this site (default: the distribution's).
+// `dist`; returns its value (rows x cols of `dist`). `strategy` chooses the
+// site's gradient strategy (estimators/strategies.h; default: the
+// distribution's).
 Tensor sample(absl::string_view address, const Distribution& dist);
 Tensor sample(absl::string_view address, const Distribution& dist,
-              SiteEstimator estimator);
+              std::shared_ptr<const SiteStrategy> strategy);
 
 // observe()
 //

@@ -11,6 +11,7 @@
 #include "base/status_error.h"
 #include "runtime/internal/block_pool.h"
 #include "runtime/internal/distribution_arena.h"
+#include "runtime/site_error.h"
 
 namespace provi {
 
@@ -22,9 +23,7 @@ Tensor Site::LogProb() const {
     try {
       lp = distribution->LogProb(*value);
     } catch (const StatusError& error) {
-      ThrowStatus(absl::Status(error.status().code(),
-                               absl::StrCat("sample site '", address.name(),
-                                            "': ", error.status().message())));
+      ThrowAtSite(error.status(), kind, address);
     }
   }
   if (mask.has_value()) lp = lp * *mask;
@@ -125,7 +124,7 @@ absl::Status Trace::Record(const Message& msg) {
                          msg.value, factor ? msg.log_prob : std::nullopt,
                          msg.scale, msg.mask, msg.is_observed,
                          msg.is_intervened, msg.plates,
-                         plate ? msg.plate : PlateInfo(), msg.estimator,
+                         plate ? msg.plate : PlateInfo(), msg.strategy,
                          param ? msg.constraint : Support::Real());
   Claim(data, msg.kind, msg.address, slot);
   return absl::OkStatus();
@@ -157,9 +156,10 @@ Tensor Trace::LaneLogProb(
                                                       : site.value->rows();
     if (rows == 1 || rows == lanes) continue;
     if (lanes != 1) {
-      ThrowStatus(absl::InvalidArgumentError(
-          absl::StrCat("site '", site.address.name(), "' has ", rows,
-                       " lanes but earlier sites have ", lanes)));
+      ThrowAtSite(
+          absl::InvalidArgumentError(absl::StrCat(
+              "it has ", rows, " lanes but earlier sites have ", lanes)),
+          site.kind, site.address);
     }
     lanes = rows;
   }

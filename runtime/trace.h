@@ -63,9 +63,9 @@ struct Site {
   bool is_observed = false;
   bool is_intervened = false;
   PlateStack plates;
-  PlateInfo plate;  // kPlate sites
-  SiteEstimator estimator;
-  Support constraint = Support::Real();  // kParam sites
+  PlateInfo plate;                               // kPlate sites
+  std::shared_ptr<const SiteStrategy> strategy;  // kSample sites
+  Support constraint = Support::Real();          // kParam sites
 
   // Whether the site contributes to the log density: observed or latent
   // sample sites that were not intervened on, and factors.

@@ -160,6 +160,84 @@ openmpi_repository = repository_rule(
     configure = True,
 )
 
+def _stan_math_repository_impl(rctx):
+    rctx.file("WORKSPACE", "workspace(name = %r)\n" % rctx.name)
+    missing = [
+        path
+        for path in [rctx.attr.include_dir + "/stan/math/rev/mat.hpp", rctx.attr.boost_marker]
+        if not rctx.path(path).exists
+    ]
+    if missing:
+        # No Stan Math: the repository still loads, so that builds not using
+        # it succeed; building a target that uses it fails with this message.
+        rctx.file("BUILD.bazel", _STAN_MATH_MISSING_BUILD.format(
+            name = rctx.name,
+            missing = ", ".join(missing),
+        ))
+        return
+    rctx.symlink(rctx.attr.include_dir, "include")
+    rctx.file("BUILD.bazel", _STAN_MATH_BUILD.format(name = rctx.name))
+
+_STAN_MATH_BUILD = """# Stan Math's headers from Debian's r-cran-stanheaders, with Boost from
+# libboost-dev and Eigen from libeigen3-dev (see provi's
+# third_party/repositories.bzl).
+
+load("@rules_cc//cc:defs.bzl", "cc_library")
+
+package(default_visibility = ["//visibility:public"])
+
+cc_library(
+    name = "{name}",
+    hdrs = glob(["include/**/*.hpp", "include/**/*.h"]),
+    # Stan's Eigen plugin (.val(), .adj(), ...) must be seen by every
+    # inclusion of Eigen, including ones before Stan's own headers.
+    defines = [
+        "_REENTRANT",
+        "BOOST_DISABLE_ASSERTS",
+        "EIGEN_MATRIXBASE_PLUGIN=<stan/math/prim/mat/eigen_plugins.h>",
+    ],
+    includes = ["include"],
+    deps = ["@eigen"],
+)
+"""
+
+_STAN_MATH_MISSING_BUILD = """# Stan Math was not found when this repository was made: {missing} missing.
+
+load("@rules_cc//cc:defs.bzl", "cc_library")
+
+package(default_visibility = ["//visibility:public"])
+
+genrule(
+    name = "missing",
+    outs = ["missing.hpp"],
+    cmd = "echo 'Stan Math is not installed ({missing} missing): run ./bazelw (it installs r-cran-stanheaders and libboost-dev) or apt-get install r-cran-stanheaders libboost-dev, then bazel sync --configure' >&2; exit 1",
+)
+
+cc_library(
+    name = "{name}",
+    hdrs = [":missing.hpp"],
+)
+"""
+
+# Stan Math's reverse-mode headers (Debian's r-cran-stanheaders, Stan 2.21,
+# with Boost's headers from libboost-dev), header only, as
+# `@stan_math//:stan_math`: the peer of provi's benchmarks of small models
+# (//benchmarks:vi_stan_benchmark). Like `openmpi_repository`, a machine
+# without them still gets the repository and only building a target that
+# uses it fails, saying what to install; provi itself never does (only
+# `manual` targets depend on it).
+stan_math_repository = repository_rule(
+    implementation = _stan_math_repository_impl,
+    attrs = {
+        "include_dir": attr.string(
+            default = "/usr/lib/R/site-library/StanHeaders/include",
+        ),
+        "boost_marker": attr.string(default = "/usr/include/boost/math/tools/promotion.hpp"),
+    },
+    local = True,
+    configure = True,
+)
+
 _ABSL_MODULES = [
     "absl_base",
     "absl_flags",
@@ -268,4 +346,8 @@ def provi_dependencies():
     _maybe(
         openmpi_repository,
         name = "openmpi",
+    )
+    _maybe(
+        stan_math_repository,
+        name = "stan_math",
     )

@@ -20,6 +20,7 @@
 #include "distributions/normal.h"
 #include "handlers/replay.h"
 #include "runtime/primitives.h"
+#include "runtime/site_error.h"
 #include "vi/internal/low_rank_normal.h"
 #include "vi/internal/transformed.h"
 
@@ -27,13 +28,28 @@ namespace provi {
 namespace autoguide_internal {
 namespace {
 
-std::string SiteLabel(const AutoLatentSite& site) {
-  return absl::StrCat("autoguide: latent site '", site.address.name(), "'");
+// `status` about the latent site `site`, from the autoguide.
+absl::Status AtSite(const AutoLatentSite& site, const absl::Status& status) {
+  return AnnotateSite(
+      absl::Status(status.code(),
+                   absl::StrCat("autoguide: ", status.message())),
+      SiteKind::kSample, site.address);
 }
 
-bool IsElementwise(const Support& support) {
-  return support.kind() != Support::Kind::kSimplex &&
-         support.kind() != Support::Kind::kLowerCholesky;
+// What accessors that need one fixed transform return for a guide with
+// dynamic sites.
+absl::Status DynamicSiteError(const AutoLatentSite& site) {
+  return AtSite(
+      site,
+      absl::FailedPreconditionError(absl::StrCat(
+          site.dynamic ? "the site has a support that depends on other latents"
+                       : "the site belongs to a guide with supports that "
+                         "depend on other latents",
+          ", so the guide runs only along with the model (its call operator): "
+          "uses that need one fixed transform (Run and RunAtUnconstrained "
+          "without the model, hence Laplace, deterministic VI and "
+          "unconstrained log densities; Quantile; ConstrainedMoments) are "
+          "unavailable; summarise draws with Predictive (vi/predictive.h)")));
 }
 
 bool IsIdentity(const Support& support) {
@@ -115,6 +131,7 @@ class State {
   void Run() const;
   // The model's sites as point masses at the unconstrained `latent`.
   void RunAt(const Tensor& latent) const;
+  void RunAlongside(const std::function<void()>& model) const;
 
   // The site named `name` (relative name or full address), or NotFound.
   absl::StatusOr<const AutoLatentSite*> FindSite(absl::string_view name) const;
@@ -130,6 +147,7 @@ class State {
   const Family family;
   const AutoGuideOptions options;
   bool set_up = false;
+  bool dynamic = false;  // some site is
   std::vector<AutoLatentSite> sites;
   Index dimension = 0;
   Index rank = 0;
@@ -158,10 +176,36 @@ class State {
   absl::Status CheckSubsampledSite(const AutoLatentSite& site,
                                    const Site& traced,
                                    const PlateInfo& plate) const;
-  void RunMeanField() const;
-  void RunDelta() const;
-  void RunJoint() const;
   void PrepareParameters();
+  // The parameters of site i: mean-field loc and scale, or AutoDelta's
+  // point (scale unused).
+  struct SiteParams {
+    Tensor loc;
+    Tensor scale;
+  };
+  SiteParams ReadParams(size_t i, const std::vector<Index>* rows) const;
+  // Whether AutoDelta stores site i's point unconstrained (a support with
+  // tensor bounds, which a stored parameter cannot have).
+  bool DeltaUnconstrained(size_t i) const {
+    return sites[i].support.has_tensor_bounds();
+  }
+  // The joint families' latent draw (1 x D per lane).
+  Tensor JointLatent() const;
+  // Site i's guide site at `name`, its transform `bijector`: the
+  // mean-field T(u) or AutoDelta's point. Returns its value.
+  Tensor SampleSite(size_t i, const SiteParams& params,
+                    const std::shared_ptr<const Bijector>& bijector,
+                    absl::string_view name) const;
+  // Site i's guide site at `name` as the point mass at T(u_i), u_i its
+  // coordinates in the unconstrained `latent` (the joint families' draw,
+  // or a given point). Returns its value.
+  Tensor SampleAt(size_t i, const Tensor& latent,
+                  const std::shared_ptr<const Bijector>& bijector,
+                  absl::string_view name) const;
+  bool joint() const {
+    return family == Family::kMultivariateNormal ||
+           family == Family::kLowRankMultivariateNormal;
+  }
 };
 
 // A latent site in a subsampled plate gets per-point parameters when it
@@ -171,31 +215,35 @@ absl::Status State::CheckSubsampledSite(const AutoLatentSite& site,
                                         const Site& traced,
                                         const PlateInfo& plate) const {
   const std::string where = absl::StrCat(
-      SiteLabel(site), " is inside plate '", plate.name.name(),
-      "', which draws ", plate.subsample_size, " of ", plate.size, " lanes");
+      "the site is inside plate '", plate.name.name(), "', which draws ",
+      plate.subsample_size, " of ", plate.size, " lanes");
   const Index rows = traced.value->rows();
   if (rows == 1 && plate.subsample_size != 1) return absl::OkStatus();
   if (family == Family::kMultivariateNormal ||
       family == Family::kLowRankMultivariateNormal) {
-    return absl::UnimplementedError(absl::StrCat(
-        where,
-        "; the joint families cannot draw a subsample of a joint normal's "
-        "coordinates: use AutoNormal or AutoDelta (per-point parameters "
-        "indexed by the subsample)"));
+    return AtSite(
+        site,
+        absl::UnimplementedError(absl::StrCat(
+            where,
+            "; the joint families cannot draw a subsample of a joint normal's "
+            "coordinates: use AutoNormal or AutoDelta (per-point parameters "
+            "indexed by the subsample)")));
   }
   if (site.subsampled_plate >= 0) {
-    return absl::UnimplementedError(
-        absl::StrCat(where,
-                     " and in another subsampled plate; autoguides index "
-                     "per-point parameters by one subsample"));
+    return AtSite(site, absl::UnimplementedError(absl::StrCat(
+                            where,
+                            " and in another subsampled plate; autoguides "
+                            "index per-point parameters by one subsample")));
   }
   if (rows != plate.subsample_size ||
       site.support.kind() == Support::Kind::kLowerCholesky) {
-    return absl::UnimplementedError(absl::StrCat(
-        where, " but has ", rows,
-        " rows (or a support whose transform mixes rows); autoguides index "
-        "per-point parameters by the subsample when a site has one row per "
-        "lane"));
+    return AtSite(
+        site,
+        absl::UnimplementedError(absl::StrCat(
+            where, " but has ", rows,
+            " rows (or a support whose transform mixes rows); autoguides "
+            "index per-point parameters by the subsample when a site has one "
+            "row per lane")));
   }
   return absl::OkStatus();
 }
@@ -230,14 +278,19 @@ absl::Status State::SetUp(const Trace& prototype) {
     AutoLatentSite site;
     site.address = traced.address;
     site.name = RelativeName(traced.address, scope);
-    site.support = traced.distribution->support();
-    const std::string label = SiteLabel(site);
+    const Support support = traced.distribution->support();
+    // The prototype made latent values and parameters leaves on the tape:
+    // bounds on the tape were computed from them.
+    site.dynamic = support.bounds_require_grad();
+    site.support = support.WithOwnedBounds();
     if (site.support.is_discrete()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          label, " has the discrete support ", site.support.ToString(), " (",
-          traced.distribution->name(),
-          "); autoguides cover continuous latents only: marginalise it "
-          "(Marginalize) or write a guide for it"));
+      return AtSite(
+          site, absl::InvalidArgumentError(absl::StrCat(
+                    "the site has the discrete support ",
+                    site.support.ToString(), " (", traced.distribution->name(),
+                    "); autoguides cover continuous latents only: "
+                    "enumerate it (Enumerate) or write a guide for "
+                    "it")));
     }
     for (size_t i = outer_plates; i < traced.plates.size(); ++i) {
       const PlateInfo& plate = traced.plates[i];
@@ -259,8 +312,7 @@ absl::Status State::SetUp(const Trace& prototype) {
       NoRecordScope no_record;
       unconstrained = site.bijector->Inverse(*traced.value).value();
     } catch (const StatusError& error) {
-      return absl::Status(error.status().code(),
-                          absl::StrCat(label, ": ", error.status().message()));
+      return AtSite(site, error.status());
     }
     site.rows = traced.value->rows();
     site.cols = traced.value->cols();
@@ -295,6 +347,7 @@ absl::Status State::SetUp(const Trace& prototype) {
         }
         break;
     }
+    dynamic = dynamic || site.dynamic;
     found.push_back(std::move(site));
     initial.push_back(std::move(unconstrained));
   }
@@ -302,6 +355,24 @@ absl::Status State::SetUp(const Trace& prototype) {
     return absl::InvalidArgumentError(
         "autoguide: the model has no latent sample site (observed, factor and "
         "deterministic sites need no guide)");
+  }
+  if (dynamic) {
+    // The model's plates draw their own subsamples when it runs along with
+    // the guide, so per-point parameters could not be matched to them.
+    for (const AutoLatentSite& site : found) {
+      for (const AutoPlate& plate : site.plates) {
+        if (plate.subsample_size < plate.size) {
+          return AtSite(
+              site,
+              absl::UnimplementedError(absl::StrCat(
+                  "the site is inside plate '", plate.name, "', which draws ",
+                  plate.subsample_size, " of ", plate.size,
+                  " lanes, and the model has supports that depend on other "
+                  "latents; autoguides follow such supports only in models "
+                  "without subsampled plates")));
+        }
+      }
+    }
   }
   sites = std::move(found);
   init = std::move(initial);
@@ -334,6 +405,9 @@ void State::PrepareParameters() {
           scale_inits.emplace_back([rows, cols, init_scale] {
             return Tensor(Matrix::Constant(rows, cols, init_scale));
           });
+        } else if (DeltaUnconstrained(i)) {
+          loc_names.push_back(absl::StrCat(prefix, "/value/", site.name));
+          loc_inits.emplace_back([start] { return Tensor(*start); });
         } else {
           loc_names.push_back(absl::StrCat(prefix, "/value/", site.name));
           // The point is stored constrained to the support, so its initial
@@ -384,70 +458,103 @@ void State::PrepareParameters() {
   }
 }
 
+State::SiteParams State::ReadParams(size_t i,
+                                    const std::vector<Index>* rows) const {
+  const AutoLatentSite& site = sites[i];
+  switch (family) {
+    case Family::kNormal:
+      return {PresentRows(param(loc_names[i], loc_inits[i]), site, rows),
+              PresentRows(
+                  param(scale_names[i], scale_inits[i], Support::Positive()),
+                  site, rows)};
+    case Family::kDelta:
+      return {PresentRows(DeltaUnconstrained(i)
+                              ? param(loc_names[i], loc_inits[i])
+                              : param(loc_names[i], loc_inits[i], site.support),
+                          site, rows),
+              Tensor()};
+    case Family::kMultivariateNormal:
+    case Family::kLowRankMultivariateNormal:
+      break;
+  }
+  return {};
+}
+
+Tensor State::JointLatent() const {
+  const Tensor loc = param(joint_loc_name, joint_loc_init);
+  if (family == Family::kMultivariateNormal) {
+    const Tensor scale_tril =
+        param(scale_tril_name, scale_tril_init, Support::LowerCholesky());
+    return sample(latent_name, MvNormal(loc, scale_tril));
+  }
+  const Tensor factor = param(cov_factor_name, cov_factor_init);
+  const Tensor diag =
+      param(diag_scale_name, diag_scale_init, Support::Positive());
+  return sample(latent_name, LowRankNormal(loc, factor, diag));
+}
+
+Tensor State::SampleSite(size_t i, const SiteParams& params,
+                         const std::shared_ptr<const Bijector>& bijector,
+                         absl::string_view name) const {
+  const AutoLatentSite& site = sites[i];
+  switch (family) {
+    case Family::kNormal: {
+      Normal base(params.loc, params.scale);
+      if (IsIdentity(site.support)) return sample(name, base);
+      return sample(name, Transformed<Normal>(std::move(base), bijector));
+    }
+    case Family::kDelta:
+      return sample(name,
+                    Delta(DeltaUnconstrained(i) ? bijector->Forward(params.loc)
+                                                : params.loc));
+    case Family::kMultivariateNormal:
+    case Family::kLowRankMultivariateNormal:
+      break;
+  }
+  PROVI_CHECK(false) << "autoguide: SampleSite in a joint family";
+  return Tensor();
+}
+
+Tensor State::SampleAt(size_t i, const Tensor& latent,
+                       const std::shared_ptr<const Bijector>& bijector,
+                       absl::string_view name) const {
+  const AutoLatentSite& site = sites[i];
+  Tensor part = SliceCols(latent, site.offset, site.size());
+  if (site.unconstrained_rows > 1) {
+    if (latent.rows() != 1) {
+      ThrowStatus(AtSite(
+          site, absl::InvalidArgumentError(absl::StrCat(
+                    "the site has ", site.unconstrained_rows,
+                    " rows, which the joint draw flattens; it cannot also "
+                    "have ",
+                    latent.rows(), " lanes of particles"))));
+    }
+    part = Reshape(part, site.unconstrained_rows, site.unconstrained_cols);
+  }
+  const Tensor value = bijector->Forward(part);
+  const Tensor log_density = IsIdentity(site.support)
+                                 ? Tensor(0.0)
+                                 : -bijector->LogAbsDetJacobian(part);
+  return sample(name, Delta(value, log_density));
+}
+
 void State::Run() const {
   if (!set_up) {
     ThrowStatus(absl::FailedPreconditionError(
         "autoguide: not set up (call the guide with the model's arguments, "
         "or SetUp(args...))"));
   }
-  switch (family) {
-    case Family::kNormal:
-      RunMeanField();
-      break;
-    case Family::kDelta:
-      RunDelta();
-      break;
-    case Family::kMultivariateNormal:
-    case Family::kLowRankMultivariateNormal:
-      RunJoint();
-      break;
+  if (joint()) {
+    RunAt(JointLatent());
+    return;
   }
-}
-
-void State::RunMeanField() const {
   for (size_t i = 0; i < sites.size(); ++i) {
     const AutoLatentSite& site = sites[i];
+    if (site.dynamic) ThrowStatus(autoguide_internal::DynamicSiteError(site));
     WithPlates(site.plates, 0, nullptr, [&](const std::vector<Index>* rows) {
-      const Tensor loc =
-          PresentRows(param(loc_names[i], loc_inits[i]), site, rows);
-      const Tensor scale = PresentRows(
-          param(scale_names[i], scale_inits[i], Support::Positive()), site,
-          rows);
-      Normal base(loc, scale);
-      if (IsIdentity(site.support)) {
-        sample(site.name, base);
-      } else {
-        sample(site.name, Transformed<Normal>(std::move(base), site.bijector));
-      }
+      SampleSite(i, ReadParams(i, rows), site.bijector, site.name);
     });
   }
-}
-
-void State::RunDelta() const {
-  for (size_t i = 0; i < sites.size(); ++i) {
-    const AutoLatentSite& site = sites[i];
-    WithPlates(site.plates, 0, nullptr, [&](const std::vector<Index>* rows) {
-      sample(site.name,
-             Delta(PresentRows(param(loc_names[i], loc_inits[i], site.support),
-                               site, rows)));
-    });
-  }
-}
-
-void State::RunJoint() const {
-  const Tensor loc = param(joint_loc_name, joint_loc_init);
-  Tensor latent;
-  if (family == Family::kMultivariateNormal) {
-    const Tensor scale_tril =
-        param(scale_tril_name, scale_tril_init, Support::LowerCholesky());
-    latent = sample(latent_name, MvNormal(loc, scale_tril));
-  } else {
-    const Tensor factor = param(cov_factor_name, cov_factor_init);
-    const Tensor diag =
-        param(diag_scale_name, diag_scale_init, Support::Positive());
-    latent = sample(latent_name, LowRankNormal(loc, factor, diag));
-  }
-  RunAt(latent);
 }
 
 void State::RunAt(const Tensor& latent) const {
@@ -456,25 +563,137 @@ void State::RunAt(const Tensor& latent) const {
         absl::StrCat("autoguide: an unconstrained vector of ", latent.cols(),
                      " columns for a model of dimension ", dimension)));
   }
-  for (const AutoLatentSite& site : sites) {
-    Tensor part = SliceCols(latent, site.offset, site.size());
-    if (site.unconstrained_rows > 1) {
-      if (latent.rows() != 1) {
-        ThrowStatus(absl::InvalidArgumentError(absl::StrCat(
-            SiteLabel(site), " has ", site.unconstrained_rows,
-            " rows, which the joint draw flattens; it cannot also have ",
-            latent.rows(), " lanes of particles")));
-      }
-      part = Reshape(part, site.unconstrained_rows, site.unconstrained_cols);
-    }
-    const Tensor value = site.bijector->Forward(part);
-    const Tensor log_density = IsIdentity(site.support)
-                                   ? Tensor(0.0)
-                                   : -site.bijector->LogAbsDetJacobian(part);
+  for (size_t i = 0; i < sites.size(); ++i) {
+    const AutoLatentSite& site = sites[i];
+    if (site.dynamic) ThrowStatus(autoguide_internal::DynamicSiteError(site));
     WithPlates(site.plates, 0, nullptr, [&](const std::vector<Index>*) {
-      sample(site.name, Delta(value, log_density));
+      SampleAt(i, latent, site.bijector, site.name);
     });
   }
+}
+
+namespace {
+
+// Runs the model along with a guide whose layout has dynamic sites (see
+// the file comment of vi/autoguide.h): at each of the model's latent sites
+// `draw(i, bijector, name)` makes the guide's site (with `bijector` built
+// from the support the model has just computed when the site is dynamic)
+// and the model takes its value; the model's other sites are hidden, its
+// plates and parameters pass.
+class AlongsideRun : public Handler {
+ public:
+  using Draw = std::function<Tensor(
+      size_t, const std::shared_ptr<const Bijector>&, absl::string_view)>;
+
+  AlongsideRun(const std::vector<AutoLatentSite>& sites, Address scope,
+               Draw draw)
+      : sites_(sites),
+        scope_(scope),
+        draw_(std::move(draw)),
+        reached_(sites.size(), false) {}
+
+  void Process(Message& msg) override {
+    if (drawing_) return;  // the guide's own sites and parameters
+    switch (msg.kind) {
+      case SiteKind::kParam:
+      case SiteKind::kPlate:
+        return;
+      case SiteKind::kSample:
+        if (!msg.is_observed && !msg.is_intervened) {
+          Take(msg);
+          return;
+        }
+        break;
+      case SiteKind::kFactor:
+      case SiteKind::kDeterministic:
+        break;
+    }
+    msg.stop = true;
+  }
+
+  // Throws FailedPrecondition naming a layout site the model did not reach.
+  void CheckAllReached() const {
+    for (size_t i = 0; i < sites_.size(); ++i) {
+      if (!reached_[i]) {
+        ThrowStatus(autoguide_internal::AtSite(
+            sites_[i], absl::FailedPreconditionError(
+                           "the site was not reached by this run of the model; "
+                           "a model whose latent sites change from run to run "
+                           "needs a hand-written guide")));
+      }
+    }
+  }
+
+ private:
+  void Take(Message& msg) {
+    const std::string name = RelativeName(msg.address, scope_);
+    size_t i = 0;
+    while (i < sites_.size() && sites_[i].name != name) ++i;
+    if (i == sites_.size()) {
+      ThrowStatus(AnnotateSite(
+          absl::FailedPreconditionError(
+              "autoguide: the model's latent site was not in the run that set "
+              "the guide up; a model whose latent sites change from run to "
+              "run needs a hand-written guide"),
+          SiteKind::kSample, msg.address));
+    }
+    const AutoLatentSite& site = sites_[i];
+    std::shared_ptr<const Bijector> bijector = site.bijector;
+    if (site.dynamic) {
+      try {
+        bijector = BijectorFor(msg.dist()->support());
+      } catch (const StatusError& error) {
+        ThrowStatus(autoguide_internal::AtSite(site, error.status()));
+      }
+    }
+    drawing_ = true;
+    struct Reset {
+      bool& flag;
+      ~Reset() { flag = false; }
+    } reset{drawing_};
+    // The guide's site has the model's address: relative to the scope the
+    // model runs in at this site.
+    msg.value = draw_(i, bijector, RelativeName(msg.address, CurrentScope()));
+    msg.stop = true;
+    reached_[i] = true;
+  }
+
+  const std::vector<AutoLatentSite>& sites_;
+  const Address scope_;
+  const Draw draw_;
+  std::vector<bool> reached_;
+  bool drawing_ = false;
+};
+
+}  // namespace
+
+void State::RunAlongside(const std::function<void()>& model) const {
+  if (!set_up) Run();  // throws the set-up error
+  // Parameters and the joint draw first, in the guide's scope and plates.
+  // (Set-up rejects dynamic sites in subsampled plates: no plate here
+  // draws a subsample.)
+  const Tensor latent = joint() ? JointLatent() : Tensor();
+  std::vector<SiteParams> params(sites.size());
+  if (!joint()) {
+    for (size_t i = 0; i < sites.size(); ++i) {
+      WithPlates(sites[i].plates, 0, nullptr,
+                 [&](const std::vector<Index>* rows) {
+                   params[i] = ReadParams(i, rows);
+                 });
+    }
+  }
+  AlongsideRun run(
+      sites, CurrentScope(),
+      [&](size_t i, const std::shared_ptr<const Bijector>& bijector,
+          absl::string_view name) {
+        return joint() ? SampleAt(i, latent, bijector, name)
+                       : SampleSite(i, params[i], bijector, name);
+      });
+  {
+    HandlerScope scope(run);
+    model();
+  }
+  run.CheckAllReached();
 }
 
 absl::StatusOr<const AutoLatentSite*> State::FindSite(
@@ -487,8 +706,9 @@ absl::StatusOr<const AutoLatentSite*> State::FindSite(
   for (const AutoLatentSite& site : sites) {
     if (site.name == name || site.address.name() == name) return &site;
   }
-  return absl::NotFoundError(
-      absl::StrCat("autoguide: the model has no latent site '", name, "'"));
+  return AnnotateSite(
+      absl::NotFoundError("autoguide: the model has no such latent site"),
+      SiteKind::kSample, Address::Intern(name));
 }
 
 absl::StatusOr<Matrix> State::GetParam(const ParamStore& store,
@@ -511,7 +731,7 @@ absl::StatusOr<Matrix> State::JointLoc(const ParamStore& store) const {
   for (size_t i = 0; i < sites.size(); ++i) {
     absl::StatusOr<Matrix> part = GetParam(store, loc_names[i]);
     if (!part.ok()) return part.status();
-    if (family == Family::kDelta) {
+    if (family == Family::kDelta && !DeltaUnconstrained(i)) {
       NoRecordScope no_record;
       *part = sites[i].bijector->Inverse(Tensor(*part)).value();
     }
@@ -552,10 +772,48 @@ absl::StatusOr<Matrix> State::JointCovariance(const ParamStore& store) const {
   return absl::InternalError("autoguide: unknown family");
 }
 
+void PrototypeValues::Process(Message& msg) {
+  if (msg.kind != SiteKind::kSample || msg.is_observed || msg.is_intervened ||
+      msg.value.has_value() || msg.dist()->has_sample()) {
+    return;
+  }
+  // No sampler (an improper prior): u uniform on [-2, 2] per unconstrained
+  // element, mapped onto the support.
+  const Distribution& dist = *msg.dist();
+  try {
+    const Support support = dist.support();
+    const std::shared_ptr<const Bijector> bijector = BijectorFor(support);
+    const bool matrix = support.kind() == Support::Kind::kLowerCholesky;
+    Matrix u(matrix ? 1 : dist.rows(),
+             bijector->UnconstrainedCols(dist.cols()));
+    absl::BitGenRef gen = msg.rng.has_value() ? *msg.rng : ThreadRng();
+    for (Index k = 0; k < u.size(); ++k) {
+      u(k) = static_cast<Real>(
+          absl::Uniform<double>(absl::IntervalClosedClosed, gen, -2.0, 2.0));
+    }
+    msg.value = bijector->Forward(Tensor(u));
+  } catch (const StatusError& error) {
+    ThrowStatus(AnnotateSite(
+        absl::Status(
+            error.status().code(),
+            absl::StrCat("(", dist.name(), ") ", error.status().message())),
+        SiteKind::kSample, msg.address));
+  }
+}
+
+void PrototypeValues::Postprocess(Message& msg) {
+  const bool latent =
+      msg.kind == SiteKind::kSample && !msg.is_observed && !msg.is_intervened;
+  if ((latent || msg.kind == SiteKind::kParam) && msg.value.has_value()) {
+    msg.value = Variable(Matrix(msg.value->value()));
+  }
+}
+
 PrototypeRun::PrototypeRun(uint64_t seed)
     : seed_(seed),
       block_scope_(block_),
       trace_scope_(trace_),
+      values_scope_(values_),
       seed_scope_(seed_) {}
 
 }  // namespace autoguide_internal
@@ -600,6 +858,8 @@ absl::Status AutoGuide::SetUpFrom(const Trace& prototype,
   }
   return state_->SetUp(prototype);
 }
+
+bool AutoGuide::has_dynamic_sites() const { return state_->dynamic; }
 
 void AutoGuide::Run() const { state_->Run(); }
 
@@ -673,6 +933,10 @@ absl::Status AutoGuide::SetJointNormal(ParamStore& store, const Matrix& loc,
   return absl::OkStatus();
 }
 
+void AutoGuide::RunAlongside(const std::function<void()>& model) const {
+  state_->RunAlongside(model);
+}
+
 absl::StatusOr<AutoSitePosterior> AutoGuide::Posterior(
     const ParamStore& store, absl::string_view site_name) const {
   absl::StatusOr<const AutoLatentSite*> found = state_->FindSite(site_name);
@@ -700,6 +964,7 @@ absl::StatusOr<AutoSitePosterior> AutoGuide::Posterior(
     posterior.scale = autoguide_internal::Unflatten(
         sd, site.offset, site.unconstrained_rows, site.unconstrained_cols);
   }
+  if (site.dynamic) return posterior;  // no fixed transform: no median
   NoRecordScope no_record;
   posterior.median = site.bijector->Forward(Tensor(posterior.loc)).value();
   return posterior;
@@ -714,12 +979,13 @@ absl::StatusOr<Matrix> AutoGuide::Quantile(const ParamStore& store,
   }
   absl::StatusOr<const AutoLatentSite*> found = state_->FindSite(site_name);
   if (!found.ok()) return found.status();
-  if (!autoguide_internal::IsElementwise((*found)->support)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        autoguide_internal::SiteLabel(**found), " has the support ",
-        (*found)->support.ToString(),
-        ", whose transform is not elementwise: its elements have no "
-        "quantiles of this form (use ConstrainedMoments)"));
+  if ((*found)->dynamic) return autoguide_internal::DynamicSiteError(**found);
+  if (!(*found)->support.is_elementwise()) {
+    return autoguide_internal::AtSite(
+        **found, absl::InvalidArgumentError(absl::StrCat(
+                     "the site has the support ", (*found)->support.ToString(),
+                     ", whose transform is not elementwise: its elements have "
+                     "no quantiles of this form (use ConstrainedMoments)")));
   }
   absl::StatusOr<AutoSitePosterior> posterior = Posterior(store, site_name);
   if (!posterior.ok()) return posterior.status();
@@ -749,6 +1015,9 @@ absl::StatusOr<AutoMoments> AutoGuide::ConstrainedMoments(
   }
   absl::StatusOr<const AutoLatentSite*> found = state_->FindSite(site_name);
   if (!found.ok()) return found.status();
+  if (state_->dynamic) {
+    return autoguide_internal::DynamicSiteError(**found);
+  }
   const AutoLatentSite& site = **found;
   const Address address = Address::Join(CurrentScope(), site.name);
   // Each draw runs the guide once per block of data points, with the
@@ -768,9 +1037,9 @@ absl::StatusOr<AutoMoments> AutoGuide::ConstrainedMoments(
     const AutoPlate& plate = site.plates[site.subsampled_plate];
     const Index lanes = plate.subsample_size;
     if (lanes < 1) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(autoguide_internal::SiteLabel(site), ": plate '",
-                       plate.name, "' draws no lanes"));
+      return autoguide_internal::AtSite(
+          site, absl::InvalidArgumentError(
+                    absl::StrCat("plate '", plate.name, "' draws no lanes")));
     }
     const Address plate_address = Address::Join(CurrentScope(), plate.name);
     for (Index start = 0; start < plate.size; start += lanes) {

@@ -55,7 +55,41 @@
 // AutoDelta's point is stored as a parameter constrained to the site's
 // support, and its site is `Delta(value)` with log density 0, so the ELBO
 // is log p(x, z): the MAP estimate of the model's density over the
-// constrained values (no Jacobian term).
+// constrained values (no Jacobian term). (For a support with tensor bounds,
+// which a stored parameter cannot have, the point is stored unconstrained
+// and mapped through the bounds each time.)
+//
+// Improper priors. A latent site with no sampler (`ImproperUniform`, a flat
+// prior on its support) gets its set-up value in unconstrained space: u
+// uniform on [-2, 2] per element, mapped by the support's bijector (Stan's
+// initialisation). The guide then fits it like any other site.
+//
+// Supports that depend on other latents. A support whose bounds are
+// computed from earlier latents or from parameters (Stan's `real<lower=0,
+// upper=1-alpha> beta`, written `sample("beta", Uniform(0.0, 1 - alpha))`
+// or `sample("beta", ImproperUniform(Support::Interval(0.0, 1 - alpha), 1,
+// 1))`) is found at set-up: the set-up run makes every latent value and
+// parameter a leaf on the tape, and a site whose support's tensor bounds
+// are on the tape is marked `dynamic`. The transform of a dynamic site must
+// use the bounds of the current draw, which only the model computes, so a
+// guide with dynamic sites runs the model along with itself: at each of
+// the model's latent sites the guide draws its own site (the mean-field
+// family's T(u), or the joint family's Delta of T(u_a)) with T the
+// bijector onto the support the model has just built, and gives the model
+// that value; the model's other sites (observations, factors,
+// deterministic sites) are hidden from everything outside. Gradients flow
+// through the bounds (beta's draw depends on alpha's), the guide's density
+// is the density of the constrained values given the earlier ones, and
+// each guide run costs one run of the model's forward computation besides
+// the guide's own. What needs one fixed transform (`Quantile`,
+// `ConstrainedMoments`, the `median` of `Posterior`, `RunAtUnconstrained`
+// and so the Laplace approximation, deterministic VI and
+// vi/log_density.h) is a FailedPrecondition status naming the site for a
+// guide with dynamic sites; `Predictive` (vi/predictive.h) summarises
+// them. Dynamic sites in a model with subsampled plates are Unimplemented. A
+// model may instead reparameterise by hand, as Stan users do without bounds
+// support: `u ~ Uniform(0, 1)`, `beta = u * (1 - alpha)`, with
+// `factor("jacobian", Log(1 - alpha))`.
 //
 // Parameters, under `options.prefix` ("auto" by default), joined to the
 // scope the guide runs in; D is the total number of unconstrained elements,
@@ -93,7 +127,8 @@
 //
 // Reading the fit. `Posterior(store, site)`: the unconstrained mean and
 // marginal sd and the constrained median T(mean); `Quantile(store, site,
-// p)`: constrained marginal quantiles (elementwise supports);
+// p)`: constrained marginal quantiles (elementwise supports with fixed
+// bounds);
 // `Covariance(store)`: the joint unconstrained covariance (D x D; diagonal
 // for AutoNormal, zero for AutoDelta); `ConstrainedMoments(store, site, n,
 // seed)`: Monte Carlo mean and sd of the constrained values.
@@ -122,6 +157,7 @@
 #define PROVI_VI_AUTOGUIDE_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -215,6 +251,10 @@ struct AutoLatentSite {
   // The position in `plates` of the subsampled plate whose lanes are the
   // site's rows (its parameters are per data point), or -1.
   int subsampled_plate = -1;
+  // Whether the support's bounds depend on earlier latents or on parameters
+  // (see the file comment): the transform is then built from each run's
+  // bounds, and `support` / `bijector` hold the set-up run's.
+  bool dynamic = false;
 
   Index size() const { return unconstrained_rows * unconstrained_cols; }
 };
@@ -230,8 +270,9 @@ struct AutoSitePosterior {
   // AutoDelta).
   Matrix scale;
   // T(loc): the median of each constrained element when T acts elementwise
-  // (all supports but the simplex and Cholesky factors); else the image of
-  // the mean.
+  // (all supports but the simplex, ordered vectors and Cholesky factors);
+  // else the image of the mean. Empty (0x0) for a dynamic site, whose T
+  // depends on the other latents.
   Matrix median;
 };
 
@@ -254,22 +295,37 @@ enum class Family {
   kDelta
 };
 
+// Gives the set-up run what it needs: a value for each latent site without
+// a sampler (drawn in unconstrained space), and every latent value and
+// parameter as a leaf on the tape, so that supports computed from them are
+// recognisably dynamic.
+class PrototypeValues : public Handler {
+ public:
+  void Process(Message& msg) override;
+  void Postprocess(Message& msg) override;
+};
+
 // Installs, for one run of the model, the handlers that record it without
-// anything outside seeing it: block (outermost), trace, seed (innermost),
-// and no tape recording.
+// anything outside seeing it: block (outermost), trace, the prototype's
+// values, seed (innermost), inside a tape scope of its own that records
+// even when the caller does not. What the run records lives in that scope:
+// use the trace before the PrototypeRun ends.
 class PrototypeRun {
  public:
   explicit PrototypeRun(uint64_t seed);
   Trace TakeTrace() { return trace_.TakeTrace(); }
 
  private:
+  TapeScope tape_scope_;
+  ResumeRecordingScope recording_;
   BlockHandler block_;
   TraceHandler trace_;
+  PrototypeValues values_;
   SeedHandler seed_;
   HandlerScope block_scope_;
   HandlerScope trace_scope_;
+  HandlerScope values_scope_;
   HandlerScope seed_scope_;
-  NoRecordScope no_record_;
 };
 
 }  // namespace autoguide_internal
@@ -353,8 +409,9 @@ class AutoGuide {
   // inside its plates, so that, with the model replayed on these choices,
   // log p - log q is the model's log density over the unconstrained space,
   // log p(T(u), x) + Σ log |det ∂T/∂u|. A `latent` on the tape gives its
-  // gradient. Throws StatusError (FailedPrecondition before set-up,
-  // InvalidArgument for a vector of the wrong length).
+  // gradient. Throws StatusError (FailedPrecondition before set-up and for
+  // a guide with dynamic sites, InvalidArgument for a vector of the wrong
+  // length).
   void RunAtUnconstrained(const Tensor& latent) const;
 
   // SetJointNormal()
@@ -376,9 +433,14 @@ class AutoGuide {
   absl::Status CheckSetUpContext() const;
   // Records the layout from a prototype run that ended with `status`.
   absl::Status SetUpFrom(const Trace& prototype, absl::Status status) const;
+  // Whether a latent site's support depends on other latents.
+  bool has_dynamic_sites() const;
   // The guide's program; throws StatusError (FailedPrecondition) before
   // set-up.
   void Run() const;
+  // The guide's program for a layout with dynamic sites: runs `model` (the
+  // model on the guide's arguments) along with it (see the file comment).
+  void RunAlongside(const std::function<void()>& model) const;
 
  private:
   std::shared_ptr<autoguide_internal::State> state_;
@@ -398,7 +460,11 @@ class ModelGuide : public AutoGuide {
   template <typename... Args>
   void operator()(const Args&... args) const {
     if (!is_set_up()) ThrowIfError(SetUp(args...));
-    Run();
+    if (has_dynamic_sites()) {
+      RunAlongside([&] { model_(args...); });
+    } else {
+      Run();
+    }
   }
 
   // SetUp()
@@ -414,16 +480,13 @@ class ModelGuide : public AutoGuide {
       return context;
     }
     absl::Status status;
-    Trace prototype;
-    {
-      PrototypeRun run(options().seed);
-      try {
-        model_(args...);
-      } catch (const StatusError& error) {
-        status = error.status();
-      }
-      prototype = run.TakeTrace();
+    PrototypeRun run(options().seed);
+    try {
+      model_(args...);
+    } catch (const StatusError& error) {
+      status = error.status();
     }
+    const Trace prototype = run.TakeTrace();
     return SetUpFrom(prototype, status);
   }
 

@@ -156,8 +156,12 @@ void Optimizer::Reset() {
   steps_ = 0;
 }
 
-absl::Status Optimizer::Validate(
-    absl::Span<Parameter* const> parameters) const {
+absl::Status Optimizer::Validate(absl::Span<Parameter* const> parameters,
+                                 const ParameterNames& names) const {
+  const auto label = [&](size_t i) {
+    return names ? absl::StrCat("parameter '", names(i), "'")
+                 : absl::StrCat("parameter ", i);
+  };
   if (!learning_rate_.status().ok()) return learning_rate_.status();
   if (absl::Status status =
           Check("GradientClipping", {{"max_value", clipping_.max_value,
@@ -178,26 +182,25 @@ absl::Status Optimizer::Validate(
   for (size_t i = 0; i < parameters.size(); ++i) {
     const Parameter* parameter = parameters[i];
     if (parameter == nullptr) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("parameter ", i, " is null"));
+      return absl::InvalidArgumentError(absl::StrCat(label(i), " is null"));
     }
     if (!seen.insert(parameter).second) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "parameter ", i, " appears more than once in the same step"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(label(i), " appears more than once in the same step"));
     }
     const Matrix& grad = parameter->grad();
     if (grad.rows() != parameter->rows() || grad.cols() != parameter->cols()) {
       return absl::InvalidArgumentError(
-          absl::StrCat("parameter ", i, " has a ", grad.rows(), "x",
-                       grad.cols(), " gradient for a ", parameter->rows(), "x",
+          absl::StrCat(label(i), " has a ", grad.rows(), "x", grad.cols(),
+                       " gradient for a ", parameter->rows(), "x",
                        parameter->cols(), " value"));
     }
     for (Index c = 0; c < grad.cols(); ++c) {
       for (Index r = 0; r < grad.rows(); ++r) {
         if (!std::isfinite(grad(r, c))) {
           return absl::InvalidArgumentError(absl::StrCat(
-              "parameter ", i, " has a non-finite gradient: element (", r, ", ",
-              c, ") is ", grad(r, c), "; nothing was updated"));
+              label(i), " has a non-finite gradient: element (", r, ", ", c,
+              ") is ", grad(r, c), "; nothing was updated"));
         }
       }
     }
@@ -271,8 +274,11 @@ absl::Status Optimizer::SetState(const OptimizerState& state,
   return absl::OkStatus();
 }
 
-absl::Status Optimizer::Step(absl::Span<Parameter* const> parameters) {
-  if (absl::Status status = Validate(parameters); !status.ok()) return status;
+absl::Status Optimizer::Step(absl::Span<Parameter* const> parameters,
+                             const ParameterNames& names) {
+  if (absl::Status status = Validate(parameters, names); !status.ok()) {
+    return status;
+  }
   const Real lr = static_cast<Real>(learning_rate_(steps_));
 
   // Clipping works on copies: the gradients stay as Backward left them.

@@ -29,7 +29,8 @@
 // InvalidArgument for invalid options (a negative learning rate, beta2 >= 1,
 // ...), a null or repeated parameter, a gradient whose shape differs from
 // its value's, a non-finite gradient element (the message names the
-// parameter's index in the span and the element), or a schedule that gives
+// parameter, by the name `names` gives it or else by its index in the span,
+// and the element), or a schedule that gives
 // a negative or non-finite learning rate.
 //
 // Thread-safety: an optimizer is used by one thread at a time.
@@ -51,6 +52,7 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <string>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -153,6 +155,11 @@ struct OptimizerState {
   std::vector<PerParameter> parameters;
 };
 
+// ParameterNames
+//
+// The name of the i-th parameter of a step, for error messages.
+using ParameterNames = std::function<std::string(size_t i)>;
+
 // Optimizer
 //
 // The interface; see the file comment.
@@ -166,7 +173,10 @@ class Optimizer {
   //
   // One update of every parameter in `parameters` from its gradient (see
   // the file comment for the errors). Gradients are read, not modified.
-  absl::Status Step(absl::Span<Parameter* const> parameters);
+  // `names`, if set, names parameter i in error messages (Svi passes the
+  // store's names); they are called only when a step fails.
+  absl::Status Step(absl::Span<Parameter* const> parameters,
+                    const ParameterNames& names = nullptr);
 
   // Reset()
   //
@@ -224,7 +234,8 @@ class Optimizer {
                       Real lr) const = 0;
 
  private:
-  absl::Status Validate(absl::Span<Parameter* const> parameters) const;
+  absl::Status Validate(absl::Span<Parameter* const> parameters,
+                        const ParameterNames& names) const;
   State& StateFor(const Parameter& parameter);
 
   Schedule learning_rate_;

@@ -2,15 +2,8 @@
 
 #include "vi/param_store.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <atomic>
-#include <cerrno>
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -18,7 +11,9 @@
 #include "ad/tape.h"
 #include "base/check.h"
 #include "base/status_error.h"
+#include "data/files.h"
 #include "distributions/bijector.h"
+#include "runtime/site_error.h"
 
 namespace provi {
 
@@ -34,16 +29,6 @@ struct ParamStore::Entry {
 };
 
 namespace {
-
-// ---------------------------------------------------------------------------
-// Errors at a param site
-// ---------------------------------------------------------------------------
-
-[[noreturn]] void ThrowAtSite(const Message& msg, const absl::Status& status) {
-  ThrowStatus(absl::Status(status.code(),
-                           absl::StrCat("param site '", msg.address.name(),
-                                        "': ", status.message())));
-}
 
 // The unconstrained value of the site's initial value: calls `init` once,
 // checks the value against the constraint and that it maps to finite reals.
@@ -72,7 +57,7 @@ Matrix UnconstrainedInit(const Message& msg, const Bijector& bijector) {
     }
     return Matrix(values);
   } catch (const StatusError& error) {
-    ThrowAtSite(msg, error.status());
+    ThrowAtSite(error.status(), msg.kind, msg.address);
   }
 }
 
@@ -85,79 +70,6 @@ constexpr uint32_t kVersion = 1;
 // magic + version + body length.
 constexpr size_t kHeaderBytes = 8 + 4 + 8;
 constexpr size_t kChecksumBytes = 8;
-
-uint64_t Fnv1a64(absl::string_view bytes) {
-  uint64_t hash = 14695981039346656037ull;
-  for (const char c : bytes) {
-    hash ^= static_cast<uint8_t>(c);
-    hash *= 1099511628211ull;
-  }
-  return hash;
-}
-
-void PutU8(std::string& out, uint8_t v) { out.push_back(static_cast<char>(v)); }
-
-void PutU32(std::string& out, uint32_t v) {
-  for (int k = 0; k < 4; ++k) PutU8(out, static_cast<uint8_t>(v >> (8 * k)));
-}
-
-void PutU64(std::string& out, uint64_t v) {
-  for (int k = 0; k < 8; ++k) PutU8(out, static_cast<uint8_t>(v >> (8 * k)));
-}
-
-void PutF64(std::string& out, double v) {
-  uint64_t bits;
-  std::memcpy(&bits, &v, sizeof(bits));
-  PutU64(out, bits);
-}
-
-// Bounds-checked little-endian reads from a byte range.
-class Reader {
- public:
-  explicit Reader(absl::string_view bytes) : bytes_(bytes) {}
-
-  size_t remaining() const { return bytes_.size() - pos_; }
-
-  bool U8(uint8_t* v) {
-    if (remaining() < 1) return false;
-    *v = static_cast<uint8_t>(bytes_[pos_++]);
-    return true;
-  }
-  bool U32(uint32_t* v) {
-    uint64_t wide;
-    if (!Unsigned(4, &wide)) return false;
-    *v = static_cast<uint32_t>(wide);
-    return true;
-  }
-  bool U64(uint64_t* v) { return Unsigned(8, v); }
-  bool F64(double* v) {
-    uint64_t bits;
-    if (!Unsigned(8, &bits)) return false;
-    std::memcpy(v, &bits, sizeof(bits));
-    return true;
-  }
-  bool Bytes(size_t n, absl::string_view* v) {
-    if (remaining() < n) return false;
-    *v = bytes_.substr(pos_, n);
-    pos_ += n;
-    return true;
-  }
-
- private:
-  bool Unsigned(int n, uint64_t* v) {
-    if (remaining() < static_cast<size_t>(n)) return false;
-    uint64_t out = 0;
-    for (int k = 0; k < n; ++k) {
-      out |= uint64_t{static_cast<uint8_t>(bytes_[pos_ + k])} << (8 * k);
-    }
-    pos_ += static_cast<size_t>(n);
-    *v = out;
-    return true;
-  }
-
-  absl::string_view bytes_;
-  size_t pos_ = 0;
-};
 
 // Stable codes of the constraints a parameter can have (the enum's values
 // are not part of the format).
@@ -177,6 +89,8 @@ int ConstraintCode(const Support& support) {
       return 5;
     case Support::Kind::kPoint:
       return 6;
+    case Support::Kind::kOrdered:
+      return 7;
     case Support::Kind::kNonNegativeInteger:
     case Support::Kind::kIntegerInterval:
       break;
@@ -202,6 +116,8 @@ absl::StatusOr<Support> ConstraintFromCode(uint8_t code, double lower,
       return Support::LowerCholesky();
     case 6:
       return Support::Point();
+    case 7:
+      return Support::Ordered();
     default:
       return absl::InvalidArgumentError(
           absl::StrCat("unknown constraint kind ", code));
@@ -225,7 +141,7 @@ absl::Status DataLoss(const std::string& path, absl::string_view what) {
 // messages.
 absl::StatusOr<std::vector<Loaded>> ParseFile(const std::string& path,
                                               absl::string_view bytes) {
-  Reader header(bytes);
+  ByteReader header(bytes);
   absl::string_view magic;
   if (!header.Bytes(sizeof(kMagic), &magic)) {
     return DataLoss(path, absl::StrCat("truncated: ", bytes.size(),
@@ -258,7 +174,7 @@ absl::StatusOr<std::vector<Loaded>> ParseFile(const std::string& path,
                                        " unexpected bytes after the checksum"));
   }
   const size_t checked = kHeaderBytes + static_cast<size_t>(body_bytes);
-  Reader trailer(bytes.substr(checked));
+  ByteReader trailer(bytes.substr(checked));
   uint64_t checksum = 0;
   trailer.U64(&checksum);
   if (checksum != Fnv1a64(bytes.substr(0, checked))) {
@@ -266,7 +182,7 @@ absl::StatusOr<std::vector<Loaded>> ParseFile(const std::string& path,
   }
 
   // The checksum matched, so a body that does not parse was written wrong.
-  Reader body(bytes.substr(kHeaderBytes, static_cast<size_t>(body_bytes)));
+  ByteReader body(bytes.substr(kHeaderBytes, static_cast<size_t>(body_bytes)));
   const auto malformed = [&](absl::string_view what) {
     return DataLoss(path, absl::StrCat("malformed body: ", what));
   };
@@ -336,95 +252,6 @@ absl::StatusOr<std::vector<Loaded>> ParseFile(const std::string& path,
   return loaded;
 }
 
-// ---------------------------------------------------------------------------
-// Files
-// ---------------------------------------------------------------------------
-
-absl::Status ReadFile(const std::string& path, std::string* contents) {
-  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    return absl::ErrnoToStatus(errno, absl::StrCat("cannot open '", path, "'"));
-  }
-  contents->clear();
-  char buffer[1 << 16];
-  absl::Status status;
-  while (true) {
-    const ssize_t n = read(fd, buffer, sizeof(buffer));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      status =
-          absl::ErrnoToStatus(errno, absl::StrCat("cannot read '", path, "'"));
-      break;
-    }
-    if (n == 0) break;
-    contents->append(buffer, static_cast<size_t>(n));
-  }
-  close(fd);
-  return status;
-}
-
-absl::Status WriteAll(int fd, absl::string_view bytes,
-                      const std::string& path) {
-  while (!bytes.empty()) {
-    const ssize_t n = write(fd, bytes.data(), bytes.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return absl::ErrnoToStatus(errno,
-                                 absl::StrCat("cannot write '", path, "'"));
-    }
-    bytes.remove_prefix(static_cast<size_t>(n));
-  }
-  return absl::OkStatus();
-}
-
-std::string Directory(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
-
-// Writes `bytes` to a new temporary file next to `path`, syncs it, and
-// renames it over `path`; on failure removes the temporary file.
-absl::Status WriteFileAtomically(const std::string& path,
-                                 absl::string_view bytes) {
-  static std::atomic<uint64_t> counter{0};
-  const std::string temp =
-      absl::StrCat(path, ".tmp.", getpid(), ".", counter.fetch_add(1));
-  const int fd =
-      open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-  if (fd < 0) {
-    return absl::ErrnoToStatus(
-        errno, absl::StrCat("cannot create the temporary file '", temp, "'"));
-  }
-  absl::Status status = WriteAll(fd, bytes, temp);
-  if (status.ok() && fsync(fd) != 0) {
-    status =
-        absl::ErrnoToStatus(errno, absl::StrCat("cannot sync '", temp, "'"));
-  }
-  if (close(fd) != 0 && status.ok()) {
-    status =
-        absl::ErrnoToStatus(errno, absl::StrCat("cannot close '", temp, "'"));
-  }
-  if (status.ok() && rename(temp.c_str(), path.c_str()) != 0) {
-    status = absl::ErrnoToStatus(
-        errno, absl::StrCat("cannot rename '", temp, "' to '", path, "'"));
-  }
-  if (!status.ok()) {
-    unlink(temp.c_str());
-    return status;
-  }
-  // Make the rename durable too. Some file systems cannot sync a
-  // directory; the file itself is complete either way.
-  const int dir =
-      open(Directory(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir >= 0) {
-    fsync(dir);
-    close(dir);
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 // -----------------------------------------------------------------------------
@@ -456,11 +283,19 @@ ParamStore::Entry& ParamStore::Append(Address address, Support constraint,
 }
 
 ParamStore::Entry& ParamStore::Create(const Message& msg) {
+  if (msg.constraint.has_tensor_bounds()) {
+    ThrowAtSite(absl::InvalidArgumentError(absl::StrCat(
+                    "the constraint ", msg.constraint.ToString(),
+                    " has tensor bounds; a stored parameter needs fixed "
+                    "bounds (store it unconstrained and map it with "
+                    "SigmoidBijector(lower, upper) where it is used)")),
+                msg.kind, msg.address);
+  }
   std::shared_ptr<const Bijector> bijector;
   try {
     bijector = BijectorFor(msg.constraint);
   } catch (const StatusError& error) {
-    ThrowAtSite(msg, error.status());
+    ThrowAtSite(error.status(), msg.kind, msg.address);
   }
   Matrix unconstrained = UnconstrainedInit(msg, *bijector);
   Entry& entry = Append(msg.address, msg.constraint, std::move(bijector),
@@ -471,20 +306,22 @@ ParamStore::Entry& ParamStore::Create(const Message& msg) {
 
 void ParamStore::CheckUse(Entry& entry, const Message& msg) {
   if (!(entry.constraint == msg.constraint)) {
-    ThrowAtSite(msg, absl::InvalidArgumentError(absl::StrCat(
-                         "used with constraint ", msg.constraint.ToString(),
-                         " but the stored parameter has constraint ",
-                         entry.constraint.ToString())));
+    ThrowAtSite(absl::InvalidArgumentError(absl::StrCat(
+                    "used with constraint ", msg.constraint.ToString(),
+                    " but the stored parameter has constraint ",
+                    entry.constraint.ToString())),
+                msg.kind, msg.address);
   }
   if (entry.init_checked) return;
   const Matrix init = UnconstrainedInit(msg, *entry.bijector);
   const Parameter& stored = entry.parameter;
   if (init.rows() != stored.rows() || init.cols() != stored.cols()) {
     ThrowAtSite(
-        msg, absl::InvalidArgumentError(absl::StrCat(
-                 "the initial value's unconstrained shape is ", init.rows(),
-                 "x", init.cols(), " but the stored (loaded) parameter's is ",
-                 stored.rows(), "x", stored.cols())));
+        absl::InvalidArgumentError(absl::StrCat(
+            "the initial value's unconstrained shape is ", init.rows(), "x",
+            init.cols(), " but the stored (loaded) parameter's is ",
+            stored.rows(), "x", stored.cols())),
+        msg.kind, msg.address);
   }
   entry.init_checked = true;
 }
@@ -500,7 +337,7 @@ void ParamStore::Process(Message& msg) {
   try {
     msg.value = entry->bijector->Forward(entry->parameter.tensor());
   } catch (const StatusError& error) {
-    ThrowAtSite(msg, error.status());
+    ThrowAtSite(error.status(), msg.kind, msg.address);
   }
 }
 
@@ -579,9 +416,9 @@ absl::Status ParamStore::Save(const std::string& path) const {
 }
 
 absl::Status ParamStore::Load(const std::string& path, LoadOptions options) {
-  std::string bytes;
-  absl::Status read = ReadFile(path, &bytes);
-  if (!read.ok()) return read;
+  absl::StatusOr<std::string> read = ReadFileToString(path);
+  if (!read.ok()) return read.status();
+  const std::string& bytes = *read;
   absl::StatusOr<std::vector<Loaded>> loaded = ParseFile(path, bytes);
   if (!loaded.ok()) return loaded.status();
 

@@ -19,7 +19,7 @@
 // Inside a `TapeScope` the use is on the tape, so `Backward` accumulates the
 // gradient with respect to u in `Parameter::grad()`; optimizers then update
 // u freely and the constrained value stays in its set (positive scales,
-// probabilities on the simplex, Cholesky factors, ...).
+// probabilities on the simplex, ordered cut points, Cholesky factors, ...).
 //
 // A site that already has a value when it reaches the store (set by an inner
 // handler such as `substitute`) is left alone: the store neither creates
@@ -29,7 +29,8 @@
 // programs return them as `absl::Status`), each naming the address: an
 // initial value outside the constraint or on its boundary (which maps to an
 // infinite unconstrained value); a constraint no bijector reaches (the
-// integer supports); a name reused with a different constraint; and a
+// integer supports) or that has tensor bounds (Support::Interval(lower,
+// upper) with tensors); a name reused with a different constraint; and a
 // parameter created by `Load` whose program's initial value has another
 // shape (checked the first time the program uses it, which is also the one
 // time its `init` is called). `init` is never called again once the
@@ -54,7 +55,8 @@
 //                     4  name length N
 //                     N  name (the full address, e.g. "encoder/w")
 //                     1  constraint kind: 0 real, 1 positive, 2 non-negative,
-//                        3 interval, 4 simplex, 5 lower Cholesky, 6 point
+//                        3 interval, 4 simplex, 5 lower Cholesky, 6 point,
+//                        7 ordered
 //                     8  constraint lower bound (interval; else 0)
 //                     8  constraint upper bound (interval; else 0)
 //                     8  rows of the unconstrained value

@@ -25,7 +25,10 @@
 // It returns the objective value, or the status of whatever failed (an
 // error in the program, naming its site; a non-finite objective or
 // gradient, in which case nothing is updated; a store the program read no
-// parameter from).
+// parameter from). A non-finite gradient names the parameter by its store
+// name, which is the address of the `param` site that reads it (an
+// autoguide's are "auto/loc/<latent site>", "auto/scale/<latent site>",
+// ...), and the element.
 //
 // `Run(num_steps, args...)` repeats `Step` with the bookkeeping of
 // `SviOptions` (vi/svi_options.h): a progress line on a terminal, a CSV log,
@@ -120,7 +123,9 @@ class Svi {
           "optimise (learnable values are declared with param())");
     }
     svi_internal::NegateGradients(store_);
-    if (absl::Status status = optimizer_.Step(store_.parameter_pointers());
+    if (absl::Status status = optimizer_.Step(
+            store_.parameter_pointers(),
+            [this](size_t i) { return store_.parameters()[i].address.name(); });
         !status.ok()) {
       return status;
     }

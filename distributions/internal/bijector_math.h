@@ -80,6 +80,125 @@ BasicTensor<T> IntervalLogAbsDetJacobian(const BasicTensor<T>& u,
   return per_row + static_cast<T>(u.cols()) * std::log(upper - lower);
 }
 
+// Tensor bounds broadcast to the shape of `like` (the value they bound);
+// throws InvalidArgument when they do not broadcast to it.
+template <typename T>
+void BroadcastBounds(const BasicTensor<T>& like, const BasicTensor<T>& lower,
+                     const BasicTensor<T>& upper, BasicTensor<T>* lower_out,
+                     BasicTensor<T>* upper_out) {
+  const auto fits = [&](const BasicTensor<T>& b) {
+    return (b.rows() == 1 || b.rows() == like.rows()) &&
+           (b.cols() == 1 || b.cols() == like.cols());
+  };
+  if (!fits(lower) || !fits(upper)) {
+    ThrowStatus(absl::InvalidArgumentError(absl::StrCat(
+        "Sigmoid: bounds of shapes ", lower.ShapeString(), " and ",
+        upper.ShapeString(), " do not broadcast to the value's shape ",
+        like.ShapeString())));
+  }
+  *lower_out = BroadcastTo(lower, like.rows(), like.cols());
+  *upper_out = BroadcastTo(upper, like.rows(), like.cols());
+}
+
+// The interval maps with tensor bounds.
+//
+// x = lower + (upper - lower) σ(u) elementwise, with elements that round
+// past a bound set to it (the derivative then goes to that bound, which is
+// the limit of the map's).
+template <typename T>
+BasicTensor<T> IntervalForward(const BasicTensor<T>& u,
+                               const BasicTensor<T>& lower,
+                               const BasicTensor<T>& upper) {
+  BasicTensor<T> lo, hi;
+  BroadcastBounds(u, lower, upper, &lo, &hi);
+  const BasicTensor<T> x = Sigmoid(u) * (hi - lo) + lo;
+  bool outside = false;
+  const BasicTensor<T> above =
+      FilledConstant<T>(x.rows(), x.cols(), [&](Index i, Index j) {
+        const bool past = x(i, j) > hi(i, j);
+        outside |= past;
+        return past ? 1 : 0;
+      });
+  const BasicTensor<T> below =
+      FilledConstant<T>(x.rows(), x.cols(), [&](Index i, Index j) {
+        const bool past = x(i, j) < lo(i, j);
+        outside |= past;
+        return past ? 1 : 0;
+      });
+  if (!outside) return x;
+  return Where(above, hi, Where(below, lo, x));
+}
+
+// u = logit((x - lower) / (upper - lower)) elementwise.
+template <typename T>
+BasicTensor<T> IntervalInverse(const BasicTensor<T>& x,
+                               const BasicTensor<T>& lower,
+                               const BasicTensor<T>& upper) {
+  BasicTensor<T> lo, hi;
+  BroadcastBounds(x, lower, upper, &lo, &hi);
+  const BasicTensor<T> z = (x - lo) / (hi - lo);
+  return Log(z) - Log1p(-z);
+}
+
+// Σ_j log((upper_j - lower_j) σ(u_j) σ(-u_j)) per row.
+template <typename T>
+BasicTensor<T> IntervalLogAbsDetJacobian(const BasicTensor<T>& u,
+                                         const BasicTensor<T>& lower,
+                                         const BasicTensor<T>& upper) {
+  BasicTensor<T> lo, hi;
+  BroadcastBounds(u, lower, upper, &lo, &hi);
+  return RowSum(LogSigmoid(u) + LogSigmoid(-u) + Log(hi - lo));
+}
+
+// -----------------------------------------------------------------------------
+// Ordered vectors: K reals per row onto an increasing row
+// -----------------------------------------------------------------------------
+
+// 1 in column 0, 0 elsewhere (1 x k).
+template <typename T>
+BasicTensor<T> FirstColumnMask(Index k) {
+  return FilledConstant<T>(1, k, [](Index, Index j) { return j == 0 ? 1 : 0; });
+}
+
+// y_0 = u_0, y_k = y_{k-1} + exp(u_k): the cumulative sum of
+// (u_0, e^{u_1}, ..., e^{u_{K-1}}), one product with the upper-triangular
+// ones matrix C[i, k] = [i <= k].
+template <typename T>
+BasicTensor<T> OrderedForward(const BasicTensor<T>& u) {
+  const Index k = u.cols();
+  const BasicTensor<T> first = FirstColumnMask<T>(k);
+  // exp only off the first column; the first sees exp(0), so a large u_0
+  // cannot overflow and send 0 * inf = NaN backwards.
+  const BasicTensor<T> steps =
+      Where(first, u, Exp(Where(first, BasicTensor<T>(0), u)));
+  const BasicTensor<T> cumulative =
+      FilledConstant<T>(k, k, [](Index i, Index j) { return i <= j ? 1 : 0; });
+  return MatMul(steps, cumulative);
+}
+
+// u_0 = y_0, u_k = log(y_k - y_{k-1}).
+template <typename T>
+BasicTensor<T> OrderedInverse(const BasicTensor<T>& y) {
+  const Index k = y.cols();
+  const BasicTensor<T> first = FirstColumnMask<T>(k);
+  // D[i, j] = [i == j] - [i == j - 1]: column j of y D is y_j - y_{j-1}
+  // (and y_0 in column 0, which the mask replaces by y_0 itself).
+  const BasicTensor<T> difference = FilledConstant<T>(
+      k, k,
+      [](Index i, Index j) { return i == j ? 1 : (i + 1 == j ? -1 : 0); });
+  const BasicTensor<T> gaps = MatMul(y, difference);
+  return Where(first, y, Log(Where(first, BasicTensor<T>(1), gaps)));
+}
+
+// Σ_{k>=1} u_k per row: the Jacobian is lower triangular with diagonal
+// (1, e^{u_1}, ..., e^{u_{K-1}}).
+template <typename T>
+BasicTensor<T> OrderedLogAbsDetJacobian(const BasicTensor<T>& u) {
+  const BasicTensor<T> rest = FilledConstant<T>(
+      1, u.cols(), [](Index, Index j) { return j == 0 ? 0 : 1; });
+  return RowSum(u * rest);
+}
+
 // -----------------------------------------------------------------------------
 // Stick breaking: K - 1 reals per row onto the K-simplex
 // -----------------------------------------------------------------------------
@@ -106,7 +225,7 @@ BasicTensor<T> StickBreakingForward(const BasicTensor<T>& u) {
       FilledConstant<T>(u.rows(), 1, [](Index, Index) { return 0; });
   const BasicTensor<T> log_z = LogSigmoid(t);
   const BasicTensor<T> log_x =
-      MatMul(LogSigmoid(-t), before) + ConcatCols<T>({log_z, zero_column});
+      MatMul(LogSigmoid(-t), before) + ConcatCols({log_z, zero_column});
   return Exp(log_x);
 }
 
@@ -199,7 +318,7 @@ BasicTensor<T> LowerCholeskyForward(const BasicTensor<T>& u) {
     }
   }
   const BasicTensor<T> column =
-      ConcatRows<T>({Transpose(packed), BasicTensor<T>(0)});
+      ConcatRows({Transpose(packed), BasicTensor<T>(0)});
   return Reshape(GatherRows(column, source), d, d);
 }
 

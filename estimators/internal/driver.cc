@@ -9,7 +9,9 @@
 #include "ad/tape.h"
 #include "base/check.h"
 #include "base/status_error.h"
+#include "estimators/strategies.h"
 #include "runtime/primitives.h"
+#include "runtime/site_error.h"
 
 namespace provi {
 namespace estimators_internal {
@@ -17,26 +19,17 @@ namespace {
 
 thread_local Driver* active_driver = nullptr;
 
-[[noreturn]] void ThrowAtSite(Address site, absl::Status status) {
-  ThrowStatus(absl::Status(
-      status.code(),
-      absl::StrCat("sample site '", site.name(), "': ", status.message())));
-}
-
-[[noreturn]] void ThrowInvalidAtSite(Address site, const std::string& message) {
-  ThrowAtSite(site, absl::InvalidArgumentError(message));
-}
-
 // A re-execution must reach the sites of its prefix in the first run's
 // order.
 void CheckReplayOrder(const Message& msg, const ReplayEntry& entry) {
   if (entry.address != msg.address) {
-    ThrowStatus(absl::FailedPreconditionError(absl::StrCat(
-        "re-executing the program reached ", SiteKindName(msg.kind), " site '",
-        msg.address.name(), "' where the first execution had '",
-        entry.address.name(),
-        "': a program must make the same choices when its random values are "
-        "replayed")));
+    ThrowAtSite(absl::FailedPreconditionError(absl::StrCat(
+                    "re-executing the program reached this site where the "
+                    "first execution had '",
+                    entry.address.name(),
+                    "': a program must make the same choices when its random "
+                    "values are replayed")),
+                msg.kind, msg.address);
   }
 }
 
@@ -48,45 +41,70 @@ Tensor Accumulate(const Tensor& a, const Tensor& b) {
 
 }  // namespace
 
+// The SiteRun a strategy sees at one site of a surrogate run.
+class RunHandler::SiteContext final : public SiteRun {
+ public:
+  SiteContext(RunHandler& run, const Message& msg,
+              const std::shared_ptr<const SiteStrategy>& strategy)
+      : run_(run), msg_(msg), strategy_(strategy) {}
+
+  const Message& message() const override { return msg_; }
+  absl::BitGenRef gen() const override { return run_.driver_.gen(); }
+  size_t cost_mark() const override { return run_.costs_.size(); }
+
+  void Weigh(const Tensor& log_weight) override {
+    run_.log_weight_ = run_.log_weight_ + log_weight;
+    run_.weights_.push_back(
+        Weight{msg_.address, strategy_.get(), log_weight.rows()});
+  }
+
+  void AddTerm(std::shared_ptr<const SurrogateTerm> term) override {
+    run_.terms_.push_back(Term{msg_.address, std::move(term)});
+  }
+
+  void AddSharedTerm(std::shared_ptr<const SurrogateTerm> term) override {
+    PROVI_CHECK(drawing_ && shared_term_ == nullptr)
+        << "a site adds at most one shared term, when it is drawn";
+    shared_term_ = term;
+    AddTerm(std::move(term));
+  }
+
+  void ScheduleBranch(const Tensor& value) override {
+    run_.driver_.Schedule(Fork(value, RunMode::kSurrogate));
+  }
+
+  void ScheduleValueRun(const Tensor& value,
+                        std::function<void(const Tensor&)> on_cost) override {
+    RunSpec spec = Fork(value, RunMode::kValue);
+    spec.on_cost = std::move(on_cost);
+    run_.driver_.Schedule(std::move(spec));
+  }
+
+  void set_drawing() { drawing_ = true; }
+  std::shared_ptr<const SurrogateTerm>& shared_term() { return shared_term_; }
+
+ private:
+  // A run replaying the sites before this one, with this one forced to
+  // `value`.
+  RunSpec Fork(const Tensor& value, RunMode mode) const {
+    PROVI_CHECK(drawing_) << "runs are scheduled when a site is drawn";
+    RunSpec spec;
+    spec.mode = mode;
+    spec.prefix.reserve(run_.record_.size() + 1);
+    spec.prefix = run_.record_;
+    spec.prefix.push_back(ReplayEntry{msg_.address, value, strategy_, nullptr});
+    return spec;
+  }
+
+  RunHandler& run_;
+  const Message& msg_;
+  const std::shared_ptr<const SiteStrategy>& strategy_;
+  bool drawing_ = false;
+  std::shared_ptr<const SurrogateTerm> shared_term_;
+};
+
 RunHandler::RunHandler(Driver& driver, const RunSpec& spec)
     : driver_(driver), spec_(spec) {}
-
-SiteEstimator::Kind RunHandler::Resolve(const Message& msg) const {
-  const Distribution& dist = *msg.dist();
-  SiteEstimator::Kind kind = msg.estimator.kind;
-  if (kind == SiteEstimator::Kind::kDefault) {
-    kind = dist.has_rsample() ? SiteEstimator::Kind::kPathwise
-                              : SiteEstimator::Kind::kScoreFunction;
-  }
-  const char* missing = nullptr;
-  switch (kind) {
-    case SiteEstimator::Kind::kPathwise:
-      if (!dist.has_rsample()) missing = "a reparameterised sampler";
-      break;
-    case SiteEstimator::Kind::kEnumerate:
-      if (!dist.has_enumerate_support()) missing = "a finite support";
-      break;
-    case SiteEstimator::Kind::kMvd:
-      if (!dist.has_mvd()) missing = "measure-valued derivative couplings";
-      break;
-    default:
-      break;
-  }
-  if (missing != nullptr) {
-    ThrowInvalidAtSite(
-        msg.address,
-        absl::StrCat("the ", EstimatorKindName(kind), " estimator needs ",
-                     missing, ", which ", dist.name(), " does not have"));
-  }
-  return kind;
-}
-
-void RunHandler::AddScore(const Message& msg, const Tensor& value,
-                          std::shared_ptr<const Baseline> baseline) {
-  const Tensor log_q = msg.dist()->LogProb(value);
-  scores_.push_back(ScoreTerm{msg.address, log_q - Detach(log_q), costs_.size(),
-                              std::move(baseline)});
-}
 
 void RunHandler::Process(Message& msg) {
   if (msg.kind == SiteKind::kPlate) {
@@ -104,10 +122,7 @@ void RunHandler::Process(Message& msg) {
       NewSite(msg);
     }
   } catch (const StatusError& error) {
-    if (error.status().message().find("site '") != absl::string_view::npos) {
-      throw;
-    }
-    ThrowAtSite(msg.address, error.status());
+    ThrowAtSite(error.status(), msg.kind, msg.address);
   }
   ++position_;
 }
@@ -126,7 +141,7 @@ void RunHandler::Subsample(Message& msg) {
     record_.push_back(entry);
   } else {
     msg.value = DrawSubsample(msg.plate, driver_.gen());
-    record_.push_back(ReplayEntry{msg.address, *msg.value, false, nullptr});
+    record_.push_back(ReplayEntry{msg.address, *msg.value, nullptr, nullptr});
   }
   ++position_;
 }
@@ -136,95 +151,28 @@ void RunHandler::ReplaySite(Message& msg, const ReplayEntry& entry) {
   msg.value = entry.value;
   record_.push_back(entry);
   if (spec_.mode == RunMode::kValue) return;
-  if (entry.enumerated) {
-    // A forced branch: weigh the run by p(v), lane by lane.
-    log_weight_ = log_weight_ + msg.dist()->LogProb(entry.value);
-    enumerated_.push_back(Enumerated{msg.address, entry.value.rows()});
-    return;
-  }
-  switch (Resolve(msg)) {
-    case SiteEstimator::Kind::kScoreFunction:
-      AddScore(
-          msg, entry.value,
-          std::dynamic_pointer_cast<const Baseline>(msg.estimator.options));
-      break;
-    case SiteEstimator::Kind::kMvd:
-      mvds_.push_back(entry.mvd);
-      break;
-    default:
-      break;
+  PROVI_CHECK(entry.strategy != nullptr) << "replaying a value run's site";
+  SiteContext site(*this, msg, entry.strategy);
+  entry.strategy->Replay(site, entry.value);
+  if (entry.shared_term != nullptr) {
+    terms_.push_back(Term{msg.address, entry.shared_term});
   }
 }
 
 void RunHandler::NewSite(Message& msg) {
   const Distribution& dist = *msg.dist();
-  absl::BitGenRef gen = driver_.gen();
   if (spec_.mode == RunMode::kValue) {
-    msg.value = dist.Sample(gen);
-    record_.push_back(ReplayEntry{msg.address, *msg.value, false, nullptr});
+    msg.value = dist.Sample(driver_.gen());
+    record_.push_back(ReplayEntry{msg.address, *msg.value, nullptr, nullptr});
     return;
   }
-  switch (Resolve(msg)) {
-    case SiteEstimator::Kind::kPathwise:
-      msg.value = dist.RSample(gen);
-      record_.push_back(ReplayEntry{msg.address, *msg.value, false, nullptr});
-      break;
-    case SiteEstimator::Kind::kScoreFunction:
-      msg.value = dist.Sample(gen);
-      record_.push_back(ReplayEntry{msg.address, *msg.value, false, nullptr});
-      AddScore(
-          msg, *msg.value,
-          std::dynamic_pointer_cast<const Baseline>(msg.estimator.options));
-      break;
-    case SiteEstimator::Kind::kEnumerate: {
-      const std::vector<Tensor> support = dist.EnumerateSupport();
-      PROVI_CHECK(!support.empty()) << dist.name() << ": empty support";
-      // This run takes the first value; one sibling run per other value
-      // replays everything before this site.
-      for (size_t k = 1; k < support.size(); ++k) {
-        RunSpec sibling;
-        sibling.prefix = record_;
-        sibling.prefix.push_back(
-            ReplayEntry{msg.address, support[k], true, nullptr});
-        driver_.Schedule(std::move(sibling));
-      }
-      msg.value = support[0];
-      record_.push_back(ReplayEntry{msg.address, support[0], true, nullptr});
-      log_weight_ = log_weight_ + dist.LogProb(support[0]);
-      enumerated_.push_back(Enumerated{msg.address, support[0].rows()});
-      break;
-    }
-    case SiteEstimator::Kind::kMvd: {
-      const Tensor value = dist.Sample(gen);
-      auto record = std::make_shared<MvdRecord>();
-      record->site = msg.address;
-      record->terms = dist.MvdTerms(value, gen);
-      record->plus.resize(record->terms.size());
-      record->minus.resize(record->terms.size());
-      for (size_t j = 0; j < record->terms.size(); ++j) {
-        for (bool positive : {true, false}) {
-          const MvdTerm& term = record->terms[j];
-          if (!positive && !term.negative.has_value()) continue;
-          RunSpec run;
-          run.mode = RunMode::kValue;
-          run.prefix = record_;
-          run.prefix.push_back(ReplayEntry{
-              msg.address, positive ? term.positive : *term.negative, false,
-              nullptr});
-          run.target = record;
-          run.term = j;
-          run.positive = positive;
-          driver_.Schedule(std::move(run));
-        }
-      }
-      msg.value = value;
-      record_.push_back(ReplayEntry{msg.address, value, false, record});
-      mvds_.push_back(record);
-      break;
-    }
-    case SiteEstimator::Kind::kDefault:
-      PROVI_CHECK(false) << "unresolved estimator";
-  }
+  const std::shared_ptr<const SiteStrategy>& strategy =
+      msg.strategy != nullptr ? msg.strategy : DefaultStrategy(dist);
+  SiteContext site(*this, msg, strategy);
+  site.set_drawing();
+  msg.value = strategy->Draw(site);
+  record_.push_back(ReplayEntry{msg.address, *msg.value, strategy,
+                                std::move(site.shared_term())});
 }
 
 Tensor RunHandler::TotalCost() const {
@@ -235,66 +183,34 @@ Tensor RunHandler::TotalCost() const {
 
 Tensor RunHandler::AssembleSurrogate(Tensor* value) const {
   PROVI_CHECK(!costs_.empty()) << "a run without costs";
-  const Tensor total = [&] {
-    Tensor t;
-    for (const Tensor& c : costs_) t = Accumulate(t, c);
-    return t;
-  }();
+  Tensor total;
+  for (const Tensor& c : costs_) total = Accumulate(total, c);
   const Index lanes = total.rows();
-  // Lane-wise branching is only sound when the program keeps lanes apart.
-  for (const Enumerated& e : enumerated_) {
-    if (e.lanes > 1 && e.lanes != lanes) {
-      ThrowInvalidAtSite(
-          e.site, absl::StrCat(
-                      "enumerating a site with ", e.lanes,
-                      " lanes needs the program to return one value per "
-                      "lane (",
-                      e.lanes, " x 1), but it returned ", total.ShapeString()));
+  // A per-lane weight is only sound when the program keeps lanes apart.
+  for (const Weight& w : weights_) {
+    if (w.lanes > 1 && w.lanes != lanes) {
+      ThrowAtSite(
+          absl::InvalidArgumentError(absl::StrCat(
+              "the ", w.strategy->name(),
+              " strategy weighs each of the site's ", w.lanes,
+              " lanes separately, which needs the program to return one value "
+              "per lane (",
+              w.lanes, " x 1), but it returned ", total.ShapeString())),
+          SiteKind::kSample, w.site);
     }
   }
+  const RunCosts costs(costs_, total);
   Tensor surrogate = total;
-  for (const ScoreTerm& s : scores_) {
-    if (s.score.rows() > 1 && lanes > 1 && s.score.rows() != lanes) {
-      ThrowInvalidAtSite(
-          s.site,
-          absl::StrCat("a score-function site with ", s.score.rows(),
-                       " lanes in a program returning ", total.ShapeString()));
+  for (const Term& t : terms_) {
+    Tensor part;
+    try {
+      part = t.term->Evaluate(costs);
+    } catch (const StatusError& error) {
+      ThrowAtSite(error.status(), SiteKind::kSample, t.site);
     }
-    Tensor downstream;
-    for (size_t k = s.first_cost; k < costs_.size(); ++k) {
-      downstream = Accumulate(downstream, Detach(costs_[k]));
-    }
-    const Tensor b = s.baseline != nullptr
-                         ? s.baseline->Value(s.site, downstream)
-                         : Tensor(0.0);
-    surrogate = surrogate + Detach(downstream - b) * s.score;
-    if (s.baseline != nullptr) {
-      const Tensor loss = s.baseline->Loss(s.site, downstream, b);
-      if (loss.size() > 0) surrogate = surrogate + loss;
-      s.baseline->Update(s.site, downstream);
-    }
+    if (part.size() > 0) surrogate = surrogate + part;
   }
-  for (const std::shared_ptr<MvdRecord>& record : mvds_) {
-    for (size_t j = 0; j < record->terms.size(); ++j) {
-      const MvdTerm& term = record->terms[j];
-      if (term.parameter.rows() > 1 && term.parameter.rows() != lanes) {
-        ThrowInvalidAtSite(
-            record->site,
-            absl::StrCat("measure-valued derivatives of a site with ",
-                         term.parameter.rows(),
-                         " lanes need the program to return one value per "
-                         "lane, but it returned ",
-                         total.ShapeString()));
-      }
-      PROVI_CHECK(record->plus[j].has_value()) << "MVD value run missing";
-      const Tensor difference = record->minus[j].has_value()
-                                    ? *record->plus[j] - *record->minus[j]
-                                    : *record->plus[j];
-      surrogate = surrogate + (term.parameter - Detach(term.parameter)) *
-                                  term.constant * Detach(difference);
-    }
-  }
-  if (enumerated_.empty()) {
+  if (weights_.empty()) {
     *value = Detach(total);
     return surrogate;
   }
@@ -342,10 +258,7 @@ Driver::Result Driver::Run() {
     }
     current_run_ = saved_run;
     if (run.spec.mode == RunMode::kValue) {
-      const Tensor total = run.handler->TotalCost();
-      auto& slot = run.spec.positive ? run.spec.target->plus[run.spec.term]
-                                     : run.spec.target->minus[run.spec.term];
-      slot = total;
+      run.spec.on_cost(run.handler->TotalCost());
     }
   }
 

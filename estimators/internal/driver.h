@@ -5,30 +5,28 @@
 //
 // The estimator interpreter behind `Expectation` (estimators/expectation.h).
 //
-// A *run* executes the program once under a `RunHandler`, which gives every
-// latent sample site its strategy: pathwise sites draw with RSample;
-// score-function sites draw with Sample and record their score
-// log q - Detach(log q); enumerated sites take the first support value and
-// schedule one sibling run per other value; MVD sites draw with Sample and
-// schedule two value-only runs per coupling term. Sibling and value runs
-// *replay* the sites before the branching site (same values, same tape
-// nodes, so pathwise gradients still flow) and force the branching site.
-// This is re-execution: direct-style C++ has no first-class continuation,
-// so "the rest of the program" is obtained by running it again. A
-// subsampled plate's indices are a choice of the run too: drawn from the
-// estimation's generator and replayed with the prefix.
+// A *run* executes the program once under a `RunHandler`, which hands every
+// latent sample site to its strategy (estimators/site_strategy.h): the
+// site's own, or the distribution's default. The strategy draws the value
+// and, through a `SiteRun`, adds surrogate terms, weighs the run, or
+// schedules more runs: *branches* (surrogate runs, e.g. one per other value
+// of an enumerated site) and *value runs* (only their cost is needed, e.g.
+// an MVD site's coupled draws; their new sites draw with `Sample` and add
+// nothing). Both *replay* the sites before the site that scheduled them
+// (same values, same tape nodes, so pathwise gradients still flow) and force
+// that site's value. This is re-execution: direct-style C++ has no
+// first-class continuation, so "the rest of the program" is obtained by
+// running it again. A subsampled plate's indices are a choice of the run
+// too: drawn from the estimation's generator and replayed with the prefix.
 //
 // Each surrogate run r then contributes
 //
-//   w_r ⊙ [ Σ_k c_k + Σ_s Detach(C_s - b_s) ⊙ score_s
-//           + Σ_mvd Σ_j (θ_j - Detach θ_j) c_j Detach(L⁺_j - L⁻_j)
-//           + baseline losses ],
+//   w_r ⊙ [ Σ_k c_k + Σ_terms term(costs) ],
 //
-// where c_k are the run's costs (`AddCost` and the return value), C_s the
-// costs after site s, and w_r = Π over the run's forced enumerated sites of
-// p(v) (on the tape). Σ_r of these is the surrogate: its value is the
-// estimate and its gradient ADEV's. All products are per lane (R x 1);
-// 1x1 terms broadcast.
+// where c_k are the run's costs (`AddCost` and the return value) and w_r the
+// product of the weights its sites put on it (on the tape). Σ_r of these is
+// the surrogate: its value is the estimate and its gradient ADEV's. All
+// products are per lane (R x 1); 1x1 terms broadcast.
 
 #ifndef PROVI_ESTIMATORS_INTERNAL_DRIVER_H_
 #define PROVI_ESTIMATORS_INTERNAL_DRIVER_H_
@@ -36,48 +34,38 @@
 #include <deque>
 #include <functional>
 #include <memory>
-#include <optional>
 #include <vector>
 
 #include "absl/random/bit_gen_ref.h"
 #include "ad/tensor.h"
-#include "distributions/distribution.h"
-#include "estimators/baselines.h"
+#include "estimators/site_strategy.h"
 #include "runtime/address.h"
 #include "runtime/handler.h"
 
 namespace provi {
 namespace estimators_internal {
 
-// Results of one MVD draw, shared by the run that drew it and every run that
-// replays it.
-struct MvdRecord {
-  Address site;
-  std::vector<MvdTerm> terms;
-  std::vector<std::optional<Tensor>> plus;   // L⁺_j, filled by value runs
-  std::vector<std::optional<Tensor>> minus;  // L⁻_j (absent: zero measure)
-};
-
 // One latent site (or subsampled plate) of a run, as later runs replay it.
 struct ReplayEntry {
   Address address;
   Tensor value;
-  bool enumerated = false;         // a forced branch value: weighs the run
-  std::shared_ptr<MvdRecord> mvd;  // for MVD draws
+  // Replays the site in surrogate runs (null for a subsampled plate, which
+  // only takes its value back, and for a value run's site).
+  std::shared_ptr<const SiteStrategy> strategy;
+  // Added to every surrogate run that replays the site.
+  std::shared_ptr<const SurrogateTerm> shared_term;
 };
 
 enum class RunMode {
   kSurrogate,  // contributes to the surrogate
-  kValue,      // only its value is needed (MVD's L±): all new sites sample
+  kValue,      // only its cost is needed: all new sites sample
 };
 
 struct RunSpec {
   RunMode mode = RunMode::kSurrogate;
   std::vector<ReplayEntry> prefix;
-  // kValue runs: where the result goes.
-  std::shared_ptr<MvdRecord> target;
-  size_t term = 0;
-  bool positive = true;
+  // kValue runs: receives the run's total cost, detached.
+  std::function<void(const Tensor&)> on_cost;
 };
 
 class Driver;
@@ -97,32 +85,28 @@ class RunHandler : public Handler {
   Tensor TotalCost() const;
 
  private:
-  struct ScoreTerm {
+  class SiteContext;  // the SiteRun of one site
+  struct Term {
     Address site;
-    Tensor score;  // log q - Detach(log q), per lane
-    size_t first_cost;
-    std::shared_ptr<const Baseline> baseline;
+    std::shared_ptr<const SurrogateTerm> term;
   };
-  struct Enumerated {
+  struct Weight {
     Address site;
+    const SiteStrategy* strategy;
     Index lanes;
   };
 
   void Subsample(Message& msg);
   void ReplaySite(Message& msg, const ReplayEntry& entry);
   void NewSite(Message& msg);
-  void AddScore(const Message& msg, const Tensor& value,
-                std::shared_ptr<const Baseline> baseline);
-  SiteEstimator::Kind Resolve(const Message& msg) const;
 
   Driver& driver_;
   const RunSpec& spec_;
   size_t position_ = 0;
   std::vector<ReplayEntry> record_;
   std::vector<Tensor> costs_;
-  std::vector<ScoreTerm> scores_;
-  std::vector<std::shared_ptr<MvdRecord>> mvds_;
-  std::vector<Enumerated> enumerated_;
+  std::vector<Term> terms_;
+  std::vector<Weight> weights_;
   Tensor log_weight_ = Tensor(0.0);
 };
 

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <vector>
 
+#include "absl/types/span.h"
 #include "gtest/gtest.h"
 #include "tests/ad/expect_ad.h"
 
@@ -207,22 +208,61 @@ TEST(OpsTest, ShapeOperations) {
 }
 
 TEST(OpsTest, Concatenation) {
+  // A std::vector, with the scalar type deduced from it.
   auto rows = [](const auto& a, const auto& b, const auto& c) {
     using T = std::decay_t<decltype(a)>;
     const std::vector<T> parts{a, b, c};
-    return ConcatRows<typename T::Scalar>(parts);
+    return ConcatRows(parts);
   };
   auto cols = [](const auto& a, const auto& b, const auto& c) {
     using T = std::decay_t<decltype(a)>;
     const std::vector<T> parts{a, b, c};
-    return ConcatCols<typename T::Scalar>(parts);
+    return ConcatCols(parts);
   };
-  ExpectAd(rows, kA, kRow, kB);
-  ExpectAd(rows, kA, kEmptyRows, kB);
-  ExpectAd(cols, kA, kCol, kB);
-  ExpectAd(cols, kCol, kCol, kCol);
-  ExpectAdFails(rows, kA, kCol, kB);
-  ExpectAdFails(cols, kA, kRow, kB);
+  // A braced list.
+  auto braced_rows = [](const auto& a, const auto& b, const auto& c) {
+    return ConcatRows({a, b, c});
+  };
+  auto braced_cols = [](const auto& a, const auto& b, const auto& c) {
+    return ConcatCols({a, b, c});
+  };
+  // A span, naming the scalar type.
+  auto span_cols = [](const auto& a, const auto& b, const auto& c) {
+    using T = std::decay_t<decltype(a)>;
+    const T parts[] = {a, b, c};
+    return ConcatCols<typename T::Scalar>(absl::MakeConstSpan(parts));
+  };
+  auto check_rows = [](const auto& concat_rows) {
+    ExpectAd(concat_rows, kA, kRow, kB);
+    ExpectAd(concat_rows, kA, kEmptyRows, kB);
+    ExpectAdFails(concat_rows, kA, kCol, kB);
+  };
+  auto check_cols = [](const auto& concat_cols) {
+    ExpectAd(concat_cols, kA, kCol, kB);
+    ExpectAd(concat_cols, kCol, kCol, kCol);
+    ExpectAdFails(concat_cols, kA, kRow, kB);
+  };
+  check_rows(rows);
+  check_rows(braced_rows);
+  check_cols(cols);
+  check_cols(braced_cols);
+  check_cols(span_cols);
+}
+
+TEST(OpsTest, ConcatenationValues) {
+  const Tensor a(Matrix::Constant(1, 2, 1));
+  const Tensor b(Matrix::Constant(1, 1, 2));
+  const std::vector<Tensor> parts = {a, b, a};
+  const Tensor by_cols = ConcatCols(parts);
+  ASSERT_EQ(by_cols.rows(), 1);
+  ASSERT_EQ(by_cols.cols(), 5);
+  const Real expected[] = {1, 1, 2, 1, 1};
+  for (Index j = 0; j < 5; ++j) EXPECT_EQ(by_cols(0, j), expected[j]) << j;
+  const Tensor by_rows = ConcatRows({Transpose(a), b, Tensor(3.0)});
+  ASSERT_EQ(by_rows.rows(), 4);
+  ASSERT_EQ(by_rows.cols(), 1);
+  EXPECT_EQ(by_rows(2, 0), 2);
+  EXPECT_EQ(by_rows(3, 0), 3);
 }
 
 TEST(OpsTest, Gathers) {

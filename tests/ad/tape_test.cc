@@ -184,6 +184,28 @@ TEST(TapeTest, NoRecordScopeComputesValuesOnly) {
   EXPECT_EQ(Tape::Current().size(), nodes);
 }
 
+TEST(TapeTest, ResumeRecordingScopeRecordsInsideNoRecordScopes) {
+  TapeScope scope;
+  Tensor x = Variable(Matrix::Ones(2, 2));
+  NoRecordScope outer;
+  EXPECT_FALSE(Tape::Current().recording());
+  {
+    ResumeRecordingScope resume;
+    EXPECT_TRUE(Tape::Current().recording());
+    const Tensor y = Exp(x);
+    EXPECT_TRUE(y.requires_grad());
+    Backward(SumAll(y));
+    EXPECT_NEAR(x.adjoint()(1, 1), std::exp(Real(1)), 1e-5);
+    {
+      NoRecordScope inner;
+      EXPECT_FALSE(Exp(x).requires_grad());
+    }
+    EXPECT_TRUE(Tape::Current().recording());
+  }
+  EXPECT_FALSE(Tape::Current().recording());
+  EXPECT_FALSE(Exp(x).requires_grad());
+}
+
 TEST(TapeTest, ViewsShareStorageAndAdjoints) {
   TapeScope scope;
   Tensor x = Variable(Matrix::Ones(3, 4));

@@ -111,6 +111,25 @@ TEST(BernoulliTest, LogProbGradientMatchesFiniteDifferences) {
       Mat({{-1.5, 0.3, 2.0}}));
 }
 
+// Logits that are 1x1 or of the full shape take the fused one-node path
+// (distributions/internal/fused_density.h).
+TEST(BernoulliTest, FusedLogitsLogProbGradientMatchesFiniteDifferences) {
+  const Eigen::MatrixXd x = Mat({{1, 0, 1}, {0, 0, 1}});
+  const auto log_prob = [&](const auto& l) {
+    using U = std::decay_t<decltype(l)>;
+    if constexpr (std::is_same_v<U, Tensor>) {
+      return Bernoulli::FromLogits(l).LogProb(T(x));
+    } else {
+      // x l - log(1 + e^l), l broadcast to the value's shape.
+      const U ls = BroadcastTo(l, 2, 3);
+      return RowSum(U(x) * ls - Softplus(ls));
+    }
+  };
+  ::provi::testing::ExpectAd(log_prob,
+                             Mat({{-1.5, 0.3, 2.0}, {0.7, -25.0, 30.0}}));
+  ::provi::testing::ExpectAd(log_prob, Mat({{0.4}}));
+}
+
 TEST(BernoulliTest, ProbsAndLogitsConvert) {
   const Bernoulli from_logits = Bernoulli::FromLogits(0.8);
   EXPECT_TRUE(from_logits.is_logits());

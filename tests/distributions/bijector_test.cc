@@ -24,6 +24,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/ad/expect_ad.h"
+#include "tests/testing/status_testing.h"
 
 namespace provi {
 namespace {
@@ -66,6 +67,10 @@ Eigen::RowVectorXd LowerTriangle(const Eigen::MatrixXd& l) {
   return packed;
 }
 
+// Per-element bounds of the tensor-bounded sigmoid (1 x 3, one per column).
+const Eigen::MatrixXd kLowerBounds = Mat({{-1.0, 0.0, 2.0}});
+const Eigen::MatrixXd kUpperBounds = Mat({{1.0, 0.5, 10.0}});
+
 std::vector<Case> Cases() {
   const Eigen::MatrixXd elementwise =
       Mat({{0.3, -1.2, 2.0}, {1.5, 0.7, -0.4}, {-3.0, 0.0, 4.5}});
@@ -96,6 +101,22 @@ std::vector<Case> Cases() {
          return dm::IntervalLogAbsDetJacobian(u, -2.0, 5.0);
        },
        AllColumns, elementwise},
+      {"TensorSigmoid",
+       std::make_shared<SigmoidBijector>(T(kLowerBounds), T(kUpperBounds)),
+       [](const DoubleTensor& u) {
+         return dm::IntervalForward(u, DoubleTensor(kLowerBounds),
+                                    DoubleTensor(kUpperBounds));
+       },
+       [](const DoubleTensor& u) {
+         return dm::IntervalLogAbsDetJacobian(u, DoubleTensor(kLowerBounds),
+                                              DoubleTensor(kUpperBounds));
+       },
+       AllColumns, elementwise},
+      {"Ordered", std::make_shared<OrderedBijector>(),
+       [](const DoubleTensor& u) { return dm::OrderedForward(u); },
+       [](const DoubleTensor& u) { return dm::OrderedLogAbsDetJacobian(u); },
+       AllColumns,
+       Mat({{0.3, -1.2, 2.0, 0.5}, {0, 0, 0, 0}, {4.0, 1.0, -3.0, 2.5}})},
       {"StickBreaking", std::make_shared<StickBreakingBijector>(),
        [](const DoubleTensor& u) { return dm::StickBreakingForward(u); },
        [](const DoubleTensor& u) {
@@ -149,6 +170,25 @@ TEST(BijectorTest, KnownValues) {
 
   EXPECT_NEAR(SigmoidBijector(2, 5).Forward(Tensor(0)).item(), 3.5,
               Tolerance(3.5));
+  // Tensor bounds: each element at the midpoint of its own interval.
+  const Tensor mid = SigmoidBijector(T(kLowerBounds), T(kUpperBounds))
+                         .Forward(Tensor(Matrix::Zero(2, 3)));
+  for (Index i = 0; i < 2; ++i) {
+    for (Index j = 0; j < 3; ++j) {
+      const double expected = 0.5 * (kLowerBounds(0, j) + kUpperBounds(0, j));
+      EXPECT_NEAR(mid(i, j), expected, Tolerance(expected));
+    }
+  }
+  // (1, 0, log 2) -> (1, 1 + 1, 2 + 2); and back.
+  const Tensor ordered =
+      OrderedBijector().Forward(T(Mat({{1.0, 0.0, std::log(2.0)}})));
+  EXPECT_NEAR(ordered(0, 0), 1.0, Tolerance(1.0));
+  EXPECT_NEAR(ordered(0, 1), 2.0, Tolerance(2.0));
+  EXPECT_NEAR(ordered(0, 2), 4.0, Tolerance(4.0));
+  const Tensor gaps = OrderedBijector().Inverse(T(Mat({{-3.0, -1.0, 4.0}})));
+  EXPECT_NEAR(gaps(0, 0), -3.0, Tolerance(3.0));
+  EXPECT_NEAR(gaps(0, 1), std::log(2.0), Tolerance(1.0));
+  EXPECT_NEAR(gaps(0, 2), std::log(5.0), Tolerance(2.0));
   EXPECT_NEAR(SoftplusBijector().Inverse(Tensor(std::log(2.0))).item(), 0.0,
               Tolerance(0.0));
   EXPECT_NEAR(ExpBijector().Inverse(Tensor(1)).item(), 0.0, 0.0);
@@ -272,6 +312,78 @@ TEST(BijectorTest, InverseGradientsMatchFiniteDifferences) {
   ::provi::testing::ExpectAd(
       [](const auto& x) { return dm::SoftplusInverse(x); },
       Mat({{1e-3, 0.5, 30.0}}));
+  ::provi::testing::ExpectAd(
+      [](const auto& y) { return dm::OrderedInverse(y); },
+      Mat({{-0.5, 0.1, 2.9}, {3.0, 3.5, 10.0}}));
+  ::provi::testing::ExpectAd(
+      [](const auto& x, const auto& lower, const auto& upper) {
+        return dm::IntervalInverse(x, lower, upper);
+      },
+      Mat({{-0.5, 0.1, 2.9}}), Mat({{-1.0, 0.0, 2.0}}), Mat({{0.0}, {3.0}}));
+}
+
+// With tensor bounds the map is differentiable in the bounds too (a support
+// that depends on other latents passes their gradient on): Forward and the
+// log-determinant against finite differences in (u, lower, upper).
+TEST(BijectorTest, TensorBoundGradientsMatchFiniteDifferences) {
+  const auto forward = [](const auto& u, const auto& lower, const auto& upper) {
+    if constexpr (std::is_same_v<std::decay_t<decltype(u)>, Tensor>) {
+      return SigmoidBijector(lower, upper).Forward(u);
+    } else {
+      return dm::IntervalForward(u, lower, upper);
+    }
+  };
+  const auto log_det = [](const auto& u, const auto& lower, const auto& upper) {
+    if constexpr (std::is_same_v<std::decay_t<decltype(u)>, Tensor>) {
+      return SigmoidBijector(lower, upper).LogAbsDetJacobian(u);
+    } else {
+      return dm::IntervalLogAbsDetJacobian(u, lower, upper);
+    }
+  };
+  const Eigen::MatrixXd u = Mat({{0.3, -1.2, 2.0}, {1.5, 0.7, -0.4}});
+  // Per-column lower bounds, one upper bound per row, and a shared pair.
+  ::provi::testing::ExpectAd(forward, u, Mat({{-1.0, 0.0, 2.0}}),
+                             Mat({{3.0}, {4.0}}));
+  ::provi::testing::ExpectAd(log_det, u, Mat({{-1.0, 0.0, 2.0}}),
+                             Mat({{3.0}, {4.0}}));
+  ::provi::testing::ExpectAd(forward, u, Mat({{0.0}}), Mat({{0.5}}));
+  ::provi::testing::ExpectAd(log_det, u, Mat({{0.0}}), Mat({{0.5}}));
+}
+
+TEST(BijectorTest, TensorBoundsStayInsideAndReportBadBounds) {
+  // Far out the map saturates onto each element's own bound exactly.
+  const Tensor lower = T(Mat({{0.1, -0.7, 1e-3}}));
+  const Tensor upper = T(Mat({{0.3, 0.9, 3.3}}));
+  const SigmoidBijector bijector(lower, upper);
+  const Tensor ends = bijector.Forward(T(Mat({{-50, 50, 50}, {50, -50, -50}})));
+  EXPECT_TRUE(bijector.codomain().Check(ends, "ends").ok())
+      << bijector.codomain().Check(ends, "ends");
+  EXPECT_EQ(ends(0, 0), lower(0, 0));
+  EXPECT_EQ(ends(1, 0), upper(0, 0));
+  // Bounds that cross, are infinite or do not broadcast.
+  ::provi::testing::ExpectError(
+      CatchStatus([] {
+        SigmoidBijector(T(Mat({{0.0, 2.0}})), T(Mat({{1.0, 1.0}})));
+      }),
+      absl::StatusCode::kInvalidArgument,
+      "element (0, 1) has the interval [2, 1]");
+  ::provi::testing::ExpectError(
+      CatchStatus([] {
+        SigmoidBijector(
+            T(Mat({{0.0, 2.0}})),
+            T(Mat({{1.0, std::numeric_limits<double>::infinity()}})));
+      }),
+      absl::StatusCode::kInvalidArgument, "finite");
+  ::provi::testing::ExpectError(
+      CatchStatus([] {
+        SigmoidBijector(T(Mat({{0.0, 2.0}})), T(Mat({{1.0, 3.0, 4.0}})));
+      }),
+      absl::StatusCode::kInvalidArgument, "do not broadcast together");
+  ::provi::testing::ExpectError(CatchStatus([&] {
+                                  bijector.Forward(T(Mat({{0.0, 1.0}})));
+                                }),
+                                absl::StatusCode::kInvalidArgument,
+                                "do not broadcast to the value's shape 1x2");
 }
 
 TEST(BijectorTest, StickBreakingIsAccurateForTinyComponents) {
@@ -355,7 +467,10 @@ TEST(BijectorTest, BijectorForEachSupport) {
       {Support::UnitInterval(), "Sigmoid"},
       {Support::Interval(-1, 4), "Sigmoid"},
       {Support::Simplex(), "StickBreaking"},
+      {Support::Ordered(), "Ordered"},
       {Support::LowerCholesky(), "LowerCholesky"},
+      {Support::Interval(T(Mat({{0.0, 1.0}})), T(Mat({{1.0, 3.0}}))),
+       "Sigmoid"},
   };
   for (const Expected& e : expected) {
     SCOPED_TRACE(e.support.ToString());

@@ -82,6 +82,29 @@ TEST(GammaTest, LogProbGradientMatchesFiniteDifferences) {
 
 // Draws of Gamma(α, β), 50,000 per case, against the mean α/β, the
 // variance α/β² and the fourth central moment 3α(α + 2)/β⁴.
+// 1x1 and full-shape operands take the fused one-node path.
+TEST(GammaTest, FusedLogProbGradientMatchesFiniteDifferences) {
+  const auto log_prob = [](const auto& x, const auto& concentration,
+                           const auto& rate) {
+    using T = std::decay_t<decltype(x)>;
+    if constexpr (std::is_same_v<T, Tensor>) {
+      return Gamma(concentration, rate).LogProb(x);
+    } else {
+      const auto a = BroadcastTo(concentration, 2, 2);
+      const auto b = BroadcastTo(rate, 2, 2);
+      const auto xs = BroadcastTo(x, 2, 2);
+      return RowSum(a * Log(b) + (a - 1.0) * Log(xs) - b * xs - Lgamma(a));
+    }
+  };
+  const Eigen::MatrixXd x = Mat({{0.3, 1.2}, {2.5, 0.1}});
+  ::provi::testing::ExpectAd(log_prob, x, Mat({{0.7, 3.0}, {1.2, 2.2}}),
+                             Mat({{1.5, 0.4}, {0.9, 2.0}}));
+  ::provi::testing::ExpectAd(log_prob, x, Mat({{2.5}}),
+                             Mat({{1.5, 0.4}, {0.9, 2.0}}));
+  ::provi::testing::ExpectAd(log_prob, x, Mat({{0.7, 3.0}, {1.2, 2.2}}),
+                             Mat({{0.8}}));
+}
+
 TEST(GammaTest, SampleMoments) {
   Rng rng = MakeRng(1);
   for (const double alpha : {0.3, 2.5, 50.0}) {

@@ -64,6 +64,26 @@ TEST(HalfCauchyTest, LogProbGradientMatchesFiniteDifferences) {
       Mat({{0.3, 1.2}, {2.5, 0.1}}), Mat({{1.0}, {2.0}}));
 }
 
+// 1x1 and full-shape operands take the fused one-node path.
+TEST(HalfCauchyTest, FusedLogProbGradientMatchesFiniteDifferences) {
+  const auto log_prob = [](const auto& x, const auto& scale) {
+    using TensorType = std::decay_t<decltype(x)>;
+    if constexpr (std::is_same_v<TensorType, Tensor>) {
+      return HalfCauchy(scale).LogProb(x);
+    } else {
+      const auto z = x / scale;
+      return RowSum(
+          BroadcastTo(-Log1p(Square(z)) - Log(scale) - 0.45158270528945486473,
+                      x.rows(), x.cols()));
+    }
+  };
+  ::provi::testing::ExpectAd(log_prob, Mat({{0.3, 1.2}, {2.5, 0.1}}),
+                             Mat({{1.0, 0.5}, {2.0, 3.0}}));
+  ::provi::testing::ExpectAd(log_prob, Mat({{0.3, 1.2}, {2.5, 0.1}}),
+                             Mat({{1.5}}));
+  ::provi::testing::ExpectAd(log_prob, Mat({{0.7}}), Mat({{1.5}}));
+}
+
 // P(x <= q scale) = (2/π) arctan(q): ¼ at q = tan(π/8), ½ at q = 1 (the
 // median is `scale`), ¾ at q = tan(3π/8). Binomial z-tests.
 TEST(HalfCauchyTest, SampleQuantiles) {

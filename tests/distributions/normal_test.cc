@@ -77,6 +77,31 @@ TEST(NormalTest, LogProbGradientMatchesFiniteDifferences) {
       Mat({{0.3, -1.2}, {2.5, 0.1}}), Mat({{0.1, 0.0}}), Mat({{1.0}, {2.0}}));
 }
 
+// Operands that are 1x1 or of the full shape take the fused one-node path
+// (distributions/internal/fused_density.h); each mix has its own gradient.
+TEST(NormalTest, FusedLogProbGradientMatchesFiniteDifferences) {
+  const auto log_prob = [](const auto& x, const auto& loc, const auto& scale) {
+    using T = std::decay_t<decltype(x)>;
+    if constexpr (std::is_same_v<T, Tensor>) {
+      return Normal(loc, scale).LogProb(x);
+    } else {
+      const auto z = (x - loc) / scale;
+      return RowSum(
+          BroadcastTo(Square(z) * -0.5 - Log(scale) - 0.91893853320467274178,
+                      x.rows(), x.cols()));
+    }
+  };
+  const Eigen::MatrixXd x = Mat({{0.3, -1.2}, {2.5, 0.1}});
+  ::provi::testing::ExpectAd(log_prob, x, Mat({{0.1, 0.0}, {1.0, -0.4}}),
+                             Mat({{1.0, 0.7}, {2.0, 1.3}}));
+  ::provi::testing::ExpectAd(log_prob, x, Mat({{0.2}}),
+                             Mat({{1.0, 0.7}, {2.0, 1.3}}));
+  ::provi::testing::ExpectAd(log_prob, x, Mat({{0.1, 0.0}, {1.0, -0.4}}),
+                             Mat({{1.5}}));
+  ::provi::testing::ExpectAd(log_prob, Mat({{0.4}}), Mat({{0.2}}),
+                             Mat({{1.5}}));
+}
+
 TEST(NormalTest, SampleMoments) {
   Rng rng = MakeRng(1);
   const Normal normal = Normal(1.5, 2.0).Expand(1000, 1);

@@ -75,7 +75,12 @@ TEST(UniformTest, LogProbGradientMatchesFiniteDifferences) {
 TEST(UniformTest, ValueOutsideItsOwnBoundsIsAnError) {
   // Bounds per lane; 0.5 lies in [0, 1] but not in [1, 4].
   const Uniform uniform(T(Mat({{0.0}, {1.0}})), T(Mat({{1.0}, {4.0}})));
-  EXPECT_EQ(uniform.support(), Support::Interval(0, 4));
+  // Its support has the bounds of each lane, inside [0, 4].
+  const Support support = uniform.support();
+  EXPECT_TRUE(support.has_tensor_bounds());
+  EXPECT_EQ(support.lower(), 0);
+  EXPECT_EQ(support.upper(), 4);
+  EXPECT_EQ(Uniform(0.0, 1.0).support(), Support::Interval(0, 1));
   const absl::Status status =
       CatchStatus([&] { uniform.LogProb(Tensor(0.5)); });
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);

@@ -1,44 +1,88 @@
 #!/usr/bin/env bash
-# Builds and runs a separate Bazel workspace that depends on provi the way a
-# user's project would: `local_repository` + `provi_dependencies()` +
-# `@provi//:provi`. Exits non-zero if that fails.
+# Builds and runs, in a fresh Bazel workspace outside provi, the program a
+# user of provi writes: tests/downstream/my_model.cc with the WORKSPACE,
+# BUILD, .bazelrc and command lines of README.md's "Depending on provi".
+# Each comes from the code block that follows a line
+# `<!-- downstream: NAME -->` in README.md (NAME = WORKSPACE, BUILD,
+# .bazelrc, commands), so the README says exactly what builds. Exits
+# non-zero if a block is missing, the build fails, or the program does not
+# recover its posterior in the requested precision.
 #
-#   bash tests/downstream/check.sh [path/to/provi]
+#   bash tests/downstream/check.sh [path/to/provi] [float|double]...
+#
+# With no precision it checks both. Each precision is a full build of
+# provi's libraries (not its tests) in the workspace's own output root.
 set -euo pipefail
 
 provi="$(cd "${1:-$(dirname "${BASH_SOURCE[0]}")/../..}" && pwd)"
+shift $(($# > 0 ? 1 : 0))
+precisions=("$@")
+((${#precisions[@]} > 0)) || precisions=(float double)
+
+# Prints the code block that follows the marker line for $1 in README.md
+# (blank lines may separate them); fails if there is none or it is empty.
+readme_block() {
+  awk -v marker="<!-- downstream: $1 -->" '
+    $0 == marker { state = 1; next }
+    state == 1 && /^[[:space:]]*$/ { next }
+    state == 1 && /^```/ { state = 2; next }
+    state == 1 { exit }
+    state == 2 && /^```/ { done = 1; exit }
+    state == 2 { print; lines++ }
+    END { exit !(done && lines > 0) }
+  ' "${provi}/README.md" || {
+    echo "check.sh: README.md has no code block after <!-- downstream: $1 -->" >&2
+    return 1
+  }
+}
+
+workspace_file="$(readme_block WORKSPACE)"
+build_file="$(readme_block BUILD)"
+bazelrc="$(readme_block .bazelrc)"
+commands="$(readme_block commands)"
+placeholder=/path/to/provi
+[[ "${workspace_file}" == *"${placeholder}"* ]] || {
+  echo "check.sh: the README's WORKSPACE block does not contain ${placeholder}" >&2
+  exit 1
+}
+
 work="$(mktemp -d -t provi-downstream.XXXXXX)"
 trap 'cd /; bazel --output_user_root="${work}/root" shutdown >/dev/null 2>&1 || true; rm -rf "${work}"' EXIT
 
 mkdir -p "${work}/app"
-cat >"${work}/app/WORKSPACE" <<WORKSPACE
-workspace(name = "app")
-
-local_repository(
-    name = "provi",
-    path = "${provi}",
-)
-
-load("@provi//third_party:repositories.bzl", "provi_dependencies")
-
-provi_dependencies()
-WORKSPACE
-
-cat >"${work}/app/.bazelrc" <<'BAZELRC'
-build --nosandbox_debug
-build --cxxopt=-std=c++17
-BAZELRC
-
-cat >"${work}/app/BUILD.bazel" <<'BUILD'
-cc_binary(
-    name = "app",
-    srcs = ["app.cc"],
-    deps = ["@provi//:provi"],
-)
-BUILD
-
-cp "${provi}/tests/downstream/app.cc" "${work}/app/app.cc"
-
+printf '%s\n' "${workspace_file//"${placeholder}"/"${provi}"}" >"${work}/app/WORKSPACE"
+printf '%s\n' "${build_file}" >"${work}/app/BUILD.bazel"
+printf '%s\n' "${bazelrc}" >"${work}/app/.bazelrc"
+cp "${provi}/tests/downstream/my_model.cc" "${work}/app/my_model.cc"
 cd "${work}/app"
-bazel --output_user_root="${work}/root" run //:app 2>"${work}/bazel.log" ||
-  { tail -n 40 "${work}/bazel.log" >&2; exit 1; }
+
+for real in "${precisions[@]}"; do
+  # The README's command line for this precision: the one whose comment
+  # says "provi::Real is <real>".
+  line="$(grep -E "# provi::Real is ${real}\$" <<<"${commands}" || true)"
+  [[ -n "${line}" ]] || {
+    echo "check.sh: no README command line for provi::Real is ${real}" >&2
+    exit 1
+  }
+  read -ra words <<<"${line%%#*}"
+  [[ "${words[0]}" == bazel ]] || {
+    echo "check.sh: the README command does not start with bazel: ${line}" >&2
+    exit 1
+  }
+  echo "downstream (${real}): ${line%%#*}"
+  # Startup options only: a private output root, and no ~/.bazelrc, so that
+  # the build is the README's and nothing else's.
+  start=${SECONDS}
+  if ! bazel --output_user_root="${work}/root" --nohome_rc "${words[@]:1}" \
+      >"${work}/${real}.out" 2>"${work}/${real}.log"; then
+    tail -n 40 "${work}/${real}.log" >&2
+    cat "${work}/${real}.out"
+    exit 1
+  fi
+  cat "${work}/${real}.out"
+  grep -qx "provi (Real = ${real}): posterior recovered" "${work}/${real}.out" || {
+    echo "check.sh: the program did not report a posterior recovered with Real = ${real}" >&2
+    exit 1
+  }
+  echo "downstream (${real}): built and ran in $((SECONDS - start)) s"
+done

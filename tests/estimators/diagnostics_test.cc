@@ -39,9 +39,7 @@ TEST(DiagnosticsTest, ScoreFunctionVarianceMatchesItsClosedForm) {
   const double p0 = 0.3;
   Parameter p(Matrix::Constant(1, 1, static_cast<Real>(p0)));
   auto sf = Expectation([&] {
-    return sample("b", Bernoulli::FromProbs(p.tensor()),
-                  ScoreFunctionEstimator()) *
-           2.0;
+    return sample("b", Bernoulli::FromProbs(p.tensor()), ScoreFunction()) * 2.0;
   });
   sf.Seed(1);
   const absl::StatusOr<VarianceReport> report = MeasureGradientVariance(

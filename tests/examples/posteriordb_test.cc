@@ -66,6 +66,7 @@ namespace examples {
 namespace {
 
 using ::provi::testing::ExpectError;
+using ::provi::testing::ExpectSiteError;
 
 using ::testing::HasSubstr;
 
@@ -616,9 +617,9 @@ TEST(PosteriordbErrorTest, UnknownNamesAndInvalidOptions) {
               absl::StatusCode::kInvalidArgument,
               "invalid fit options: steps = 0 < 1; learning_rate = -1 must be "
               "positive and finite; draws = 1 < 2");
-  ExpectError(posterior->LogJoint(Values({{"alpha", Tensor(0.0)}})),
-              absl::StatusCode::kInvalidArgument,
-              "no value for the latent site 'beta'");
+  ExpectSiteError(posterior->LogJoint(Values({{"alpha", Tensor(0.0)}})),
+                  absl::StatusCode::kInvalidArgument, "beta",
+                  "no value for this latent site");
 }
 
 // -----------------------------------------------------------------------------

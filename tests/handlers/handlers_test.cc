@@ -5,6 +5,7 @@
 // uncondition, lift and do.
 
 #include <cmath>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "ad/tape.h"
 #include "base/status_error.h"
 #include "distributions/normal.h"
+#include "estimators/strategies.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "handlers/block.h"
@@ -29,6 +31,7 @@
 #include "handlers/trace.h"
 #include "handlers/uncondition.h"
 #include "runtime/primitives.h"
+#include "runtime/site_error.h"
 
 namespace provi {
 namespace {
@@ -191,7 +194,8 @@ TEST(ReplayTest, PlateOfAnotherSubsampleSizeIsAStatusNamingIt) {
       handlers::Replay(SubsampledProgram(&seen, 50), guide_run->trace))();
   ASSERT_FALSE(model_run.ok());
   EXPECT_EQ(model_run.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(model_run.status().message(), HasSubstr("plate 'data'"));
+  EXPECT_EQ(AnnotatedSite(model_run.status()), "data");
+  EXPECT_THAT(model_run.status().message(), HasSubstr("plate site 'data'"));
   EXPECT_THAT(model_run.status().message(), HasSubstr("50 of 1000"));
 }
 
@@ -456,22 +460,25 @@ TEST(RoundTripTest, LiftedParamConditionedAtItsValueAddsThePriorDensity) {
               LogJoint(0.25, 1.5) + NormalLogPdf(1.5, 2.0, 0.5), Tol() * 10);
 }
 
-TEST(InferConfigTest, SetsTheEstimatorOfSelectedSites) {
-  SiteEstimator score{SiteEstimator::Kind::kScoreFunction};
+// The runtime carries a strategy without looking inside; the estimators
+// layer defines them.
+TEST(InferConfigTest, SetsTheStrategyOfSelectedSites) {
+  const std::shared_ptr<const SiteStrategy> score = ScoreFunction();
   const auto run = handlers::Trace(handlers::InferConfig(
       Model(), InferConfigHandler::ForAddresses({"mu"}, score)))(kData);
   ASSERT_TRUE(run.ok());
-  EXPECT_EQ(run->trace.Find("mu")->estimator.kind,
-            SiteEstimator::Kind::kScoreFunction);
-  // Observed sites are not configured.
-  EXPECT_EQ(run->trace.Find("x")->estimator.kind,
-            SiteEstimator::Kind::kDefault);
+  EXPECT_EQ(run->trace.Find("mu")->strategy, score);
+  // Observed sites are not configured, even when the predicate holds.
+  const auto all = handlers::Trace(handlers::InferConfig(
+      Model(), InferConfigHandler::Where([](const Message&) { return true; },
+                                         score)))(kData);
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->trace.Find("mu")->strategy, score);
+  EXPECT_EQ(all->trace.Find("x")->strategy, nullptr);
   // At the site itself.
-  auto at_site = [] {
-    sample("c", Normal(0.0, 1.0), SiteEstimator{SiteEstimator::Kind::kMvd});
-  };
-  EXPECT_EQ(handlers::Trace(at_site)()->trace.Find("c")->estimator.kind,
-            SiteEstimator::Kind::kMvd);
+  const std::shared_ptr<const SiteStrategy> mvd = Mvd();
+  auto at_site = [&] { sample("c", Normal(0.0, 1.0), mvd); };
+  EXPECT_EQ(handlers::Trace(at_site)()->trace.Find("c")->strategy, mvd);
 }
 
 TEST(CompositionTest, TraceOfReplayOfConditionComposes) {

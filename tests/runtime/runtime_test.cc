@@ -19,6 +19,7 @@
 #include "runtime/address.h"
 #include "runtime/handler.h"
 #include "runtime/primitives.h"
+#include "runtime/site_error.h"
 
 namespace provi {
 namespace {
@@ -123,6 +124,7 @@ TEST(PrimitivesTest, InvalidDistributionIsAStatusNamingTheSite) {
   ASSERT_FALSE(run.ok());
   EXPECT_EQ(run.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(run.status().message(), HasSubstr("sample site 'layer/z'"));
+  EXPECT_EQ(AnnotatedSite(run.status()), "layer/z");
   EXPECT_THAT(run.status().message(), HasSubstr("'scale'"));
   EXPECT_THAT(run.status().message(), HasSubstr("-2"));
 }
@@ -243,7 +245,8 @@ TEST(PlateTest, SiteRowsMustFitTheirPlates) {
   };
   absl::Status status = handlers::Trace(full_data)().status();
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(status.message(), HasSubstr("site 'x' has 100 rows"));
+  EXPECT_EQ(AnnotatedSite(status), "x");
+  EXPECT_THAT(status.message(), HasSubstr("observed site has 100 rows"));
   EXPECT_THAT(status.message(), HasSubstr("plate 'data'"));
   EXPECT_THAT(status.message(), HasSubstr("indices()"));
   // Latent and factor sites too.
@@ -252,14 +255,16 @@ TEST(PlateTest, SiteRowsMustFitTheirPlates) {
     sample("z", Normal(0.0, 1.0).Expand(7, 1));
   };
   status = handlers::Trace(latent)().status();
-  EXPECT_THAT(status.message(), HasSubstr("site 'z' has 7 rows"));
+  EXPECT_EQ(AnnotatedSite(status), "z");
+  EXPECT_THAT(status.message(), HasSubstr("site has 7 rows"));
   EXPECT_THAT(status.message(), HasSubstr("'data' (5 lanes)"));
   auto weights = [] {
     Plate data("data", 5, 2);
     factor("f", Tensor(Matrix::Zero(5, 1)));
   };
   status = handlers::Trace(weights)().status();
-  EXPECT_THAT(status.message(), HasSubstr("factor site 'f' has 5 rows"));
+  EXPECT_THAT(status.message(),
+              HasSubstr("factor site 'f': the site has 5 rows"));
   EXPECT_THAT(status.message(), HasSubstr("2 lanes subsampled from 5"));
   // Nested plates: one row, or the lanes of some of them (2, 3 or 6).
   for (Index rows : {1, 2, 3, 6, 5}) {

@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "runtime/site_error.h"
 
 namespace provi {
 namespace testing {
@@ -29,6 +30,21 @@ template <typename T>
 void ExpectError(const absl::StatusOr<T>& result, absl::StatusCode code,
                  const std::string& message) {
   ExpectError(result.status(), code, message);
+}
+
+// ExpectSiteError()
+//
+// ExpectError, and the status names the site `site` (runtime/site_error.h).
+inline void ExpectSiteError(const absl::Status& status, absl::StatusCode code,
+                            const std::string& site,
+                            const std::string& message) {
+  ExpectError(status, code, message);
+  EXPECT_EQ(AnnotatedSite(status), site) << status;
+}
+template <typename T>
+void ExpectSiteError(const absl::StatusOr<T>& result, absl::StatusCode code,
+                     const std::string& site, const std::string& message) {
+  ExpectSiteError(result.status(), code, site, message);
 }
 
 }  // namespace testing

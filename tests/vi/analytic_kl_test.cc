@@ -47,7 +47,7 @@ double TwoSampleZ(const MeanAccumulator& a, const MeanAccumulator& b) {
 struct Conjugate {
   Parameter m{Matrix::Constant(1, 1, Real(0.9))};
   Parameter s{Matrix::Constant(1, 1, Real(0.2))};
-  SiteEstimator z_estimator = Pathwise();
+  std::shared_ptr<const SiteStrategy> z_strategy = Pathwise();
 
   auto Model() {
     return [] {
@@ -57,7 +57,7 @@ struct Conjugate {
   }
   auto Guide() {
     return [this] {
-      sample("z", Normal(m.tensor(), Exp(s.tensor())), z_estimator);
+      sample("z", Normal(m.tensor(), Exp(s.tensor())), z_strategy);
     };
   }
 };
@@ -70,13 +70,13 @@ TEST(ElboAnalyticKlTest, ValueAndGradientMatchTheClosedForm) {
   const double elbo = -0.5 * (m * m + sigma2) -
                       0.5 * ((kX - m) * (kX - m) + sigma2) - kLog2Pi +
                       0.5 * (kLog2Pi + 1 + std::log(sigma2));
-  const std::vector<SiteEstimator> strategies = {Pathwise(),
-                                                 ScoreFunctionEstimator()};
+  const std::vector<std::shared_ptr<const SiteStrategy>> strategies = {
+      Pathwise(), ScoreFunction()};
   uint64_t seed = 10;
-  for (const SiteEstimator& strategy : strategies) {
-    SCOPED_TRACE(EstimatorKindName(strategy.kind));
+  for (const std::shared_ptr<const SiteStrategy>& strategy : strategies) {
+    SCOPED_TRACE(strategy->name());
     Conjugate c;
-    c.z_estimator = strategy;
+    c.z_strategy = strategy;
     auto objective = Expectation(ElboAnalyticKl(c.Model(), c.Guide()));
     objective.Seed(++seed);
     MeanAccumulator value, dm, ds;

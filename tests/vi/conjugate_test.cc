@@ -150,9 +150,9 @@ void LineGuide(const Tensor&) {
   const Tensor scale_tril =
       param("scale_tril", Tensor(Matrix(Matrix::Identity(2, 2))),
             Support::LowerCholesky());
-  sample("z", MvNormal(loc, scale_tril),
-         kScoreFunction ? ScoreFunctionEstimator(MovingAverageBaseline(0.9))
-                        : Pathwise());
+  sample(
+      "z", MvNormal(loc, scale_tril),
+      kScoreFunction ? ScoreFunction(MovingAverageBaseline(0.9)) : Pathwise());
 }
 
 void FitLine(void (*guide)(const Tensor&), uint64_t seed) {

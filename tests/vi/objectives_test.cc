@@ -44,7 +44,7 @@ struct Conjugate {
   // The guide N(m, exp(s)); starts at the exact posterior.
   Parameter m{Matrix::Constant(1, 1, static_cast<Real>(kX / 2))};
   Parameter s{Matrix::Constant(1, 1, static_cast<Real>(0.5 * std::log(0.5)))};
-  SiteEstimator z_estimator = Pathwise();
+  std::shared_ptr<const SiteStrategy> z_strategy = Pathwise();
 
   auto Model() {
     return [this] {
@@ -54,7 +54,7 @@ struct Conjugate {
   }
   auto Guide() {
     return [this] {
-      sample("z", Normal(m.tensor(), Exp(s.tensor())), z_estimator);
+      sample("z", Normal(m.tensor(), Exp(s.tensor())), z_strategy);
     };
   }
   // An auxiliary variable the guide ignores: q(z | u) = q(z).
@@ -159,16 +159,16 @@ TEST(ObjectivesTest, IwelboClimbsToTheEvidenceAsKGrows) {
 // dELBO/dm = x - 2m and dELBO/ds = 1 - 2σ².
 TEST(ObjectivesTest, ElboGradientMatchesItsClosedFormUnderEveryStrategy) {
   const double m0 = 0.9, s0 = 0.2, sigma = std::exp(s0);
-  const std::vector<SiteEstimator> strategies = {
-      Pathwise(), ScoreFunctionEstimator(),
-      ScoreFunctionEstimator(MovingAverageBaseline(0.9)), MeasureValued()};
+  const std::vector<std::shared_ptr<const SiteStrategy>> strategies = {
+      Pathwise(), ScoreFunction(), ScoreFunction(MovingAverageBaseline(0.9)),
+      Mvd()};
   uint64_t seed = 40;
-  for (const SiteEstimator& strategy : strategies) {
-    SCOPED_TRACE(EstimatorKindName(strategy.kind));
+  for (const std::shared_ptr<const SiteStrategy>& strategy : strategies) {
+    SCOPED_TRACE(strategy->name());
     Conjugate c;
     c.m.value()(0, 0) = static_cast<Real>(m0);
     c.s.value()(0, 0) = static_cast<Real>(s0);
-    c.z_estimator = strategy;
+    c.z_strategy = strategy;
     auto elbo = Expectation(Elbo(c.Model(), c.Guide()));
     elbo.Seed(++seed);
     MeanAccumulator dm, ds;

@@ -175,6 +175,9 @@ std::vector<ConstraintCase> ConstraintCases() {
       {"lower_cholesky", Support::LowerCholesky(),
        Mat(2, 2, {2.0, 0.0, 1.0, 3.0}),
        Mat(1, 3, {std::log(2.0), 1.0, std::log(3.0)})},
+      // (y_0, log(y_1 - y_0), log(y_2 - y_1)).
+      {"ordered", Support::Ordered(), Mat(1, 3, {-1.0, 0.5, 3.0}),
+       Mat(1, 3, {-1.0, std::log(1.5), std::log(2.5)})},
   };
 }
 
@@ -302,6 +305,11 @@ TEST(ParamStoreTest, InvalidInitialValuesAreErrorsNamingTheAddress) {
       {"not_a_simplex", Tensor(Mat(1, 2, {0.5, 0.6})), Support::Simplex(),
        "initial value"},
       {"count", Tensor(1.0), Support::NonNegativeInteger(), "count"},
+      {"unordered", Tensor(Mat(1, 3, {0.0, 2.0, 1.0})), Support::Ordered(),
+       "initial value element (0, 2) = 1 is below the element before it"},
+      {"tensor_bounds", Tensor(0.5),
+       Support::Interval(Tensor(0.0), Tensor(Mat(1, 2, {1.0, 2.0}))),
+       "has tensor bounds; a stored parameter needs fixed bounds"},
       {"empty", Tensor(), Support::Real(), "empty"},
   };
   for (const Case& c : cases) {

@@ -417,6 +417,30 @@ TEST(SviTest, ErrorsAreStatuses) {
   }
 }
 
+TEST(SviTest, NonFiniteGradientNamesTheParameterByItsStoreName) {
+  // The objective is finite (√0 = 0) but its gradient is not (1 / (2 √0)):
+  // the error names the second parameter by the address of its param site.
+  ParamStore store;
+  Sgd sgd;
+  auto objective = Expectation([] {
+    const Tensor a = param("a", Tensor(1.0));
+    Scope encoder("encoder");
+    const Tensor w = param("w", Tensor(Matrix(Matrix::Zero(1, 2))));
+    return a + SumAll(Sqrt(w));
+  });
+  Svi svi(objective, sgd, store);
+  absl::StatusOr<Real> step = svi.Step();
+  ASSERT_EQ(step.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(step.status().message(),
+              HasSubstr("parameter 'encoder/w' has a non-finite gradient: "
+                        "element (0, 0) is "));
+  EXPECT_THAT(step.status().message(), HasSubstr("nothing was updated"));
+  EXPECT_EQ((*store.Unconstrained("a"))->value()(0, 0), Real(1));
+  // The optimizer on its own names parameters by their index.
+  EXPECT_THAT(std::string(sgd.Step(store.parameter_pointers()).message()),
+              HasSubstr("parameter 1 has a non-finite gradient"));
+}
+
 // -----------------------------------------------------------------------------
 // RelativeToleranceRule on its own
 // -----------------------------------------------------------------------------

@@ -10,6 +10,7 @@
 #include "ad/ops.h"
 #include "base/status_error.h"
 #include "distributions/kl.h"
+#include "runtime/site_error.h"
 #include "vi/generative.h"
 
 namespace provi {
@@ -48,17 +49,17 @@ Tensor SiteKl(const Site& guide_site, const Site& model_site) {
   try {
     kl = KlDivergence(*guide_site.distribution, *model_site.distribution);
   } catch (const StatusError& error) {
-    ThrowStatus(absl::Status(
-        error.status().code(),
-        absl::StrCat("sample site '", guide_site.address.name(),
-                     "': analytic KL: ", error.status().message())));
+    ThrowAtSite(
+        absl::Status(error.status().code(),
+                     absl::StrCat("analytic KL: ", error.status().message())),
+        guide_site.kind, guide_site.address);
   }
   const Matrix& values = kl.value();
   for (Index i = 0; i < values.rows(); ++i) {
     if (std::isnan(static_cast<double>(values(i, 0)))) {
-      ThrowStatus(absl::InvalidArgumentError(
-          absl::StrCat("sample site '", guide_site.address.name(),
-                       "': the analytic KL divergence is NaN in lane ", i)));
+      ThrowAtSite(absl::InvalidArgumentError(absl::StrCat(
+                      "the analytic KL divergence is NaN in lane ", i)),
+                  guide_site.kind, guide_site.address);
     }
   }
   if (guide_site.mask.has_value()) kl = kl * *guide_site.mask;

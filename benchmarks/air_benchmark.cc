@@ -1,0 +1,308 @@
+// Copyright 2026 The provi Authors.
+//
+// Attend-Infer-Repeat (examples/air_model.h) at batch 64, float by default,
+// one thread:
+//
+//   BM_SpatialTransform_*   the spatial transformer forward and backward:
+//                           WindowToImage (20 x 20 windows onto 50 x 50
+//                           canvases, gradients to windows and transforms)
+//                           and ImageToWindow (50 x 50 canvases read into
+//                           20 x 20 windows, gradients to the transforms), as
+//                           provi's `SpatialTransform` node and as the
+//                           hand-written loops of benchmarks/air_models.h;
+//   BM_AirTrainingStep      one REINFORCE training step of the genjax.vi AIR
+//                           (AirTrainer::Step: estimate, sweep, Adam), no
+//                           baseline;
+//   BM_AirGradientStep_*    the gradient step alone, through provi's programs
+//                           and estimator (Provi) and written directly with
+//                           ad/ operations (Direct): their difference is the
+//                           cost of the programs, handlers, traces and
+//                           estimator;
+//   BM_AirPart_*            the step's parts, forward and backward, at the
+//                           shapes of the step: the LSTM's image projection,
+//                           its three steps, the six spatial transformers,
+//                           the decoder (three times), the encoder and
+//                           predict networks (three times), the likelihood.
+//
+// Windows sit where a trained guide puts them (the robust z_where, scale
+// about 3), so the transformers do their usual work. Canvases are
+// synthetic (air_models.h's Canvases); no data set is needed.
+//
+//   ./bazelw run --config=native //benchmarks:air_benchmark --
+//       --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+
+#include <vector>
+
+#include "ad/ops.h"
+#include "ad/tape.h"
+#include "base/random.h"
+#include "benchmark/benchmark.h"
+#include "benchmarks/air_models.h"
+#include "distributions/normal.h"
+#include "examples/air_model.h"
+#include "examples/air_training.h"
+#include "vi/param_store.h"
+
+namespace provi {
+namespace air_benchmark {
+namespace {
+
+using examples::AirConfig;
+using examples::kAirSteps;
+
+constexpr Index kBatch = 64;
+constexpr Index kCanvas = 50;
+constexpr Index kWindow = 20;
+
+AirConfig BenchmarkConfig() {
+  AirConfig config = examples::GenjaxConfig();
+  config.robust_where = true;
+  return config;
+}
+
+Matrix Gaussian(Index rows, Index cols, double sd, uint64_t seed) {
+  Rng rng = MakeRng(seed);
+  Matrix m(rows, cols);
+  for (Index k = 0; k < m.size(); ++k) {
+    m(k) = static_cast<Real>(absl::Gaussian<double>(rng, 0, sd));
+  }
+  return m;
+}
+
+// Transforms near the prior N([3, 0, 0], [0.2, 1, 1]).
+Matrix Wheres(uint64_t seed) {
+  Matrix where = Gaussian(kBatch, 3, 1, seed);
+  for (Index n = 0; n < kBatch; ++n) {
+    where(n, 0) = 3 + Real(0.2) * where(n, 0);
+  }
+  return where;
+}
+
+// --- Spatial transformer ----------------------------------------------------
+
+void BM_SpatialTransform_WindowToImage_Provi(benchmark::State& state) {
+  const Matrix windows = Gaussian(kBatch, kWindow * kWindow, 1, 1);
+  const Matrix where = Wheres(2);
+  const Matrix grad = Gaussian(kBatch, kCanvas * kCanvas, 1, 3);
+  for (auto _ : state) {
+    TapeScope scope;
+    const Tensor w = Variable(windows);
+    const Tensor z = Variable(where);
+    const Tensor out =
+        SpatialTransform(w, z, kWindow, kWindow, kCanvas, kCanvas);
+    out.adjoint() = grad;
+    Tape::Current().Sweep();
+    benchmark::DoNotOptimize(z.adjoint_data()[0]);
+  }
+}
+
+void BM_SpatialTransform_WindowToImage_HandWritten(benchmark::State& state) {
+  const Matrix windows = Gaussian(kBatch, kWindow * kWindow, 1, 1);
+  const Matrix where = Wheres(2);
+  const Matrix grad = Gaussian(kBatch, kCanvas * kCanvas, 1, 3);
+  const HandWrittenSpatialTransform stn{kWindow, kCanvas};
+  Matrix out, windows_grad, where_grad;
+  for (auto _ : state) {
+    stn.Forward(windows, where, &out);
+    windows_grad.setZero(kBatch, kWindow * kWindow);
+    where_grad.setZero(kBatch, 3);
+    stn.Backward(windows, where, grad, &windows_grad, &where_grad);
+    benchmark::DoNotOptimize(where_grad.data()[0]);
+  }
+}
+
+// The inverse transform is part of both: image_to_window reads with
+// (1/s, -x/s, -y/s).
+Matrix Inverse(const Matrix& where) {
+  Matrix inverse(where.rows(), 3);
+  for (Index n = 0; n < where.rows(); ++n) {
+    inverse(n, 0) = 1 / where(n, 0);
+    inverse(n, 1) = -where(n, 1) / where(n, 0);
+    inverse(n, 2) = -where(n, 2) / where(n, 0);
+  }
+  return inverse;
+}
+
+void BM_SpatialTransform_ImageToWindow_Provi(benchmark::State& state) {
+  const Matrix images = Canvases(kBatch, 4);
+  const Matrix inverse = Inverse(Wheres(5));
+  const Matrix grad = Gaussian(kBatch, kWindow * kWindow, 1, 6);
+  const Tensor image_tensor(images);
+  for (auto _ : state) {
+    TapeScope scope;
+    const Tensor z = Variable(inverse);
+    const Tensor out =
+        SpatialTransform(image_tensor, z, kCanvas, kCanvas, kWindow, kWindow);
+    out.adjoint() = grad;
+    Tape::Current().Sweep();
+    benchmark::DoNotOptimize(z.adjoint_data()[0]);
+  }
+}
+
+void BM_SpatialTransform_ImageToWindow_HandWritten(benchmark::State& state) {
+  const Matrix images = Canvases(kBatch, 4);
+  const Matrix inverse = Inverse(Wheres(5));
+  const Matrix grad = Gaussian(kBatch, kWindow * kWindow, 1, 6);
+  const HandWrittenSpatialTransform stn{kCanvas, kWindow};
+  Matrix out, where_grad;
+  for (auto _ : state) {
+    stn.Forward(images, inverse, &out);
+    where_grad.setZero(kBatch, 3);
+    stn.Backward(images, inverse, grad, nullptr, &where_grad);
+    benchmark::DoNotOptimize(where_grad.data()[0]);
+  }
+}
+
+// --- The whole step ---------------------------------------------------------
+
+void BM_AirTrainingStep(benchmark::State& state) {
+  examples::AirTrainerOptions options;
+  options.config = BenchmarkConfig();
+  options.baseline = examples::AirBaseline::kNone;
+  examples::AirTrainer trainer(options);
+  const Tensor images(Canvases(kBatch, 7));
+  benchmark::DoNotOptimize(trainer.Step(images));  // creates the parameters
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(trainer.Step(images));
+  }
+  state.SetItemsProcessed(state.iterations() * kBatch);
+}
+
+template <typename Step>
+void RunGradientSteps(benchmark::State& state) {
+  Step step(BenchmarkConfig(), Canvases(kBatch, 7), /*seed=*/8);
+  benchmark::DoNotOptimize(step.Step());
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(step.Step());
+  }
+  state.SetItemsProcessed(state.iterations() * kBatch);
+}
+
+void BM_AirGradientStep_Provi(benchmark::State& state) {
+  RunGradientSteps<ProviAirStep>(state);
+}
+void BM_AirGradientStep_Direct(benchmark::State& state) {
+  RunGradientSteps<DirectAirStep>(state);
+}
+
+// --- The parts --------------------------------------------------------------
+
+// Runs `part()` (a forward pass returning a tensor) and a reverse sweep from
+// the sum of its output, inside a store holding the networks' parameters.
+template <typename F>
+void RunPart(benchmark::State& state, F part) {
+  ParamStore store;
+  ParamStoreScope store_scope(store);
+  {
+    TapeScope scope;  // creates the parameters
+    Backward(SumAll(part()));
+  }
+  for (auto _ : state) {
+    TapeScope scope;
+    const Tensor out = part();
+    Backward(SumAll(out));
+    benchmark::DoNotOptimize(out.value_data()[0]);
+  }
+}
+
+void BM_AirPart_ImageProjection(benchmark::State& state) {
+  const examples::AirNetworks networks(BenchmarkConfig(), 1);
+  const Tensor images(Canvases(kBatch, 9));
+  RunPart(state, [&] { return networks.ProjectImages(images); });
+}
+
+void BM_AirPart_LstmSteps(benchmark::State& state) {
+  const AirConfig config = BenchmarkConfig();
+  const examples::AirNetworks networks(config, 1);
+  const Matrix projection = Gaussian(kBatch, 4 * config.hidden, 1, 10);
+  const Matrix inputs = Gaussian(kBatch, 3 + config.what + 1, 1, 11);
+  RunPart(state, [&] {
+    const nn::LstmCell::Bound lstm = networks.lstm().Bind();
+    const Tensor p = Variable(projection);
+    const Tensor u = Variable(inputs);
+    nn::LstmState s;
+    for (int t = 0; t < kAirSteps; ++t) s = lstm.Step(p, u, s);
+    return s.h;
+  });
+}
+
+void BM_AirPart_SpatialTransforms(benchmark::State& state) {
+  const Matrix windows = Gaussian(kBatch, kWindow * kWindow, 1, 12);
+  const Matrix where = Wheres(13);
+  const Tensor images(Canvases(kBatch, 14));
+  RunPart(state, [&] {
+    Tensor total;
+    for (int t = 0; t < kAirSteps; ++t) {
+      const Tensor z = Variable(where);
+      const Tensor placed =
+          examples::WindowToImage(z, Variable(windows), kWindow, kCanvas);
+      const Tensor read = examples::ImageToWindow(z, images, kCanvas, kWindow);
+      const Tensor sum = SumAll(placed) + SumAll(read);
+      total = t == 0 ? sum : total + sum;
+    }
+    return total;
+  });
+}
+
+void BM_AirPart_Decoder(benchmark::State& state) {
+  const AirConfig config = BenchmarkConfig();
+  const examples::AirNetworks networks(config, 1);
+  const Matrix z_what = Gaussian(kBatch, config.what, 1, 15);
+  RunPart(state, [&] {
+    const nn::Mlp::Bound decoder = networks.decoder().Bind();
+    Tensor total;
+    for (int t = 0; t < kAirSteps; ++t) {
+      const Tensor sum = SumAll(networks.Decode(decoder, Variable(z_what)));
+      total = t == 0 ? sum : total + sum;
+    }
+    return total;
+  });
+}
+
+void BM_AirPart_EncoderAndPredict(benchmark::State& state) {
+  const AirConfig config = BenchmarkConfig();
+  const examples::AirNetworks networks(config, 1);
+  const Matrix windows = Gaussian(kBatch, kWindow * kWindow, 1, 16);
+  const Matrix hidden = Gaussian(kBatch, config.hidden, 1, 17);
+  RunPart(state, [&] {
+    const nn::Mlp::Bound encoder = networks.encoder().Bind();
+    const nn::Mlp::Bound predict = networks.predict().Bind();
+    Tensor total;
+    for (int t = 0; t < kAirSteps; ++t) {
+      const Tensor sum = SumAll(encoder(Variable(windows))) +
+                         SumAll(predict(Variable(hidden)));
+      total = t == 0 ? sum : total + sum;
+    }
+    return total;
+  });
+}
+
+void BM_AirPart_Likelihood(benchmark::State& state) {
+  const Matrix canvas = Gaussian(kBatch, kCanvas * kCanvas, 0.3, 18);
+  const Tensor images(Canvases(kBatch, 19));
+  RunPart(state, [&] {
+    return Normal(Variable(canvas), Tensor(Real(0.3))).LogProb(images);
+  });
+}
+
+BENCHMARK(BM_SpatialTransform_WindowToImage_Provi)
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_SpatialTransform_WindowToImage_HandWritten)
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_SpatialTransform_ImageToWindow_Provi)
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_SpatialTransform_ImageToWindow_HandWritten)
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_AirTrainingStep)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_AirGradientStep_Provi)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_AirGradientStep_Direct)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_AirPart_ImageProjection)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_AirPart_LstmSteps)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_AirPart_SpatialTransforms)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_AirPart_Decoder)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_AirPart_EncoderAndPredict)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_AirPart_Likelihood)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace air_benchmark
+}  // namespace provi

@@ -1,0 +1,86 @@
+// Copyright 2026 The provi Authors.
+
+#include "estimators/score_function.h"
+
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "ad/ops.h"
+#include "base/status_error.h"
+
+namespace provi {
+namespace {
+
+// The site's term in one run: its score times the cost downstream of it.
+class ScoreTerm final : public SurrogateTerm {
+ public:
+  ScoreTerm(Address site, Tensor score, size_t mark,
+            std::shared_ptr<const Baseline> baseline)
+      : site_(site),
+        score_(std::move(score)),
+        mark_(mark),
+        baseline_(std::move(baseline)) {}
+
+  Tensor Evaluate(const RunCosts& costs) const override {
+    const Index lanes = costs.total().rows();
+    if (score_.rows() > 1 && lanes > 1 && score_.rows() != lanes) {
+      ThrowStatus(absl::InvalidArgumentError(absl::StrCat(
+          "a score-function site with ", score_.rows(),
+          " lanes in a program returning ", costs.total().ShapeString())));
+    }
+    const Tensor downstream = costs.DetachedAfter(mark_);
+    if (baseline_ == nullptr) return downstream * score_;
+    const Tensor b = baseline_->Value(site_, downstream);
+    Tensor term = Detach(downstream - b) * score_;
+    const Tensor loss = baseline_->Loss(site_, downstream, b);
+    if (loss.size() > 0) term = term + loss;
+    baseline_->Update(site_, downstream);
+    return term;
+  }
+
+ private:
+  Address site_;
+  Tensor score_;  // log q - Detach(log q), per lane
+  size_t mark_;
+  std::shared_ptr<const Baseline> baseline_;  // null: none
+};
+
+class ScoreFunctionStrategy final : public SiteStrategy {
+ public:
+  explicit ScoreFunctionStrategy(std::shared_ptr<const Baseline> baseline)
+      : baseline_(std::move(baseline)) {}
+
+  absl::string_view name() const override { return "score function"; }
+
+  Tensor Draw(SiteRun& run) const override {
+    Tensor value = run.distribution().Sample(run.gen());
+    Replay(run, value);
+    return value;
+  }
+
+  void Replay(SiteRun& run, const Tensor& value) const override {
+    const Tensor log_q = run.distribution().LogProb(value);
+    run.AddTerm(std::make_shared<ScoreTerm>(run.message().address,
+                                            log_q - Detach(log_q),
+                                            run.cost_mark(), baseline_));
+  }
+
+ private:
+  std::shared_ptr<const Baseline> baseline_;
+};
+
+}  // namespace
+
+std::shared_ptr<const SiteStrategy> ScoreFunction(
+    std::shared_ptr<const Baseline> baseline) {
+  if (baseline == nullptr) {
+    static const std::shared_ptr<const SiteStrategy>* const plain =
+        new std::shared_ptr<const SiteStrategy>(
+            std::make_shared<ScoreFunctionStrategy>(nullptr));
+    return *plain;
+  }
+  return std::make_shared<ScoreFunctionStrategy>(std::move(baseline));
+}
+
+}  // namespace provi

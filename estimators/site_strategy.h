@@ -1,0 +1,176 @@
+// Copyright 2026 The provi Authors.
+//
+// File: estimators/site_strategy.h
+// -----------------------------------------------------------------------------
+//
+// The interface every gradient strategy implements, and what the estimator
+// gives a strategy to work with. The strategies provi ships (pathwise, score
+// function, enumeration, measure-valued derivatives) are written against it
+// in their own files (estimators/strategies.h lists them); a new strategy is
+// one more class, and the runtime, which carries a site's strategy as an
+// opaque `SiteStrategy` (runtime/message.h), does not change.
+//
+// The estimator (estimators/expectation.h) runs the program once, and again
+// for every branch and value run a strategy asks for, replaying the sites
+// before the one that asked (see estimators/internal/driver.h). At each
+// latent sample site of a run that builds the surrogate it asks the site's
+// strategy to
+//
+//   * `Draw` a new value, or
+//   * `Replay` a value an earlier run drew (or a branch forced),
+//
+// and through the `SiteRun` it passes, the strategy says what the site adds
+// to the run: `SurrogateTerm`s (evaluated once the run's costs are known),
+// a weight on the run (a branch's probability), or extra runs. A run's
+// surrogate is
+//
+//   weight ⊙ (Σ costs + Σ terms),
+//
+// summed over runs; its value is the estimate and its gradient the
+// strategy's gradient estimate (ADEV's semantics, Lew et al., POPL 2023).
+//
+// Example (a strategy that draws with the family's sampler and adds
+// nothing, i.e. treats the site as a constant):
+//
+//   class Frozen final : public provi::SiteStrategy {
+//    public:
+//     absl::string_view name() const override { return "frozen"; }
+//     provi::Tensor Draw(provi::SiteRun& run) const override {
+//       return run.distribution().Sample(run.gen());
+//     }
+//   };
+//   provi::sample("z", provi::Normal(m, s), std::make_shared<Frozen>());
+
+#ifndef PROVI_ESTIMATORS_SITE_STRATEGY_H_
+#define PROVI_ESTIMATORS_SITE_STRATEGY_H_
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "absl/random/bit_gen_ref.h"
+#include "absl/strings/string_view.h"
+#include "ad/tensor.h"
+#include "distributions/distribution.h"
+#include "runtime/message.h"
+
+namespace provi {
+
+// RunCosts
+//
+// The costs of a finished run, as surrogate terms see them: the costs added
+// with `AddCost` in order, the returned value last.
+class RunCosts {
+ public:
+  RunCosts(const std::vector<Tensor>& costs, const Tensor& total)
+      : costs_(costs), total_(total) {}
+
+  // Σ costs, on the tape: one value per lane (R x 1) or 1x1.
+  const Tensor& total() const { return total_; }
+
+  // The sum of the costs added after `mark` (a `SiteRun::cost_mark()`),
+  // detached. Includes the returned value, so never empty.
+  Tensor DetachedAfter(size_t mark) const;
+
+ private:
+  const std::vector<Tensor>& costs_;
+  const Tensor& total_;
+};
+
+// SurrogateTerm
+//
+// A site's addition to the surrogate of a run, evaluated once the run has
+// returned.
+class SurrogateTerm {
+ public:
+  virtual ~SurrogateTerm() = default;
+
+  // The term for a run whose costs are `costs` (per lane or 1x1), or an
+  // empty (0x0) tensor. Its gradient is what counts; its value is not part
+  // of the estimate. Throws StatusError for a program it cannot handle (the
+  // estimator names the site).
+  virtual Tensor Evaluate(const RunCosts& costs) const = 0;
+};
+
+// SiteRun
+//
+// What the estimator offers a strategy at one site of one run. Valid only
+// during the `Draw` or `Replay` call it is passed to.
+class SiteRun {
+ public:
+  // The site's message: its address, distribution (`dist()`) and plates.
+  virtual const Message& message() const = 0;
+  const Distribution& distribution() const { return *message().dist(); }
+
+  // The estimation's generator.
+  virtual absl::BitGenRef gen() const = 0;
+
+  // The number of costs the run has added so far: `RunCosts::DetachedAfter`
+  // of it is the cost downstream of this site.
+  virtual size_t cost_mark() const = 0;
+
+  // Multiplies the run's value and surrogate by exp(log_weight), on the tape
+  // (R x 1 per lane, or 1x1). A per-lane weight needs the program to return
+  // one value per lane; the estimator checks that and names the site.
+  virtual void Weigh(const Tensor& log_weight) = 0;
+
+  // Adds `term` to this run's surrogate.
+  virtual void AddTerm(std::shared_ptr<const SurrogateTerm> term) = 0;
+
+  // Adds `term` to this run's surrogate and to that of every run that
+  // replays this site's value (the branches that fork after it). At most
+  // one per site, from `Draw`.
+  virtual void AddSharedTerm(std::shared_ptr<const SurrogateTerm> term) = 0;
+
+  // Schedules a branch: a run that replays the sites before this one, gives
+  // this site `value` (this strategy's `Replay` sees it) and runs the rest
+  // of the program. Branches contribute to the surrogate like the first run.
+  virtual void ScheduleBranch(const Tensor& value) = 0;
+
+  // Schedules a value run: like a branch, but the sites after this one are
+  // drawn with `Sample` and add nothing; `on_cost` receives the run's total
+  // cost, detached. Every value run finishes before any term is evaluated.
+  virtual void ScheduleValueRun(const Tensor& value,
+                                std::function<void(const Tensor&)> on_cost) = 0;
+
+ protected:
+  ~SiteRun() = default;
+};
+
+// SiteStrategy
+//
+// How the estimator treats a latent sample site. Implementations are
+// immutable and shared between sites, runs and threads (hold state that
+// changes, like a baseline's average, behind a lock).
+class SiteStrategy {
+ public:
+  virtual ~SiteStrategy() = default;
+
+  // For messages: "pathwise", "score function", ...
+  virtual absl::string_view name() const = 0;
+
+  // Draw()
+  //
+  // The site's value in a new run, having told `run` what the site adds.
+  // Throws StatusError if the distribution does not support the strategy
+  // (see `ThrowUnsupported`); the estimator names the site.
+  virtual Tensor Draw(SiteRun& run) const = 0;
+
+  // Replay()
+  //
+  // The site in a run that replays it with `value` (the value `Draw` gave,
+  // or one a branch forced): tells `run` what the site adds there. Shared
+  // terms are added by the estimator. By default the site adds nothing.
+  virtual void Replay(SiteRun& run, const Tensor& value) const;
+
+ protected:
+  // Throws InvalidArgument: "the <name> strategy needs <capability>, which
+  // <distribution> does not have".
+  [[noreturn]] void ThrowUnsupported(const Distribution& dist,
+                                     absl::string_view capability) const;
+};
+
+}  // namespace provi
+
+#endif  // PROVI_ESTIMATORS_SITE_STRATEGY_H_

@@ -1,0 +1,521 @@
+// Copyright 2026 The provi Authors.
+
+#include "examples/air_training.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <deque>
+#include <filesystem>
+#include <system_error>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "ad/ops.h"
+#include "ad/tape.h"
+#include "base/random.h"
+#include "base/status_error.h"
+#include "base/status_macros.h"
+#include "data/files.h"
+#include "data/minibatches.h"
+#include "data/multi_object.h"
+#include "data/png.h"
+#include "estimators/expectation.h"
+#include "estimators/strategies.h"
+#include "handlers/seed.h"
+#include "handlers/trace.h"
+#include "nn/mlp.h"
+#include "runtime/primitives.h"
+#include "vi/objectives.h"
+
+namespace provi {
+namespace examples {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double SecondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+constexpr char kBaselinePrefix[] = "baseline/";
+constexpr Index kEvalChunk = 512;
+
+bool IsBaselineParameter(const Address& address) {
+  return absl::StartsWith(address.name(), kBaselinePrefix);
+}
+
+}  // namespace
+
+std::string AirBaselineName(AirBaseline baseline) {
+  switch (baseline) {
+    case AirBaseline::kNone:
+      return "none";
+    case AirBaseline::kMovingAverage:
+      return "moving_average";
+    case AirBaseline::kLearned:
+      return "learned";
+  }
+  return "unknown";
+}
+
+bool AbslParseFlag(absl::string_view text, AirBaseline* baseline,
+                   std::string* error) {
+  for (const AirBaseline candidate :
+       {AirBaseline::kNone, AirBaseline::kMovingAverage,
+        AirBaseline::kLearned}) {
+    if (text == AirBaselineName(candidate)) {
+      *baseline = candidate;
+      return true;
+    }
+  }
+  *error = absl::StrCat("unknown baseline '", text,
+                        "'; expected none, moving_average or learned");
+  return false;
+}
+
+std::string AbslUnparseFlag(AirBaseline baseline) {
+  return AirBaselineName(baseline);
+}
+
+AirTrainer::AirTrainer(const AirTrainerOptions& options)
+    : options_(options),
+      networks_(options.config, options.seed),
+      adam_(AdamOptions{options.learning_rate}),
+      baseline_adam_(AdamOptions{options.baseline_learning_rate}) {
+  if (options_.baseline == AirBaseline::kLearned) {
+    step_baselines_ = std::make_shared<AirStepBaselines>();
+  }
+  for (int t = 0; t < kAirSteps; ++t) {
+    switch (options_.baseline) {
+      case AirBaseline::kNone:
+        baselines_[t] = NoBaseline();
+        break;
+      case AirBaseline::kMovingAverage:
+        baselines_[t] =
+            MovingAverageBaseline(static_cast<Real>(options_.baseline_decay));
+        break;
+      case AirBaseline::kLearned: {
+        std::shared_ptr<AirStepBaselines> slots = step_baselines_;
+        baselines_[t] =
+            LearnedBaseline([slots, t] { return slots->values[t]; });
+        break;
+      }
+    }
+  }
+  const AirModel model(networks_);
+  const AirGuide guide(networks_, step_baselines_);
+  // REINFORCE at each z_pres site, with that site's baseline.
+  auto reinforce = ScoreFunction(
+      ScoreFunction(ScoreFunction(guide, {"z_pres_0"}, baselines_[0]),
+                    {"z_pres_1"}, baselines_[1]),
+      {"z_pres_2"}, baselines_[2]);
+  auto objective =
+      std::make_shared<Expectation<decltype(Elbo(model, reinforce))>>(
+          Elbo(model, reinforce));
+  objective->Seed(options_.seed + 2);
+  estimate_ = [objective](const AirBatch& batch) -> absl::StatusOr<double> {
+    PROVI_ASSIGN_OR_RETURN(const GradientEstimate g,
+                           objective->GradEstimate(batch, Index{1}));
+    return g.value.cast<double>().mean();
+  };
+}
+
+absl::StatusOr<double> AirTrainer::Step(const Tensor& images) {
+  store_.ZeroGrad();
+  absl::StatusOr<double> value = [&]() -> absl::StatusOr<double> {
+    ParamStoreScope store_scope(store_);
+    TapeScope tape;
+    absl::StatusOr<Tensor> projection =
+        CatchStatusOr([&] { return networks_.ProjectImages(images); });
+    if (!projection.ok()) return projection.status();
+    // The estimator's reverse sweep runs over the whole tape, the
+    // projection's node included: its adjoint gathers every step's.
+    return estimate_(AirBatch{images, *projection});
+  }();
+  if (!value.ok()) return value.status();
+  if (!std::isfinite(*value)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the ELBO estimate is ", *value, "; nothing was updated"));
+  }
+  std::vector<Parameter*> main, baseline;
+  for (const NamedParameter& p : store_.parameters()) {
+    // The estimate is maximised; the optimisers minimise.
+    p.parameter->grad() = -p.parameter->grad();
+    (IsBaselineParameter(p.address) ? baseline : main).push_back(p.parameter);
+  }
+  PROVI_RETURN_IF_ERROR(adam_.Step(main));
+  if (!baseline.empty()) PROVI_RETURN_IF_ERROR(baseline_adam_.Step(baseline));
+  ++steps_;
+  return value;
+}
+
+absl::StatusOr<Eigen::MatrixXi> AirTrainer::CountConfusion(
+    const Matrix& images, const std::vector<int>& counts, Index chunk,
+    uint64_t seed) {
+  if (static_cast<Index>(counts.size()) != images.rows() || chunk < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("CountConfusion: ", images.rows(), " images, ",
+                     counts.size(), " counts and chunks of ", chunk));
+  }
+  Eigen::MatrixXi confusion = Eigen::MatrixXi::Zero(3, kAirSteps + 1);
+  const AirGuide guide(networks_);
+  ParamStoreScope store_scope(store_);
+  NoRecordScope no_record;
+  for (Index start = 0; start < images.rows(); start += chunk) {
+    const Index n = std::min(chunk, images.rows() - start);
+    const AirBatch batch{Tensor(images.middleRows(start, n)), Tensor()};
+    PROVI_ASSIGN_OR_RETURN(
+        const TracedRun<void> run,
+        handlers::Trace(handlers::Seed(guide, seed + start))(batch, Index{1}));
+    const std::vector<int> inferred = InferredCounts(run.trace);
+    for (Index i = 0; i < n; ++i) {
+      const int truth = counts[static_cast<size_t>(start + i)];
+      if (truth < 0 || truth > 2) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("CountConfusion: image ", start + i, " has count ",
+                         truth, "; counts are 0, 1 or 2"));
+      }
+      ++confusion(truth, inferred[static_cast<size_t>(i)]);
+    }
+  }
+  return confusion;
+}
+
+absl::StatusOr<Matrix> AirTrainer::Pictures(const Matrix& images,
+                                            uint64_t seed) {
+  const AirConfig& config = networks_.config();
+  const AirGuide guide(networks_);
+  ParamStoreScope store_scope(store_);
+  NoRecordScope no_record;
+  const AirBatch batch{Tensor(images), Tensor()};
+  PROVI_ASSIGN_OR_RETURN(
+      const TracedRun<void> run,
+      handlers::Trace(handlers::Seed(guide, seed))(batch, Index{1}));
+  return CatchStatusOr([&] {
+    const Index n = images.rows();
+    const Index side = config.canvas;
+    Matrix pictures(2 * n, side * side);
+    const nn::Mlp::Bound decoder = networks_.decoder().Bind();
+    Tensor reconstruction(Matrix::Zero(n, side * side));
+    for (int t = 0; t < kAirSteps; ++t) {
+      const Tensor z_pres = *run.trace.Find(ZPresSite(t))->value;
+      const Tensor z_where = *run.trace.Find(ZWhereSite(t))->value;
+      const Tensor z_what = *run.trace.Find(ZWhatSite(t))->value;
+      reconstruction =
+          reconstruction +
+          z_pres * WindowToImage(z_where, networks_.Decode(decoder, z_what),
+                                 config.window, side);
+    }
+    for (Index i = 0; i < n; ++i) {
+      pictures.row(2 * i) = images.row(i);
+      pictures.row(2 * i + 1) = reconstruction.value().row(i);
+    }
+    // Outlines of the present objects' windows, brightest for the first.
+    for (int t = 0; t < kAirSteps; ++t) {
+      const Tensor z_pres = *run.trace.Find(ZPresSite(t))->value;
+      const Tensor z_where = *run.trace.Find(ZWhereSite(t))->value;
+      const Real shade = Real(1) - Real(0.25) * static_cast<Real>(t);
+      for (Index i = 0; i < n; ++i) {
+        if (z_pres(i, 0) < Real(0.5)) continue;
+        const AirBox box =
+            WindowBox(z_where(i, 0), z_where(i, 1), z_where(i, 2), side);
+        const long top = std::lround(box.top);
+        const long left = std::lround(box.left);
+        const long bottom = std::lround(box.top + box.side) - 1;
+        const long right = std::lround(box.left + box.side) - 1;
+        auto plot = [&](long r, long c) {
+          if (r < 0 || c < 0 || r >= side || c >= side) return;
+          pictures(2 * i, r * side + c) = shade;
+          pictures(2 * i + 1, r * side + c) = shade;
+        };
+        for (long c = left; c <= right; ++c) {
+          plot(top, c);
+          plot(bottom, c);
+        }
+        for (long r = top; r <= bottom; ++r) {
+          plot(r, left);
+          plot(r, right);
+        }
+      }
+    }
+    return pictures;
+  });
+}
+
+double CountAccuracy(const Eigen::MatrixXi& confusion) {
+  long correct = 0;
+  for (Index k = 0; k < std::min(confusion.rows(), confusion.cols()); ++k) {
+    correct += confusion(k, k);
+  }
+  const long total = confusion.sum();
+  return total == 0 ? 0.0
+                    : static_cast<double>(correct) / static_cast<double>(total);
+}
+
+double EmptyCanvasElbo(const Matrix& images, double sd) {
+  const double per_pixel = -0.5 * std::log(2 * M_PI * sd * sd);
+  const double squares = images.cast<double>().squaredNorm();
+  return (images.size() * per_pixel - squares / (2 * sd * sd)) /
+         static_cast<double>(images.rows());
+}
+
+namespace {
+
+absl::Status Validate(const AirTrainingOptions& options) {
+  auto invalid = [](auto&&... parts) {
+    return absl::InvalidArgumentError(absl::StrCat(parts...));
+  };
+  if (options.batch < 1)
+    return invalid("--batch must be >= 1, got ", options.batch);
+  if (options.steps < 0)
+    return invalid("--steps must be >= 0, got ", options.steps);
+  if (options.train_images < options.batch) {
+    return invalid("--train_images (", options.train_images,
+                   ") must be at least --batch (", options.batch, ")");
+  }
+  if (options.heldout_images < 0 || options.heldout_images > 100000) {
+    return invalid("--heldout_images must be in [0, 100000], got ",
+                   options.heldout_images);
+  }
+  if (options.eval_images < 1 || options.eval_images > options.train_images) {
+    return invalid("--eval_images must be in [1, --train_images], got ",
+                   options.eval_images);
+  }
+  if (options.eval_every < 1 || options.log_every < 1) {
+    return invalid("--eval_every and --log_every must be >= 1");
+  }
+  for (const double lr :
+       {options.learning_rate, options.baseline_learning_rate}) {
+    if (!(lr > 0) || !std::isfinite(lr)) {
+      return invalid("learning rates must be positive and finite, got ", lr);
+    }
+  }
+  if (!(options.baseline_decay >= 0 && options.baseline_decay < 1)) {
+    return invalid("--baseline_decay must be in [0, 1), got ",
+                   options.baseline_decay);
+  }
+  if (options.png_images < 0) {
+    return invalid("--png_images must be >= 0, got ", options.png_images);
+  }
+  if (options.output_dir.empty()) return invalid("--output_dir is empty");
+  return absl::OkStatus();
+}
+
+std::string Join(const std::string& directory, const std::string& file) {
+  return (std::filesystem::path(directory) / file).string();
+}
+
+std::string ConfusionString(const Eigen::MatrixXi& confusion) {
+  std::string text = "  true \\ inferred      0      1      2      3\n";
+  for (Index r = 0; r < confusion.rows(); ++r) {
+    absl::StrAppend(&text, absl::StrFormat("  %-16d", r));
+    for (Index c = 0; c < confusion.cols(); ++c) {
+      absl::StrAppend(&text, absl::StrFormat(" %6d", confusion(r, c)));
+    }
+    absl::StrAppend(&text, "\n");
+  }
+  return text;
+}
+
+}  // namespace
+
+absl::StatusOr<AirTrainingResult> TrainAir(const AirTrainingOptions& options,
+                                           std::ostream& out) {
+  PROVI_RETURN_IF_ERROR(Validate(options));
+  AirTrainerOptions trainer_options;
+  trainer_options.config =
+      options.variant == AirVariant::kPyro ? PyroConfig() : GenjaxConfig();
+  trainer_options.config.robust_where =
+      trainer_options.config.robust_where || options.robust_where;
+  if (!std::isnan(options.decoder_bias)) {
+    trainer_options.config.decoder_bias = options.decoder_bias;
+  }
+  trainer_options.baseline = options.baseline;
+  trainer_options.baseline_decay = options.baseline_decay;
+  trainer_options.learning_rate = options.learning_rate;
+  trainer_options.baseline_learning_rate = options.baseline_learning_rate;
+  trainer_options.seed = options.seed;
+  const AirConfig& config = trainer_options.config;
+
+  const Clock::time_point data_start = Clock::now();
+  MultiObjectOptions train_options;
+  train_options.count = options.train_images;
+  train_options.canvas = static_cast<int>(config.canvas);
+  train_options.seed = options.data_seed;
+  PROVI_ASSIGN_OR_RETURN(const MultiObjectDataset train,
+                         LoadMultiObject(train_options, Split::kTrain,
+                                         options.data_dir, options.cache_dir));
+  MultiObjectOptions heldout_options = train_options;
+  heldout_options.count = options.heldout_images;
+  PROVI_ASSIGN_OR_RETURN(const MultiObjectDataset heldout,
+                         LoadMultiObject(heldout_options, Split::kTest,
+                                         options.data_dir, options.cache_dir));
+  const Matrix train_images = train.Images(0, train.size());
+  const Matrix eval_images = train_images.topRows(options.eval_images);
+  const std::vector<int> eval_counts = train.Counts(0, options.eval_images);
+  const Matrix heldout_images = heldout.Images(0, heldout.size());
+  const std::vector<int> heldout_counts = heldout.Counts(0, heldout.size());
+  const double data_seconds = SecondsSince(data_start);
+
+  std::error_code error;
+  std::filesystem::create_directories(options.output_dir, error);
+  if (error) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("cannot create the output directory ", options.output_dir,
+                     ": ", error.message()));
+  }
+  AirTrainingResult result;
+  result.checkpoint_path = Join(options.output_dir, "air.params");
+  result.csv_path = Join(options.output_dir, "air_training.csv");
+  result.png_path = Join(options.output_dir, "air_boxes.png");
+  result.empty_canvas_elbo =
+      EmptyCanvasElbo(train_images, config.likelihood_sd);
+
+  PROVI_ASSIGN_OR_RETURN(std::unique_ptr<AirTrainer> trainer,
+                         CatchStatusOr([&] {
+                           return std::make_unique<AirTrainer>(trainer_options);
+                         }));
+  Rng shuffle = MakeRng(options.seed + 3);
+  Minibatches batches(train_images, options.batch, shuffle, /*drop_last=*/true);
+
+  out << absl::StrFormat(
+      "AIR (%s variant%s, decoder bias %g) on %d training and %d held-out "
+      "%dx%d canvases of 0-2 Fashion-MNIST objects (%s, %.1f s)\n"
+      "REINFORCE at z_pres with baseline %s, batch %d, Adam lr %g (baseline "
+      "%g), %d steps, seed %d\n"
+      "ELBO of explaining nothing (empty canvas): %.1f per image\n",
+      AirVariantName(config.variant),
+      config.robust_where && config.variant == AirVariant::kGenjax
+          ? ", robust z_where"
+          : "",
+      config.decoder_bias, train.size(), heldout.size(), config.canvas,
+      config.canvas, options.cache_dir, data_seconds,
+      AirBaselineName(options.baseline), options.batch, options.learning_rate,
+      options.baseline_learning_rate, options.steps, options.seed,
+      result.empty_canvas_elbo);
+  out.flush();
+
+  std::string csv = "step,seconds,objective,accuracy\n";
+  std::deque<double> window;
+  double window_sum = 0;
+  double last_accuracy = std::nan("");
+  // Training time and steps since the last progress line.
+  double window_seconds = 0;
+  int64_t window_steps = 0;
+  auto evaluate = [&](int64_t step) -> absl::Status {
+    PROVI_ASSIGN_OR_RETURN(
+        result.train_confusion,
+        trainer->CountConfusion(eval_images, eval_counts, kEvalChunk,
+                                options.seed + 1000 + step));
+    last_accuracy = CountAccuracy(result.train_confusion);
+    const double thresholds[3] = {0.5, 0.8, 0.9};
+    for (int k = 0; k < 3; ++k) {
+      if (result.steps_to_accuracy[k] < 0 && last_accuracy >= thresholds[k]) {
+        result.steps_to_accuracy[k] = step;
+      }
+    }
+    return absl::OkStatus();
+  };
+  PROVI_RETURN_IF_ERROR(evaluate(0));
+  out << absl::StrFormat(
+      "step %5d  count accuracy %.3f (%d training canvases)\n", 0,
+      last_accuracy, options.eval_images);
+  while (result.steps < options.steps) {
+    for (const Tensor& x : batches) {
+      const Clock::time_point step_start = Clock::now();
+      absl::StatusOr<double> value = trainer->Step(x);
+      const double step_seconds = SecondsSince(step_start);
+      result.train_seconds += step_seconds;
+      window_seconds += step_seconds;
+      if (!value.ok()) {
+        return absl::Status(value.status().code(),
+                            absl::StrCat("step ", result.steps + 1, ": ",
+                                         value.status().message()));
+      }
+      ++result.steps;
+      ++window_steps;
+      window.push_back(*value);
+      window_sum += *value;
+      if (static_cast<int64_t>(window.size()) > options.log_every) {
+        window_sum -= window.front();
+        window.pop_front();
+      }
+      const bool eval = result.steps % options.eval_every == 0 ||
+                        result.steps == options.steps;
+      if (eval) PROVI_RETURN_IF_ERROR(evaluate(result.steps));
+      absl::StrAppend(
+          &csv, result.steps, ",",
+          absl::StrFormat("%.3f,%.4f,", result.train_seconds, *value),
+          eval ? absl::StrFormat("%.4f", last_accuracy) : "", "\n");
+      if (result.steps % options.log_every == 0 ||
+          result.steps == options.steps) {
+        out << absl::StrFormat(
+            "step %5d  objective %8.2f per image (last %d steps)  count "
+            "accuracy %.3f  %.1f steps/s\n",
+            result.steps, window_sum / static_cast<double>(window.size()),
+            window.size(), last_accuracy,
+            static_cast<double>(window_steps) / window_seconds);
+        out.flush();
+        window_seconds = 0;
+        window_steps = 0;
+      }
+      if (result.steps >= options.steps) break;
+    }
+  }
+  result.final_objective =
+      window.empty() ? std::nan("")
+                     : window_sum / static_cast<double>(window.size());
+  result.steps_per_second =
+      result.train_seconds > 0
+          ? static_cast<double>(result.steps) / result.train_seconds
+          : 0;
+  result.train_accuracy = last_accuracy;
+
+  const Clock::time_point heldout_start = Clock::now();
+  if (heldout.size() > 0) {
+    PROVI_ASSIGN_OR_RETURN(
+        result.heldout_confusion,
+        trainer->CountConfusion(heldout_images, heldout_counts, kEvalChunk,
+                                options.seed + 5000));
+    result.heldout_accuracy = CountAccuracy(result.heldout_confusion);
+  }
+  out << absl::StrFormat(
+      "trained %d steps in %.1f s (%.1f steps/s, %.1f ms/step)\n"
+      "count accuracy on %d training canvases: %.3f\n%s",
+      result.steps, result.train_seconds, result.steps_per_second,
+      1000 / std::max(result.steps_per_second, 1e-9), options.eval_images,
+      result.train_accuracy, ConfusionString(result.train_confusion));
+  if (heldout.size() > 0) {
+    out << absl::StrFormat(
+        "count accuracy on %d held-out canvases: %.3f (%.1f s)\n%s",
+        heldout.size(), result.heldout_accuracy, SecondsSince(heldout_start),
+        ConfusionString(result.heldout_confusion));
+  }
+
+  PROVI_RETURN_IF_ERROR(trainer->store().Save(result.checkpoint_path));
+  PROVI_RETURN_IF_ERROR(WriteFileAtomically(result.csv_path, csv));
+  const Index shown = std::min(
+      options.png_images, heldout.size() > 0 ? heldout.size() : train.size());
+  if (shown > 0) {
+    const Matrix& source = heldout.size() > 0 ? heldout_images : train_images;
+    PROVI_ASSIGN_OR_RETURN(
+        const Matrix pictures,
+        trainer->Pictures(source.topRows(shown), options.seed + 7));
+    PROVI_RETURN_IF_ERROR(WritePngGrid(result.png_path, pictures,
+                                       static_cast<int>(config.canvas),
+                                       static_cast<int>(config.canvas),
+                                       /*columns=*/8, /*padding=*/2));
+  }
+  out << "wrote " << result.checkpoint_path << ", " << result.csv_path;
+  if (shown > 0) out << " and " << result.png_path;
+  out << "\n";
+  return result;
+}
+
+}  // namespace examples
+}  // namespace provi

@@ -1,0 +1,114 @@
+// Copyright 2026 The provi Authors.
+//
+// Supports: ordered vectors and intervals with tensor bounds (membership,
+// messages, broadcasting, ownership of the bounds, equality).
+
+#include "distributions/support.h"
+
+#include <cmath>
+#include <limits>
+
+#include "ad/ops.h"
+#include "ad/tape.h"
+#include "ad/tensor.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/ad/expect_ad.h"
+#include "tests/testing/status_testing.h"
+
+namespace provi {
+namespace {
+
+using ::provi::testing::ExpectError;
+using ::provi::testing::Mat;
+
+Tensor T(const Eigen::MatrixXd& m) { return Tensor(m.cast<Real>().eval()); }
+
+TEST(SupportTest, OrderedRowsIncrease) {
+  const Support ordered = Support::Ordered();
+  EXPECT_FALSE(ordered.is_elementwise());
+  EXPECT_FALSE(ordered.is_discrete());
+  EXPECT_EQ(ordered.ToString(), "ordered vectors");
+  EXPECT_TRUE(ordered.Check(T(Mat({{-2, 0.5, 3}, {1, 1, 2}})), "v").ok());
+  // Rows are checked one by one: a decrease across rows is fine.
+  EXPECT_TRUE(ordered.Check(T(Mat({{5}, {-1}})), "v").ok());
+  ExpectError(ordered.Check(T(Mat({{0, 1, 3}, {1, 2, 1.5}})), "value"),
+              absl::StatusCode::kInvalidArgument,
+              "value element (1, 2) = 1.5 is below the element before it, 2");
+  ExpectError(ordered.Check(T(Mat({{0, std::nan(""), 3}})), "value"),
+              absl::StatusCode::kInvalidArgument,
+              "value element (0, 1) = nan is not finite");
+  ExpectError(
+      ordered.Check(T(Mat({{-std::numeric_limits<double>::infinity(), 0.0}})),
+                    "value"),
+      absl::StatusCode::kInvalidArgument, "is not finite");
+}
+
+TEST(SupportTest, TensorBoundsCheckEachElement) {
+  // Lower per column, upper per row: element (i, j) in [lower_j, upper_i].
+  const Support s =
+      Support::Interval(T(Mat({{0.0, 1.0}})), T(Mat({{2.0}, {1.5}})));
+  EXPECT_TRUE(s.has_tensor_bounds());
+  EXPECT_FALSE(s.bounds_require_grad());
+  EXPECT_EQ(s.kind(), Support::Kind::kInterval);
+  EXPECT_EQ(s.lower(), 0);
+  EXPECT_EQ(s.upper(), 2);
+  EXPECT_TRUE(s.is_elementwise());
+  EXPECT_TRUE(s.Check(T(Mat({{0.0, 2.0}, {1.5, 1.0}})), "v").ok());
+  ExpectError(s.Check(T(Mat({{0.0, 2.0}, {1.5, 1.6}})), "value"),
+              absl::StatusCode::kInvalidArgument,
+              "value element (1, 1) = 1.6 is outside the support [1, 1.5]");
+  // A 1x1 value (an observation under a broadcast distribution) is checked
+  // against every element's bounds; the message gives the broadcast
+  // position.
+  EXPECT_TRUE(s.Check(Tensor(1.2), "v").ok());
+  ExpectError(s.Check(Tensor(1.8), "value"), absl::StatusCode::kInvalidArgument,
+              "value element (1, 0) = 1.8 is outside the support [0, 1.5]");
+  ExpectError(s.Check(T(Mat({{0.5, 1.0, 1.0}})), "value"),
+              absl::StatusCode::kInvalidArgument,
+              "value of shape 1x3 does not broadcast with the bounds");
+  ExpectError(Support::Interval(T(Mat({{0.0, 2.0}})), Tensor(1.0))
+                  .Check(T(Mat({{0.5, 1.0}})), "value"),
+              absl::StatusCode::kInvalidArgument,
+              "lower = 2 and upper = 1; an interval needs lower <= upper");
+  EXPECT_THAT(s.ToString(), ::testing::HasSubstr("within [0, 2]"));
+}
+
+TEST(SupportTest, ScalarConstantBoundsAreAPlainInterval) {
+  const Support plain = Support::Interval(Tensor(0.5), Tensor(2.0));
+  EXPECT_FALSE(plain.has_tensor_bounds());
+  EXPECT_EQ(plain, Support::Interval(0.5, 2));
+  EXPECT_EQ(plain.ToString(), "[0.5, 2]");
+}
+
+TEST(SupportTest, BoundsOnTheTape) {
+  Parameter alpha(Matrix::Constant(1, 1, 0.25));
+  TapeScope scope;
+  // Stan's real<lower=0, upper=1-alpha>.
+  const Support s = Support::Interval(Tensor(0.0), 1 - alpha.tensor());
+  EXPECT_TRUE(s.has_tensor_bounds());
+  EXPECT_TRUE(s.bounds_require_grad());
+  EXPECT_TRUE(s.Check(Tensor(0.7), "v").ok());
+  EXPECT_FALSE(s.Check(Tensor(0.8), "v").ok());
+  // The owned copy keeps the values as constants.
+  const Support owned = s.WithOwnedBounds();
+  EXPECT_TRUE(owned.has_tensor_bounds());
+  EXPECT_FALSE(owned.bounds_require_grad());
+  EXPECT_EQ(owned.upper_bound().item(), Real(0.75));
+  EXPECT_FALSE(owned == s);
+  EXPECT_TRUE(s == s);
+  const Support copy = s;
+  EXPECT_TRUE(copy == s);
+}
+
+TEST(SupportTest, EqualTensorBoundsCompareEqual) {
+  const Support a = Support::Interval(T(Mat({{0.0, 1.0}})), Tensor(3.0));
+  const Support b = Support::Interval(T(Mat({{0.0, 1.0}})), Tensor(3.0));
+  const Support c = Support::Interval(T(Mat({{0.0, 1.5}})), Tensor(3.0));
+  EXPECT_TRUE(a == b);
+  EXPECT_FALSE(a == c);
+  EXPECT_FALSE(a == Support::Interval(0, 3));
+}
+
+}  // namespace
+}  // namespace provi
