@@ -2,13 +2,17 @@
 
 #include "data/files.h"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
 #include <cstring>
 
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
 namespace provi {
@@ -33,6 +37,34 @@ std::string Directory(const std::string& path) {
   if (slash == std::string::npos) return ".";
   if (slash == 0) return "/";
   return path.substr(0, slash);
+}
+
+// Removes the temporary files "<path>.tmp.<pid>.<n>" that WriteFileAtomically
+// left when its process died mid-write (a process that no longer exists),
+// so repeated interrupted writes do not accumulate them. Best effort.
+void RemoveStaleTemporaries(const std::string& path) {
+  const std::string directory = Directory(path);
+  const size_t slash = path.rfind('/');
+  const std::string prefix = absl::StrCat(
+      slash == std::string::npos ? path : path.substr(slash + 1), ".tmp.");
+  DIR* dir = opendir(directory.c_str());
+  if (dir == nullptr) return;
+  while (const dirent* entry = readdir(dir)) {
+    const absl::string_view name(entry->d_name);
+    if (!absl::StartsWith(name, prefix)) continue;
+    absl::string_view rest = name.substr(prefix.size());
+    const size_t dot = rest.find('.');
+    int pid = 0;
+    if (dot == absl::string_view::npos ||
+        !absl::SimpleAtoi(rest.substr(0, dot), &pid) || pid <= 0 ||
+        pid == getpid()) {
+      continue;
+    }
+    if (kill(pid, 0) != 0 && errno == ESRCH) {
+      unlink(absl::StrCat(directory, "/", name).c_str());
+    }
+  }
+  closedir(dir);
 }
 
 }  // namespace
@@ -63,6 +95,7 @@ absl::StatusOr<std::string> ReadFileToString(const std::string& path) {
 
 absl::Status WriteFileAtomically(const std::string& path,
                                  absl::string_view bytes) {
+  RemoveStaleTemporaries(path);
   static std::atomic<uint64_t> counter{0};
   const std::string temp =
       absl::StrCat(path, ".tmp.", getpid(), ".",

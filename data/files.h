@@ -49,7 +49,9 @@ absl::StatusOr<std::string> ReadFileToString(const std::string& path);
 //
 // Replaces (or creates) the file at `path` with `bytes`, atomically: see the
 // file comment. On failure the previous file, if any, is unchanged and no
-// temporary file remains.
+// temporary file remains. Temporary files next to `path` left by writers
+// whose process died mid-write ("<path>.tmp.<pid>.<n>" of a process that no
+// longer exists) are removed first, so interrupted writes do not accumulate.
 absl::Status WriteFileAtomically(const std::string& path,
                                  absl::string_view bytes);
 

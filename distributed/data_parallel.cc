@@ -60,20 +60,7 @@ absl::Status CheckFinite(const ParamStore& store, const Real* packed,
   if (Eigen::Map<const Vector>(packed, static_cast<Index>(count)).allFinite()) {
     return absl::OkStatus();
   }
-  for (const NamedParameter& named : store.parameters()) {
-    const Matrix& grad = named.parameter->grad();
-    for (Index c = 0; c < grad.cols(); ++c) {
-      for (Index r = 0; r < grad.rows(); ++r) {
-        if (!std::isfinite(grad(r, c))) {
-          return absl::InvalidArgumentError(
-              absl::StrCat("the gradient of parameter '", named.address.name(),
-                           "' is not finite: element (", r, ", ", c, ") is ",
-                           grad(r, c), "; nothing was updated"));
-        }
-      }
-    }
-  }
-  return absl::OkStatus();
+  return store.CheckGradientsFinite();
 }
 
 }  // namespace

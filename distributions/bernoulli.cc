@@ -54,7 +54,8 @@ Bernoulli::Bernoulli(Tensor param, bool is_logits, Shape expand)
                                                     expand)) {}
 
 Bernoulli Bernoulli::Expand(Index rows, Index cols) const {
-  return Bernoulli(param_, is_logits_, Shape{rows, cols});
+  return Bernoulli(param_, is_logits_,
+                   distributions_internal::ExpandShape(rows, cols));
 }
 
 Tensor Bernoulli::probs() const {

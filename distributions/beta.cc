@@ -29,7 +29,8 @@ Beta::Beta(Tensor concentration1, Tensor concentration0, Shape expand)
           expand)) {}
 
 Beta Beta::Expand(Index rows, Index cols) const {
-  return Beta(concentration1_, concentration0_, Shape{rows, cols});
+  return Beta(concentration1_, concentration0_,
+              distributions_internal::ExpandShape(rows, cols));
 }
 
 absl::Status Beta::Validate() const {

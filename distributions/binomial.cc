@@ -42,7 +42,8 @@ Binomial::Binomial(int64_t total_count, Tensor probs, Shape expand)
                                                     expand)) {}
 
 Binomial Binomial::Expand(Index rows, Index cols) const {
-  return Binomial(total_count_, probs_, Shape{rows, cols});
+  return Binomial(total_count_, probs_,
+                  distributions_internal::ExpandShape(rows, cols));
 }
 
 absl::Status Binomial::Validate() const {
@@ -51,15 +52,18 @@ absl::Status Binomial::Validate() const {
     return distributions_internal::ShapesError(name(), {{"probs", &probs_}},
                                                expand_);
   }
-  if (total_count_ < 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        name(), ": parameter 'total_count' = ", total_count_, " must be >= 0"));
+  if (total_count_ < 0 || total_count_ > kMaxTotalCount) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(name(), ": parameter 'total_count' = ", total_count_,
+                     " must be in [0, 2^53 = ", kMaxTotalCount, "]"));
   }
   return distributions_internal::CheckProbability(name(), {"probs", &probs_});
 }
 
 void Binomial::CheckSamplable() const {
-  if (!shape_.valid() || total_count_ < 0) ThrowIfError(Validate());
+  if (!shape_.valid() || total_count_ < 0 || total_count_ > kMaxTotalCount) {
+    ThrowIfError(Validate());
+  }
 }
 
 Tensor Binomial::Sample(absl::BitGenRef gen) const {

@@ -52,8 +52,13 @@ namespace provi {
 
 class Binomial final : public DistributionImpl<Binomial> {
  public:
-  // Validate() requires total_count >= 0 and probabilities in [0, 1].
+  // Validate() requires 0 <= total_count <= kMaxTotalCount and
+  // probabilities in [0, 1].
   Binomial(int64_t total_count, Tensor probs);
+
+  // 2^53: counts up to it are exact in double, where the density is
+  // computed, and the standard library's sampler does not overflow.
+  static constexpr int64_t kMaxTotalCount = int64_t{1} << 53;
 
   // Expand()
   //

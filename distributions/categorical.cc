@@ -31,7 +31,9 @@ Categorical::Categorical(Tensor param, bool is_logits, Shape expand)
                                                     expand)) {}
 
 Categorical Categorical::Expand(Index rows) const {
-  return Categorical(param_, is_logits_, Shape{rows, num_categories()});
+  return Categorical(
+      param_, is_logits_,
+      distributions_internal::ExpandShape(rows, num_categories()));
 }
 
 Tensor Categorical::probs() const {

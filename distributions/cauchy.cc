@@ -30,7 +30,7 @@ Cauchy::Cauchy(Tensor loc, Tensor scale, Shape expand)
           {{"loc", &loc_}, {"scale", &scale_}}, expand)) {}
 
 Cauchy Cauchy::Expand(Index rows, Index cols) const {
-  return Cauchy(loc_, scale_, Shape{rows, cols});
+  return Cauchy(loc_, scale_, distributions_internal::ExpandShape(rows, cols));
 }
 
 absl::Status Cauchy::Validate() const {

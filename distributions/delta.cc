@@ -26,7 +26,8 @@ Delta::Delta(Tensor value, Tensor log_density, Shape expand)
           {{"value", &value_}, {"log_density", &log_density_}}, expand)) {}
 
 Delta Delta::Expand(Index rows, Index cols) const {
-  return Delta(value_, log_density_, Shape{rows, cols});
+  return Delta(value_, log_density_,
+               distributions_internal::ExpandShape(rows, cols));
 }
 
 absl::Status Delta::Validate() const {

@@ -26,7 +26,8 @@ Dirichlet::Dirichlet(Tensor concentration, Shape expand)
           {{"concentration", &concentration_}}, expand)) {}
 
 Dirichlet Dirichlet::Expand(Index rows) const {
-  return Dirichlet(concentration_, Shape{rows, num_categories()});
+  return Dirichlet(concentration_,
+                   distributions_internal::ExpandShape(rows, num_categories()));
 }
 
 absl::Status Dirichlet::Validate() const {

@@ -22,7 +22,7 @@ Exponential::Exponential(Tensor rate, Shape expand)
           distributions_internal::BroadcastShape({{"rate", &rate_}}, expand)) {}
 
 Exponential Exponential::Expand(Index rows, Index cols) const {
-  return Exponential(rate_, Shape{rows, cols});
+  return Exponential(rate_, distributions_internal::ExpandShape(rows, cols));
 }
 
 absl::Status Exponential::Validate() const {

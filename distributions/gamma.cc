@@ -54,7 +54,8 @@ Gamma::Gamma(Tensor concentration, Tensor rate, Shape expand)
           {{"concentration", &concentration_}, {"rate", &rate_}}, expand)) {}
 
 Gamma Gamma::Expand(Index rows, Index cols) const {
-  return Gamma(concentration_, rate_, Shape{rows, cols});
+  return Gamma(concentration_, rate_,
+               distributions_internal::ExpandShape(rows, cols));
 }
 
 absl::Status Gamma::Validate() const {

@@ -25,7 +25,7 @@ Geometric::Geometric(Tensor probs, Shape expand)
                                                     expand)) {}
 
 Geometric Geometric::Expand(Index rows, Index cols) const {
-  return Geometric(probs_, Shape{rows, cols});
+  return Geometric(probs_, distributions_internal::ExpandShape(rows, cols));
 }
 
 absl::Status Geometric::Validate() const {

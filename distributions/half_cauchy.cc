@@ -54,7 +54,7 @@ HalfCauchy::HalfCauchy(Tensor scale, Shape expand)
                                                     expand)) {}
 
 HalfCauchy HalfCauchy::Expand(Index rows, Index cols) const {
-  return HalfCauchy(scale_, Shape{rows, cols});
+  return HalfCauchy(scale_, distributions_internal::ExpandShape(rows, cols));
 }
 
 absl::Status HalfCauchy::Validate() const {

@@ -28,7 +28,7 @@ HalfNormal::HalfNormal(Tensor scale, Shape expand)
                                                     expand)) {}
 
 HalfNormal HalfNormal::Expand(Index rows, Index cols) const {
-  return HalfNormal(scale_, Shape{rows, cols});
+  return HalfNormal(scale_, distributions_internal::ExpandShape(rows, cols));
 }
 
 absl::Status HalfNormal::Validate() const {

@@ -30,7 +30,7 @@ Laplace::Laplace(Tensor loc, Tensor scale, Shape expand)
           {{"loc", &loc_}, {"scale", &scale_}}, expand)) {}
 
 Laplace Laplace::Expand(Index rows, Index cols) const {
-  return Laplace(loc_, scale_, Shape{rows, cols});
+  return Laplace(loc_, scale_, distributions_internal::ExpandShape(rows, cols));
 }
 
 absl::Status Laplace::Validate() const {

@@ -23,7 +23,8 @@ LogNormal::LogNormal(Tensor loc, Tensor scale, Shape expand)
           {{"loc", &loc_}, {"scale", &scale_}}, expand)) {}
 
 LogNormal LogNormal::Expand(Index rows, Index cols) const {
-  return LogNormal(loc_, scale_, Shape{rows, cols});
+  return LogNormal(loc_, scale_,
+                   distributions_internal::ExpandShape(rows, cols));
 }
 
 absl::Status LogNormal::Validate() const {

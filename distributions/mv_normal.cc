@@ -23,7 +23,8 @@ namespace {
 Shape EventShape(const Tensor& loc, const Tensor& scale_tril, Shape expand) {
   const Index d = scale_tril.rows();
   if (scale_tril.cols() != d) return Shape{};
-  const Shape shape = expand.valid() ? expand : Shape{loc.rows(), d};
+  if (expand.given && !expand.valid()) return Shape{};
+  const Shape shape = expand.given ? expand : Shape{loc.rows(), d};
   const bool loc_fits = (loc.rows() == shape.rows || loc.rows() == 1) &&
                         (loc.cols() == d || loc.cols() == 1);
   if (!loc_fits || shape.cols != d) return Shape{};
@@ -46,7 +47,8 @@ MvNormal MvNormal::FromCovariance(Tensor loc, const Tensor& covariance) {
 }
 
 MvNormal MvNormal::Expand(Index rows, Index cols) const {
-  return MvNormal(loc_, scale_tril_, Shape{rows, cols});
+  return MvNormal(loc_, scale_tril_,
+                  distributions_internal::ExpandShape(rows, cols));
 }
 
 absl::Status MvNormal::Validate() const {
@@ -55,14 +57,19 @@ absl::Status MvNormal::Validate() const {
         absl::StrCat(name(), ": parameter 'scale_tril' is ",
                      scale_tril_.ShapeString(), ", not a square matrix"));
   }
+  if (expand_.given && !expand_.valid()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(name(), ": cannot expand to the negative shape ",
+                     expand_.rows, "x", expand_.cols));
+  }
   if (!shape_.valid()) {
     const Index d = scale_tril_.rows();
     return absl::InvalidArgumentError(absl::StrCat(
         name(), ": parameter shapes loc ", loc_.ShapeString(), ", scale_tril ",
         scale_tril_.ShapeString(), " do not broadcast",
-        expand_.valid() ? absl::StrCat(" to the expanded shape ", expand_.rows,
-                                       "x", expand_.cols)
-                        : "",
+        expand_.given ? absl::StrCat(" to the expanded shape ", expand_.rows,
+                                     "x", expand_.cols)
+                      : "",
         " (loc must be rows x ", d, " or 1 x ", d, ")"));
   }
   PROVI_RETURN_IF_ERROR(

@@ -54,7 +54,7 @@ Normal::Normal(Tensor loc, Tensor scale, Shape expand)
           {{"loc", &loc_}, {"scale", &scale_}}, expand)) {}
 
 Normal Normal::Expand(Index rows, Index cols) const {
-  return Normal(loc_, scale_, Shape{rows, cols});
+  return Normal(loc_, scale_, distributions_internal::ExpandShape(rows, cols));
 }
 
 absl::Status Normal::Validate() const {

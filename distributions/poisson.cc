@@ -2,8 +2,10 @@
 
 #include "distributions/poisson.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <utility>
 
 #include "absl/random/distributions.h"
@@ -26,7 +28,7 @@ Poisson::Poisson(Tensor rate, Shape expand)
           distributions_internal::BroadcastShape({{"rate", &rate_}}, expand)) {}
 
 Poisson Poisson::Expand(Index rows, Index cols) const {
-  return Poisson(rate_, Shape{rows, cols});
+  return Poisson(rate_, distributions_internal::ExpandShape(rows, cols));
 }
 
 absl::Status Poisson::Validate() const {
@@ -43,7 +45,16 @@ Real Poisson::Draw(Index i, Index j, absl::BitGenRef gen) const {
   // absl::Poisson requires a finite non-negative mean; report the invalid
   // parameter (possible only when the caller skipped Validate()) instead.
   if (!(rate > 0 && std::isfinite(rate))) ThrowIfError(Validate());
-  return static_cast<Real>(absl::Poisson<int64_t>(gen, rate));
+  if (rate <= kMaxExactRate) {
+    return static_cast<Real>(absl::Poisson<int64_t>(gen, rate));
+  }
+  // Past absl's domain: the normal approximation N(λ, λ), rounded (see the
+  // header). Finite for every finite λ.
+  const double draw =
+      std::round(rate + std::sqrt(rate) * absl::Gaussian<double>(gen));
+  return static_cast<Real>(
+      std::min(std::max(draw, 0.0),
+               static_cast<double>(std::numeric_limits<Real>::max())));
 }
 
 Tensor Poisson::Sample(absl::BitGenRef gen) const {

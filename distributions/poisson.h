@@ -11,7 +11,12 @@
 //
 // `LogProb` sums over the event columns.
 //
-// Sampler: absl::Poisson (exact), one draw per element. Not
+// Sampler: absl::Poisson (exact) for λ <= kMaxExactRate = 1e10, one draw
+// per element; above that (absl's domain ends there) the normal
+// approximation round(λ + √λ z), whose distribution differs from the
+// Poisson's by O(1/√λ) <= 1e-5 in total variation, below the rounding of a
+// float count of that size (its spacing is 1024 at 1e10). Every finite
+// λ > 0 gives a finite draw (clamped to the largest finite `Real`). Not
 // reparameterisable; the support is infinite, so there is no enumeration.
 //
 // Measure-valued derivative (Mohamed, Rosca, Figurnov and Mnih, "Monte Carlo
@@ -52,6 +57,9 @@ class Poisson final : public DistributionImpl<Poisson> {
   Poisson Expand(Index rows, Index cols) const;
 
   const Tensor& rate() const { return rate_; }
+
+  // Rates above this are drawn by the normal approximation (see above).
+  static constexpr double kMaxExactRate = 1e10;
 
   absl::string_view name() const override { return "Poisson"; }
   Index rows() const override { return shape_.rows; }

@@ -33,7 +33,7 @@ Uniform::Uniform(Tensor low, Tensor high, Shape expand)
           {{"low", &low_}, {"high", &high_}}, expand)) {}
 
 Uniform Uniform::Expand(Index rows, Index cols) const {
-  return Uniform(low_, high_, Shape{rows, cols});
+  return Uniform(low_, high_, distributions_internal::ExpandShape(rows, cols));
 }
 
 absl::Status Uniform::Validate() const {

@@ -3,6 +3,7 @@
 #include "runtime/handler.h"
 
 #include <cmath>
+#include <string>
 #include <vector>
 
 #include "absl/base/attributes.h"
@@ -45,8 +46,9 @@ struct Draw {
 };
 
 // Checks that `value` has the site's shape (observed values may also
-// broadcast with it, e.g. N data points under a scalar distribution) and
-// contains no NaN.
+// broadcast with it, e.g. N data points under a scalar distribution), that
+// it contains no NaN and, for a latent site, no infinity (a draw that
+// overflowed `Real`, say: a choice no density can be evaluated at).
 void CheckSampleValue(const Message& msg, const Distribution& dist) {
   const Tensor& value = *msg.value;
   const Index rows = dist.rows();
@@ -57,7 +59,7 @@ void CheckSampleValue(const Message& msg, const Distribution& dist) {
     const bool broadcasts =
         (value_rows == rows || value_rows == 1 || rows == 1) &&
         (value_cols == cols || value_cols == 1 || cols == 1);
-    if (!(msg.is_observed && broadcasts)) {
+    if (!(msg.is_observed && broadcasts) || value.size() == 0) {
       ThrowAtSite(
           absl::InvalidArgumentError(absl::StrCat(
               "value of shape ", value.ShapeString(), " does not match the ",
@@ -67,16 +69,43 @@ void CheckSampleValue(const Message& msg, const Distribution& dist) {
   }
   const Real* data = value.value_data();
   const Index size = value.size();
-  bool any_nan = false;
-  for (Index k = 0; k < size; ++k) any_nan |= std::isnan(data[k]);
-  if (ABSL_PREDICT_FALSE(any_nan)) {
+  // One pass that vectorises: x - x is 0 for finite x and NaN otherwise.
+  Real sum = 0;
+  for (Index k = 0; k < size; ++k) sum += data[k] - data[k];
+  if (ABSL_PREDICT_FALSE(sum != 0)) {  // NaN != 0 too
     for (Index k = 0; k < size; ++k) {
-      if (std::isnan(data[k])) {
-        ThrowAtSite(absl::InvalidArgumentError(
-                        absl::StrCat("value element (", k % value_rows, ", ",
-                                     k / value_rows, ") is NaN")),
-                    msg.kind, msg.address);
+      const bool bad =
+          msg.is_observed ? std::isnan(data[k]) : !std::isfinite(data[k]);
+      if (bad) {
+        ThrowAtSite(
+            absl::InvalidArgumentError(absl::StrCat(
+                "value element (", k % value_rows, ", ", k / value_rows, ") ",
+                std::isnan(data[k])
+                    ? std::string("is NaN")
+                    : absl::StrCat("= ", data[k], " is not finite"))),
+            msg.kind, msg.address);
       }
+    }
+  }
+}
+
+// A factor's log weight: one entry per lane (R x 1 or 1x1), none NaN or
+// +inf (-inf, a zero weight, is a log density like any other).
+void CheckFactor(const Message& msg) {
+  const Tensor& w = *msg.log_prob;
+  if (ABSL_PREDICT_FALSE(w.cols() != 1 || w.rows() == 0)) {
+    ThrowAtSite(absl::InvalidArgumentError(
+                    absl::StrCat("log weight of shape ", w.ShapeString(),
+                                 " is not one value per lane (R x 1) or 1x1")),
+                msg.kind, msg.address);
+  }
+  for (Index k = 0; k < w.size(); ++k) {
+    const Real x = w.value_data()[k];
+    if (ABSL_PREDICT_FALSE(std::isnan(x) || (std::isinf(x) && x > 0))) {
+      ThrowAtSite(absl::InvalidArgumentError(
+                      absl::StrCat("log weight element (", k, ", 0) = ", x,
+                                   " (it must not be NaN or +inf)")),
+                  msg.kind, msg.address);
     }
   }
 }
@@ -87,12 +116,7 @@ void DefaultSample(Message& msg) {
   const Distribution* dist = msg.dist();
   PROVI_CHECK(dist != nullptr) << "sample message without distribution";
   const bool validate = DistributionValidationEnabled();
-  if (validate) {
-    const absl::Status status = dist->Validate();
-    if (ABSL_PREDICT_FALSE(!status.ok())) {
-      ThrowAtSite(status, msg.kind, msg.address);
-    }
-  }
+  if (validate) ValidateSite(msg);
   if (!msg.value.has_value()) {
     try {
       msg.value.emplace(
@@ -120,8 +144,10 @@ ABSL_ATTRIBUTE_NOINLINE void DefaultOther(Message& msg) {
                                   msg.rng.has_value() ? *msg.rng : ThreadRng());
       }
       break;
-    case SiteKind::kSample:
     case SiteKind::kFactor:
+      if (msg.log_prob.has_value()) CheckFactor(msg);
+      break;
+    case SiteKind::kSample:
     case SiteKind::kDeterministic:
       break;
   }
@@ -164,7 +190,26 @@ HandlerScope::~HandlerScope() {
   stack.pop_back();
 }
 
+void ValidateSite(Message& msg) {
+  const Distribution* dist = msg.dist();
+  if (dist == msg.validated || !DistributionValidationEnabled()) return;
+  PROVI_CHECK(dist != nullptr) << "sample message without distribution";
+  const absl::Status status = dist->Validate();
+  if (ABSL_PREDICT_FALSE(!status.ok()))
+    ThrowAtSite(status, msg.kind, msg.address);
+  if (ABSL_PREDICT_FALSE(dist->rows() == 0 || dist->cols() == 0)) {
+    ThrowAtSite(absl::InvalidArgumentError(absl::StrCat(
+                    "the ", dist->name(), " distribution's shape ",
+                    dist->rows(), "x", dist->cols(),
+                    " is empty: a site needs at least one lane and one "
+                    "component")),
+                msg.kind, msg.address);
+  }
+  msg.validated = dist;
+}
+
 void ApplyStack(Message& msg) {
+  if (msg.kind == SiteKind::kSample) ValidateSite(msg);
   // Indexed, not iterated: a handler may run a program of its own (with
   // handlers of its own) while it processes a message, which can move the
   // stack's storage; it leaves the stack as it found it.

@@ -69,7 +69,22 @@ class HandlerScope {
 // Runs the three phases on `msg` (see the file comment). Errors (an invalid
 // distribution at a site, a value of the wrong shape, ...) are thrown as
 // `StatusError` naming the site's address.
+//
+// Before any handler sees a sample message, its distribution is validated
+// (`ValidateSite`), so no handler draws from parameters `Validate()` would
+// reject.
 void ApplyStack(Message& msg);
+
+// ValidateSite()
+//
+// While distribution validation is on (distributions/distribution.h): checks
+// the sample message's distribution (`msg.dist()`) once, and throws
+// `StatusError` naming the site when `Validate()` rejects it or its shape is
+// empty (no lanes or no components). `ApplyStack` calls it before the
+// handlers run; a handler that draws from a distribution another handler
+// substituted (lift) calls it first. Cheap when already done: one pointer
+// comparison.
+void ValidateSite(Message& msg);
 
 // HandlerDepth()
 //

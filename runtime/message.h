@@ -125,6 +125,11 @@ struct Message {
   // Stops the message from reaching handlers further out (block).
   bool stop = false;
 
+  // The distribution `ValidateSite` (runtime/handler.h) last accepted for
+  // this message, so each distribution is validated once however many
+  // handlers draw or read it.
+  const Distribution* validated = nullptr;
+
   // The distribution to use: the owned one if a handler set it.
   const Distribution* dist() const {
     return owned_distribution != nullptr ? owned_distribution.get()

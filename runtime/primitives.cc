@@ -200,10 +200,13 @@ Tensor deterministic(absl::string_view name, const Tensor& value) {
 
 Plate::Plate(absl::string_view name, Index size, Index subsample_size,
              PlateLanes lanes) {
-  if (size < 0 || subsample_size > size) {
-    ThrowStatus(absl::InvalidArgumentError(
-        absl::StrCat("plate '", name, "': subsample size ", subsample_size,
-                     " is not in [0, size = ", size, "]")));
+  // A subsample of 0 lanes from a non-empty plate would scale its sites'
+  // log densities by size / 0.
+  if (size < 0 || subsample_size > size || (subsample_size == 0 && size > 0)) {
+    ThrowStatus(absl::InvalidArgumentError(absl::StrCat(
+        "plate '", name, "': subsample size ", subsample_size,
+        size > 0 ? " is not in [1, size = " : " is not in [0, size = ", size,
+        "]")));
   }
   if (subsample_size < 0) subsample_size = size;
   // Indices travel as Reals, exact only up to 2^digits.

@@ -2,10 +2,12 @@
 
 #include "runtime/trace.h"
 
+#include <cmath>
 #include <cstdint>
 #include <new>
 #include <utility>
 
+#include "absl/base/optimization.h"
 #include "absl/strings/str_cat.h"
 #include "ad/ops.h"
 #include "base/status_error.h"
@@ -26,9 +28,48 @@ Tensor Site::LogProb() const {
       ThrowAtSite(error.status(), kind, address);
     }
   }
+  // NaN provenance: the first site whose log density is NaN (or +inf, an
+  // infinite density) is named here, not later as a NaN objective. One
+  // pass over R values; -inf (probability zero) is a log density.
+  const Real* data = lp.value_data();
+  Real sum = 0;
+  for (Index k = 0; k < lp.size(); ++k) sum += data[k];
+  if (ABSL_PREDICT_FALSE(!std::isfinite(sum))) {
+    for (Index k = 0; k < lp.size(); ++k) {
+      if (std::isnan(data[k]) || (std::isinf(data[k]) && data[k] > 0)) {
+        ThrowStatus(absl::InvalidArgumentError(
+            absl::StrCat(SiteKindName(kind), " site '", address.name(),
+                         "': log density element (", k, ", 0) = ", data[k])));
+      }
+    }
+    for (Index k = 0; k < lp.size(); ++k) {
+      if (std::isinf(data[k])) {
+        ZeroDensityWatch::Note(*this, k);
+        break;
+      }
+    }
+  }
   if (mask.has_value()) lp = lp * *mask;
   if (scale != 1) lp = lp * scale;
   return lp;
+}
+
+namespace {
+thread_local ZeroDensityWatch* innermost_watch = nullptr;
+}  // namespace
+
+ZeroDensityWatch::ZeroDensityWatch() : outer_(innermost_watch) {
+  innermost_watch = this;
+}
+
+ZeroDensityWatch::~ZeroDensityWatch() { innermost_watch = outer_; }
+
+void ZeroDensityWatch::Note(const Site& site, Index element) {
+  ZeroDensityWatch* watch = innermost_watch;
+  if (watch == nullptr || watch->site_.has_value()) return;
+  watch->site_ =
+      absl::StrCat(SiteKindName(site.kind), " site '", site.address.name(),
+                   "': log density element (", element, ", 0) = -inf");
 }
 
 SiteList::SiteList(const SiteList& other) {

@@ -33,6 +33,7 @@
 #include <memory>
 #include <new>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -78,8 +79,48 @@ struct Site {
   //
   // The site's log density, one entry per lane (rows x 1, or 1x1), times
   // its scale and mask. Throws StatusError naming the site if the
-  // distribution rejects the value. Only for sites with has_density().
+  // distribution rejects the value or the log density has a NaN or +inf
+  // entry (-inf, probability zero, is returned, and noted in the thread's
+  // ZeroDensityWatch). Only for sites with has_density().
   Tensor LogProb() const;
+};
+
+// ZeroDensityWatch
+//
+// Records, while it lives on this thread, the first site whose log density
+// (`Site::LogProb`) had a -inf entry: a value of probability zero. -inf is
+// a log density like any other, but an objective that becomes -inf (or NaN
+// after -inf - -inf) is reported with the site that caused it (Svi::Step
+// does). Watches nest; the innermost one records.
+//
+// Example:
+//
+//   provi::ZeroDensityWatch watch;
+//   const provi::Tensor log_p = trace.LogProbSum();
+//   if (watch.site().has_value()) std::cerr << *watch.site();
+class ZeroDensityWatch {
+ public:
+  ZeroDensityWatch();
+  ~ZeroDensityWatch();
+  ZeroDensityWatch(const ZeroDensityWatch&) = delete;
+  ZeroDensityWatch& operator=(const ZeroDensityWatch&) = delete;
+
+  // site()
+  //
+  // "sample site 'x': log density element (k, 0) = -inf" for the first such
+  // site since the watch was made, or nullopt.
+  const std::optional<std::string>& site() const { return site_; }
+
+  // Note()
+  //
+  // Called by Site::LogProb: records `site` and the lane `element` of its
+  // -inf entry in the innermost watch of this thread, if there is one and
+  // it has recorded nothing yet.
+  static void Note(const Site& site, Index element);
+
+ private:
+  ZeroDensityWatch* outer_;
+  std::optional<std::string> site_;
 };
 
 namespace runtime_internal {

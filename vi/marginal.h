@@ -80,15 +80,11 @@ class MarginalGF {
       : gf_(std::move(gf)),
         keep_(std::move(keep)),
         sir_(sir),
-        prefix_(std::move(prefix)) {
-    if (sir_.particles < 1) {
-      ThrowStatus(absl::InvalidArgumentError(absl::StrCat(
-          "Marginal: SIR needs at least one particle, got ", sir_.particles)));
-    }
-  }
+        prefix_(std::move(prefix)) {}
 
   template <typename... Args>
   Simulation SimulateImpl(Args&&... args) const {
+    CheckParticles();
     const Trace full = vi_internal::RunTraced(gf_, args...);
     Trace kept;
     ValueMap values;
@@ -110,6 +106,7 @@ class MarginalGF {
 
   template <typename... Args>
   Tensor DensityImpl(const Trace& choices, Args&&... args) const {
+    CheckParticles();
     ValueMap values;
     for (const Site& site : choices.sites()) {
       if (keep_.contains(site.address) && site.value.has_value()) {
@@ -125,6 +122,13 @@ class MarginalGF {
   }
 
  private:
+  // Reported when the GF runs (inside an entry point), not when it is made.
+  void CheckParticles() const {
+    if (sir_.particles < 1) {
+      ThrowStatus(absl::InvalidArgumentError(absl::StrCat(
+          "Marginal: SIR needs at least one particle, got ", sir_.particles)));
+    }
+  }
   void CheckAllKept(const ValueMap& values) const {
     for (Address a : keep_) {
       if (!values.contains(a)) {

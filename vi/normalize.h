@@ -73,15 +73,11 @@ class NormalizedGF {
       : target_(std::move(target)),
         proposal_(std::move(proposal)),
         particles_(particles),
-        prefix_(std::move(prefix)) {
-    if (particles_ < 1) {
-      ThrowStatus(absl::InvalidArgumentError(absl::StrCat(
-          "Normalize: needs at least one particle, got ", particles_)));
-    }
-  }
+        prefix_(std::move(prefix)) {}
 
   template <typename... Args>
   Simulation SimulateImpl(Args&&... args) const {
+    CheckParticles();
     std::vector<Trace> choices;
     std::vector<Tensor> log_weights;
     for (int k = 0; k < particles_; ++k) {
@@ -102,6 +98,7 @@ class NormalizedGF {
 
   template <typename... Args>
   Tensor DensityImpl(const Trace& z, Args&&... args) const {
+    CheckParticles();
     const Tensor log_target = Density(target_, z, args...);
     std::vector<Tensor> log_weights = {log_target -
                                        Density(proposal_, z, args...)};
@@ -116,6 +113,7 @@ class NormalizedGF {
   // log Ẑ from K fresh particles (Ẑ is unbiased for the normaliser).
   template <typename... Args>
   Tensor LogNormalizer(Args&&... args) const {
+    CheckParticles();
     std::vector<Tensor> log_weights;
     Trace first;
     for (int k = 0; k < particles_; ++k) {
@@ -127,6 +125,13 @@ class NormalizedGF {
   }
 
  private:
+  // Reported when the GF runs (inside an entry point), not when it is made.
+  void CheckParticles() const {
+    if (particles_ < 1) {
+      ThrowStatus(absl::InvalidArgumentError(absl::StrCat(
+          "Normalize: needs at least one particle, got ", particles_)));
+    }
+  }
   // Particle k of the proposal, run under a scope so its choices have their
   // own addresses, returned with the scope stripped; with the plates of
   // `subsamples` (if given) replayed.

@@ -36,6 +36,10 @@
 // function). STL and DReG need a reparameterisable guide whose parameters
 // come from `param` (they hold the parameters fixed through it).
 //
+// Errors. Building an objective never fails: invalid arguments (K < 1, a
+// Rényi α of 1) are reported when it runs, as the Status of the entry
+// point that runs it (`Expectation::GradEstimate`, `Svi::Step`, ...).
+//
 // Example:
 //
 //   auto iwelbo = provi::Expectation(provi::Iwelbo(model, guide, 5));
@@ -46,6 +50,7 @@
 
 #include <cmath>
 #include <initializer_list>
+#include <string>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -118,15 +123,54 @@ inline void CheckParticles(const char* objective, int k) {
 
 }  // namespace vi_internal
 
+namespace vi_internal {
+
+// Throws InvalidArgument naming the first latent sample site of `guide`
+// that `model` (the model's trace replayed at the guide's choices) does not
+// have: its -log q would enter the bound with nothing to match it in log p,
+// so the objective would not be the ELBO (a misspelt address, say; Pyro
+// only warns). Sites whose name (the last part of the address) begins with
+// '_' are auxiliary by convention, like the joint autoguides'
+// "_auto_latent", whose density the guide's other sites account for;
+// other auxiliary variables belong in a Marginal (vi/marginal.h).
+inline void CheckGuideSitesInModel(const Trace& guide, const Trace& model,
+                                   const char* objective) {
+  for (const Site& site : guide.sites()) {
+    if (site.kind != SiteKind::kSample || site.is_observed) continue;
+    const std::string& name = site.address.name();
+    const size_t slash = name.rfind('/');
+    const size_t first = slash == std::string::npos ? 0 : slash + 1;
+    if (first < name.size() && name[first] == '_') continue;
+    const Site* match = model.Find(site.address);
+    if (match == nullptr || match->kind != SiteKind::kSample) {
+      ThrowStatus(absl::InvalidArgumentError(absl::StrCat(
+          objective, ": guide site '", site.address.name(),
+          "' is not a sample site of the model (auxiliary guide variables "
+          "belong in a Marginal)")));
+    }
+  }
+}
+
+}  // namespace vi_internal
+
 // Elbo()
 //
-// log p(x, z) - log q(z) with z ~ q: one value per lane.
+// log p(x, z) - log q(z) with z ~ q: one value per lane. A latent site of
+// the guide that the model does not have is an error naming it, unless its
+// name begins with '_' (an auxiliary site whose density the guide accounts
+// for, like the joint autoguides' "_auto_latent").
 template <typename M, typename G>
 auto Elbo(M model, G guide) {
   return [model = std::move(model),
           guide = std::move(guide)](const auto&... args) -> Tensor {
     const Simulation q = Simulate(guide, args...);
-    return LaneDifference(Density(model, q.choices, args...), q.log_density);
+    if constexpr (vi_internal::HasSimulateImpl<M>::value) {
+      return LaneDifference(Density(model, q.choices, args...), q.log_density);
+    } else {
+      const Trace p = vi_internal::ReplayTraced(model, q.choices, args...);
+      vi_internal::CheckGuideSitesInModel(q.choices, p, "Elbo");
+      return LaneDifference(p.LaneLogProb(), q.log_density);
+    }
   };
 }
 
@@ -182,9 +226,9 @@ auto ElboAnalyticKl(M model, G guide) {
 // subsampling, is not an unbiased estimate of the full-data bound.
 template <typename M, typename G>
 auto Iwelbo(M model, G guide, int k) {
-  vi_internal::CheckParticles("Iwelbo", k);
   return [model = std::move(model), guide = std::move(guide),
           k](const auto&... args) -> Tensor {
+    vi_internal::CheckParticles("Iwelbo", k);
     return Particles(k, [&] {
       const Simulation q = Simulate(guide, args...);
       return vi_internal::LogMeanExpPerDataLane(
@@ -222,9 +266,9 @@ auto Diwhvi(M model, G guide, std::initializer_list<absl::string_view> keep,
 // or Σ_k w̃_k ∇ log q(z_k) (q-wake, for the guide).
 template <typename M, typename G>
 auto WakeSleepModel(M model, G guide, int k) {
-  vi_internal::CheckParticles("WakeSleepModel", k);
   return [model = std::move(model), guide = std::move(guide),
           k](const auto&... args) -> Tensor {
+    vi_internal::CheckParticles("WakeSleepModel", k);
     return Particles(k, [&] {
       const Simulation q =
           Simulate(vi_internal::DetachedSampling(guide), args...);
@@ -238,9 +282,9 @@ auto WakeSleepModel(M model, G guide, int k) {
 }
 template <typename M, typename G>
 auto WakeSleepGuide(M model, G guide, int k) {
-  vi_internal::CheckParticles("WakeSleepGuide", k);
   return [model = std::move(model), guide = std::move(guide),
           k](const auto&... args) -> Tensor {
+    vi_internal::CheckParticles("WakeSleepGuide", k);
     return Particles(k, [&] {
       const Simulation q =
           Simulate(vi_internal::DetachedSampling(guide), args...);
@@ -261,19 +305,28 @@ auto WakeSleepGuide(M model, G guide, int k) {
 // guide site is estimated by the score function; the estimator multiplies
 // each particle's score by L, and the returned term
 // Σ_k Detach(-L_{-k}) (log q_k - Detach(log q_k)) subtracts the baseline.
+// The log weights must be one per particle (K x 1): InvalidArgument
+// otherwise.
 template <typename M, typename G>
 auto Vimco(M model, G guide, int k) {
-  if (k < 2) {
-    ThrowStatus(absl::InvalidArgumentError(
-        absl::StrCat("Vimco: needs at least two particles, got ", k)));
-  }
   auto score_guide =
       ScoreFunction(std::move(guide), [](const Message&) { return true; });
   return [model = std::move(model), score_guide = std::move(score_guide),
           k](const auto&... args) -> Tensor {
+    if (k < 2) {
+      ThrowStatus(absl::InvalidArgumentError(
+          absl::StrCat("Vimco: needs at least two particles, got ", k)));
+    }
     return Particles(k, [&] {
       const Simulation q = Simulate(score_guide, args...);
       const Tensor log_w = Density(model, q.choices, args...) - q.log_density;
+      if (log_w.rows() != k || log_w.cols() != 1) {
+        ThrowStatus(absl::InvalidArgumentError(absl::StrCat(
+            "Vimco: ", k, " particles need one log weight each (", k,
+            "x1), got ", log_w.ShapeString(),
+            " (a guide whose sites do not vary with the particle, or data "
+            "lanes: Vimco takes one lane per particle)")));
+      }
       const Tensor objective = vi_internal::LogMeanExpOverParticles(log_w);
       // L_{-k}: log w_k replaced by the mean of the other particles'.
       const Matrix w = Detach(log_w).value();
@@ -299,13 +352,14 @@ auto Vimco(M model, G guide, int k) {
 // (1 / (1 - α)) log (1/K) Σ_k w_k^(1 - α).
 template <typename M, typename G>
 auto Renyi(M model, G guide, Real alpha, int k) {
-  vi_internal::CheckParticles("Renyi", k);
-  if (alpha == 1) {
-    ThrowStatus(
-        absl::InvalidArgumentError("Renyi: alpha = 1 is the ELBO; use Elbo"));
-  }
   return [model = std::move(model), guide = std::move(guide), alpha,
           k](const auto&... args) -> Tensor {
+    vi_internal::CheckParticles("Renyi", k);
+    if (alpha == 1 || !std::isfinite(alpha)) {
+      ThrowStatus(absl::InvalidArgumentError(absl::StrCat(
+          "Renyi: alpha = ", alpha,
+          " must be finite and not 1 (alpha = 1 is the ELBO; use Elbo)")));
+    }
     return Particles(k, [&] {
       const Simulation q = Simulate(guide, args...);
       const Tensor log_w = Density(model, q.choices, args...) - q.log_density;
@@ -339,9 +393,9 @@ auto ElboStl(M model, G guide) {
 // keeps the usual Σ_k w̃_k ∇_θ log p(x, z_k), with z held fixed.
 template <typename M, typename G>
 auto IwelboDreg(M model, G guide, int k) {
-  vi_internal::CheckParticles("IwelboDreg", k);
   return [model = std::move(model), guide = std::move(guide),
           k](const auto&... args) -> Tensor {
+    vi_internal::CheckParticles("IwelboDreg", k);
     return Particles(k, [&] {
       const Simulation q = Simulate(guide, args...);
       // Through z only: both programs' parameters held fixed.

@@ -212,6 +212,10 @@ absl::StatusOr<std::vector<Loaded>> ParseFile(const std::string& path,
       return malformed(absl::StrCat("parameter '", name, "' claims ", rows, "x",
                                     cols, " values; ", room, " remain"));
     }
+    if (name.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "parameter file '", path, "': parameter ", p, " has an empty name"));
+    }
     Loaded entry;
     entry.address = Address::Intern(name);
     if (!seen.emplace(entry.address, loaded.size()).second) {
@@ -229,6 +233,15 @@ absl::StatusOr<std::vector<Loaded>> ParseFile(const std::string& path,
       double v = 0;
       body.F64(&v);
       entry.value.data()[k] = static_cast<Real>(v);
+      // Save writes finite values only (a store holding NaN is refused), so
+      // a non-finite one was put there by something else; a double beyond
+      // the largest float also lands here in the float build.
+      if (!std::isfinite(entry.value.data()[k])) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "parameter file '", path, "': parameter '", name, "' element (",
+            k % entry.value.rows(), ", ", k / entry.value.rows(), ") = ", v,
+            std::isfinite(v) ? " does not fit provi::Real" : " is not finite"));
+      }
     }
     // The bijector must accept the value's shape (e.g. one row of
     // D(D+1)/2 entries for a Cholesky factor).
@@ -380,6 +393,23 @@ void ParamStore::ZeroGrad() {
   for (Parameter* parameter : pointers_) parameter->ZeroGrad();
 }
 
+absl::Status ParamStore::CheckGradientsFinite() const {
+  for (const NamedParameter& named : named_) {
+    const Matrix& grad = named.parameter->grad();
+    for (Index c = 0; c < grad.cols(); ++c) {
+      for (Index r = 0; r < grad.rows(); ++r) {
+        if (!std::isfinite(grad(r, c))) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("parameter '", named.address.name(),
+                           "' has a non-finite gradient: element (", r, ", ", c,
+                           ") is ", grad(r, c), "; nothing was updated"));
+        }
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
 void ParamStore::Clear() {
   index_.clear();
   named_.clear();
@@ -403,6 +433,14 @@ absl::Status ParamStore::Save(const std::string& path) const {
     PutF64(body, interval ? entry->constraint.lower() : 0.0);
     PutF64(body, interval ? entry->constraint.upper() : 0.0);
     const Matrix& value = entry->parameter.value();
+    for (Index k = 0; k < value.size(); ++k) {
+      if (!std::isfinite(value.data()[k])) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "Save '", path, "': parameter '", name, "' element (",
+            k % value.rows(), ", ", k / value.rows(), ") = ", value.data()[k],
+            " is not finite; nothing was written"));
+      }
+    }
     PutU64(body, static_cast<uint64_t>(value.rows()));
     PutU64(body, static_cast<uint64_t>(value.cols()));
     for (Index k = 0; k < value.size(); ++k) PutF64(body, value.data()[k]);

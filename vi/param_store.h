@@ -189,6 +189,12 @@ class ParamStore : public Handler {
   // Sets every parameter's gradient to zero.
   void ZeroGrad();
 
+  // CheckGradientsFinite()
+  //
+  // InvalidArgument naming the first parameter (by its name) whose gradient
+  // has a non-finite element, with the element; else OK.
+  absl::Status CheckGradientsFinite() const;
+
   // Clear()
   //
   // Removes every parameter. Pointers from `parameters()` and
@@ -200,7 +206,10 @@ class ParamStore : public Handler {
   //
   // Writes every parameter to `path` atomically in the format of the file
   // comment. Returns the I/O error, if any (the previous file, if there was
-  // one, is then unchanged and no temporary file remains).
+  // one, is then unchanged and no temporary file remains), or
+  // FailedPrecondition naming the parameter when a value is not finite
+  // (nothing is written). Temporary files left by earlier saves to `path`
+  // whose process died mid-write are removed first.
   absl::Status Save(const std::string& path) const;
 
   // Load()
@@ -210,11 +219,12 @@ class ParamStore : public Handler {
   // by `options`. Either everything is loaded or, on error, nothing is:
   // NotFound (and other I/O errors) when the file cannot be read;
   // InvalidArgument for a file that is not in this format (wrong magic, an
-  // unknown version or constraint kind); DataLoss for a truncated file or a
-  // checksum mismatch; FailedPrecondition for parameters that disagree with
-  // the store in strict mode. Loaded parameters get zero gradients. An
-  // optimizer keeps its state (e.g. Adam's moments) across a Load unless it
-  // is `Reset()`.
+  // unknown version or constraint kind, a parameter with an empty name or
+  // a value that is not finite in `provi::Real`); DataLoss for a truncated
+  // file or a checksum mismatch; FailedPrecondition for parameters that
+  // disagree with the store in strict mode. Loaded parameters get zero
+  // gradients. An optimizer keeps its state (e.g. Adam's moments) across a Load
+  // unless it is `Reset()`.
   absl::Status Load(const std::string& path, LoadOptions options = {});
 
  private:

@@ -9,7 +9,9 @@
 #include <cmath>
 #include <limits>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/status_macros.h"
 
 namespace provi {
 namespace svi_internal {
@@ -20,10 +22,12 @@ constexpr std::chrono::milliseconds kProgressInterval(200);
 
 }  // namespace
 
-void NegateGradients(ParamStore& store) {
+absl::Status NegateGradients(ParamStore& store) {
+  PROVI_RETURN_IF_ERROR(store.CheckGradientsFinite());
   for (Parameter* parameter : store.parameter_pointers()) {
     parameter->grad() = -parameter->grad();
   }
+  return absl::OkStatus();
 }
 
 RunMonitor::RunMonitor(const SviOptions& options, int64_t num_steps)

@@ -23,7 +23,8 @@
 //   4. negates the gradients and calls `optimizer.Step` on every parameter
 //      of the store.
 // It returns the objective value, or the status of whatever failed (an
-// error in the program, naming its site; a non-finite objective or
+// error in the program, naming its site; a non-finite objective, naming
+// the first site of zero density if one made it -inf; a non-finite
 // gradient, in which case nothing is updated; a store the program read no
 // parameter from). A non-finite gradient names the parameter by its store
 // name, which is the address of the `param` site that reads it (an
@@ -63,6 +64,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <string>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -70,6 +72,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/real.h"
 #include "estimators/expectation.h"
+#include "runtime/trace.h"
 #include "vi/internal/run_monitor.h"
 #include "vi/optimizers.h"
 #include "vi/param_store.h"
@@ -98,6 +101,7 @@ class Svi {
   template <typename... Args>
   absl::StatusOr<Real> Step(Args&&... args) {
     store_.ZeroGrad();
+    ZeroDensityWatch zero_density;
     absl::StatusOr<GradientEstimate> estimate = [&] {
       ParamStoreScope scope(store_);
       return objective_.GradEstimate(args...);
@@ -115,14 +119,21 @@ class Svi {
     }
     if (!std::isfinite(value)) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "the objective's estimate is ", value, "; nothing was updated"));
+          "the objective's estimate is ", value, "; nothing was updated",
+          zero_density.site().has_value()
+              ? absl::StrCat(" (first zero density: ", *zero_density.site(),
+                             ")")
+              : std::string()));
     }
     if (store_.size() == 0) {
       return absl::FailedPreconditionError(
           "the objective read no parameter from the store: nothing to "
           "optimise (learnable values are declared with param())");
     }
-    svi_internal::NegateGradients(store_);
+    if (absl::Status status = svi_internal::NegateGradients(store_);
+        !status.ok()) {
+      return status;
+    }
     if (absl::Status status = optimizer_.Step(
             store_.parameter_pointers(),
             [this](size_t i) { return store_.parameters()[i].address.name(); });

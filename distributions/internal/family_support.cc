@@ -26,7 +26,12 @@ std::string ShapesString(std::initializer_list<NamedParam> params) {
 absl::Status ShapesError(absl::string_view family,
                          std::initializer_list<NamedParam> params,
                          Shape expand) {
-  if (expand.valid()) {
+  if (expand.given && !expand.valid()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(family, ": cannot expand to the negative shape ",
+                     expand.rows, "x", expand.cols));
+  }
+  if (expand.given) {
     return absl::InvalidArgumentError(
         absl::StrCat(family, ": parameter shapes ", ShapesString(params),
                      " do not broadcast to the expanded shape ", expand.rows,

@@ -33,12 +33,20 @@ struct NamedParam {
 };
 
 // The shape all parameters broadcast to (together with an explicit
-// `expand` shape when given, i.e. not {-1, -1}); {-1, -1} when they do not.
+// `expand` shape when `given`); {-1, -1} when they do not.
 struct Shape {
   Index rows = -1;
   Index cols = -1;
+  // Set by ExpandShape: this is the shape `Expand` asked for.
+  bool given = false;
   bool valid() const { return rows >= 0 && cols >= 0; }
 };
+
+// The shape `Expand(rows, cols)` asks for (negative dimensions included, so
+// that Validate() reports them).
+inline Shape ExpandShape(Index rows, Index cols) {
+  return Shape{rows, cols, true};
+}
 
 // The dimension x and y broadcast to (-1 stands for "none yet"), or -2 when
 // they do not broadcast.
@@ -57,7 +65,8 @@ inline Shape BroadcastShape(std::initializer_list<NamedParam> params,
     shape.cols = BroadcastDim(shape.cols, p.tensor->cols());
     if (shape.rows == -2 || shape.cols == -2) return Shape{};
   }
-  if (!expand.valid()) return shape;
+  if (!expand.given) return shape;
+  if (!expand.valid()) return Shape{};
   for (const NamedParam& p : params) {
     const Index r = p.tensor->rows();
     const Index c = p.tensor->cols();

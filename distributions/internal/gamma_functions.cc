@@ -175,18 +175,14 @@ double StandardGammaSampleDerivative(double a, double x) {
   return x * ((log_x - Digamma(a)) * f.value + f.derivative);
 }
 
-double SampleStandardGamma(double a, absl::BitGenRef gen) {
-  if (a < 1) {
-    // G(a) = G(a + 1) U^(1/a), in logs so that only the final exp can
-    // underflow (and then the clamp applies).
-    const double u = absl::Uniform<double>(absl::IntervalOpen, gen, 0, 1);
-    const double boosted = SampleStandardGamma(a + 1, gen);
-    return std::max(std::exp(std::log(boosted) + std::log(u) / a),
-                    static_cast<double>(std::numeric_limits<Real>::min()));
-  }
-  // Marsaglia-Tsang: d (1 + c z)³ with z standard normal is accepted with
-  // the probability that makes it exactly Gamma(a); the cheap squeeze
-  // u < 1 - 0.0331 z⁴ decides most draws without a logarithm.
+namespace {
+
+// Marsaglia and Tsang's sampler for a >= 1: d (1 + c z)³ with z standard
+// normal is accepted with the probability that makes it exactly Gamma(a);
+// the cheap squeeze u < 1 - 0.0331 z⁴ decides most draws without a
+// logarithm. Finite for every finite a >= 1 (for a near the largest double,
+// d v may round to infinity, which the caller clamps).
+double MarsagliaTsang(double a, absl::BitGenRef gen) {
   const double d = a - 1.0 / 3.0;
   const double c = 1 / std::sqrt(9 * d);
   while (true) {
@@ -201,10 +197,29 @@ double SampleStandardGamma(double a, absl::BitGenRef gen) {
     const double z2 = z * z;
     if (u < 1 - 0.0331 * z2 * z2 ||
         std::log(u) < 0.5 * z2 + d * (1 - v + std::log(v))) {
-      return std::max(d * v,
-                      static_cast<double>(std::numeric_limits<Real>::min()));
+      return d * v;
     }
   }
+}
+
+}  // namespace
+
+double SampleStandardGamma(double a, absl::BitGenRef gen) {
+  // Outside (0, inf) there is no distribution: Validate() rejects such
+  // shapes, and a caller that skipped it gets NaN rather than a sampler
+  // that never ends.
+  if (!(a > 0 && a < std::numeric_limits<double>::infinity())) {
+    return std::numeric_limits<double>::quiet_NaN();
+  }
+  constexpr double kTiny = std::numeric_limits<Real>::min();
+  constexpr double kHuge = std::numeric_limits<Real>::max();
+  if (a >= 1) return std::clamp(MarsagliaTsang(a, gen), kTiny, kHuge);
+  // G(a) = G(a + 1) U^(1/a), in logs so that only the final exp can
+  // underflow (and then the clamp applies).
+  const double u = absl::Uniform<double>(absl::IntervalOpen, gen, 0, 1);
+  const double boosted = MarsagliaTsang(a + 1, gen);
+  return std::clamp(std::exp(std::log(boosted) + std::log(u) / a), kTiny,
+                    kHuge);
 }
 
 Tensor StandardGammaSample(const Tensor& concentration, Index rows, Index cols,

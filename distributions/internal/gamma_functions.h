@@ -129,7 +129,11 @@ double StandardGammaSampleDerivative(double a, double x);
 // `Real` is never 0 (whose log density would be infinite) even when
 // U^(1/a) underflows. That changes a fraction P(a, 1.2e-38) of float
 // draws: 5e-12 for a = 0.3, but 0.42 for a = 0.01, whose draws float
-// cannot represent; in double (2.2e-308) it is 6e-93 for a = 0.3.
+// cannot represent; in double (2.2e-308) it is 6e-93 for a = 0.3. It is
+// clamped above at the largest finite `Real` (reached in float for shapes
+// near 3.4e38). Every a > 0 and finite ends after a bounded expected number
+// of tries (at most about 1.05 per draw, Marsaglia and Tsang's acceptance
+// rate; no recursion); any other a, which `Validate()` rejects, gives NaN.
 double SampleStandardGamma(double a, absl::BitGenRef gen);
 
 // StandardGammaSample()

@@ -2,6 +2,7 @@
 
 #include "estimators/internal/driver.h"
 
+#include <cmath>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -106,6 +107,25 @@ class RunHandler::SiteContext final : public SiteRun {
 RunHandler::RunHandler(Driver& driver, const RunSpec& spec)
     : driver_(driver), spec_(spec) {}
 
+void RunHandler::AddCost(const Tensor& cost) {
+  if (cost.cols() != 1 || cost.rows() == 0) {
+    ThrowStatus(absl::InvalidArgumentError(
+        absl::StrCat("an expectation's program must return (and AddCost "
+                     "take) a 1x1 value or one value per lane (R x 1); got ",
+                     cost.ShapeString())));
+  }
+  for (Index k = 0; k < cost.size(); ++k) {
+    if (std::isnan(cost.value_data()[k])) {
+      ThrowStatus(absl::InvalidArgumentError(absl::StrCat(
+          "an expectation's program returned (or AddCost took) NaN in lane ", k,
+          " of ", cost.ShapeString(),
+          "; no site reported a NaN (check the computation after the "
+          "sites)")));
+    }
+  }
+  costs_.push_back(cost);
+}
+
 void RunHandler::Process(Message& msg) {
   if (msg.kind == SiteKind::kPlate) {
     Subsample(msg);
@@ -114,6 +134,16 @@ void RunHandler::Process(Message& msg) {
   if (msg.kind != SiteKind::kSample || msg.is_observed || msg.is_intervened ||
       msg.value.has_value()) {
     return;
+  }
+  // A handler inside may have substituted the distribution (lift).
+  ValidateSite(msg);
+  // Two draws at one address would replay each other's values (without a
+  // trace handler nothing else notices).
+  if (!drawn_.insert(msg.address).second) {
+    ThrowAtSite(absl::InvalidArgumentError(
+                    "the address is drawn twice in one run of the program "
+                    "(a site name must be unique)"),
+                msg.kind, msg.address);
   }
   try {
     if (position_ < spec_.prefix.size()) {

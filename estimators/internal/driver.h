@@ -36,6 +36,7 @@
 #include <memory>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/random/bit_gen_ref.h"
 #include "ad/tensor.h"
 #include "estimators/site_strategy.h"
@@ -76,7 +77,10 @@ class RunHandler : public Handler {
   RunHandler(Driver& driver, const RunSpec& spec);
   void Process(Message& msg) override;
 
-  void AddCost(const Tensor& cost) { costs_.push_back(cost); }
+  // Adds a cost (the program's value or `AddCost`'s argument); throws
+  // InvalidArgument unless it is 1x1 or one value per lane (R x 1, R > 0)
+  // with no NaN.
+  void AddCost(const Tensor& cost);
 
   // After the program returned: the run's surrogate term and value (both
   // per lane or 1x1). Surrogate runs only.
@@ -107,6 +111,7 @@ class RunHandler : public Handler {
   std::vector<Tensor> costs_;
   std::vector<Term> terms_;
   std::vector<Weight> weights_;
+  absl::flat_hash_set<Address> drawn_;  // latent sites drawn or replayed
   Tensor log_weight_ = Tensor(0.0);
 };
 

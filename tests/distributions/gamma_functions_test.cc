@@ -346,6 +346,23 @@ TEST(SampleStandardGammaTest, DrawsArePositiveReals) {
   }
 }
 
+TEST(SampleStandardGammaTest, TerminatesForEveryShape) {
+  // Shapes outside (0, inf) give NaN (the sampler once recursed on a + 1
+  // without end at -inf and NaN); the extremes inside (0, inf) give
+  // positive finite Reals.
+  Rng rng = MakeRng(13);
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  for (double a : {-kInf, std::nan(""), kInf, 0.0, -0.0, -1.0}) {
+    EXPECT_TRUE(std::isnan(SampleStandardGamma(a, rng))) << a;
+  }
+  for (double a : {std::numeric_limits<double>::denorm_min(), 1e-300, 1e300,
+                   std::numeric_limits<double>::max()}) {
+    const Real g = static_cast<Real>(SampleStandardGamma(a, rng));
+    EXPECT_GE(g, std::numeric_limits<Real>::min()) << a;
+    EXPECT_TRUE(std::isfinite(g)) << a;
+  }
+}
+
 // The surrogate's value is the draw and its gradient in each concentration
 // entry is Σ of D over the draws that entry produced (broadcast adjoints
 // sum).

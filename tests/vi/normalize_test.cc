@@ -64,11 +64,17 @@ TEST(NormalizeTest, ExactProposalGivesExactDensities) {
 }
 
 TEST(NormalizeTest, NeedsAParticle) {
+  // Building it does not throw; running it is an error from the entry point.
   auto prior = [] { sample("z", Normal(0.0, 1.0)); };
-  EXPECT_FALSE(
-      CatchStatus([&] {
-        Normalize(Target(Model(), Values({{"x", Tensor(0.5)}})), prior, 0);
-      }).ok());
+  const auto posterior =
+      Normalize(Target(Model(), Values({{"x", Tensor(0.5)}})), prior, 0);
+  auto simulate = Expectation([&] { return Simulate(posterior).log_density; });
+  EXPECT_FALSE(simulate.Estimate().ok());
+  auto log_z = Expectation([&] { return posterior.LogNormalizer(); });
+  const absl::Status status = log_z.Estimate().status();
+  EXPECT_NE(status.message().find("Normalize: needs at least one particle"),
+            absl::string_view::npos)
+      << status;
 }
 
 }  // namespace

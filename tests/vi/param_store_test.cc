@@ -13,10 +13,12 @@
 #include <fstream>
 #include <functional>
 #include <iterator>
+#include <limits>
 #include <string>
 #include <vector>
 
 #include "absl/random/distributions.h"
+#include "absl/strings/str_cat.h"
 #include "ad/ops.h"
 #include "ad/tape.h"
 #include "base/random.h"
@@ -663,6 +665,77 @@ TEST(ParamStoreCheckpointTest, MalformedContentIsAStatus) {
     EXPECT_EQ(status.code(), c.code) << status;
     EXPECT_EQ(store.size(), 0u);
   }
+}
+
+TEST(ParamStoreCheckpointTest, NonFiniteValuesAndEmptyNamesAreRejected) {
+  const std::string path = TestDir("non_finite") + "/params.bin";
+  const auto one = [](absl::string_view name, double value) {
+    return FileBuilder()
+        .U64(1)
+        .Name(std::string(name))
+        .U8(0)
+        .F64(0)
+        .F64(0)
+        .U64(1)
+        .U64(1)
+        .F64(value)
+        .Finish();
+  };
+  const double inf = std::numeric_limits<double>::infinity();
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {one("p", std::nan("")), "not finite"},
+      {one("p", inf), "not finite"},
+      {one("p", -inf), "not finite"},
+      {one("", 1.0), "empty name"},
+  };
+  for (const auto& [bytes, message] : cases) {
+    SCOPED_TRACE(message);
+    WriteBytes(path, bytes);
+    ParamStore store;
+    const absl::Status status = store.Load(path);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
+    EXPECT_THAT(std::string(status.message()), HasSubstr(message));
+    EXPECT_EQ(store.size(), 0u);
+  }
+  // 1e300 is a double, not a float.
+  WriteBytes(path, one("p", 1e300));
+  ParamStore store;
+  EXPECT_EQ(store.Load(path).ok(), kRealIsDouble);
+}
+
+TEST(ParamStoreCheckpointTest, SaveRefusesNonFiniteValues) {
+  const std::string path = TestDir("save_non_finite") + "/params.bin";
+  ParamStore store;
+  {
+    ParamStoreScope scope(store);
+    param("w", Tensor(Mat(1, 2, {1.0, 2.0})));
+  }
+  absl::StatusOr<Parameter*> w = store.Unconstrained("w");
+  ASSERT_TRUE(w.ok());
+  (*w)->value()(0, 1) = std::numeric_limits<Real>::quiet_NaN();
+  const absl::Status status = store.Save(path);
+  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition) << status;
+  EXPECT_THAT(std::string(status.message()), HasSubstr("'w' element (0, 1)"));
+  EXPECT_FALSE(std::filesystem::exists(path));
+}
+
+TEST(ParamStoreCheckpointTest, SaveRemovesTemporariesOfDeadSaves) {
+  const std::string dir = TestDir("stale_temporaries");
+  // What saves killed mid-write leave: temporaries of processes that no
+  // longer exist (pids above Linux's largest, 2^22).
+  for (int k = 0; k < 5; ++k) {
+    WriteBytes(absl::StrCat(dir, "/params.bin.tmp.", 99999990 + k, ".0"), "x");
+  }
+  WriteBytes(dir + "/other.bin.tmp.99999999.0", "x");  // another file's
+  ParamStore store;
+  Populate(store, 2);
+  ASSERT_TRUE(store.Save(dir + "/params.bin").ok());
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    names.push_back(entry.path().filename().string());
+  }
+  EXPECT_THAT(names, ::testing::UnorderedElementsAre(
+                         "params.bin", "other.bin.tmp.99999999.0"));
 }
 
 // A parameter created by Load meets its program's init the first time the

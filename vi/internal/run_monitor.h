@@ -26,8 +26,10 @@ namespace provi {
 namespace svi_internal {
 
 // Replaces every gradient in `store` by its negative: SVI maximises its
-// objective, optimizers minimise.
-void NegateGradients(ParamStore& store);
+// objective, optimizers minimise. InvalidArgument naming the first
+// parameter (by its name in the store) with a non-finite gradient element;
+// then nothing is changed.
+absl::Status NegateGradients(ParamStore& store);
 
 // One run's bookkeeping. Usage: construct, `Open()`, `Record()` after each
 // step until it returns false, `Finish()`.
