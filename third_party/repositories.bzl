@@ -332,6 +332,18 @@ def provi_dependencies():
         pkg_config_modules = ["libpng"],
     )
     _maybe(
+        system_library,
+        name = "nlohmann_json",
+        build_file = "@provi//third_party:nlohmann_json.BUILD",
+        include_dirs = ["/usr/include/nlohmann"],
+    )
+    _maybe(
+        system_library,
+        name = "boost",
+        build_file = "@provi//third_party:boost.BUILD",
+        include_dirs = ["/usr/include/boost"],
+    )
+    _maybe(
         openmpi_repository,
         name = "openmpi",
     )

@@ -10,7 +10,9 @@
 #include "absl/random/distributions.h"
 #include "ad/ops.h"
 #include "ad/tape.h"
+#include "base/internal/math_policy.h"
 #include "base/special_functions.h"
+#include "boost/math/special_functions/gamma.hpp"
 
 namespace provi {
 namespace distributions_internal {
@@ -106,20 +108,6 @@ WithDerivative UpperContinuedFraction(double a, double x) {
   return {f, df};
 }
 
-// ψ(a) to about 1e-16 relative. provi::Digamma switches to its asymptotic
-// series at 6, where the first omitted term, 1 / (12 v^14), leaves an
-// absolute error of 1e-12 that the bracket log x - ψ(·) of the derivatives
-// below would inherit. The recurrence ψ(a) = ψ(a + 1) - 1/a first moves
-// the argument to 12 or more, where that term is below 1e-16.
-double PreciseDigamma(double a) {
-  double shift = 0;
-  while (a < 12) {
-    shift += 1 / a;
-    a += 1;
-  }
-  return Digamma(a) - shift;
-}
-
 bool ValidArguments(double a, double x) {
   return a > 0 && std::isfinite(a) && x >= 0;  // false for NaN
 }
@@ -144,31 +132,27 @@ Real Broadcast(const Tensor& t, Index i, Index j) {
 
 double RegularizedGammaP(double a, double x) {
   if (!ValidArguments(a, x)) return kNaN;
-  if (x == 0) return 0;
   if (std::isinf(x)) return 1;
-  const double log_x = std::log(x);
-  if (x < a + 1) {
-    const WithDerivative s = LowerSeries(a, x);
-    return std::exp(a * log_x - x - std::lgamma(a + 1)) * s.value;
-  }
-  const WithDerivative f = UpperContinuedFraction(a, x);
-  return 1 - std::exp(a * log_x - x - std::lgamma(a)) * f.value;
+  return boost::math::gamma_p(a, x, base_internal::MathPolicy());
 }
 
 double RegularizedGammaPDerivative(double a, double x) {
   if (!ValidArguments(a, x)) return kNaN;
   if (x == 0 || std::isinf(x)) return 0;
   const double log_x = std::log(x);
+  // x^a e^(-x) / Γ(a): x times the gamma density, which Boost evaluates
+  // without forming the exponent a log x - x - log Γ(a) (whose rounding
+  // would cost a relative error of order a · 1e-16).
+  const double prefactor =
+      x * boost::math::gamma_p_derivative(a, x, base_internal::MathPolicy());
   if (x < a + 1) {
-    // P = e^L S with L = a log x - x - log Γ(a + 1).
+    // P = (prefactor / a) S.
     const WithDerivative s = LowerSeries(a, x);
-    return std::exp(a * log_x - x - std::lgamma(a + 1)) *
-           ((log_x - PreciseDigamma(a + 1)) * s.value + s.derivative);
+    return prefactor / a * ((log_x - Digamma(a + 1)) * s.value + s.derivative);
   }
-  // Q = e^M f with M = a log x - x - log Γ(a), and ∂P/∂a = -∂Q/∂a.
+  // Q = prefactor f, and ∂P/∂a = -∂Q/∂a.
   const WithDerivative f = UpperContinuedFraction(a, x);
-  return -std::exp(a * log_x - x - std::lgamma(a)) *
-         ((log_x - PreciseDigamma(a)) * f.value + f.derivative);
+  return -prefactor * ((log_x - Digamma(a)) * f.value + f.derivative);
 }
 
 double StandardGammaSampleDerivative(double a, double x) {
@@ -185,11 +169,10 @@ double StandardGammaSampleDerivative(double a, double x) {
   // prefactors cancel to x / a and x.
   if (x < a + 1) {
     const WithDerivative s = LowerSeries(a, x);
-    return -(x / a) *
-           ((log_x - PreciseDigamma(a + 1)) * s.value + s.derivative);
+    return -(x / a) * ((log_x - Digamma(a + 1)) * s.value + s.derivative);
   }
   const WithDerivative f = UpperContinuedFraction(a, x);
-  return x * ((log_x - PreciseDigamma(a)) * f.value + f.derivative);
+  return x * ((log_x - Digamma(a)) * f.value + f.derivative);
 }
 
 namespace {
