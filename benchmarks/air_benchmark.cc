@@ -31,16 +31,25 @@
 //   ./bazelw run --config=native //benchmarks:air_benchmark --
 //       --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 
+#include <algorithm>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <utility>
 #include <vector>
 
 #include "ad/ops.h"
 #include "ad/tape.h"
+#include "base/check.h"
 #include "base/random.h"
 #include "benchmark/benchmark.h"
 #include "benchmarks/air_models.h"
 #include "distributions/normal.h"
+#include "estimators/strategies.h"
 #include "examples/air_model.h"
 #include "examples/air_training.h"
+#include "vi/objectives.h"
+#include "vi/optimizers.h"
 #include "vi/param_store.h"
 
 namespace provi {
@@ -185,6 +194,195 @@ void BM_AirGradientStep_Direct(benchmark::State& state) {
   RunGradientSteps<DirectAirStep>(state);
 }
 
+// --- One training step per configuration ------------------------------------
+
+// The configurations of the paper's Table 2 and Figure 7, as estimator
+// wrappers around AIR's guide: the z_pres strategy per site, the objective
+// and the particle count.
+enum class Configuration {
+  kReinforce,
+  kReinforceLearnedBaseline,
+  kEnum,
+  kMvd,
+  kIwaeReinforce,
+  kIwaeMvd,
+  kHybrid,
+};
+
+// A training step of one configuration: the image projection once, the
+// objective's gradient estimate through provi's estimator, and Adam on
+// every parameter (the baseline network included).
+class ConfigurationStep {
+ public:
+  ConfigurationStep(Configuration configuration, uint64_t seed)
+      : networks_(BenchmarkConfig(), seed),
+        images_(Canvases(kBatch, 7)),
+        slots_(std::make_shared<examples::AirStepBaselines>()),
+        adam_(AdamOptions{1e-4}) {
+    const examples::AirModel model(networks_);
+    const examples::AirGuide guide(networks_);
+    switch (configuration) {
+      case Configuration::kReinforce:
+        Make(Elbo(model, ScoreFunction(guide, {"z_pres_0", "z_pres_1",
+                                               "z_pres_2"})),
+             1);
+        break;
+      case Configuration::kReinforceLearnedBaseline: {
+        const examples::AirGuide with_baselines(networks_, slots_);
+        std::shared_ptr<examples::AirStepBaselines> slots = slots_;
+        auto baseline = [slots](int t) {
+          return LearnedBaseline([slots, t] { return slots->values[t]; });
+        };
+        Make(Elbo(model,
+                  ScoreFunction(
+                      ScoreFunction(ScoreFunction(with_baselines, {"z_pres_0"},
+                                                  baseline(0)),
+                                    {"z_pres_1"}, baseline(1)),
+                      {"z_pres_2"}, baseline(2))),
+             1);
+        break;
+      }
+      case Configuration::kEnum:
+        Make(Elbo(model, Enumerate(guide, {"z_pres_0", "z_pres_1",
+                                           "z_pres_2"})),
+             1);
+        break;
+      case Configuration::kMvd:
+        Make(Elbo(model, Mvd(guide, {"z_pres_0", "z_pres_1", "z_pres_2"})), 1);
+        break;
+      case Configuration::kIwaeReinforce:
+        Make(Iwelbo(model,
+                    ScoreFunction(guide, {"z_pres_0", "z_pres_1", "z_pres_2"}),
+                    2),
+             2);
+        break;
+      case Configuration::kIwaeMvd:
+        Make(Iwelbo(model, Mvd(guide, {"z_pres_0", "z_pres_1", "z_pres_2"}),
+                    2),
+             2);
+        break;
+      case Configuration::kHybrid:
+        Make(Elbo(model, Mvd(Enumerate(guide, {"z_pres_2"}),
+                             {"z_pres_0", "z_pres_1"})),
+             1);
+        break;
+    }
+  }
+
+  // One step; returns the number of program executions.
+  int Step() {
+    store_.ZeroGrad();
+    int runs = 0;
+    {
+      ParamStoreScope store_scope(store_);
+      TapeScope tape;
+      const examples::AirBatch batch{images_,
+                                     networks_.ProjectImages(images_)};
+      runs = estimate_(batch);
+    }
+    std::vector<Parameter*> parameters;
+    for (const NamedParameter& p : store_.parameters()) {
+      p.parameter->grad() = -p.parameter->grad();
+      parameters.push_back(p.parameter);
+    }
+    const absl::Status status = adam_.Step(parameters);
+    PROVI_CHECK(status.ok()) << status;
+    return runs;
+  }
+
+ private:
+  template <typename Objective>
+  void Make(Objective objective, Index particles) {
+    auto expectation =
+        std::make_shared<Expectation<Objective>>(std::move(objective));
+    expectation->Seed(11);
+    estimate_ = [expectation, particles](const examples::AirBatch& batch) {
+      const absl::StatusOr<GradientEstimate> g =
+          expectation->GradEstimate(batch, particles);
+      PROVI_CHECK(g.ok()) << g.status();
+      return g->runs;
+    };
+  }
+
+  examples::AirNetworks networks_;
+  Tensor images_;
+  std::shared_ptr<examples::AirStepBaselines> slots_;
+  ParamStore store_;
+  Adam adam_;
+  std::function<int(const examples::AirBatch&)> estimate_;
+};
+
+// The step time of REINFORCE, measured once per binary run by the first
+// configuration benchmark, for the ratio counters.
+double& ReinforceSeconds() {
+  static double seconds = 0;
+  return seconds;
+}
+
+// Steps of one configuration; counters: the ratio of its step time to
+// REINFORCE's (same binary), the program executions per step, and the time
+// of one epoch of 60,000 canvases at 64 per step.
+void RunConfiguration(benchmark::State& state, Configuration configuration) {
+  ConfigurationStep step(configuration, /*seed=*/1);
+  int runs = step.Step();  // creates the parameters
+  const auto timed = [&] {
+    const auto start = std::chrono::steady_clock::now();
+    runs = step.Step();
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                         start)
+        .count();
+  };
+  if (configuration != Configuration::kReinforce && ReinforceSeconds() == 0) {
+    ConfigurationStep reinforce(Configuration::kReinforce, 1);
+    reinforce.Step();
+    std::vector<double> times;
+    for (int n = 0; n < 5; ++n) {
+      const auto start = std::chrono::steady_clock::now();
+      reinforce.Step();
+      times.push_back(std::chrono::duration<double>(
+                          std::chrono::steady_clock::now() - start)
+                          .count());
+    }
+    std::sort(times.begin(), times.end());
+    ReinforceSeconds() = times[2];
+  }
+  std::vector<double> times;
+  for (auto _ : state) {
+    const double seconds = timed();
+    state.SetIterationTime(seconds);
+    times.push_back(seconds);
+  }
+  std::sort(times.begin(), times.end());
+  const double median = times[times.size() / 2];
+  if (configuration == Configuration::kReinforce) ReinforceSeconds() = median;
+  state.counters["runs"] = runs;
+  state.counters["ratio"] = median / ReinforceSeconds();
+  state.counters["epoch_s"] = median * 60000.0 / kBatch;
+  state.SetItemsProcessed(state.iterations() * kBatch);
+}
+
+void BM_AirStep_Reinforce(benchmark::State& state) {
+  RunConfiguration(state, Configuration::kReinforce);
+}
+void BM_AirStep_ReinforceLearnedBaseline(benchmark::State& state) {
+  RunConfiguration(state, Configuration::kReinforceLearnedBaseline);
+}
+void BM_AirStep_Enum(benchmark::State& state) {
+  RunConfiguration(state, Configuration::kEnum);
+}
+void BM_AirStep_Mvd(benchmark::State& state) {
+  RunConfiguration(state, Configuration::kMvd);
+}
+void BM_AirStep_Iwae2Reinforce(benchmark::State& state) {
+  RunConfiguration(state, Configuration::kIwaeReinforce);
+}
+void BM_AirStep_Iwae2Mvd(benchmark::State& state) {
+  RunConfiguration(state, Configuration::kIwaeMvd);
+}
+void BM_AirStep_HybridMvdMvdEnum(benchmark::State& state) {
+  RunConfiguration(state, Configuration::kHybrid);
+}
+
 // --- The parts --------------------------------------------------------------
 
 // Runs `part()` (a forward pass returning a tensor) and a reverse sweep from
@@ -296,6 +494,19 @@ BENCHMARK(BM_SpatialTransform_ImageToWindow_HandWritten)
 BENCHMARK(BM_AirTrainingStep)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_AirGradientStep_Provi)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_AirGradientStep_Direct)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_AirStep_Reinforce)->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_AirStep_ReinforceLearnedBaseline)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_AirStep_Enum)->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_AirStep_Mvd)->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_AirStep_Iwae2Reinforce)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_AirStep_Iwae2Mvd)->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_AirStep_HybridMvdMvdEnum)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_AirPart_ImageProjection)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_AirPart_LstmSteps)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_AirPart_SpatialTransforms)->Unit(benchmark::kMillisecond);

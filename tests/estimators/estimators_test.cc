@@ -155,6 +155,8 @@ TEST(ExpectationTest, StrategiesComposeInOneProgram) {
       {Mvd(), Enumerate(), Pathwise()},
       {Enumerate(), Mvd(), ScoreFunction()},
       {Enumerate(), Enumerate(), Mvd()},
+      {Mvd(), Mvd(), Pathwise()},
+      {Mvd(), Mvd(), ScoreFunction()},
       {ScoreFunction(MovingAverageBaseline(0.9)), Mvd(), Pathwise()},
   };
   uint64_t seed = 100;
@@ -170,6 +172,54 @@ TEST(ExpectationTest, StrategiesComposeInOneProgram) {
       for (Parameter* p : params) p->ZeroGrad();
       const absl::StatusOr<GradientEstimate> g = objective.GradEstimate();
       ASSERT_TRUE(g.ok()) << g.status();
+      for (int k = 0; k < 4; ++k) grads[k].Add(params[k]->grad()(0, 0));
+    }
+    const std::vector<double> expected = program.Gradient();
+    for (int k = 0; k < 4; ++k) {
+      EXPECT_MEAN_NEAR(grads[k], expected[k]) << "parameter " << k;
+    }
+  }
+}
+
+// The mixed program in kLanes lanes, each with its own b1, b2 and z, one
+// value per lane (scaled by 1 / kLanes, so the gradient is the mixed
+// program's). Sequential Bernoulli sites under MVD take one counterfactual
+// run each (the lanes' sampled side is the run's own cost), alone and
+// before an enumerated site, and stay unbiased.
+TEST(ExpectationTest, MvdTakesOneCounterfactualPerBernoulliSite) {
+  constexpr Index kLanes = 50;
+  struct Combination {
+    std::shared_ptr<const SiteStrategy> s1, s2;
+    int runs;
+  };
+  // Mvd, Mvd: the first run and one value run per site. Mvd, Enumerate:
+  // two branches, b1's value run once (value runs only sample).
+  const std::vector<Combination> combinations = {
+      {Mvd(), Mvd(), 3},
+      {Mvd(), Enumerate(), 3},
+      {Enumerate(), Mvd(), 4},
+  };
+  uint64_t seed = 200;
+  for (const Combination& c : combinations) {
+    SCOPED_TRACE(absl::StrCat(c.s1->name(), " / ", c.s2->name()));
+    Mixed program;
+    auto objective = Expectation([&] {
+      const Tensor b1 = sample(
+          "b1", Bernoulli::FromProbs(program.p1.tensor()).Expand(kLanes, 1),
+          c.s1);
+      const Tensor q = Where(b1, program.p2.tensor(), program.p3.tensor());
+      const Tensor b2 = sample("b2", Bernoulli::FromProbs(q), c.s2);
+      const Tensor z = sample("z", Normal(program.m.tensor() * b2, 1.0));
+      return (Square(z) + b1) * (Real(1) / kLanes);
+    });
+    objective.Seed(++seed);
+    std::vector<MeanAccumulator> grads(4);
+    for (int n = 0; n < 1000; ++n) {
+      Parameter* params[] = {&program.p1, &program.p2, &program.p3, &program.m};
+      for (Parameter* p : params) p->ZeroGrad();
+      const absl::StatusOr<GradientEstimate> g = objective.GradEstimate();
+      ASSERT_TRUE(g.ok()) << g.status();
+      ASSERT_EQ(g->runs, c.runs);
       for (int k = 0; k < 4; ++k) grads[k].Add(params[k]->grad()(0, 0));
     }
     const std::vector<double> expected = program.Gradient();
