@@ -41,16 +41,39 @@ std::optional<Matrix> SampledSides(const Tensor& value, const Tensor& positive,
   return sides;
 }
 
-// The coupling draw of the side each lane did not sample: the negative
-// draw where `sides` is +1, the positive one where it is -1.
-Tensor OtherSide(const Matrix& sides, const Tensor& positive,
-                 const Tensor& negative) {
-  Matrix other = positive.value();
+// The coupling draw of the side each lane did not sample (the negative
+// draw where `sides` is +1, the positive one where it is -1) in the lanes
+// [begin, end), the drawn value elsewhere.
+Tensor OtherSide(const Tensor& value, const Matrix& sides,
+                 const Tensor& positive, const Tensor& negative, Index begin,
+                 Index end) {
+  Matrix other = value.value();
+  const auto plus = positive.value();
   const auto minus = negative.value();
-  for (Index i = 0; i < sides.rows(); ++i) {
-    if (sides(i, 0) > 0) other.row(i) = minus.row(i);
+  for (Index i = begin; i < end; ++i) {
+    other.row(i) = sides(i, 0) > 0 ? minus.row(i) : plus.row(i);
   }
   return Tensor(other);
+}
+
+// The forced values of the counterfactual runs of a site with `lanes`
+// lanes in a program whose value has `rows` lanes: all lanes flipped in one
+// run, or, with K particles per program lane (lanes = K rows), one run per
+// particle, flipping that particle's lanes only (the program's value mixes
+// the particles of a lane, so each needs its own counterfactual).
+std::vector<Tensor> Counterfactuals(const Tensor& value, const Matrix& sides,
+                                    const Tensor& positive,
+                                    const Tensor& negative, Index rows) {
+  const Index lanes = value.rows();
+  if (rows == lanes || rows <= 1 || lanes == 1 || lanes % rows != 0) {
+    return {OtherSide(value, sides, positive, negative, 0, lanes)};
+  }
+  std::vector<Tensor> values;
+  for (Index begin = 0; begin < lanes; begin += rows) {
+    values.push_back(
+        OtherSide(value, sides, positive, negative, begin, begin + rows));
+  }
+  return values;
 }
 
 // One MVD draw: its coupling terms and the costs of their value runs. Shared
@@ -68,12 +91,15 @@ class MvdDraw final : public SurrogateTerm {
   explicit MvdDraw(std::vector<MvdTerm> terms)
       : terms_(std::move(terms)),
         sides_(terms_.size()),
+        others_(terms_.size()),
         plus_(terms_.size()),
         minus_(terms_.size()) {}
 
   const std::vector<MvdTerm>& terms() const { return terms_; }
   // s for term j, when its sampled side is the evaluating run's (above).
-  std::optional<Tensor>& sides(size_t j) { return sides_[j]; }
+  std::optional<Matrix>& sides(size_t j) { return sides_[j]; }
+  // The costs of term j's counterfactual runs (one per particle).
+  std::vector<Tensor>& others(size_t j) { return others_[j]; }
   // L⁺_j and L⁻_j, set by the value runs (with `sides`, L⁺_j holds the
   // other side's cost).
   std::optional<Tensor>& cost(size_t j, bool positive) {
@@ -85,18 +111,23 @@ class MvdDraw final : public SurrogateTerm {
     Tensor sum;
     for (size_t j = 0; j < terms_.size(); ++j) {
       const MvdTerm& term = terms_[j];
-      if (term.parameter.rows() > 1 && term.parameter.rows() != total.rows()) {
+      const Index lanes = term.parameter.rows();
+      const bool particles =
+          sides_[j].has_value() && others_[j].size() > 1 &&
+          total.rows() * static_cast<Index>(others_[j].size()) == lanes;
+      if (lanes > 1 && lanes != total.rows() && !particles) {
         ThrowStatus(absl::InvalidArgumentError(absl::StrCat(
             "measure-valued derivatives of a site with ", term.parameter.rows(),
             " lanes need the program to return one value per lane, but it "
             "returned ",
             total.ShapeString())));
       }
-      PROVI_CHECK(plus_[j].has_value()) << "MVD value run missing";
       Tensor difference;
       if (sides_[j].has_value()) {
-        difference = *sides_[j] * (Detach(total) - *plus_[j]);
+        PROVI_CHECK(!others_[j].empty()) << "MVD value run missing";
+        difference = Differences(*sides_[j], Detach(total), others_[j]);
       } else {
+        PROVI_CHECK(plus_[j].has_value()) << "MVD value run missing";
         difference = minus_[j].has_value() ? *plus_[j] - *minus_[j] : *plus_[j];
       }
       const Tensor part = (term.parameter - Detach(term.parameter)) *
@@ -107,8 +138,27 @@ class MvdDraw final : public SurrogateTerm {
   }
 
  private:
+  // s ⊙ (L - L_other) per site lane, from the evaluating run's cost and the
+  // counterfactual runs' (one, or one per particle: site lane k R + r then
+  // compares program lane r of the run and of counterfactual k).
+  static Tensor Differences(const Matrix& sides, const Tensor& cost,
+                            const std::vector<Tensor>& others) {
+    if (others.size() == 1) return Tensor(sides) * (cost - others[0]);
+    const auto main = cost.value();
+    const Index rows = main.rows();
+    Matrix difference(sides.rows(), 1);
+    for (size_t k = 0; k < others.size(); ++k) {
+      const auto other = others[k].value();
+      const Index begin = static_cast<Index>(k) * rows;
+      difference.middleRows(begin, rows) =
+          sides.middleRows(begin, rows).cwiseProduct(main - other);
+    }
+    return Tensor(difference);
+  }
+
   std::vector<MvdTerm> terms_;
-  std::vector<std::optional<Tensor>> sides_;
+  std::vector<std::optional<Matrix>> sides_;
+  std::vector<std::vector<Tensor>> others_;
   std::vector<std::optional<Tensor>> plus_;
   std::vector<std::optional<Tensor>> minus_;  // absent: zero measure
 };
@@ -134,10 +184,19 @@ class MvdStrategy final : public SiteStrategy {
         sides = SampledSides(value, term.positive, *term.negative);
       }
       if (sides.has_value()) {
-        draw->sides(j) = Tensor(*sides);
-        run.ScheduleValueRun(
-            OtherSide(*sides, term.positive, *term.negative),
-            [draw, j](const Tensor& cost) { draw->cost(j, true) = cost; });
+        draw->sides(j) = sides;
+        run.ScheduleValueRuns(
+            [draw, j, value](Index rows) {
+              const MvdTerm& term = draw->terms()[j];
+              const std::vector<Tensor> values =
+                  Counterfactuals(value, *draw->sides(j), term.positive,
+                                  *term.negative, rows);
+              draw->others(j).resize(values.size());
+              return values;
+            },
+            [draw, j](size_t k, const Tensor& cost) {
+              draw->others(j)[k] = cost;
+            });
         continue;
       }
       for (bool positive : {true, false}) {

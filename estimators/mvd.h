@@ -21,7 +21,11 @@
 // drawn value is always one side), the run evaluating the term already has
 // that side's cost L, so a single value run forced to the other side lane
 // by lane gives L_other and L⁺_j - L⁻_j = ±(L - L_other) per lane: one
-// counterfactual per Bernoulli site. Other families (the Normal's Weibull
+// counterfactual per Bernoulli site. In a program whose value has one
+// lane per K particles of the site's (an importance-weighted bound, lanes
+// laid out as `Iwelbo`'s), the particles of a lane share its value, so the
+// counterfactual is one run per particle, each flipping that particle's
+// lanes only. Other families (the Normal's Weibull
 // couplings, say) take two runs per parameter entry (one when the negative
 // part is zero). Per lane: a site with R lanes needs the program to return
 // one value per lane.

@@ -62,11 +62,20 @@ enum class RunMode {
   kValue,      // only its cost is needed: all new sites sample
 };
 
+class RunHandler;
+
 struct RunSpec {
   RunMode mode = RunMode::kSurrogate;
   std::vector<ReplayEntry> prefix;
   // kValue runs: receives the run's total cost, detached.
   std::function<void(const Tensor&)> on_cost;
+  // Set for a group of value runs whose forced values wait for the
+  // scheduling run's result (`SiteRun::ScheduleValueRuns`): the driver
+  // expands it into one kValue run per value, forcing the prefix's last
+  // site, before running any of them.
+  std::function<std::vector<Tensor>(Index rows)> expand;
+  std::function<void(size_t, const Tensor&)> on_expanded_cost;
+  const RunHandler* scheduler = nullptr;
 };
 
 class Driver;
@@ -87,6 +96,8 @@ class RunHandler : public Handler {
   Tensor AssembleSurrogate(Tensor* value) const;
   // The run's total cost, detached. Value runs.
   Tensor TotalCost() const;
+  // The rows of the program's value, once it has returned.
+  Index ValueRows() const;
 
  private:
   class SiteContext;  // the SiteRun of one site

@@ -229,6 +229,53 @@ TEST(ExpectationTest, MvdTakesOneCounterfactualPerBernoulliSite) {
   }
 }
 
+// Two particles of each of three lanes, particle-major (lane k 3 + r is
+// particle k of lane r), and the importance-weighted value of each lane,
+// log ½ (e^{y b_0} + e^{y b_1}) with b_k ~ Bernoulli(p): the score function
+// multiplies each particle's score by its lane's value, and MVD flips one
+// particle at a time (one counterfactual run per particle). Both are
+// unbiased for d/dp E = 2 p y + 2 (1 - 2 p) log ½ (e^y + 1), averaged over
+// the lanes.
+TEST(ExpectationTest, ParticlesOfALaneShareItsValue) {
+  const double y[3] = {0.5, 1.0, 2.0};
+  const double p0 = 0.35;
+  Matrix y_m(6, 1);
+  double expected = 0;
+  for (int r = 0; r < 3; ++r) {
+    y_m(r, 0) = y_m(r + 3, 0) = static_cast<Real>(y[r]);
+    expected += (2 * p0 * y[r] +
+                 2 * (1 - 2 * p0) * std::log((std::exp(y[r]) + 1) / 2)) /
+                3;
+  }
+  const Tensor y_t(y_m);
+  struct Combination {
+    std::shared_ptr<const SiteStrategy> strategy;
+    int runs;
+  };
+  uint64_t seed = 250;
+  for (const Combination& c : std::vector<Combination>{{ScoreFunction(), 1},
+                                                       {Mvd(), 3}}) {
+    SCOPED_TRACE(c.strategy->name());
+    Parameter p(Matrix::Constant(1, 1, static_cast<Real>(p0)));
+    auto objective = Expectation([&] {
+      const Tensor b =
+          sample("b", Bernoulli::FromProbs(p.tensor()).Expand(6, 1), c.strategy);
+      const Tensor lanes = RowLogSumExp(Reshape(b * y_t, 3, 2));
+      return (lanes - std::log(Real(2))) * (Real(1) / 3);
+    });
+    objective.Seed(++seed);
+    MeanAccumulator grad;
+    for (int n = 0; n < 2000; ++n) {
+      p.ZeroGrad();
+      const absl::StatusOr<GradientEstimate> g = objective.GradEstimate();
+      ASSERT_TRUE(g.ok()) << g.status();
+      ASSERT_EQ(g->runs, c.runs);
+      grad.Add(p.grad()(0, 0));
+    }
+    EXPECT_MEAN_NEAR(grad, expected);
+  }
+}
+
 TEST(ExpectationTest, NestedEnumerationMultipliesTheRunsAndIsExact) {
   // The mixed program with z's contribution replaced by its expectation
   // E[z²] = (m b2)² + 1, so that every gradient is exact.
