@@ -251,8 +251,8 @@ class ConfigurationStep {
     const examples::AirGuide guide(networks_);
     switch (configuration) {
       case Configuration::kReinforce:
-        Make(Elbo(model, ScoreFunction(guide, {"z_pres_0", "z_pres_1",
-                                               "z_pres_2"})),
+        Make(Elbo(model,
+                  ScoreFunction(guide, {"z_pres_0", "z_pres_1", "z_pres_2"})),
              1);
         break;
       case Configuration::kReinforceLearnedBaseline: {
@@ -271,16 +271,16 @@ class ConfigurationStep {
         break;
       }
       case Configuration::kEnum:
-        Make(Elbo(model, Enumerate(guide, {"z_pres_0", "z_pres_1",
-                                           "z_pres_2"})),
-             1);
+        Make(
+            Elbo(model, Enumerate(guide, {"z_pres_0", "z_pres_1", "z_pres_2"})),
+            1);
         break;
       case Configuration::kMvd:
         Make(Elbo(model, Mvd(guide, {"z_pres_0", "z_pres_1", "z_pres_2"})), 1);
         break;
       case Configuration::kIwaeReinforce:
-        Make(AirIwae(model, ScoreFunction(guide, {"z_pres_0", "z_pres_1",
-                                                  "z_pres_2"})),
+        Make(AirIwae(model, ScoreFunction(
+                                guide, {"z_pres_0", "z_pres_1", "z_pres_2"})),
              2);
         break;
       case Configuration::kIwaeMvd:
@@ -302,8 +302,7 @@ class ConfigurationStep {
     {
       ParamStoreScope store_scope(store_);
       TapeScope tape;
-      const examples::AirBatch batch{images_,
-                                     networks_.ProjectImages(images_)};
+      const examples::AirBatch batch{images_, networks_.ProjectImages(images_)};
       runs = estimate_(batch);
     }
     std::vector<Parameter*> parameters;

@@ -179,8 +179,7 @@ class MvdStrategy final : public SiteStrategy {
     for (size_t j = 0; j < draw->terms().size(); ++j) {
       const MvdTerm& term = draw->terms()[j];
       std::optional<Matrix> sides;
-      if (term.negative.has_value() &&
-          term.parameter.rows() == value.rows()) {
+      if (term.negative.has_value() && term.parameter.rows() == value.rows()) {
         sides = SampledSides(value, term.positive, *term.negative);
       }
       if (sides.has_value()) {
@@ -188,9 +187,8 @@ class MvdStrategy final : public SiteStrategy {
         run.ScheduleValueRuns(
             [draw, j, value](Index rows) {
               const MvdTerm& term = draw->terms()[j];
-              const std::vector<Tensor> values =
-                  Counterfactuals(value, *draw->sides(j), term.positive,
-                                  *term.negative, rows);
+              const std::vector<Tensor> values = Counterfactuals(
+                  value, *draw->sides(j), term.positive, *term.negative, rows);
               draw->others(j).resize(values.size());
               return values;
             },

@@ -12,12 +12,15 @@
 // schedules more runs: *branches* (surrogate runs, e.g. one per other value
 // of an enumerated site) and *value runs* (only their cost is needed, e.g.
 // an MVD site's coupled draws; their new sites draw with `Sample` and add
-// nothing). Both *replay* the sites before the site that scheduled them
-// (same values, same tape nodes, so pathwise gradients still flow) and force
-// that site's value. This is re-execution: direct-style C++ has no
-// first-class continuation, so "the rest of the program" is obtained by
-// running it again. A subsampled plate's indices are a choice of the run
-// too: drawn from the estimation's generator and replayed with the prefix.
+// nothing, and they run forward-only, recording nothing on the tape). A
+// group of value runs may wait for its scheduling run's result to choose
+// their forced values (one per particle of an importance-weighted lane). Both
+// *replay* the sites before the site that scheduled them (same values, same
+// tape nodes, so pathwise gradients still flow) and force that site's value.
+// This is re-execution: direct-style C++ has no first-class continuation, so
+// "the rest of the program" is obtained by running it again. A subsampled
+// plate's indices are a choice of the run too: drawn from the estimation's
+// generator and replayed with the prefix.
 //
 // Each surrogate run r then contributes
 //

@@ -253,13 +253,13 @@ TEST(ExpectationTest, ParticlesOfALaneShareItsValue) {
     int runs;
   };
   uint64_t seed = 250;
-  for (const Combination& c : std::vector<Combination>{{ScoreFunction(), 1},
-                                                       {Mvd(), 3}}) {
+  for (const Combination& c :
+       std::vector<Combination>{{ScoreFunction(), 1}, {Mvd(), 3}}) {
     SCOPED_TRACE(c.strategy->name());
     Parameter p(Matrix::Constant(1, 1, static_cast<Real>(p0)));
     auto objective = Expectation([&] {
-      const Tensor b =
-          sample("b", Bernoulli::FromProbs(p.tensor()).Expand(6, 1), c.strategy);
+      const Tensor b = sample(
+          "b", Bernoulli::FromProbs(p.tensor()).Expand(6, 1), c.strategy);
       const Tensor lanes = RowLogSumExp(Reshape(b * y_t, 3, 2));
       return (lanes - std::log(Real(2))) * (Real(1) / 3);
     });
