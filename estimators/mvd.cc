@@ -100,8 +100,7 @@ class MvdDraw final : public SurrogateTerm {
   std::optional<Matrix>& sides(size_t j) { return sides_[j]; }
   // The costs of term j's counterfactual runs (one per particle).
   std::vector<Tensor>& others(size_t j) { return others_[j]; }
-  // L⁺_j and L⁻_j, set by the value runs (with `sides`, L⁺_j holds the
-  // other side's cost).
+  // L⁺_j and L⁻_j, set by the value runs (without `sides`).
   std::optional<Tensor>& cost(size_t j, bool positive) {
     return positive ? plus_[j] : minus_[j];
   }
