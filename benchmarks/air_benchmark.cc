@@ -13,6 +13,18 @@
 //   BM_AirTrainingStep      one REINFORCE training step of the genjax.vi AIR
 //                           (AirTrainer::Step: estimate, sweep, Adam), no
 //                           baseline;
+//   BM_AirStep_*            one training step (image projection, gradient
+//                           estimate, Adam) of each configuration of the
+//                           paper's Table 2 and Figure 7 at the z_pres
+//                           sites: REINFORCE (no baseline; learned
+//                           baseline), ENUM (enumeration of the three
+//                           sites), MVD, IWAE(K = 2) with REINFORCE and with
+//                           MVD, and the hybrid (MVD at steps 0 and 1,
+//                           enumeration at step 2). Timed in the thread's
+//                           CPU time (manual time); counters: `ratio` to
+//                           REINFORCE's median step in the same binary run,
+//                           `runs` (program executions per step) and
+//                           `epoch_s` (60,000 canvases at 64 per step);
 //   BM_AirGradientStep_*    the gradient step alone, through provi's programs
 //                           and estimator (Provi) and written directly with
 //                           ad/ operations (Direct): their difference is the
@@ -31,16 +43,28 @@
 //   ./bazelw run --config=native //benchmarks:air_benchmark --
 //       --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 
+#include <time.h>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <memory>
+#include <utility>
 #include <vector>
 
 #include "ad/ops.h"
 #include "ad/tape.h"
+#include "base/check.h"
 #include "base/random.h"
 #include "benchmark/benchmark.h"
 #include "benchmarks/air_models.h"
 #include "distributions/normal.h"
+#include "estimators/strategies.h"
 #include "examples/air_model.h"
 #include "examples/air_training.h"
+#include "vi/generative.h"
+#include "vi/objectives.h"
+#include "vi/optimizers.h"
 #include "vi/param_store.h"
 
 namespace provi {
@@ -185,6 +209,209 @@ void BM_AirGradientStep_Direct(benchmark::State& state) {
   RunGradientSteps<DirectAirStep>(state);
 }
 
+// --- One training step per configuration ------------------------------------
+
+// The configurations of the paper's Table 2 and Figure 7, as estimator
+// wrappers around AIR's guide: the z_pres strategy per site, the objective
+// and the particle count.
+enum class Configuration {
+  kReinforce,
+  kReinforceLearnedBaseline,
+  kEnum,
+  kMvd,
+  kIwaeReinforce,
+  kIwaeMvd,
+  kHybrid,
+};
+
+// IWAE over the K particles AIR lays out itself (lane k B + b is particle
+// k of image b): log (1/K) Σ_k p(x, z_k) / q(z_k) per image.
+template <typename G>
+auto AirIwae(examples::AirModel model, G guide) {
+  return [model, guide](const examples::AirBatch& batch, Index particles) {
+    const Simulation q = Simulate(guide, batch, particles);
+    const Tensor log_w =
+        Density(model, q.choices, batch, particles) - q.log_density;
+    return RowLogSumExp(Reshape(log_w, log_w.rows() / particles, particles)) -
+           std::log(static_cast<Real>(particles));
+  };
+}
+
+// A training step of one configuration: the image projection once, the
+// objective's gradient estimate through provi's estimator, and Adam on
+// every parameter (the baseline network included).
+class ConfigurationStep {
+ public:
+  ConfigurationStep(Configuration configuration, uint64_t seed)
+      : networks_(BenchmarkConfig(), seed),
+        images_(Canvases(kBatch, 7)),
+        slots_(std::make_shared<examples::AirStepBaselines>()),
+        adam_(AdamOptions{1e-4}) {
+    const examples::AirModel model(networks_);
+    const examples::AirGuide guide(networks_);
+    switch (configuration) {
+      case Configuration::kReinforce:
+        Make(Elbo(model,
+                  ScoreFunction(guide, {"z_pres_0", "z_pres_1", "z_pres_2"})),
+             1);
+        break;
+      case Configuration::kReinforceLearnedBaseline: {
+        const examples::AirGuide with_baselines(networks_, slots_);
+        std::shared_ptr<examples::AirStepBaselines> slots = slots_;
+        auto baseline = [slots](int t) {
+          return LearnedBaseline([slots, t] { return slots->values[t]; });
+        };
+        Make(Elbo(model,
+                  ScoreFunction(
+                      ScoreFunction(ScoreFunction(with_baselines, {"z_pres_0"},
+                                                  baseline(0)),
+                                    {"z_pres_1"}, baseline(1)),
+                      {"z_pres_2"}, baseline(2))),
+             1);
+        break;
+      }
+      case Configuration::kEnum:
+        Make(
+            Elbo(model, Enumerate(guide, {"z_pres_0", "z_pres_1", "z_pres_2"})),
+            1);
+        break;
+      case Configuration::kMvd:
+        Make(Elbo(model, Mvd(guide, {"z_pres_0", "z_pres_1", "z_pres_2"})), 1);
+        break;
+      case Configuration::kIwaeReinforce:
+        Make(AirIwae(model, ScoreFunction(
+                                guide, {"z_pres_0", "z_pres_1", "z_pres_2"})),
+             2);
+        break;
+      case Configuration::kIwaeMvd:
+        Make(AirIwae(model, Mvd(guide, {"z_pres_0", "z_pres_1", "z_pres_2"})),
+             2);
+        break;
+      case Configuration::kHybrid:
+        Make(Elbo(model, Mvd(Enumerate(guide, {"z_pres_2"}),
+                             {"z_pres_0", "z_pres_1"})),
+             1);
+        break;
+    }
+  }
+
+  // One step; returns the number of program executions.
+  int Step() {
+    store_.ZeroGrad();
+    int runs = 0;
+    {
+      ParamStoreScope store_scope(store_);
+      TapeScope tape;
+      const examples::AirBatch batch{images_, networks_.ProjectImages(images_)};
+      runs = estimate_(batch);
+    }
+    std::vector<Parameter*> parameters;
+    for (const NamedParameter& p : store_.parameters()) {
+      p.parameter->grad() = -p.parameter->grad();
+      parameters.push_back(p.parameter);
+    }
+    const absl::Status status = adam_.Step(parameters);
+    PROVI_CHECK(status.ok()) << status;
+    return runs;
+  }
+
+ private:
+  template <typename Objective>
+  void Make(Objective objective, Index particles) {
+    auto expectation =
+        std::make_shared<Expectation<Objective>>(std::move(objective));
+    expectation->Seed(11);
+    estimate_ = [expectation, particles](const examples::AirBatch& batch) {
+      const absl::StatusOr<GradientEstimate> g =
+          expectation->GradEstimate(batch, particles);
+      PROVI_CHECK(g.ok()) << g.status();
+      return g->runs;
+    };
+  }
+
+  examples::AirNetworks networks_;
+  Tensor images_;
+  std::shared_ptr<examples::AirStepBaselines> slots_;
+  ParamStore store_;
+  Adam adam_;
+  std::function<int(const examples::AirBatch&)> estimate_;
+};
+
+// The CPU time of this thread: the steps run on one thread, and on a
+// shared machine its CPU time varies less than the wall clock.
+double ThreadSeconds() {
+  timespec t;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
+}
+
+// The step time of REINFORCE, measured once per binary run by the first
+// configuration benchmark, for the ratio counters.
+double& ReinforceSeconds() {
+  static double seconds = 0;
+  return seconds;
+}
+
+// Steps of one configuration; counters: the ratio of its step time to
+// REINFORCE's (same binary), the program executions per step, and the time
+// of one epoch of 60,000 canvases at 64 per step.
+void RunConfiguration(benchmark::State& state, Configuration configuration) {
+  ConfigurationStep step(configuration, /*seed=*/1);
+  int runs = step.Step();  // creates the parameters
+  const auto timed = [&] {
+    const double start = ThreadSeconds();
+    runs = step.Step();
+    return ThreadSeconds() - start;
+  };
+  if (configuration != Configuration::kReinforce && ReinforceSeconds() == 0) {
+    ConfigurationStep reinforce(Configuration::kReinforce, 1);
+    reinforce.Step();
+    std::vector<double> times;
+    for (int n = 0; n < 5; ++n) {
+      const double start = ThreadSeconds();
+      reinforce.Step();
+      times.push_back(ThreadSeconds() - start);
+    }
+    std::sort(times.begin(), times.end());
+    ReinforceSeconds() = times[2];
+  }
+  std::vector<double> times;
+  for (auto _ : state) {
+    const double seconds = timed();
+    state.SetIterationTime(seconds);
+    times.push_back(seconds);
+  }
+  std::sort(times.begin(), times.end());
+  const double median = times[times.size() / 2];
+  if (configuration == Configuration::kReinforce) ReinforceSeconds() = median;
+  state.counters["runs"] = runs;
+  state.counters["ratio"] = median / ReinforceSeconds();
+  state.counters["epoch_s"] = median * 60000.0 / kBatch;
+  state.SetItemsProcessed(state.iterations() * kBatch);
+}
+
+void BM_AirStep_Reinforce(benchmark::State& state) {
+  RunConfiguration(state, Configuration::kReinforce);
+}
+void BM_AirStep_ReinforceLearnedBaseline(benchmark::State& state) {
+  RunConfiguration(state, Configuration::kReinforceLearnedBaseline);
+}
+void BM_AirStep_Enum(benchmark::State& state) {
+  RunConfiguration(state, Configuration::kEnum);
+}
+void BM_AirStep_Mvd(benchmark::State& state) {
+  RunConfiguration(state, Configuration::kMvd);
+}
+void BM_AirStep_Iwae2Reinforce(benchmark::State& state) {
+  RunConfiguration(state, Configuration::kIwaeReinforce);
+}
+void BM_AirStep_Iwae2Mvd(benchmark::State& state) {
+  RunConfiguration(state, Configuration::kIwaeMvd);
+}
+void BM_AirStep_HybridMvdMvdEnum(benchmark::State& state) {
+  RunConfiguration(state, Configuration::kHybrid);
+}
+
 // --- The parts --------------------------------------------------------------
 
 // Runs `part()` (a forward pass returning a tensor) and a reverse sweep from
@@ -296,6 +523,19 @@ BENCHMARK(BM_SpatialTransform_ImageToWindow_HandWritten)
 BENCHMARK(BM_AirTrainingStep)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_AirGradientStep_Provi)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_AirGradientStep_Direct)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_AirStep_Reinforce)->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_AirStep_ReinforceLearnedBaseline)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_AirStep_Enum)->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_AirStep_Mvd)->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_AirStep_Iwae2Reinforce)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_AirStep_Iwae2Mvd)->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_AirStep_HybridMvdMvdEnum)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_AirPart_ImageProjection)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_AirPart_LstmSteps)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_AirPart_SpatialTransforms)->Unit(benchmark::kMillisecond);

@@ -17,10 +17,13 @@
 // The program returns a Tensor: 1x1, or one value per lane (R x 1). With
 // one value per lane, every strategy works lane by lane (ADEV's `maps`):
 // score terms multiply only their own lane's cost, and enumerating a site
-// needs one run per support value for the whole plate (not K^R), MVD two
-// runs per coupling term. The contract, as for vmap: lanes must not
-// interact (lane i's value may depend only on lane i's choices and on
-// choices outside the plate).
+// needs one run per support value for the whole plate (not K^R), MVD one
+// or two runs per coupling term (estimators/mvd.h). The contract, as for
+// vmap: lanes must not interact (lane i's value may depend only on lane i's
+// choices and on choices outside the plate). One exception: a site may
+// have K lanes per lane of the value, K particles laid out particle-major
+// as `Iwelbo`'s (site lane k R + r belongs to value lane r), which share
+// their lane's value (`SiteLaneCosts` in estimators/site_strategy.h).
 //
 // Costs: the returned value is the program's final cost. `AddCost(c)` adds
 // an intermediate cost; a score-function site's gradient term multiplies

@@ -13,10 +13,22 @@
 //
 //   Σ_j (θ_j - Detach(θ_j)) c_j Detach(L⁺_j - L⁻_j)
 //
-// to the surrogate of its run and of every branch forked after it. Low
-// variance for discrete families, at the price of two runs per parameter
-// entry (one when the negative part is zero). Per lane: a site with R
-// lanes needs the program to return one value per lane.
+// to the surrogate of its run and of every branch forked after it. Value
+// runs are forward-only: they record nothing on the tape.
+//
+// One run per coupling term where it can: when each lane's drawn value is
+// one of the two coupled draws (a Bernoulli's coupling is 1 and 0, so the
+// drawn value is always one side), the run evaluating the term already has
+// that side's cost L, so a single value run forced to the other side lane
+// by lane gives L_other and L⁺_j - L⁻_j = ±(L - L_other) per lane: one
+// counterfactual per Bernoulli site. In a program whose value has one
+// lane per K particles of the site's (an importance-weighted bound, lanes
+// laid out as `Iwelbo`'s), the particles of a lane share its value, so the
+// counterfactual is one run per particle, each flipping that particle's
+// lanes only. Other families (the Normal's Weibull
+// couplings, say) take two runs per parameter entry (one when the negative
+// part is zero). Per lane: a site with R lanes needs the program to return
+// one value per lane.
 //
 // Example:
 //

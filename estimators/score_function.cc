@@ -23,13 +23,10 @@ class ScoreTerm final : public SurrogateTerm {
         baseline_(std::move(baseline)) {}
 
   Tensor Evaluate(const RunCosts& costs) const override {
-    const Index lanes = costs.total().rows();
-    if (score_.rows() > 1 && lanes > 1 && score_.rows() != lanes) {
-      ThrowStatus(absl::InvalidArgumentError(absl::StrCat(
-          "a score-function site with ", score_.rows(),
-          " lanes in a program returning ", costs.total().ShapeString())));
-    }
-    const Tensor downstream = costs.DetachedAfter(mark_);
+    // With K particles per lane, each particle's score multiplies its own
+    // lane's cost.
+    const Tensor downstream =
+        SiteLaneCosts(costs.DetachedAfter(mark_), score_.rows());
     if (baseline_ == nullptr) return downstream * score_;
     const Tensor b = baseline_->Value(site_, downstream);
     Tensor term = Detach(downstream - b) * score_;

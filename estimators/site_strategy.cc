@@ -20,6 +20,18 @@ Tensor RunCosts::DetachedAfter(size_t mark) const {
   return sum;
 }
 
+Tensor SiteLaneCosts(const Tensor& cost, Index site_lanes) {
+  const Index lanes = cost.rows();
+  if (lanes == site_lanes || lanes == 1 || site_lanes == 1) return cost;
+  if (site_lanes % lanes != 0) {
+    ThrowStatus(absl::InvalidArgumentError(absl::StrCat(
+        "a site with ", site_lanes, " lanes in a program returning ",
+        cost.ShapeString(),
+        ": the site's lanes must be the program's or K particles of each")));
+  }
+  return Tile(cost, site_lanes / lanes, 1);
+}
+
 void SiteStrategy::Replay(SiteRun& run, const Tensor& value) const {
   (void)run;
   (void)value;

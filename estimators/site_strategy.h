@@ -78,6 +78,16 @@ class RunCosts {
   const Tensor& total_;
 };
 
+// SiteLaneCosts()
+//
+// `cost` (one value per lane of the program, R x 1, or 1x1) as seen by a
+// site with `site_lanes` lanes: unchanged when they match (or either is
+// 1), tiled K times when the site has K R lanes, which are then K
+// particles of each program lane laid out particle-major (as `Iwelbo`'s:
+// site lane k R + r belongs to program lane r). Throws InvalidArgument for
+// other shapes.
+Tensor SiteLaneCosts(const Tensor& cost, Index site_lanes);
+
 // SurrogateTerm
 //
 // A site's addition to the surrogate of a run, evaluated once the run has
@@ -87,7 +97,9 @@ class SurrogateTerm {
   virtual ~SurrogateTerm() = default;
 
   // The term for a run whose costs are `costs` (per lane or 1x1), or an
-  // empty (0x0) tensor. Its gradient is what counts; its value is not part
+  // empty (0x0) tensor. Per lane means R x 1, or K R x 1 for K particles
+  // of each of the R lanes (see `SiteLaneCosts`), which the estimator sums
+  // into their lanes. Its gradient is what counts; its value is not part
   // of the estimate. Throws StatusError for a program it cannot handle (the
   // estimator names the site).
   virtual Tensor Evaluate(const RunCosts& costs) const = 0;
@@ -133,6 +145,18 @@ class SiteRun {
   // cost, detached. Every value run finishes before any term is evaluated.
   virtual void ScheduleValueRun(const Tensor& value,
                                 std::function<void(const Tensor&)> on_cost) = 0;
+
+  // Schedules value runs like `ScheduleValueRun` whose forced values depend
+  // on the shape of this run's result: once this run has returned,
+  // `values(rows)` is called with the number of rows of its value (its
+  // lanes) and gives one forced value per run; `on_cost(k, cost)` receives
+  // run k's total cost. For lane-wise strategies in programs whose value
+  // has fewer lanes than the site (K particles of each lane, laid out
+  // particle-major as `Iwelbo`'s: site lane k R + r belongs to value lane
+  // r), which need one run per particle.
+  virtual void ScheduleValueRuns(
+      std::function<std::vector<Tensor>(Index rows)> values,
+      std::function<void(size_t, const Tensor&)> on_cost) = 0;
 
  protected:
   ~SiteRun() = default;

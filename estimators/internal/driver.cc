@@ -81,6 +81,16 @@ class RunHandler::SiteContext final : public SiteRun {
     run_.driver_.Schedule(std::move(spec));
   }
 
+  void ScheduleValueRuns(
+      std::function<std::vector<Tensor>(Index rows)> values,
+      std::function<void(size_t, const Tensor&)> on_cost) override {
+    RunSpec spec = Fork(Tensor(), RunMode::kValue);
+    spec.expand = std::move(values);
+    spec.on_expanded_cost = std::move(on_cost);
+    spec.scheduler = &run_;
+    run_.driver_.Schedule(std::move(spec));
+  }
+
   void set_drawing() { drawing_ = true; }
   std::shared_ptr<const SurrogateTerm>& shared_term() { return shared_term_; }
 
@@ -211,6 +221,11 @@ Tensor RunHandler::TotalCost() const {
   return total;
 }
 
+Index RunHandler::ValueRows() const {
+  PROVI_CHECK(!costs_.empty()) << "the run has not returned";
+  return costs_.back().rows();
+}
+
 Tensor RunHandler::AssembleSurrogate(Tensor* value) const {
   PROVI_CHECK(!costs_.empty()) << "a run without costs";
   Tensor total;
@@ -238,7 +253,13 @@ Tensor RunHandler::AssembleSurrogate(Tensor* value) const {
     } catch (const StatusError& error) {
       ThrowAtSite(error.status(), SiteKind::kSample, t.site);
     }
-    if (part.size() > 0) surrogate = surrogate + part;
+    if (part.size() == 0) continue;
+    // A term over K particles of each lane (site lane k R + r): summed
+    // into lane r.
+    if (lanes > 1 && part.rows() > lanes && part.rows() % lanes == 0) {
+      part = RowSum(Reshape(part, lanes, part.rows() / lanes));
+    }
+    surrogate = surrogate + part;
   }
   if (weights_.empty()) {
     *value = Detach(total);
@@ -285,6 +306,24 @@ Driver::Result Driver::Run() {
 
   pending_.push_back(RunSpec());
   while (!pending_.empty()) {
+    if (pending_.front().expand) {
+      // The scheduling run has returned: one value run per forced value.
+      RunSpec group = std::move(pending_.front());
+      pending_.pop_front();
+      const std::vector<Tensor> values =
+          group.expand(group.scheduler->ValueRows());
+      for (size_t k = values.size(); k-- > 0;) {
+        RunSpec spec;
+        spec.mode = RunMode::kValue;
+        spec.prefix = group.prefix;
+        spec.prefix.back().value = values[k];
+        spec.on_cost = [on_cost = group.on_expanded_cost, k](const Tensor& c) {
+          on_cost(k, c);
+        };
+        pending_.push_front(std::move(spec));
+      }
+      continue;
+    }
     executed.push_back(Executed{std::move(pending_.front()), nullptr});
     pending_.pop_front();
     Executed& run = executed.back();

@@ -12,12 +12,15 @@
 // schedules more runs: *branches* (surrogate runs, e.g. one per other value
 // of an enumerated site) and *value runs* (only their cost is needed, e.g.
 // an MVD site's coupled draws; their new sites draw with `Sample` and add
-// nothing). Both *replay* the sites before the site that scheduled them
-// (same values, same tape nodes, so pathwise gradients still flow) and force
-// that site's value. This is re-execution: direct-style C++ has no
-// first-class continuation, so "the rest of the program" is obtained by
-// running it again. A subsampled plate's indices are a choice of the run
-// too: drawn from the estimation's generator and replayed with the prefix.
+// nothing, and they run forward-only, recording nothing on the tape). A
+// group of value runs may wait for its scheduling run's result to choose
+// their forced values (one per particle of an importance-weighted lane). Both
+// *replay* the sites before the site that scheduled them (same values, same
+// tape nodes, so pathwise gradients still flow) and force that site's value.
+// This is re-execution: direct-style C++ has no first-class continuation, so
+// "the rest of the program" is obtained by running it again. A subsampled
+// plate's indices are a choice of the run too: drawn from the estimation's
+// generator and replayed with the prefix.
 //
 // Each surrogate run r then contributes
 //
@@ -62,11 +65,20 @@ enum class RunMode {
   kValue,      // only its cost is needed: all new sites sample
 };
 
+class RunHandler;
+
 struct RunSpec {
   RunMode mode = RunMode::kSurrogate;
   std::vector<ReplayEntry> prefix;
   // kValue runs: receives the run's total cost, detached.
   std::function<void(const Tensor&)> on_cost;
+  // Set for a group of value runs whose forced values wait for the
+  // scheduling run's result (`SiteRun::ScheduleValueRuns`): the driver
+  // expands it into one kValue run per value, forcing the prefix's last
+  // site, before running any of them.
+  std::function<std::vector<Tensor>(Index rows)> expand;
+  std::function<void(size_t, const Tensor&)> on_expanded_cost;
+  const RunHandler* scheduler = nullptr;
 };
 
 class Driver;
@@ -87,6 +99,8 @@ class RunHandler : public Handler {
   Tensor AssembleSurrogate(Tensor* value) const;
   // The run's total cost, detached. Value runs.
   Tensor TotalCost() const;
+  // The rows of the program's value, once it has returned.
+  Index ValueRows() const;
 
  private:
   class SiteContext;  // the SiteRun of one site

@@ -180,6 +180,8 @@ TEST(ExpectationTest, StrategiesComposeInOneProgram) {
       {Mvd(), Enumerate(), Pathwise()},
       {Enumerate(), Mvd(), ScoreFunction()},
       {Enumerate(), Enumerate(), Mvd()},
+      {Mvd(), Mvd(), Pathwise()},
+      {Mvd(), Mvd(), ScoreFunction()},
       {ScoreFunction(MovingAverageBaseline(0.9)), Mvd(), Pathwise()},
   };
   uint64_t seed = 100;
@@ -201,6 +203,101 @@ TEST(ExpectationTest, StrategiesComposeInOneProgram) {
     for (int k = 0; k < 4; ++k) {
       EXPECT_MEAN_NEAR(grads[k], expected[k]) << "parameter " << k;
     }
+  }
+}
+
+// The mixed program in kLanes lanes, each with its own b1, b2 and z, one
+// value per lane (scaled by 1 / kLanes, so the gradient is the mixed
+// program's). Sequential Bernoulli sites under MVD take one counterfactual
+// run each (the lanes' sampled side is the run's own cost), alone and
+// before an enumerated site, and stay unbiased.
+TEST(ExpectationTest, MvdTakesOneCounterfactualPerBernoulliSite) {
+  constexpr Index kLanes = 50;
+  struct Combination {
+    std::shared_ptr<const SiteStrategy> s1, s2;
+    int runs;
+  };
+  // Mvd, Mvd: the first run and one value run per site. Mvd, Enumerate:
+  // two branches, b1's value run once (value runs only sample).
+  const std::vector<Combination> combinations = {
+      {Mvd(), Mvd(), 3},
+      {Mvd(), Enumerate(), 3},
+      {Enumerate(), Mvd(), 4},
+  };
+  uint64_t seed = 200;
+  for (const Combination& c : combinations) {
+    SCOPED_TRACE(absl::StrCat(c.s1->name(), " / ", c.s2->name()));
+    Mixed program;
+    auto objective = Expectation([&] {
+      const Tensor b1 = sample(
+          "b1", Bernoulli::FromProbs(program.p1.tensor()).Expand(kLanes, 1),
+          c.s1);
+      const Tensor q = Where(b1, program.p2.tensor(), program.p3.tensor());
+      const Tensor b2 = sample("b2", Bernoulli::FromProbs(q), c.s2);
+      const Tensor z = sample("z", Normal(program.m.tensor() * b2, 1.0));
+      return (Square(z) + b1) * (Real(1) / kLanes);
+    });
+    objective.Seed(++seed);
+    std::vector<MeanAccumulator> grads(4);
+    for (int n = 0; n < 1000; ++n) {
+      Parameter* params[] = {&program.p1, &program.p2, &program.p3, &program.m};
+      for (Parameter* p : params) p->ZeroGrad();
+      const absl::StatusOr<GradientEstimate> g = objective.GradEstimate();
+      ASSERT_TRUE(g.ok()) << g.status();
+      ASSERT_EQ(g->runs, c.runs);
+      for (int k = 0; k < 4; ++k) grads[k].Add(params[k]->grad()(0, 0));
+    }
+    const std::vector<double> expected = program.Gradient();
+    for (int k = 0; k < 4; ++k) {
+      EXPECT_MEAN_NEAR(grads[k], expected[k]) << "parameter " << k;
+    }
+  }
+}
+
+// Two particles of each of three lanes, particle-major (lane k 3 + r is
+// particle k of lane r), and the importance-weighted value of each lane,
+// log ½ (e^{y b_0} + e^{y b_1}) with b_k ~ Bernoulli(p): the score function
+// multiplies each particle's score by its lane's value, and MVD flips one
+// particle at a time (one counterfactual run per particle). Both are
+// unbiased for d/dp E = 2 p y + 2 (1 - 2 p) log ½ (e^y + 1), averaged over
+// the lanes.
+TEST(ExpectationTest, ParticlesOfALaneShareItsValue) {
+  const double y[3] = {0.5, 1.0, 2.0};
+  const double p0 = 0.35;
+  Matrix y_m(6, 1);
+  double expected = 0;
+  for (int r = 0; r < 3; ++r) {
+    y_m(r, 0) = y_m(r + 3, 0) = static_cast<Real>(y[r]);
+    expected += (2 * p0 * y[r] +
+                 2 * (1 - 2 * p0) * std::log((std::exp(y[r]) + 1) / 2)) /
+                3;
+  }
+  const Tensor y_t(y_m);
+  struct Combination {
+    std::shared_ptr<const SiteStrategy> strategy;
+    int runs;
+  };
+  uint64_t seed = 250;
+  for (const Combination& c :
+       std::vector<Combination>{{ScoreFunction(), 1}, {Mvd(), 3}}) {
+    SCOPED_TRACE(c.strategy->name());
+    Parameter p(Matrix::Constant(1, 1, static_cast<Real>(p0)));
+    auto objective = Expectation([&] {
+      const Tensor b = sample(
+          "b", Bernoulli::FromProbs(p.tensor()).Expand(6, 1), c.strategy);
+      const Tensor lanes = RowLogSumExp(Reshape(b * y_t, 3, 2));
+      return (lanes - std::log(Real(2))) * (Real(1) / 3);
+    });
+    objective.Seed(++seed);
+    MeanAccumulator grad;
+    for (int n = 0; n < 2000; ++n) {
+      p.ZeroGrad();
+      const absl::StatusOr<GradientEstimate> g = objective.GradEstimate();
+      ASSERT_TRUE(g.ok()) << g.status();
+      ASSERT_EQ(g->runs, c.runs);
+      grad.Add(p.grad()(0, 0));
+    }
+    EXPECT_MEAN_NEAR(grad, expected);
   }
 }
 
