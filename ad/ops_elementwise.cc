@@ -88,7 +88,28 @@ BasicTensor<T> Unary(const BasicTensor<T>& x, Op op) {
     }                                                                \
   }
 
-PROVI_UNARY_OP(Exp_, std::exp(x), x.exp(), y, y);
+// exp(x), exactly 0 where the result would be below the smallest normal
+// number. Eigen 3.4's vectorised exp clamps its argument from below (about
+// -88.4 in float, -709.4 in double) and so returns a tiny positive number
+// (5.6e-309 in double) where the true result underflows: exp(lowest) would
+// not be 0, and a branch of probability exp(lowest) times an infinite cost
+// would be infinite rather than nothing. The same cut on the scalar path
+// keeps a result independent of whether it was computed one element at a
+// time or vectorised.
+template <typename T>
+constexpr T kExpUnderflow = T(-87.33654475055310898657124730373F);
+template <>
+constexpr double kExpUnderflow<double> = -708.39641853226410621681158037;
+template <typename T>
+T ScalarExp(T x) {
+  return x < kExpUnderflow<T> ? T(0) : std::exp(x);
+}
+template <typename X>
+auto ArrayExp(const Eigen::ArrayBase<X>& x) {
+  using T = typename X::Scalar;
+  return (x < kExpUnderflow<T>).select(T(0), x.exp());
+}
+PROVI_UNARY_OP(Exp_, ScalarExp(x), ArrayExp(x), y, y);
 PROVI_UNARY_OP(Log_, std::log(x), x.log(), T(1) / x, x.inverse());
 PROVI_UNARY_OP(Log1p_, std::log1p(x), x.log1p(), T(1) / (T(1) + x),
                (T(1) + x).inverse());

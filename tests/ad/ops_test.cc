@@ -7,6 +7,7 @@
 #include "ad/ops.h"
 
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include "absl/types/span.h"
@@ -130,6 +131,37 @@ TEST(OpsTest, ElementwiseFunctionsNearDomainBoundaries) {
   ExpectAd([](const auto& v) { return Softplus(v); }, large);
   ExpectAd([](const auto& v) { return LogSigmoid(v); }, large);
   ExpectAd([](const auto& v) { return Sigmoid(v); }, large);
+}
+
+// Exp underflows to exactly 0 (and its gradient with it) wherever the result
+// would be below the smallest normal number, whether the elements are
+// computed one at a time or vectorised: a weight exp(lowest) must be 0, not
+// the 5.6e-309 of a clamped argument.
+TEST(OpsTest, ExpUnderflowsToZeroOnEveryPath) {
+  const Real lowest = std::numeric_limits<Real>::lowest();
+  const Real small = std::numeric_limits<Real>::min();
+  for (const Index n : {1, 2, 3, 8, 17}) {
+    Matrix x = Matrix::Constant(n, 1, lowest);
+    if (n > 2) {
+      x(1, 0) = Real(-800);
+      x(2, 0) = Real(0);
+    }
+    const Tensor y = Exp(Tensor(x));
+    for (Index i = 0; i < n; ++i) {
+      if (x(i, 0) < -750) {
+        EXPECT_EQ(y.value()(i, 0), 0) << "n = " << n;
+      }
+    }
+    if (n > 2) {
+      EXPECT_EQ(y.value()(2, 0), 1);
+    }
+  }
+  // Results from the smallest normal number up are exp's.
+  const Real at_min = std::log(small) + Real(1e-3);
+  const Tensor y = Exp(Tensor(Matrix::Constant(4, 1, at_min)));
+  EXPECT_NEAR(y.value()(0, 0), std::exp(at_min), 1e-6 * std::exp(at_min));
+  EXPECT_EQ(Exp(Tensor(at_min)).value()(0, 0), y.value()(0, 0));
+  ExpectAd([](const auto& v) { return Exp(v); }, Mat({{-30.0, 0.5, 3.0}}));
 }
 
 TEST(OpsTest, ClampRejectsInvertedBounds) {
