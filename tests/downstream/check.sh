@@ -12,6 +12,11 @@
 #
 # With no precision it checks both. Each precision is a full build of
 # provi's libraries (not its tests) in the workspace's own output root.
+# With PROVI_DOWNSTREAM_ANALYZE_ONLY=1 it builds nothing: it analyses the
+# README's command line (bazel aquery with its flags) and checks that the
+# program's compile action defines PROVI_REAL_DOUBLE exactly when the
+# precision is double, that is, that the README's flag reaches provi's
+# build setting from the depending workspace.
 set -euo pipefail
 
 provi="$(cd "${1:-$(dirname "${BASH_SOURCE[0]}")/../..}" && pwd)"
@@ -73,6 +78,32 @@ for real in "${precisions[@]}"; do
   # Startup options only: a private output root, and no ~/.bazelrc, so that
   # the build is the README's and nothing else's.
   start=${SECONDS}
+  if [[ "${PROVI_DOWNSTREAM_ANALYZE_ONLY:-0}" == 1 ]]; then
+    [[ "${words[1]}" == run || "${words[1]}" == build ]] || {
+      echo "check.sh: expected bazel run or build in: ${line}" >&2
+      exit 1
+    }
+    args=("${words[@]:2}")
+    target="${args[-1]}"
+    unset 'args[-1]'
+    if ! bazel --output_user_root="${work}/root" --nohome_rc aquery "${args[@]}" \
+        "mnemonic(\"CppCompile\", ${target})" >"${work}/${real}.out" \
+        2>"${work}/${real}.log"; then
+      tail -n 40 "${work}/${real}.log" >&2
+      exit 1
+    fi
+    grep -q -- '-DPROVI_REAL_DOUBLE' "${work}/${real}.out" && defined=double || defined=float
+    grep -q 'my_model.cc' "${work}/${real}.out" || {
+      echo "check.sh: no compile action for my_model.cc in the analysis of ${target}" >&2
+      exit 1
+    }
+    if [[ "${defined}" != "${real}" ]]; then
+      echo "check.sh: with '${line%%#*}' provi::Real would be ${defined}, not ${real}" >&2
+      exit 1
+    fi
+    echo "downstream (${real}): analysed in $((SECONDS - start)) s; provi::Real is ${real}"
+    continue
+  fi
   if ! bazel --output_user_root="${work}/root" --nohome_rc "${words[@]:1}" \
       >"${work}/${real}.out" 2>"${work}/${real}.log"; then
     tail -n 40 "${work}/${real}.log" >&2
