@@ -35,6 +35,7 @@
 #ifndef PROVI_AD_TENSOR_H_
 #define PROVI_AD_TENSOR_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -74,6 +75,34 @@ template <typename Derived>
 bool AllFinite(const Eigen::DenseBase<Derived>& x) {
   using Scalar = typename Derived::Scalar;
   return (x.derived().array() * Scalar(0)).sum() == Scalar(0);
+}
+
+// ForEachChunk()
+//
+// Calls `f(chunk)` on consecutive pieces of the arrays `data...` (each of
+// `n` elements), at most `kCacheChunk` long, as Eigen array maps: the loop
+// of a pass that applies several element-wise operations to a piece while
+// it is in cache, so that each array is read from memory once. The
+// arithmetic, and so every bit of the result, is that of whole-array
+// passes. Pointers to const give read-only maps.
+//
+// Example (x -= rate * g, and whether g is finite, in one pass):
+//
+//   bool finite = true;
+//   provi::ForEachChunk(n, [&](auto x, auto g) {
+//     finite = finite && provi::AllFinite(g);
+//     x -= rate * g;
+//   }, x_data, g_data);
+constexpr Index kCacheChunk = 4096;
+template <typename F, typename... T>
+void ForEachChunk(Index n, F&& f, T*... data) {
+  for (Index begin = 0; begin < n; begin += kCacheChunk) {
+    const Index length = std::min(kCacheChunk, n - begin);
+    f(Eigen::Map<std::conditional_t<
+          std::is_const_v<T>,
+          const Eigen::Array<std::remove_const_t<T>, Eigen::Dynamic, 1>,
+          Eigen::Array<T, Eigen::Dynamic, 1>>>(data + begin, length)...);
+  }
 }
 
 template <typename T>

@@ -84,26 +84,22 @@ absl::Status DataParallel::Shared(absl::Status status) {
 absl::Status DataParallel::Pack(Real weight) {
   // Chunk by chunk: copy (scaled by the weight), and check the chunk while
   // it is in cache, so that the gradients are read from memory once.
-  using Chunk = Eigen::Map<Eigen::Array<Real, Eigen::Dynamic, 1>>;
-  using ConstChunk = Eigen::Map<const Eigen::Array<Real, Eigen::Dynamic, 1>>;
-  constexpr Index kChunk = 4096;
   bool finite = true;
   Real* out = buffer_.data();
   for (const Parameter* p : store_.parameter_pointers()) {
     const Matrix& grad = p->grad();
-    const Index n = grad.size();
-    for (Index begin = 0; begin < n; begin += kChunk) {
-      const Index length = std::min(kChunk, n - begin);
-      const ConstChunk in(grad.data() + begin, length);
-      Chunk packed(out + begin, length);
-      if (weight == Real(1)) {
-        packed = in;
-      } else {
-        packed = weight * in;
-      }
-      finite = finite && AllFinite(in);
-    }
-    out += n;
+    ForEachChunk(
+        grad.size(),
+        [&](auto in, auto packed) {
+          if (weight == Real(1)) {
+            packed = in;
+          } else {
+            packed = weight * in;
+          }
+          finite = finite && AllFinite(in);
+        },
+        grad.data(), out);
+    out += grad.size();
   }
   return finite ? absl::OkStatus() : store_.CheckGradientsFinite();
 }

@@ -442,20 +442,15 @@ void Adam::Update(State& state, Matrix& value, const Matrix& grad,
   // The three updates run chunk by chunk, so that each chunk of the moments,
   // the gradient and the value is read from memory once (the arithmetic,
   // and so every bit of the result, is that of three whole-array passes).
-  using Chunk = Eigen::Map<Eigen::Array<Real, Eigen::Dynamic, 1>>;
-  using ConstChunk = Eigen::Map<const Eigen::Array<Real, Eigen::Dynamic, 1>>;
-  constexpr Index kChunk = 2048;
-  const Index n = value.size();
-  for (Index begin = 0; begin < n; begin += kChunk) {
-    const Index length = std::min(kChunk, n - begin);
-    Chunk m(state.first.data() + begin, length);
-    Chunk v(state.second.data() + begin, length);
-    Chunk x(value.data() + begin, length);
-    const ConstChunk g(grad.data() + begin, length);
-    m = b1 * m + c1 * g;
-    v = b2 * v + c2 * g.square();
-    x -= rate * m / ((v.sqrt() * inverse_sqrt_correction) + epsilon);
-  }
+  ForEachChunk(
+      value.size(),
+      [&](auto m, auto v, auto x, auto g) {
+        m = b1 * m + c1 * g;
+        v = b2 * v + c2 * g.square();
+        x -= rate * m / ((v.sqrt() * inverse_sqrt_correction) + epsilon);
+      },
+      state.first.data(), state.second.data(), value.data(),
+      static_cast<const Real*>(grad.data()));
 }
 
 // -----------------------------------------------------------------------------

@@ -25,17 +25,16 @@ absl::Status NegateGradients(ParamStore& store) {
   // One pass, chunk by chunk: test a chunk while it is in cache, negate it.
   // Negation is exact, so on failure the gradients are restored before
   // the first non-finite element is looked for and reported.
-  using Chunk = Eigen::Map<Eigen::Array<Real, Eigen::Dynamic, 1>>;
-  constexpr Index kChunk = 4096;
   bool finite = true;
   for (Parameter* parameter : store.parameter_pointers()) {
     Matrix& grad = parameter->grad();
-    const Index n = grad.size();
-    for (Index begin = 0; begin < n; begin += kChunk) {
-      Chunk chunk(grad.data() + begin, std::min(kChunk, n - begin));
-      finite = finite && AllFinite(chunk);
-      chunk = -chunk;
-    }
+    ForEachChunk(
+        grad.size(),
+        [&](auto chunk) {
+          finite = finite && AllFinite(chunk);
+          chunk = -chunk;
+        },
+        grad.data());
   }
   if (finite) return absl::OkStatus();
   for (Parameter* parameter : store.parameter_pointers()) {

@@ -3,7 +3,7 @@
 // AllFinite (ad/tensor.h) against Eigen's element-by-element allFinite on
 // every kind of value, at every position of vectors of several lengths
 // (around the SIMD packet sizes, so that both the vectorised body and the
-// scalar tail are covered), in both precisions.
+// scalar tail are covered), in both precisions; and ForEachChunk's pieces.
 
 #include "ad/tensor.h"
 
@@ -65,6 +65,36 @@ TYPED_TEST(AllFiniteTest, EmptyAndMatrixShapes) {
   EXPECT_FALSE(AllFinite(m));
   EXPECT_TRUE(AllFinite(m.leftCols(3)));  // an expression, not a matrix
   EXPECT_FALSE(AllFinite(m.array() + T(1)));
+}
+
+// ForEachChunk visits [0, n) once, in order, in pieces of at most
+// kCacheChunk elements, writing through mutable maps and reading through
+// const ones.
+TEST(ForEachChunkTest, CoversEveryElementOnceInOrder) {
+  for (const Index n : {Index{0}, Index{1}, kCacheChunk - 1, kCacheChunk,
+                        kCacheChunk + 1, 3 * kCacheChunk + 5}) {
+    std::vector<double> in(static_cast<size_t>(n));
+    for (size_t i = 0; i < in.size(); ++i) in[i] = static_cast<double>(i);
+    std::vector<double> out(in.size(), -1);
+    Index seen = 0;
+    int pieces = 0;
+    ForEachChunk(
+        n,
+        [&](auto a, auto b) {
+          EXPECT_LE(a.size(), kCacheChunk);
+          EXPECT_GT(a.size(), 0);
+          EXPECT_EQ(a(0), static_cast<double>(seen));
+          b = 2 * a;
+          seen += a.size();
+          ++pieces;
+        },
+        static_cast<const double*>(in.data()), out.data());
+    EXPECT_EQ(seen, n);
+    EXPECT_EQ(pieces, (n + kCacheChunk - 1) / kCacheChunk);
+    for (size_t i = 0; i < out.size(); ++i) {
+      ASSERT_EQ(out[i], 2 * in[i]) << "n = " << n << ", i = " << i;
+    }
+  }
 }
 
 }  // namespace
