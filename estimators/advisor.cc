@@ -98,6 +98,12 @@ std::vector<Candidate> CandidatesFor(const DiscoveredSite& site,
     out.push_back({"enumeration", Enumerate()});
   }
   if (site.has_mvd) out.push_back({"measure-valued derivative", Mvd()});
+  if (options.allow_biased && site.family == "Bernoulli") {
+    out.push_back({"straight-through", StraightThrough()});
+    out.push_back(
+        {absl::StrCat("Gumbel-softmax (temperature ", options.temperature, ")"),
+         GumbelSoftmax(options.temperature)});
+  }
   for (const auto& strategy : options.candidates) {
     if (strategy->biased() && !options.allow_biased) continue;
     out.push_back({std::string(strategy->name()), strategy});

@@ -29,9 +29,11 @@
 // it costs, time alone the cheapest and noisiest strategy.
 //
 // Every strategy ADEV composes is unbiased, so the advisor only trades cost
-// against variance, never correctness. Biased strategies (`biased()`, e.g.
-// the relaxations of estimators/relaxed.h) are tried only when
-// `AdvisorOptions::allow_biased` is set, and the report marks them.
+// against variance, never correctness. Biased strategies (`biased()`: the
+// straight-through and Gumbel-softmax strategies of estimators/relaxed.h,
+// tried at Bernoulli sites, and biased `candidates`) are tried only when
+// `AdvisorOptions::allow_biased` is set; the criterion then ignores their
+// bias, and the report marks them "biased".
 //
 // Sites are chosen one at a time, in the order the program first draws
 // them: while a site's strategies are tried, the sites advised before it
@@ -95,6 +97,8 @@ struct AdvisorOptions {
   Real baseline_decay = 0.9;
   // Whether biased strategies may be tried and chosen.
   bool allow_biased = false;
+  // The temperature of the Gumbel-softmax strategy tried when allowed.
+  Real temperature = 0.5;
   // The sites to advise (addresses); empty: every latent sample site.
   std::vector<std::string> sites;
   // More strategies to try at every site (a strategy a site's family does
