@@ -17,6 +17,15 @@
 // 500 estimates, measured before timing; `runs`: program executions per
 // estimate.
 //
+// The estimator advisor on the same program (estimators/advisor.h):
+// `BM_Mixture_Advise` times one pilot (`Advise` with its default budget,
+// which tries four strategies at each of the two sites) and
+// `BM_Mixture_AdvisedSviStep` one training step of the advised estimator
+// (gradient estimate and an Adam update, ascending the ELBO), so the
+// pilot's cost relative to a 1,000-step run is Advise / (1000 x step).
+// Counters: `pilot_runs`, the program executions of the pilot; `runs`, the
+// step's.
+//
 //   ./bazelw run -c opt //benchmarks:estimators_benchmark --
 //       --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 
@@ -29,10 +38,12 @@
 #include "benchmark/benchmark.h"
 #include "distributions/categorical.h"
 #include "distributions/normal.h"
+#include "estimators/advisor.h"
 #include "estimators/diagnostics.h"
 #include "estimators/expectation.h"
 #include "estimators/strategies.h"
 #include "runtime/primitives.h"
+#include "vi/optimizers.h"
 
 namespace provi {
 namespace {
@@ -132,6 +143,59 @@ BENCHMARK(BM_Mixture_Enumerate)->Unit(benchmark::kMicrosecond);
 
 void BM_Mixture_Mvd(benchmark::State& state) { RunStrategy(state, Mvd()); }
 BENCHMARK(BM_Mixture_Mvd)->Unit(benchmark::kMicrosecond);
+
+void BM_Mixture_Advise(benchmark::State& state) {
+  Mixture mixture;
+  auto program = [&mixture] { return mixture.Elbo(ScoreFunction()); };
+  const std::vector<ReportedParameter> params = {
+      {"phi", &mixture.phi}, {"m", &mixture.m}, {"log_s", &mixture.log_s}};
+  double runs = 0;
+  for (auto _ : state) {
+    const absl::StatusOr<Advice> advice = Advise(program, params);
+    if (!advice.ok()) {
+      state.SkipWithError(advice.status().ToString().c_str());
+      return;
+    }
+    runs = advice->pilot_runs;
+  }
+  state.counters["pilot_runs"] = runs;
+}
+BENCHMARK(BM_Mixture_Advise)->Unit(benchmark::kMillisecond);
+
+void BM_Mixture_AdvisedSviStep(benchmark::State& state) {
+  Mixture mixture;
+  auto program = [&mixture] { return mixture.Elbo(ScoreFunction()); };
+  std::vector<Parameter*> parameters = {&mixture.phi, &mixture.m,
+                                        &mixture.log_s};
+  const absl::StatusOr<Advice> advice = Advise(
+      program,
+      {{"phi", parameters[0]}, {"m", parameters[1]}, {"log_s", parameters[2]}});
+  if (!advice.ok()) {
+    state.SkipWithError(advice.status().ToString().c_str());
+    return;
+  }
+  auto objective = Expectation(WithStrategies(program, advice->choice));
+  objective.Seed(7);
+  Adam adam;
+  int runs = 0;
+  for (auto _ : state) {
+    for (Parameter* p : parameters) p->ZeroGrad();
+    const absl::StatusOr<GradientEstimate> g = objective.GradEstimate();
+    if (!g.ok()) {
+      state.SkipWithError(g.status().ToString().c_str());
+      return;
+    }
+    runs = g->runs;
+    for (Parameter* p : parameters) p->grad() *= Real(-1);  // ascent
+    const absl::Status step = adam.Step(parameters);
+    if (!step.ok()) {
+      state.SkipWithError(step.ToString().c_str());
+      return;
+    }
+  }
+  state.counters["runs"] = runs;
+}
+BENCHMARK(BM_Mixture_AdvisedSviStep)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace provi
