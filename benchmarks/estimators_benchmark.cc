@@ -29,80 +29,26 @@
 //   ./bazelw run -c opt //benchmarks:estimators_benchmark --
 //       --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 
-#include <cmath>
 #include <memory>
 #include <vector>
 
 #include "ad/ops.h"
-#include "base/random.h"
 #include "benchmark/benchmark.h"
-#include "distributions/categorical.h"
-#include "distributions/normal.h"
+#include "benchmarks/mixture_model.h"
 #include "estimators/advisor.h"
 #include "estimators/diagnostics.h"
 #include "estimators/expectation.h"
 #include "estimators/strategies.h"
-#include "runtime/primitives.h"
 #include "vi/optimizers.h"
 
 namespace provi {
 namespace {
 
-constexpr Index kPoints = 500;
-constexpr Index kComponents = 3;
-
-struct Mixture {
-  Mixture() {
-    Rng rng = MakeRng(2026);
-    const double centres[kComponents] = {-2.0, 0.0, 3.0};
-    Matrix data(kPoints, 1);
-    for (Index i = 0; i < kPoints; ++i) {
-      data(i, 0) = static_cast<Real>(centres[i % kComponents] +
-                                     absl::Gaussian<double>(rng));
-    }
-    x = Tensor(data);
-    Matrix logits(kPoints, kComponents);
-    for (Index i = 0; i < logits.size(); ++i) {
-      logits(i) = static_cast<Real>(0.1 * absl::Gaussian<double>(rng));
-    }
-    phi.Reset(logits);
-    m.Reset((Matrix(1, kComponents) << -1.5, 0.2, 2.5).finished());
-    log_s.Reset(Matrix::Constant(1, kComponents, -1.0));
-  }
-
-  // One ELBO value per point; `c_strategy` is the assignment's strategy,
-  // or null to use fixed assignments (the pathwise-only floor).
-  Tensor Elbo(const std::shared_ptr<const SiteStrategy>& c_strategy) {
-    const Normal q_mu(m.tensor(), Exp(log_s.tensor()));
-    const Tensor mu = sample("mu", q_mu, Pathwise());
-    const Tensor global =
-        (SumAll(Normal(0.0, 10.0).LogProb(mu)) - SumAll(q_mu.LogProb(mu))) *
-        (Real(1) / kPoints);
-    Plate points("points", kPoints);
-    const Categorical q_c = Categorical::FromLogits(phi.tensor());
-    Tensor c;
-    if (c_strategy != nullptr) {
-      c = sample("c", q_c, c_strategy);
-    } else {
-      c = fixed_assignments;
-    }
-    std::vector<Index> index(static_cast<size_t>(kPoints));
-    for (Index i = 0; i < kPoints; ++i) index[i] = static_cast<Index>(c(i, 0));
-    const Tensor mean = GatherCols(Tile(mu, kPoints, 1), index);
-    const Tensor log_lik = Normal(mean, 1.0).LogProb(x);
-    const Real log_prior = -std::log(static_cast<Real>(kComponents));
-    return log_lik + log_prior - q_c.LogProb(c) + global;
-  }
-
-  Tensor x;
-  Tensor fixed_assignments = Tensor(Matrix::Zero(kPoints, 1));
-  Parameter phi, m, log_s;
-};
-
 void RunStrategy(benchmark::State& state,
                  std::shared_ptr<const SiteStrategy> strategy) {
-  Mixture mixture;
-  auto objective = Expectation([&] { return mixture.Elbo(strategy); });
+  MixtureModel mixture;
+  auto objective =
+      Expectation([&] { return mixture.Elbo(Pathwise(), strategy); });
   objective.Seed(7);
   const absl::StatusOr<VarianceReport> report = MeasureGradientVariance(
       "", [&] { return objective.GradEstimate(); }, {{"phi", &mixture.phi}},
@@ -145,8 +91,10 @@ void BM_Mixture_Mvd(benchmark::State& state) { RunStrategy(state, Mvd()); }
 BENCHMARK(BM_Mixture_Mvd)->Unit(benchmark::kMicrosecond);
 
 void BM_Mixture_Advise(benchmark::State& state) {
-  Mixture mixture;
-  auto program = [&mixture] { return mixture.Elbo(ScoreFunction()); };
+  MixtureModel mixture;
+  auto program = [&mixture] {
+    return mixture.Elbo(Pathwise(), ScoreFunction());
+  };
   const std::vector<ReportedParameter> params = {
       {"phi", &mixture.phi}, {"m", &mixture.m}, {"log_s", &mixture.log_s}};
   double runs = 0;
@@ -163,8 +111,10 @@ void BM_Mixture_Advise(benchmark::State& state) {
 BENCHMARK(BM_Mixture_Advise)->Unit(benchmark::kMillisecond);
 
 void BM_Mixture_AdvisedSviStep(benchmark::State& state) {
-  Mixture mixture;
-  auto program = [&mixture] { return mixture.Elbo(ScoreFunction()); };
+  MixtureModel mixture;
+  auto program = [&mixture] {
+    return mixture.Elbo(Pathwise(), ScoreFunction());
+  };
   std::vector<Parameter*> parameters = {&mixture.phi, &mixture.m,
                                         &mixture.log_s};
   const absl::StatusOr<Advice> advice = Advise(

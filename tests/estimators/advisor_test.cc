@@ -17,11 +17,9 @@
 #include <string>
 #include <vector>
 
-#include "absl/random/distributions.h"
 #include "ad/ops.h"
-#include "base/random.h"
+#include "benchmarks/mixture_model.h"
 #include "distributions/bernoulli.h"
-#include "distributions/categorical.h"
 #include "distributions/normal.h"
 #include "estimators/expectation.h"
 #include "estimators/strategies.h"
@@ -127,61 +125,13 @@ TEST(AdvisorTest, EveryCombinationTriedAndTheChoiceAreUnbiased) {
   }
 }
 
-constexpr Index kPoints = 500;
-constexpr Index kComponents = 3;
-
-// A 3-component Gaussian mixture over 500 generated points: means μ ~
-// N(m, exp(log_s)) (1 x 3), assignments c_i ~ Categorical(softmax(φ_i)),
-// one ELBO term per point.
-struct GaussianMixture {
-  GaussianMixture() {
-    Rng rng = MakeRng(2026);
-    const double centres[kComponents] = {-2.0, 0.0, 3.0};
-    Matrix data(kPoints, 1);
-    for (Index i = 0; i < kPoints; ++i) {
-      data(i, 0) = static_cast<Real>(centres[i % kComponents] +
-                                     absl::Gaussian<double>(rng));
-    }
-    x = Tensor(data);
-    Matrix logits(kPoints, kComponents);
-    for (Index i = 0; i < logits.size(); ++i) {
-      logits(i) = static_cast<Real>(0.1 * absl::Gaussian<double>(rng));
-    }
-    phi.Reset(logits);
-    m.Reset((Matrix(1, kComponents) << -1.5, 0.2, 2.5).finished());
-    log_s.Reset(Matrix::Constant(1, kComponents, -1.0));
-  }
-
-  Tensor Elbo() {
-    const Normal q_mu(m.tensor(), Exp(log_s.tensor()));
-    const Tensor mu = sample("mu", q_mu, strategy);
-    const Tensor global =
-        (SumAll(Normal(0.0, 10.0).LogProb(mu)) - SumAll(q_mu.LogProb(mu))) *
-        (Real(1) / kPoints);
-    Plate points("points", kPoints);
-    const Categorical q_c = Categorical::FromLogits(phi.tensor());
-    const Tensor c = sample("c", q_c, strategy);
-    std::vector<Index> index(static_cast<size_t>(kPoints));
-    for (Index i = 0; i < kPoints; ++i) index[i] = static_cast<Index>(c(i, 0));
-    const Tensor mean = GatherCols(Tile(mu, kPoints, 1), index);
-    const Tensor log_lik = Normal(mean, 1.0).LogProb(x);
-    return log_lik - std::log(static_cast<Real>(kComponents)) - q_c.LogProb(c) +
-           global;
-  }
-
-  std::vector<ReportedParameter> params() {
-    return {{"phi", &phi}, {"m", &m}, {"log_s", &log_s}};
-  }
-
-  std::shared_ptr<AutoStrategy> strategy = Auto();
-  Tensor x;
-  Parameter phi, m, log_s;
-};
-
 TEST(AdvisorTest, MixtureEnumeratesAssignmentsAndReparameterisesMeans) {
-  GaussianMixture mixture;
-  auto program = [&mixture] { return mixture.Elbo(); };
-  const absl::StatusOr<Advice> advice = Advise(program, mixture.params());
+  MixtureModel mixture;
+  const std::shared_ptr<AutoStrategy> strategy = Auto();
+  auto program = [&] { return mixture.Elbo(strategy, strategy); };
+  const absl::StatusOr<Advice> advice = Advise(
+      program,
+      {{"phi", &mixture.phi}, {"m", &mixture.m}, {"log_s", &mixture.log_s}});
   ASSERT_TRUE(advice.ok()) << advice.status();
   std::cout << advice->ToString();
   ASSERT_EQ(advice->sites.size(), 2u);
@@ -191,7 +141,7 @@ TEST(AdvisorTest, MixtureEnumeratesAssignmentsAndReparameterisesMeans) {
   EXPECT_EQ(mu.parameters, (std::vector<std::string>{"m", "log_s"}));
   EXPECT_EQ(c.site, "c");
   EXPECT_EQ(c.parameters, std::vector<std::string>{"phi"});
-  EXPECT_EQ(c.lanes, kPoints);
+  EXPECT_EQ(c.lanes, MixtureModel::kPoints);
   ASSERT_GE(mu.chosen, 0);
   ASSERT_GE(c.chosen, 0);
   EXPECT_EQ(mu.trials[mu.chosen].label, "pathwise");
@@ -199,12 +149,12 @@ TEST(AdvisorTest, MixtureEnumeratesAssignmentsAndReparameterisesMeans) {
 
   // Adopted by the program's Auto() sites, the choice enumerates c: one
   // run per component.
-  mixture.strategy->Adopt(*advice);
+  strategy->Adopt(*advice);
   auto objective = Expectation(program);
   objective.Seed(3);
   const absl::StatusOr<GradientEstimate> step = objective.GradEstimate();
   ASSERT_TRUE(step.ok()) << step.status();
-  EXPECT_EQ(step->runs, kComponents);
+  EXPECT_EQ(step->runs, MixtureModel::kComponents);
   // The pilot executes the program fewer than 5% as often as 1,000 steps
   // of the advised estimator (its time is in estimators_benchmark).
   EXPECT_LE(advice->pilot_runs, 0.05 * 1000 * step->runs);
