@@ -173,7 +173,8 @@ struct Advice {
 // parameters, a null parameter, fewer than 2 estimates, a `sites` entry that
 // is not a latent sample site of the program (named), or a site at which
 // every strategy failed (with the first failure); FailedPrecondition inside
-// an estimation; the program's own errors.
+// an estimation; the program's own errors. Leaves the parameters' values
+// as they were and their gradients zero.
 absl::StatusOr<Advice> Advise(const std::function<Tensor()>& program,
                               const std::vector<ReportedParameter>& params,
                               const AdvisorOptions& options = {});
