@@ -165,13 +165,13 @@ bool Better(const StrategyTrial& a, const StrategyTrial& b) {
 
 std::string Advice::ToString() const {
   std::string out =
-      absl::StrFormat("%-12s %-34s %12s %12s %12s  %s\n", "site", "strategy",
+      absl::StrFormat("%-18s %-34s %12s %12s %12s  %s\n", "site", "strategy",
                       "variance", "cpu us/est.", "var x ms", "");
   for (const SiteAdvice& site : sites) {
     const std::string head = absl::StrCat(site.site, " (", site.family, ")");
     if (site.trials.empty()) {
       absl::StrAppend(
-          &out, absl::StrFormat("%-12s reads no parameter: kept\n", head));
+          &out, absl::StrFormat("%-18s reads no parameter: kept\n", head));
       continue;
     }
     for (size_t i = 0; i < site.trials.size(); ++i) {
@@ -180,13 +180,13 @@ std::string Advice::ToString() const {
       std::string note = static_cast<int>(i) == site.chosen ? "<- chosen" : "";
       if (t.biased) note = absl::StrCat("biased ", note);
       if (!t.status.ok()) {
-        absl::StrAppend(&out, absl::StrFormat("%-12s %-34s failed: %s\n", first,
+        absl::StrAppend(&out, absl::StrFormat("%-18s %-34s failed: %s\n", first,
                                               t.label, t.status.message()));
         continue;
       }
       absl::StrAppend(
           &out,
-          absl::StrFormat("%-12s %-34s %12.4g %12.1f %12.4g  %s\n", first,
+          absl::StrFormat("%-18s %-34s %12.4g %12.1f %12.4g  %s\n", first,
                           t.label, t.variance, t.seconds_per_estimate * 1e6,
                           t.work_normalised_variance() * 1e3, note));
     }
