@@ -17,81 +17,38 @@
 // 500 estimates, measured before timing; `runs`: program executions per
 // estimate.
 //
+// The estimator advisor on the same program (estimators/advisor.h):
+// `BM_Mixture_Advise` times one pilot (`Advise` with its default budget,
+// which tries four strategies at each of the two sites) and
+// `BM_Mixture_AdvisedSviStep` one training step of the advised estimator
+// (gradient estimate and an Adam update, ascending the ELBO), so the
+// pilot's cost relative to a 1,000-step run is Advise / (1000 x step).
+// Counters: `pilot_runs`, the program executions of the pilot; `runs`, the
+// step's.
+//
 //   ./bazelw run -c opt //benchmarks:estimators_benchmark --
 //       --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 
-#include <cmath>
 #include <memory>
 #include <vector>
 
 #include "ad/ops.h"
-#include "base/random.h"
 #include "benchmark/benchmark.h"
-#include "distributions/categorical.h"
-#include "distributions/normal.h"
+#include "benchmarks/mixture_model.h"
+#include "estimators/advisor.h"
 #include "estimators/diagnostics.h"
 #include "estimators/expectation.h"
 #include "estimators/strategies.h"
-#include "runtime/primitives.h"
+#include "vi/optimizers.h"
 
 namespace provi {
 namespace {
 
-constexpr Index kPoints = 500;
-constexpr Index kComponents = 3;
-
-struct Mixture {
-  Mixture() {
-    Rng rng = MakeRng(2026);
-    const double centres[kComponents] = {-2.0, 0.0, 3.0};
-    Matrix data(kPoints, 1);
-    for (Index i = 0; i < kPoints; ++i) {
-      data(i, 0) = static_cast<Real>(centres[i % kComponents] +
-                                     absl::Gaussian<double>(rng));
-    }
-    x = Tensor(data);
-    Matrix logits(kPoints, kComponents);
-    for (Index i = 0; i < logits.size(); ++i) {
-      logits(i) = static_cast<Real>(0.1 * absl::Gaussian<double>(rng));
-    }
-    phi.Reset(logits);
-    m.Reset((Matrix(1, kComponents) << -1.5, 0.2, 2.5).finished());
-    log_s.Reset(Matrix::Constant(1, kComponents, -1.0));
-  }
-
-  // One ELBO value per point; `c_strategy` is the assignment's strategy,
-  // or null to use fixed assignments (the pathwise-only floor).
-  Tensor Elbo(const std::shared_ptr<const SiteStrategy>& c_strategy) {
-    const Normal q_mu(m.tensor(), Exp(log_s.tensor()));
-    const Tensor mu = sample("mu", q_mu, Pathwise());
-    const Tensor global =
-        (SumAll(Normal(0.0, 10.0).LogProb(mu)) - SumAll(q_mu.LogProb(mu))) *
-        (Real(1) / kPoints);
-    Plate points("points", kPoints);
-    const Categorical q_c = Categorical::FromLogits(phi.tensor());
-    Tensor c;
-    if (c_strategy != nullptr) {
-      c = sample("c", q_c, c_strategy);
-    } else {
-      c = fixed_assignments;
-    }
-    std::vector<Index> index(static_cast<size_t>(kPoints));
-    for (Index i = 0; i < kPoints; ++i) index[i] = static_cast<Index>(c(i, 0));
-    const Tensor mean = GatherCols(Tile(mu, kPoints, 1), index);
-    const Tensor log_lik = Normal(mean, 1.0).LogProb(x);
-    const Real log_prior = -std::log(static_cast<Real>(kComponents));
-    return log_lik + log_prior - q_c.LogProb(c) + global;
-  }
-
-  Tensor x;
-  Tensor fixed_assignments = Tensor(Matrix::Zero(kPoints, 1));
-  Parameter phi, m, log_s;
-};
-
 void RunStrategy(benchmark::State& state,
                  std::shared_ptr<const SiteStrategy> strategy) {
-  Mixture mixture;
-  auto objective = Expectation([&] { return mixture.Elbo(strategy); });
+  MixtureModel mixture;
+  auto objective =
+      Expectation([&] { return mixture.Elbo(Pathwise(), strategy); });
   objective.Seed(7);
   const absl::StatusOr<VarianceReport> report = MeasureGradientVariance(
       "", [&] { return objective.GradEstimate(); }, {{"phi", &mixture.phi}},
@@ -132,6 +89,63 @@ BENCHMARK(BM_Mixture_Enumerate)->Unit(benchmark::kMicrosecond);
 
 void BM_Mixture_Mvd(benchmark::State& state) { RunStrategy(state, Mvd()); }
 BENCHMARK(BM_Mixture_Mvd)->Unit(benchmark::kMicrosecond);
+
+void BM_Mixture_Advise(benchmark::State& state) {
+  MixtureModel mixture;
+  auto program = [&mixture] {
+    return mixture.Elbo(Pathwise(), ScoreFunction());
+  };
+  const std::vector<ReportedParameter> params = {
+      {"phi", &mixture.phi}, {"m", &mixture.m}, {"log_s", &mixture.log_s}};
+  double runs = 0;
+  for (auto _ : state) {
+    const absl::StatusOr<Advice> advice = Advise(program, params);
+    if (!advice.ok()) {
+      state.SkipWithError(advice.status().ToString().c_str());
+      return;
+    }
+    runs = advice->pilot_runs;
+  }
+  state.counters["pilot_runs"] = runs;
+}
+BENCHMARK(BM_Mixture_Advise)->Unit(benchmark::kMillisecond);
+
+void BM_Mixture_AdvisedSviStep(benchmark::State& state) {
+  MixtureModel mixture;
+  auto program = [&mixture] {
+    return mixture.Elbo(Pathwise(), ScoreFunction());
+  };
+  std::vector<Parameter*> parameters = {&mixture.phi, &mixture.m,
+                                        &mixture.log_s};
+  const absl::StatusOr<Advice> advice = Advise(
+      program,
+      {{"phi", parameters[0]}, {"m", parameters[1]}, {"log_s", parameters[2]}});
+  if (!advice.ok()) {
+    state.SkipWithError(advice.status().ToString().c_str());
+    return;
+  }
+  auto objective = Expectation(WithStrategies(program, advice->choice));
+  objective.Seed(7);
+  Adam adam;
+  int runs = 0;
+  for (auto _ : state) {
+    for (Parameter* p : parameters) p->ZeroGrad();
+    const absl::StatusOr<GradientEstimate> g = objective.GradEstimate();
+    if (!g.ok()) {
+      state.SkipWithError(g.status().ToString().c_str());
+      return;
+    }
+    runs = g->runs;
+    for (Parameter* p : parameters) p->grad() *= Real(-1);  // ascent
+    const absl::Status step = adam.Step(parameters);
+    if (!step.ok()) {
+      state.SkipWithError(step.ToString().c_str());
+      return;
+    }
+  }
+  state.counters["runs"] = runs;
+}
+BENCHMARK(BM_Mixture_AdvisedSviStep)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace provi

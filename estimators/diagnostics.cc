@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <ctime>
 #include <limits>
 #include <utility>
 
@@ -41,6 +42,7 @@ absl::StatusOr<VarianceReport> MeasureGradientVariance(
   }
   double runs = 0;
   const auto start = std::chrono::steady_clock::now();
+  const std::clock_t cpu_start = std::clock();
   for (int i = 0; i < n; ++i) {
     for (const ReportedParameter& p : params) p.parameter->ZeroGrad();
     absl::StatusOr<GradientEstimate> g = estimate();
@@ -52,6 +54,8 @@ absl::StatusOr<VarianceReport> MeasureGradientVariance(
       sum_sq[k] += grad.cwiseProduct(grad);
     }
   }
+  const double cpu_seconds =
+      static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
@@ -59,6 +63,7 @@ absl::StatusOr<VarianceReport> MeasureGradientVariance(
   report.label = std::move(label);
   report.estimates = n;
   report.seconds_per_estimate = seconds / n;
+  report.cpu_seconds_per_estimate = cpu_seconds / n;
   report.runs_per_estimate = runs / n;
   for (size_t k = 0; k < params.size(); ++k) {
     const Eigen::MatrixXd mean = sum[k] / n;

@@ -56,7 +56,12 @@ struct ParameterStatistics {
 struct VarianceReport {
   std::string label;
   int estimates = 0;
+  // Wall time per estimate.
   double seconds_per_estimate = 0;
+  // The process's CPU time per estimate (std::clock): the work an estimate
+  // takes, on every thread, unaffected by other processes sharing the
+  // machine.
+  double cpu_seconds_per_estimate = 0;
   double runs_per_estimate = 0;
   std::vector<ParameterStatistics> parameters;
 

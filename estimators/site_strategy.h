@@ -174,6 +174,14 @@ class SiteStrategy {
   // For messages: "pathwise", "score function", ...
   virtual absl::string_view name() const = 0;
 
+  // biased()
+  //
+  // True for strategies whose gradient is not unbiased (relaxations,
+  // straight-through): they trade bias for variance, are only used where a
+  // user chose them, and the estimator advisor (estimators/advisor.h) tries
+  // them only when told bias is acceptable. False for ADEV's strategies.
+  virtual bool biased() const { return false; }
+
   // Draw()
   //
   // The site's value in a new run, having told `run` what the site adds.

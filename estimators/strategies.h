@@ -12,8 +12,13 @@
 //   score function (+ baseline) ScoreFunction(b)     ScoreFunction(p, sites, b)
 //   enumeration (exact)         Enumerate()          Enumerate(p, sites)
 //   measure-valued derivative   Mvd()                Mvd(p, sites)
+//   chosen by measurement       Auto()               WithStrategies(p, map)
+//   straight-through (biased)   StraightThrough()
+//   Gumbel-softmax (biased)     GumbelSoftmax(τ)
 //
-// and any strategy, including one written against estimators/site_strategy.h,
+// (`Auto()` and `Advise`, which returns the map, are in estimators/advisor.h;
+// the biased strategies, opt-in only, in estimators/relaxed.h), and any
+// strategy, including one written against estimators/site_strategy.h,
 // goes over a program with `WithStrategy(p, sites, strategy)`. `sites` is a
 // list of addresses or a predicate on the site's message. Three ways to
 // choose, the later overriding the earlier:
@@ -47,6 +52,7 @@
 #include "estimators/enumerate.h"
 #include "estimators/mvd.h"
 #include "estimators/pathwise.h"
+#include "estimators/relaxed.h"
 #include "estimators/score_function.h"
 #include "estimators/site_strategy.h"
 #include "estimators/with_strategy.h"

@@ -31,6 +31,7 @@ TEST(DiagnosticsTest, ExactEstimatorHasZeroVarianceAndTheExactMean) {
   EXPECT_NEAR(report->parameters[0].variance(0, 0), 0.0, 1e-8);
   EXPECT_EQ(report->runs_per_estimate, 2.0);
   EXPECT_GT(report->seconds_per_estimate, 0.0);
+  EXPECT_GE(report->cpu_seconds_per_estimate, 0.0);
 }
 
 TEST(DiagnosticsTest, ScoreFunctionVarianceMatchesItsClosedForm) {

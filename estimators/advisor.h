@@ -1,0 +1,218 @@
+// Copyright 2026 The provi Authors.
+//
+// File: estimators/advisor.h
+// -----------------------------------------------------------------------------
+//
+// The estimator advisor: chooses each latent sample site's gradient strategy
+// by measurement. `Advise(program, params)` runs a short pilot of the
+// expectation program: for each latent site it tries every strategy the
+// site's family supports
+//
+//   * pathwise, when the family has `RSample`;
+//   * the score function, without and with a moving-average baseline;
+//   * enumeration, when the support is finite and at most
+//     `AdvisorOptions::max_support` values (per lane);
+//   * the measure-valued derivative, when the family has couplings;
+//   * the user's `AdvisorOptions::candidates`;
+//
+// draws `AdvisorOptions::estimates` gradient estimates under each
+// (MeasureGradientVariance, estimators/diagnostics.h) and keeps the one with
+// the lowest work-normalised variance, σ² · t: the total variance σ² of the
+// gradient of the parameters the site's distribution reads (the sum over
+// their entries) times the CPU time t of one estimate (the process's, so
+// work on every thread counts and other processes' load does not). Why
+// that product:
+// with a compute budget T, averaging T / t independent estimates gives an
+// estimate of variance σ² t / T, so the strategy with the smallest σ² t is
+// the most precise for any fixed budget (the efficiency of Glynn & Whitt,
+// 1992); variance alone would always prefer enumeration however many runs
+// it costs, time alone the cheapest and noisiest strategy.
+//
+// Every strategy ADEV composes is unbiased, so the advisor only trades cost
+// against variance, never correctness. Biased strategies (`biased()`: the
+// straight-through and Gumbel-softmax strategies of estimators/relaxed.h,
+// tried at Bernoulli sites, and biased `candidates`) are tried only when
+// `AdvisorOptions::allow_biased` is set; the criterion then ignores their
+// bias, and the report marks them "biased".
+//
+// Sites are chosen one at a time, in the order the program first draws
+// them: while a site's strategies are tried, the sites advised before it
+// use their choice and the later ones the strategy the program gives them
+// (a greedy search; trying every combination would multiply the pilot's
+// cost). Variance changes as the parameters move: advise again during
+// training and adopt the new choice.
+//
+// The choice comes back as a `StrategyMap` to apply with `WithStrategies`
+// (estimators/with_strategy.h), or to hand to the sites of a program written
+// with `Auto()`, a strategy that uses the adopted choice of its site and the
+// distribution's default (`DefaultStrategy`) until it has one.
+//
+// Example:
+//
+//   provi::Parameter phi(...), m(...);
+//   auto strategy = provi::Auto();
+//   auto elbo = [&]() -> provi::Tensor {
+//     provi::Tensor mu = provi::sample("mu", provi::Normal(m.tensor(), 1.0),
+//                                      strategy);
+//     provi::Tensor c = provi::sample(
+//         "c", provi::Categorical::FromLogits(phi.tensor()), strategy);
+//     return ...;
+//   };
+//   absl::StatusOr<provi::Advice> advice =
+//       provi::Advise(elbo, {{"phi", &phi}, {"m", &m}});
+//   if (!advice.ok()) return advice.status();
+//   std::cout << advice->ToString();  // site, strategies tried, choice
+//   strategy->Adopt(*advice);         // or WithStrategies(elbo,
+//   advice->choice)
+
+#ifndef PROVI_ESTIMATORS_ADVISOR_H_
+#define PROVI_ESTIMATORS_ADVISOR_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "ad/tensor.h"
+#include "estimators/diagnostics.h"
+#include "estimators/site_strategy.h"
+#include "estimators/with_strategy.h"
+
+namespace provi {
+
+// AdvisorOptions
+struct AdvisorOptions {
+  // Gradient estimates per strategy tried (the pilot's budget); at least 2.
+  int estimates = 4;
+  // Enumeration is tried when the support has at most this many values.
+  size_t max_support = 32;
+  // The decay of the moving-average baseline tried with the score function.
+  Real baseline_decay = 0.9;
+  // Whether biased strategies may be tried and chosen.
+  bool allow_biased = false;
+  // The temperature of the Gumbel-softmax strategy tried when allowed.
+  Real temperature = 0.5;
+  // The sites to advise (addresses); empty: every latent sample site.
+  std::vector<std::string> sites;
+  // More strategies to try at every site (a strategy a site's family does
+  // not support is reported as failed there and not chosen).
+  std::vector<std::shared_ptr<const SiteStrategy>> candidates;
+  // Seeds the pilot's draws.
+  uint64_t seed = 1;
+};
+
+// StrategyTrial
+//
+// One strategy tried at one site.
+struct StrategyTrial {
+  // "pathwise", "score function + moving average", ...
+  std::string label;
+  std::shared_ptr<const SiteStrategy> strategy;
+  bool biased = false;
+  // Not OK if the estimates failed (the strategy does not apply).
+  absl::Status status;
+  // Σ over the entries of the site's parameters of the gradient's variance.
+  double variance = 0;
+  // CPU time per estimate (VarianceReport::cpu_seconds_per_estimate).
+  double seconds_per_estimate = 0;
+  double runs_per_estimate = 0;
+
+  // variance × seconds_per_estimate: the criterion (see the file comment).
+  double work_normalised_variance() const {
+    return variance * seconds_per_estimate;
+  }
+};
+
+// SiteAdvice
+//
+// The trials of one site and the one chosen.
+struct SiteAdvice {
+  std::string site;
+  // The site's family ("Normal", ...) and lanes (rows of its value).
+  std::string family;
+  Index lanes = 0;
+  // The parameters the site's distribution reads (their gradients were
+  // measured); empty if it reads none, and then the site keeps its strategy.
+  std::vector<std::string> parameters;
+  std::vector<StrategyTrial> trials;
+  // Index into `trials`, or -1 when nothing was tried.
+  int chosen = -1;
+};
+
+// Advice
+//
+// What `Advise` returns.
+struct Advice {
+  std::vector<SiteAdvice> sites;
+  // The chosen strategy of every advised site with parameters, by address.
+  StrategyMap choice;
+  // The pilot's cost: wall time, CPU time, program executions and gradient
+  // estimates.
+  double pilot_seconds = 0;
+  double pilot_cpu_seconds = 0;
+  double pilot_runs = 0;
+  int pilot_estimates = 0;
+
+  // A table: per site, each strategy tried with its variance, time per
+  // estimate and variance × time, "biased" where it is, and the choice.
+  std::string ToString() const;
+};
+
+// Advise()
+//
+// Runs the pilot described in the file comment on `program`, an expectation
+// program (see estimators/expectation.h) with its arguments bound, for the
+// gradient of the parameters in `params`. Errors: InvalidArgument for no
+// parameters, a null parameter, fewer than 2 estimates, a `sites` entry that
+// is not a latent sample site of the program (named), or a site at which
+// every strategy failed (with the first failure); FailedPrecondition inside
+// an estimation; the program's own errors. Leaves the parameters' values
+// as they were and their gradients zero.
+absl::StatusOr<Advice> Advise(const std::function<Tensor()>& program,
+                              const std::vector<ReportedParameter>& params,
+                              const AdvisorOptions& options = {});
+
+// AutoStrategy
+//
+// A strategy that delegates to the strategy adopted for its site (by
+// address), or to the distribution's default before any. Thread-safe.
+class AutoStrategy final : public SiteStrategy {
+ public:
+  absl::string_view name() const override { return "auto"; }
+  // True if an adopted choice is biased.
+  bool biased() const override;
+  Tensor Draw(SiteRun& run) const override;
+  void Replay(SiteRun& run, const Tensor& value) const override;
+
+  // Adopt()
+  //
+  // Uses `advice.choice` from now on at the sites it names (others keep
+  // theirs). Not while an estimation with this strategy runs.
+  void Adopt(const Advice& advice);
+
+  // The adopted choices.
+  StrategyMap choice() const;
+
+ private:
+  const SiteStrategy& For(const SiteRun& run) const;
+
+  mutable absl::Mutex mutex_;
+  StrategyMap choice_ ABSL_GUARDED_BY(mutex_);
+};
+
+// Auto()
+//
+// A new `AutoStrategy`, to pass to `sample` at the sites it should choose
+// for (one object can serve every site of a program).
+std::shared_ptr<AutoStrategy> Auto();
+
+}  // namespace provi
+
+#endif  // PROVI_ESTIMATORS_ADVISOR_H_

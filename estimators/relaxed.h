@@ -1,0 +1,68 @@
+// Copyright 2026 The provi Authors.
+//
+// File: estimators/relaxed.h
+// -----------------------------------------------------------------------------
+//
+// Biased strategies for Bernoulli sites, for users who accept a biased
+// gradient for a cheap, low-variance one. Both draw the site's value exactly
+// (a 0/1 draw of the Bernoulli, so the site's density and everything
+// downstream see a valid value) and differ only in the gradient they send
+// back through that value:
+//
+//   StraightThrough()      x = b + (p - Detach(p)), b ~ Bernoulli(p): the
+//                          gradient treats dx/dp as 1 (Bengio, Léonard and
+//                          Courville, 2013).
+//   GumbelSoftmax(τ)       y = σ((l + L) / τ), L ~ Logistic(0, 1), l the
+//                          logits; x = [l + L > 0] + (y - Detach(y)): the
+//                          straight-through Concrete / Gumbel-softmax
+//                          estimator (Jang, Gu and Poole; Maddison, Mnih
+//                          and Teh, 2017). [l + L > 0] is an exact draw
+//                          (P = σ(l)); the gradient is that of the binary
+//                          Concrete relaxation at temperature τ, whose bias
+//                          shrinks and variance grows as τ → 0.
+//
+// The gradient reaches the parameters only through the value's downstream
+// use: the cost must be a differentiable function of x for either to say
+// anything. Each estimate is biased (E[∇] ≠ ∇E) unless the cost is linear
+// in x (straight-through); `biased()` is true, so the estimator advisor
+// (estimators/advisor.h) tries them only when allowed and its report marks
+// them "biased".
+//
+// A Categorical's value is an index, through which no relaxation can pass
+// a gradient; these strategies report other families as a Status naming
+// the site. The value is never relaxed to (0, 1) itself: the site's
+// density is a Bernoulli's, defined on {0, 1} only.
+//
+// Example:
+//
+//   provi::sample("b", provi::Bernoulli::FromLogits(l),
+//                 provi::GumbelSoftmax(0.5));
+//   auto guide_st = provi::WithStrategy(guide, {"b"},
+//                                       provi::StraightThrough());
+
+#ifndef PROVI_ESTIMATORS_RELAXED_H_
+#define PROVI_ESTIMATORS_RELAXED_H_
+
+#include <memory>
+
+#include "ad/tensor.h"
+#include "estimators/site_strategy.h"
+
+namespace provi {
+
+// StraightThrough()
+//
+// The straight-through strategy (see the file comment), for `sample`'s
+// third argument or `WithStrategy`. Biased.
+std::shared_ptr<const SiteStrategy> StraightThrough();
+
+// GumbelSoftmax()
+//
+// The straight-through Gumbel-softmax strategy at `temperature` (see the
+// file comment). Biased. A temperature that is not positive and finite is
+// reported when the site is drawn, as InvalidArgument naming it.
+std::shared_ptr<const SiteStrategy> GumbelSoftmax(Real temperature);
+
+}  // namespace provi
+
+#endif  // PROVI_ESTIMATORS_RELAXED_H_

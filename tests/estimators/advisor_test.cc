@@ -1,0 +1,250 @@
+// Copyright 2026 The provi Authors.
+//
+// The estimator advisor (estimators/advisor.h): every combination it tries
+// and the one it chooses estimate the exact gradient without bias (a model
+// of two Bernoulli sites and a Normal, whose expected cost and gradient are
+// sums over four branches; z-tests from the standard error, flake budget in
+// tests/distributions/statistical_testing.h); on a 3-component Gaussian
+// mixture over 500 points it chooses enumeration for the assignments and
+// the pathwise strategy for the means, with a pilot of fewer than 5% of the
+// program executions of 1,000 training steps; biased strategies are tried
+// and chosen only when allowed; bad input is a Status.
+
+#include "estimators/advisor.h"
+
+#include <cmath>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ad/ops.h"
+#include "benchmarks/mixture_model.h"
+#include "distributions/bernoulli.h"
+#include "distributions/normal.h"
+#include "estimators/expectation.h"
+#include "estimators/strategies.h"
+#include "gtest/gtest.h"
+#include "runtime/primitives.h"
+#include "tests/distributions/statistical_testing.h"
+
+namespace provi {
+namespace {
+
+using ::provi::testing::MeanAccumulator;
+
+double Sigmoid(double x) { return 1 / (1 + std::exp(-x)); }
+
+// b1 ~ Bernoulli(σ(t1)), b2 ~ Bernoulli(σ(t2 + b1)), z ~ Normal(mu, 1);
+// cost (b1 + 2 b2 - z)².
+struct TwoCoins {
+  Parameter t1{Matrix::Constant(1, 1, 0.3)};
+  Parameter t2{Matrix::Constant(1, 1, -0.4)};
+  Parameter mu{Matrix::Constant(1, 1, 0.7)};
+
+  Tensor Cost() {
+    const Tensor b1 = sample("b1", Bernoulli::FromLogits(t1.tensor()));
+    const Tensor b2 = sample("b2", Bernoulli::FromLogits(t2.tensor() + b1));
+    const Tensor z = sample("z", Normal(mu.tensor(), 1.0));
+    return Square(b1 + b2 * 2.0 - z);
+  }
+
+  std::vector<ReportedParameter> params() {
+    return {{"t1", &t1}, {"t2", &t2}, {"mu", &mu}};
+  }
+
+  // d/d(t1, t2, mu) of E[(b1 + 2 b2 - z)²] = Σ p(b1) p(b2 | b1)
+  // ((b1 + 2 b2 - mu)² + 1).
+  std::vector<double> ExactGradient() const {
+    const double m = mu.value()(0, 0);
+    const double p1 = Sigmoid(t1.value()(0, 0));
+    std::vector<double> g(3, 0.0);
+    for (int b1 = 0; b1 <= 1; ++b1) {
+      const double q1 = b1 == 1 ? p1 : 1 - p1;
+      const double dq1 = (b1 == 1 ? 1 : -1) * p1 * (1 - p1);
+      const double p2 = Sigmoid(t2.value()(0, 0) + b1);
+      for (int b2 = 0; b2 <= 1; ++b2) {
+        const double q2 = b2 == 1 ? p2 : 1 - p2;
+        const double dq2 = (b2 == 1 ? 1 : -1) * p2 * (1 - p2);
+        const double d = b1 + 2 * b2 - m;
+        const double h = d * d + 1;
+        g[0] += dq1 * q2 * h;
+        g[1] += q1 * dq2 * h;
+        g[2] += q1 * q2 * (-2 * d);
+      }
+    }
+    return g;
+  }
+};
+
+// The mean of `n` gradient estimates of `model` under `strategies` against
+// the exact gradient.
+void ExpectUnbiased(TwoCoins& model, const StrategyMap& strategies,
+                    const std::string& label, uint64_t seed) {
+  constexpr int kEstimates = 2000;
+  auto objective = Expectation(
+      WithStrategies([&model] { return model.Cost(); }, strategies));
+  objective.Seed(seed);
+  std::vector<MeanAccumulator> acc(3);
+  std::vector<Parameter*> params = {&model.t1, &model.t2, &model.mu};
+  for (int i = 0; i < kEstimates; ++i) {
+    for (Parameter* p : params) p->ZeroGrad();
+    ASSERT_TRUE(objective.GradEstimate().ok());
+    for (size_t k = 0; k < params.size(); ++k) {
+      acc[k].Add(params[k]->grad()(0, 0));
+    }
+  }
+  const std::vector<double> exact = model.ExactGradient();
+  for (size_t k = 0; k < params.size(); ++k) {
+    EXPECT_MEAN_NEAR(acc[k], exact[k]) << label << ", parameter " << k;
+  }
+}
+
+TEST(AdvisorTest, EveryCombinationTriedAndTheChoiceAreUnbiased) {
+  TwoCoins model;
+  const absl::StatusOr<Advice> advice =
+      Advise([&model] { return model.Cost(); }, model.params());
+  ASSERT_TRUE(advice.ok()) << advice.status();
+  ASSERT_EQ(advice->sites.size(), 3u);
+  EXPECT_EQ(advice->sites[0].site, "b1");
+  EXPECT_EQ(advice->sites[0].parameters, std::vector<std::string>{"t1"});
+  EXPECT_EQ(advice->sites[1].parameters,
+            std::vector<std::string>{"t2"});  // t2 + b1: b1 is data
+  EXPECT_EQ(advice->sites[2].parameters, std::vector<std::string>{"mu"});
+  ASSERT_EQ(advice->choice.size(), 3u);
+  uint64_t seed = 100;
+  ExpectUnbiased(model, advice->choice, "the choice", ++seed);
+  for (const SiteAdvice& site : advice->sites) {
+    for (const StrategyTrial& trial : site.trials) {
+      ASSERT_TRUE(trial.status.ok()) << site.site << " " << trial.label;
+      EXPECT_FALSE(trial.biased);
+      StrategyMap combination = advice->choice;
+      combination[site.site] = trial.strategy;
+      ExpectUnbiased(model, combination, site.site + ": " + trial.label,
+                     ++seed);
+    }
+  }
+}
+
+TEST(AdvisorTest, MixtureEnumeratesAssignmentsAndReparameterisesMeans) {
+  MixtureModel mixture;
+  const std::shared_ptr<AutoStrategy> strategy = Auto();
+  auto program = [&] { return mixture.Elbo(strategy, strategy); };
+  const absl::StatusOr<Advice> advice = Advise(
+      program,
+      {{"phi", &mixture.phi}, {"m", &mixture.m}, {"log_s", &mixture.log_s}});
+  ASSERT_TRUE(advice.ok()) << advice.status();
+  std::cout << advice->ToString();
+  ASSERT_EQ(advice->sites.size(), 2u);
+  const SiteAdvice& mu = advice->sites[0];
+  const SiteAdvice& c = advice->sites[1];
+  EXPECT_EQ(mu.site, "mu");
+  EXPECT_EQ(mu.parameters, (std::vector<std::string>{"m", "log_s"}));
+  EXPECT_EQ(c.site, "c");
+  EXPECT_EQ(c.parameters, std::vector<std::string>{"phi"});
+  EXPECT_EQ(c.lanes, MixtureModel::kPoints);
+  ASSERT_GE(mu.chosen, 0);
+  ASSERT_GE(c.chosen, 0);
+  EXPECT_EQ(mu.trials[mu.chosen].label, "pathwise");
+  EXPECT_EQ(c.trials[c.chosen].label, "enumeration");
+
+  // Adopted by the program's Auto() sites, the choice enumerates c: one
+  // run per component.
+  strategy->Adopt(*advice);
+  auto objective = Expectation(program);
+  objective.Seed(3);
+  const absl::StatusOr<GradientEstimate> step = objective.GradEstimate();
+  ASSERT_TRUE(step.ok()) << step.status();
+  EXPECT_EQ(step->runs, MixtureModel::kComponents);
+  // The pilot executes the program fewer than 5% as often as 1,000 steps
+  // of the advised estimator (its time is in estimators_benchmark).
+  EXPECT_LE(advice->pilot_runs, 0.05 * 1000 * step->runs);
+}
+
+// Draws with the family's sampler and adds nothing: a biased strategy with
+// no variance at all, which would win every comparison.
+class Frozen final : public SiteStrategy {
+ public:
+  absl::string_view name() const override { return "frozen"; }
+  bool biased() const override { return true; }
+  Tensor Draw(SiteRun& run) const override {
+    return run.distribution().Sample(run.gen());
+  }
+};
+
+TEST(AdvisorTest, BiasedStrategiesOnlyWhenAllowed) {
+  TwoCoins model;
+  auto program = [&model] { return model.Cost(); };
+  AdvisorOptions options;
+  options.sites = {"b1"};
+  options.candidates = {std::make_shared<Frozen>()};
+  absl::StatusOr<Advice> advice = Advise(program, model.params(), options);
+  ASSERT_TRUE(advice.ok()) << advice.status();
+  ASSERT_EQ(advice->sites.size(), 1u);
+  for (const StrategyTrial& trial : advice->sites[0].trials) {
+    EXPECT_NE(trial.label, "frozen");
+  }
+  EXPECT_EQ(advice->ToString().find("biased"), std::string::npos);
+
+  options.allow_biased = true;
+  advice = Advise(program, model.params(), options);
+  ASSERT_TRUE(advice.ok()) << advice.status();
+  const SiteAdvice& b1 = advice->sites[0];
+  ASSERT_GE(b1.chosen, 0);
+  EXPECT_EQ(b1.trials[b1.chosen].label, "frozen");
+  EXPECT_TRUE(b1.trials[b1.chosen].biased);
+  EXPECT_NE(advice->ToString().find("biased <- chosen"), std::string::npos);
+}
+
+TEST(AdvisorTest, BadInputIsAStatus) {
+  TwoCoins model;
+  auto program = [&model] { return model.Cost(); };
+  EXPECT_EQ(Advise(program, {}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Advise(program, {{"t1", nullptr}}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  AdvisorOptions one;
+  one.estimates = 1;
+  EXPECT_EQ(Advise(program, model.params(), one).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  AdvisorOptions unknown;
+  unknown.sites = {"b3"};
+  const absl::Status status = Advise(program, model.params(), unknown).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(status.message().find("'b3'"), std::string::npos) << status;
+  // The program's own errors come back, too.
+  const absl::Status failing =
+      Advise([&model] { return Tensor(Matrix::Zero(2, 2)) + model.Cost(); },
+             model.params())
+          .status();
+  EXPECT_FALSE(failing.ok());
+}
+
+TEST(AdvisorTest, AutoUsesTheDefaultUntilItAdopts) {
+  TwoCoins model;
+  auto strategy = Auto();
+  auto program = [&] {
+    const Tensor b =
+        sample("b", Bernoulli::FromLogits(model.t1.tensor()), strategy);
+    return b * 3.0;
+  };
+  auto objective = Expectation(program);
+  objective.Seed(5);
+  absl::StatusOr<GradientEstimate> g = objective.GradEstimate();
+  ASSERT_TRUE(g.ok()) << g.status();
+  EXPECT_EQ(g->runs, 1);  // the default: the score function
+  const absl::StatusOr<Advice> advice = Advise(program, {{"t1", &model.t1}});
+  ASSERT_TRUE(advice.ok()) << advice.status();
+  strategy->Adopt(*advice);
+  EXPECT_EQ(strategy->choice().size(), 1u);
+  EXPECT_FALSE(strategy->biased());
+  // A cost with no noise but the site's: enumeration (0 variance) wins.
+  model.t1.ZeroGrad();
+  g = objective.GradEstimate();
+  ASSERT_TRUE(g.ok()) << g.status();
+  EXPECT_EQ(g->runs, 2);
+  const double p = Sigmoid(0.3);
+  EXPECT_NEAR(model.t1.grad()(0, 0), 3 * p * (1 - p), 1e-5);
+}
+
+}  // namespace
+}  // namespace provi
