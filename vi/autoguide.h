@@ -17,7 +17,9 @@
 //   AutoDelta                       a point mass per site (MAP)
 //
 // and, in vi/laplace.h, AutoLaplaceApproximation: the full-rank normal
-// fitted by the Laplace approximation (L-BFGS mode and Hessian).
+// fitted by the Laplace approximation (L-BFGS mode and Hessian). Each
+// family is a class of its own in vi/internal/ (autoguide_family.h says
+// how they divide the work); this header holds what they share.
 //
 // Setting up. The first call (or `SetUp(args...)`) runs the model once on
 // those arguments with its own random stream and every site hidden from the
@@ -171,12 +173,9 @@
 #include "base/status_error.h"
 #include "distributions/bijector.h"
 #include "distributions/support.h"
-#include "handlers/block.h"
-#include "handlers/seed.h"
-#include "handlers/trace.h"
 #include "runtime/address.h"
-#include "runtime/handler.h"
 #include "runtime/trace.h"
+#include "vi/internal/prototype_run.h"
 #include "vi/param_store.h"
 
 namespace provi {
@@ -288,45 +287,14 @@ namespace autoguide_internal {
 
 class State;
 
-enum class Family {
-  kNormal,
-  kMultivariateNormal,
-  kLowRankMultivariateNormal,
-  kDelta
-};
-
-// Gives the set-up run what it needs: a value for each latent site without
-// a sampler (drawn in unconstrained space), and every latent value and
-// parameter as a leaf on the tape, so that supports computed from them are
-// recognisably dynamic.
-class PrototypeValues : public Handler {
- public:
-  void Process(Message& msg) override;
-  void Postprocess(Message& msg) override;
-};
-
-// Installs, for one run of the model, the handlers that record it without
-// anything outside seeing it: block (outermost), trace, the prototype's
-// values, seed (innermost), inside a tape scope of its own that records
-// even when the caller does not. What the run records lives in that scope:
-// use the trace before the PrototypeRun ends.
-class PrototypeRun {
- public:
-  explicit PrototypeRun(uint64_t seed);
-  Trace TakeTrace() { return trace_.TakeTrace(); }
-
- private:
-  TapeScope tape_scope_;
-  ResumeRecordingScope recording_;
-  BlockHandler block_;
-  TraceHandler trace_;
-  PrototypeValues values_;
-  SeedHandler seed_;
-  HandlerScope block_scope_;
-  HandlerScope trace_scope_;
-  HandlerScope values_scope_;
-  HandlerScope seed_scope_;
-};
+// The variational families (vi/internal/autoguide_family.h), one file each;
+// each public class below names its family's factory.
+class Family;
+using FamilyFactory = std::unique_ptr<Family> (*)();
+std::unique_ptr<Family> MeanFieldFamily();
+std::unique_ptr<Family> DeltaFamily();
+std::unique_ptr<Family> FullRankFamily();
+std::unique_ptr<Family> LowRankFamily();
 
 }  // namespace autoguide_internal
 
@@ -426,7 +394,9 @@ class AutoGuide {
                               const Matrix& scale_tril) const;
 
  protected:
-  AutoGuide(autoguide_internal::Family family, AutoGuideOptions options);
+  // A guide of the family `make_family()` makes.
+  AutoGuide(autoguide_internal::FamilyFactory make_family,
+            AutoGuideOptions options);
 
   // FailedPrecondition when the guide cannot be set up here (inside a
   // broadcasting plate such as Particles).
@@ -493,8 +463,8 @@ class ModelGuide : public AutoGuide {
   const M& model() const { return model_; }
 
  protected:
-  ModelGuide(M model, Family family, AutoGuideOptions options)
-      : AutoGuide(family, std::move(options)), model_(std::move(model)) {}
+  ModelGuide(M model, FamilyFactory make_family, AutoGuideOptions options)
+      : AutoGuide(make_family, std::move(options)), model_(std::move(model)) {}
 
  private:
   M model_;
@@ -511,7 +481,7 @@ class AutoNormal final : public autoguide_internal::ModelGuide<M> {
  public:
   explicit AutoNormal(M model, AutoGuideOptions options = {})
       : autoguide_internal::ModelGuide<M>(std::move(model),
-                                          autoguide_internal::Family::kNormal,
+                                          &autoguide_internal::MeanFieldFamily,
                                           std::move(options)) {}
 };
 
@@ -523,9 +493,9 @@ template <typename M>
 class AutoMultivariateNormal final : public autoguide_internal::ModelGuide<M> {
  public:
   explicit AutoMultivariateNormal(M model, AutoGuideOptions options = {})
-      : autoguide_internal::ModelGuide<M>(
-            std::move(model), autoguide_internal::Family::kMultivariateNormal,
-            std::move(options)) {}
+      : autoguide_internal::ModelGuide<M>(std::move(model),
+                                          &autoguide_internal::FullRankFamily,
+                                          std::move(options)) {}
 };
 
 // AutoLowRankMultivariateNormal
@@ -537,10 +507,9 @@ class AutoLowRankMultivariateNormal final
     : public autoguide_internal::ModelGuide<M> {
  public:
   explicit AutoLowRankMultivariateNormal(M model, AutoGuideOptions options = {})
-      : autoguide_internal::ModelGuide<M>(
-            std::move(model),
-            autoguide_internal::Family::kLowRankMultivariateNormal,
-            std::move(options)) {}
+      : autoguide_internal::ModelGuide<M>(std::move(model),
+                                          &autoguide_internal::LowRankFamily,
+                                          std::move(options)) {}
 };
 
 // AutoDelta
@@ -551,7 +520,7 @@ class AutoDelta final : public autoguide_internal::ModelGuide<M> {
  public:
   explicit AutoDelta(M model, AutoGuideOptions options = {})
       : autoguide_internal::ModelGuide<M>(std::move(model),
-                                          autoguide_internal::Family::kDelta,
+                                          &autoguide_internal::DeltaFamily,
                                           std::move(options)) {}
 };
 

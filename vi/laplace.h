@@ -125,9 +125,9 @@ class AutoLaplaceApproximation final
     : public autoguide_internal::ModelGuide<M> {
  public:
   explicit AutoLaplaceApproximation(M model, AutoGuideOptions options = {})
-      : autoguide_internal::ModelGuide<M>(
-            std::move(model), autoguide_internal::Family::kMultivariateNormal,
-            std::move(options)) {}
+      : autoguide_internal::ModelGuide<M>(std::move(model),
+                                          &autoguide_internal::FullRankFamily,
+                                          std::move(options)) {}
 
   // Fit()
   //

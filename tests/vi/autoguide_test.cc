@@ -3,7 +3,7 @@
 // Autoguides: the layout recorded from the model; the guide's sites, values
 // and parameters; densities of constrained values against the change of
 // variables computed independently (mean-field, cached and fresh; joint);
-// the low-rank normal against the full-covariance MvNormal; unbiased ELBO
+// unbiased ELBO
 // gradients through the transforms, pathwise and by the score function;
 // convergence to the exact posterior of the Normal–Normal model (AutoNormal
 // to the mean-field optimum, AutoMultivariateNormal to the full posterior
@@ -30,7 +30,6 @@
 #include "distributions/beta.h"
 #include "distributions/dirichlet.h"
 #include "distributions/gamma.h"
-#include "distributions/mv_normal.h"
 #include "distributions/normal.h"
 #include "distributions/poisson.h"
 #include "estimators/baselines.h"
@@ -46,7 +45,6 @@
 #include "tests/vi/linear_gaussian.h"
 #include "tests/vi/polyak_averaging.h"
 #include "vi/generative.h"
-#include "vi/internal/low_rank_normal.h"
 #include "vi/objectives.h"
 #include "vi/optimizers.h"
 #include "vi/param_store.h"
@@ -263,78 +261,6 @@ TEST(AutoMultivariateNormalTest, JointDensityIsTheChangeOfVariables) {
   const Tensor latent = *trace.Find("_auto_latent")->value;
   EXPECT_NEAR(latent(0, 0), a, 1e-6);
   EXPECT_NEAR(latent(0, 1), std::log(r), 1e-5);
-}
-
-// -----------------------------------------------------------------------------
-// The low-rank normal
-// -----------------------------------------------------------------------------
-
-Matrix LowRankFactor() {
-  Matrix w(3, 2);
-  w << 0.8, -0.2, 0.3, 0.5, -0.6, 0.1;
-  return w;
-}
-Matrix LowRankScale() {
-  Matrix s(1, 3);
-  s << 0.5, 1.2, 0.7;
-  return s;
-}
-Matrix LowRankLoc() {
-  Matrix loc(1, 3);
-  loc << 0.3, -1.0, 2.0;
-  return loc;
-}
-Matrix LowRankCovariance() {
-  const Matrix w = LowRankFactor();
-  Matrix covariance = w * w.transpose();
-  covariance.diagonal() +=
-      LowRankScale().row(0).array().square().matrix().transpose();
-  return covariance;
-}
-
-TEST(LowRankNormalTest, DensityMatchesTheFullCovarianceNormal) {
-  autoguide_internal::LowRankNormal low_rank{
-      Tensor(LowRankLoc()), Tensor(LowRankFactor()), Tensor(LowRankScale())};
-  ASSERT_TRUE(low_rank.Validate().ok());
-  MvNormal full = MvNormal::FromCovariance(Tensor(LowRankLoc()),
-                                           Tensor(LowRankCovariance()));
-  Matrix x(4, 3);
-  x << 0.1, -0.5, 1.0, 2.0, 0.3, -1.0, -0.7, -2.5, 2.2, 0.3, -1.0, 2.0;
-  const Tensor lp = low_rank.LogProb(Tensor(x));
-  const Tensor expected = full.LogProb(Tensor(x));
-  ASSERT_EQ(lp.rows(), 4);
-  for (Index i = 0; i < 4; ++i) {
-    EXPECT_NEAR(lp(i, 0), expected(i, 0),
-                kDensityTolerance * (1 + std::abs(expected(i, 0))));
-  }
-}
-
-// Sample means and covariances of 20000 lanes, z-tested: the covariance of
-// a normal sample has standard error √((Σ_ii Σ_jj + Σ_ij²) / n).
-TEST(LowRankNormalTest, SamplerHasTheMeanAndCovariance) {
-  const Index n = 20000;
-  autoguide_internal::LowRankNormal low_rank{
-      Tensor(LowRankLoc()), Tensor(LowRankFactor()), Tensor(LowRankScale())};
-  Rng rng = MakeRng(14);
-  const Matrix draws = low_rank.ExpandRows(n)->Sample(rng).value();
-  const Matrix loc = LowRankLoc();
-  const Matrix covariance = LowRankCovariance();
-  for (Index j = 0; j < 3; ++j) {
-    MeanAccumulator mean;
-    for (Index i = 0; i < n; ++i) mean.Add(draws(i, j));
-    EXPECT_MEAN_NEAR(mean, loc(0, j));
-    for (Index k = j; k < 3; ++k) {
-      double c = 0;
-      for (Index i = 0; i < n; ++i) {
-        c += (draws(i, j) - loc(0, j)) * (draws(i, k) - loc(0, k));
-      }
-      c /= static_cast<double>(n);
-      const double se = std::sqrt((covariance(j, j) * covariance(k, k) +
-                                   covariance(j, k) * covariance(j, k)) /
-                                  static_cast<double>(n));
-      EXPECT_NEAR(c, covariance(j, k), kZ * se) << j << ", " << k;
-    }
-  }
 }
 
 // -----------------------------------------------------------------------------

@@ -1,17 +1,20 @@
 // Copyright 2026 The provi Authors.
 //
-// File: vi/internal/transformed.h
+// File: distributions/transformed.h
 // -----------------------------------------------------------------------------
 //
 // `Transformed<Base>`: the distribution of x = T(u), u ~ Base, for a
 // bijector T (distributions/bijector.h) from the reals onto a constrained
-// set. The mean-field autoguide (vi/autoguide.h) puts one at each latent
-// site, so that the site's value lives in the model's support and its
-// density is a true density of the constrained value:
+// set, e.g. a log-normal as `Transformed<Normal>(Normal(mu, sigma),
+// BijectorFor(Support::Positive()))`. Its support is T's codomain and its
+// density a true density of the constrained value:
 //
 //   log q(x) = log base(u) - log |det ∂T(u)/∂u|,   u = T⁻¹(x).
 //
-// Pathwise: x = T(u) with u = base.RSample(), on the tape.
+// The mean-field autoguide (vi/autoguide.h) puts one at each latent site, so
+// that the site's value lives in the model's support.
+//
+// Pathwise when Base is: x = T(u) with u = base.RSample(), on the tape.
 //
 // Inverse cache. Evaluating log q at the draw just made would compute
 // T⁻¹(T(u)), which loses precision where T saturates (a sigmoid far from 0
@@ -19,12 +22,20 @@
 // is remembered with its u, and `LogProb` of *that same tensor* (same value
 // and adjoint storage, hence the same tape node) reuses u. A value that is
 // merely equal (e.g. a detached copy, whose gradient must not flow through
-// u) is inverted afresh. The cache is a plain member: `Clone()`, which the
-// trace handler calls after the draw, copies it. Like every distribution,
+// u) is inverted afresh. The cache is a plain member, copied with the
+// distribution (as the trace does after the draw). Like every distribution,
 // one object is used by one thread.
+//
+// Example:
+//
+//   provi::Transformed<provi::Normal> q(
+//       provi::Normal(loc, scale),                       // over u
+//       provi::BijectorFor(provi::Support::Positive()));  // x = exp(u)
+//   provi::Tensor x = q.RSample(rng);     // positive, on the tape
+//   provi::Tensor log_q = q.LogProb(x);   // Σ (log N(log x) - log x), per lane
 
-#ifndef PROVI_VI_INTERNAL_TRANSFORMED_H_
-#define PROVI_VI_INTERNAL_TRANSFORMED_H_
+#ifndef PROVI_DISTRIBUTIONS_TRANSFORMED_H_
+#define PROVI_DISTRIBUTIONS_TRANSFORMED_H_
 
 #include <memory>
 #include <string>
@@ -42,8 +53,11 @@
 #include "distributions/support.h"
 
 namespace provi {
-namespace autoguide_internal {
 
+// Transformed
+//
+// `Base` is a distribution family (a DistributionImpl with `Expand(rows,
+// cols)`) over the unconstrained values.
 template <typename Base>
 class Transformed final : public DistributionImpl<Transformed<Base>> {
  public:
@@ -67,6 +81,7 @@ class Transformed final : public DistributionImpl<Transformed<Base>> {
     return Transformed(base_.Expand(rows, base_.cols()), bijector_);
   }
 
+  // The distribution of u, and T.
   const Base& base() const { return base_; }
   const Bijector& bijector() const { return *bijector_; }
 
@@ -112,7 +127,6 @@ class Transformed final : public DistributionImpl<Transformed<Base>> {
   mutable Tensor last_value_;
 };
 
-}  // namespace autoguide_internal
 }  // namespace provi
 
-#endif  // PROVI_VI_INTERNAL_TRANSFORMED_H_
+#endif  // PROVI_DISTRIBUTIONS_TRANSFORMED_H_

@@ -1,53 +1,20 @@
 // Copyright 2026 The provi Authors.
 
-#include "vi/internal/low_rank_normal.h"
+#include "distributions/low_rank_normal.h"
 
-#include <algorithm>
-#include <cmath>
 #include <numeric>
 #include <utility>
 #include <vector>
 
-#include "absl/random/distributions.h"
 #include "absl/strings/str_cat.h"
 #include "ad/ops.h"
 #include "ad/tape.h"
-#include "base/status_error.h"
+#include "base/status_macros.h"
+#include "distributions/internal/family_support.h"
 
 namespace provi {
-namespace autoguide_internal {
-namespace {
 
-constexpr double kHalfLog2Pi = 0.91893853320467274178;
-
-// Independent standard normals, drawn in double and rounded to Real.
-Tensor StandardNormal(Index rows, Index cols, absl::BitGenRef gen) {
-  Real* data = nullptr;
-  Tensor noise = NewConstant(rows, cols, &data);
-  for (Index i = 0; i < rows * cols; ++i) {
-    data[i] = static_cast<Real>(absl::Gaussian<double>(gen));
-  }
-  return noise;
-}
-
-absl::Status CheckFiniteEntries(const char* parameter, const Tensor& x,
-                                bool positive) {
-  const auto v = x.value();
-  for (Index j = 0; j < v.cols(); ++j) {
-    for (Index i = 0; i < v.rows(); ++i) {
-      const Real e = v(i, j);
-      if (!std::isfinite(e) || (positive && !(e > 0))) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "LowRankNormal: parameter '", parameter, "' element (", i, ", ", j,
-            ") = ", e,
-            positive ? " must be > 0 and finite" : " must be finite"));
-      }
-    }
-  }
-  return absl::OkStatus();
-}
-
-}  // namespace
+using distributions_internal::Shape;
 
 LowRankNormal::LowRankNormal(Tensor loc, Tensor cov_factor, Tensor diag_scale)
     : loc_(std::move(loc)),
@@ -71,25 +38,25 @@ absl::Status LowRankNormal::Validate() const {
                          (loc_.rows() == rows_ || loc_.rows() == 1);
   if (!shapes_ok) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "LowRankNormal: parameter shapes loc ", loc_.ShapeString(),
-        ", cov_factor ", cov_factor_.ShapeString(), ", diag_scale ",
-        diag_scale_.ShapeString(), " do not fit the shape ", rows_, "x", cols_,
+        name(), ": parameter shapes loc ", loc_.ShapeString(), ", cov_factor ",
+        cov_factor_.ShapeString(), ", diag_scale ", diag_scale_.ShapeString(),
+        " do not fit the shape ", rows_, "x", cols_,
         " (loc must be rows x D or 1 x D, cov_factor D x k with k >= 1, "
         "diag_scale 1 x D)"));
   }
-  if (absl::Status s = CheckFiniteEntries("loc", loc_, false); !s.ok()) {
-    return s;
-  }
-  if (absl::Status s = CheckFiniteEntries("cov_factor", cov_factor_, false);
-      !s.ok()) {
-    return s;
-  }
-  return CheckFiniteEntries("diag_scale", diag_scale_, true);
+  PROVI_RETURN_IF_ERROR(
+      distributions_internal::CheckFinite(name(), {"loc", &loc_}));
+  PROVI_RETURN_IF_ERROR(distributions_internal::CheckFinite(
+      name(), {"cov_factor", &cov_factor_}));
+  return distributions_internal::CheckPositive(name(),
+                                               {"diag_scale", &diag_scale_});
 }
 
 Tensor LowRankNormal::RSample(absl::BitGenRef gen) const {
-  const Tensor factor_noise = StandardNormal(rows_, cov_factor_.cols(), gen);
-  const Tensor diag_noise = StandardNormal(rows_, cols_, gen);
+  const Tensor factor_noise = distributions_internal::StandardNormalNoise(
+      rows_, cov_factor_.cols(), gen);
+  const Tensor diag_noise =
+      distributions_internal::StandardNormalNoise(rows_, cols_, gen);
   return loc_ + MatMul(factor_noise, Transpose(cov_factor_)) +
          diag_noise * diag_scale_;
 }
@@ -100,16 +67,11 @@ Tensor LowRankNormal::Sample(absl::BitGenRef gen) const {
 }
 
 Tensor LowRankNormal::LogProb(const Tensor& value) const {
-  const Index rows = std::max(value.rows(), rows_);
-  if (value.cols() != cols_ || (value.rows() != rows && value.rows() != 1) ||
-      (rows_ != rows && rows_ != 1)) {
-    ThrowStatus(absl::InvalidArgumentError(
-        absl::StrCat("LowRankNormal: value of shape ", value.ShapeString(),
-                     " does not broadcast with the distribution's shape ",
-                     rows_, "x", cols_)));
-  }
+  const Shape shape = distributions_internal::CheckValue(name(), value, rows_,
+                                                         cols_, support());
   const Index k = cov_factor_.cols();
-  const Tensor centred = BroadcastTo(value, rows, cols_) - loc_;      // R x D
+  const Tensor centred =
+      distributions_internal::BroadcastValue(value, shape) - loc_;    // R x D
   const Tensor inv_var = ScalarDivide(Real(1), Square(diag_scale_));  // 1 x D
   const Tensor scaled = centred * inv_var;                            // R x D
   const Tensor diagonal_part = RowSum(centred * scaled);              // R x 1
@@ -127,8 +89,8 @@ Tensor LowRankNormal::LogProb(const Tensor& value) const {
   const Tensor half_log_det =
       SumAll(Log(diag_scale_)) + SumAll(Log(GatherCols(chol, diagonal)));
   return (diagonal_part - low_rank_part) * Real(-0.5) - half_log_det -
-         static_cast<Real>(static_cast<double>(cols_) * kHalfLog2Pi);
+         static_cast<Real>(static_cast<double>(cols_) *
+                           distributions_internal::kHalfLog2Pi);
 }
 
-}  // namespace autoguide_internal
 }  // namespace provi
