@@ -4,8 +4,6 @@
 // created once from the layers' initial values, and gradient steps on the
 // store train the network.
 
-#include "vi/param_store.h"
-
 #include <string>
 #include <vector>
 
@@ -18,6 +16,7 @@
 #include "gtest/gtest.h"
 #include "nn/activation.h"
 #include "nn/mlp.h"
+#include "vi/param_store.h"
 
 namespace provi {
 namespace nn {

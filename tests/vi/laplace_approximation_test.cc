@@ -3,8 +3,6 @@
 // Tests of the unconstrained log density and the Laplace approximation on
 // posteriors whose mode and curvature are known exactly.
 
-#include "vi/laplace.h"
-
 #include <cmath>
 
 #include "Eigen/Dense"
@@ -16,6 +14,7 @@
 #include "tests/testing/status_testing.h"
 #include "tests/vi/linear_gaussian.h"
 #include "vi/autoguide.h"
+#include "vi/laplace.h"
 #include "vi/log_density.h"
 #include "vi/param_store.h"
 
