@@ -7,6 +7,7 @@
 
 #include "ad/internal/op_support.h"
 #include "ad/ops.h"
+#include "base/internal/array_exp.h"
 #include "base/special_functions.h"
 
 namespace provi {
@@ -88,28 +89,10 @@ BasicTensor<T> Unary(const BasicTensor<T>& x, Op op) {
     }                                                                \
   }
 
-// exp(x), exactly 0 where the result would be below the smallest normal
-// number. Eigen 3.4's vectorised exp clamps its argument from below (about
-// -88.4 in float, -709.4 in double) and so returns a tiny positive number
-// (5.6e-309 in double) where the true result underflows: exp(lowest) would
-// not be 0, and a branch of probability exp(lowest) times an infinite cost
-// would be infinite rather than nothing. The same cut on the scalar path
-// keeps a result independent of whether it was computed one element at a
-// time or vectorised.
-template <typename T>
-constexpr T kExpUnderflow = T(-87.33654475055310898657124730373F);
-template <>
-constexpr double kExpUnderflow<double> = -708.39641853226410621681158037;
-template <typename T>
-T ScalarExp(T x) {
-  return x < kExpUnderflow<T> ? T(0) : std::exp(x);
-}
-template <typename X>
-auto ArrayExp(const Eigen::ArrayBase<X>& x) {
-  using T = typename X::Scalar;
-  return (x < kExpUnderflow<T>).select(T(0), x.exp());
-}
-PROVI_UNARY_OP(Exp_, ScalarExp(x), ArrayExp(x), y, y);
+// Exp, Sigmoid and Softplus underflow to exactly 0 rather than to Eigen's
+// clamped 5.6e-309 (2.9e-39 in float): base/internal/array_exp.h says why.
+using base_internal::ExpOrZero;
+PROVI_UNARY_OP(Exp_, ExpOrZero(x), ExpOrZero(x), y, y);
 PROVI_UNARY_OP(Log_, std::log(x), x.log(), T(1) / x, x.inverse());
 PROVI_UNARY_OP(Log1p_, std::log1p(x), x.log1p(), T(1) / (T(1) + x),
                (T(1) + x).inverse());
@@ -130,12 +113,12 @@ PROVI_UNARY_OP(Cos_, std::cos(x), x.cos(), -std::sin(x), -x.sin());
 // base/special_functions.h's.
 template <typename X>
 auto ExpNegAbs(const Eigen::ArrayBase<X>& x) {
-  return (-x.abs()).exp();
+  return ExpOrZero(-x.abs());
 }
 template <typename X>
 auto ArraySigmoid(const Eigen::ArrayBase<X>& x) {
   using T = typename X::Scalar;
-  return x.min(T(0)).exp() / (T(1) + ExpNegAbs(x));
+  return ExpOrZero(x.min(T(0))) / (T(1) + ExpNegAbs(x));
 }
 PROVI_UNARY_OP(Sigmoid_, Sigmoid(x), ArraySigmoid(x), y*(T(1) - y),
                y*(T(1) - y));

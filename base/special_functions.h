@@ -19,6 +19,7 @@
 #include <cmath>
 #include <limits>
 
+#include "base/internal/array_exp.h"
 #include "base/internal/math_policy.h"
 #include "boost/math/special_functions/digamma.hpp"
 
@@ -83,7 +84,8 @@ T Trigamma(T x) {
 // softplus(x) = log(1 + e^x) without overflow.
 template <typename T>
 T Log1pExp(T x) {
-  return x > T(0) ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x));
+  return x > T(0) ? x + std::log1p(base_internal::ExpOrZero(-x))
+                  : std::log1p(base_internal::ExpOrZero(x));
 }
 
 // LogSigmoid()
@@ -96,11 +98,12 @@ T LogSigmoid(T x) {
 
 // Sigmoid()
 //
-// 1 / (1 + e^-x), without overflow.
+// 1 / (1 + e^-x), without overflow, and exactly 0 where e^x underflows
+// (base/internal/array_exp.h), as ad/'s vectorised Sigmoid.
 template <typename T>
 T Sigmoid(T x) {
-  if (x >= T(0)) return T(1) / (T(1) + std::exp(-x));
-  const T e = std::exp(x);
+  if (x >= T(0)) return T(1) / (T(1) + base_internal::ExpOrZero(-x));
+  const T e = base_internal::ExpOrZero(x);
   return e / (T(1) + e);
 }
 

@@ -13,6 +13,7 @@
 #include "ad/internal/op_support.h"
 #include "ad/ops.h"
 #include "ad/tape.h"
+#include "base/internal/array_exp.h"
 #include "base/status_error.h"
 #include "base/status_macros.h"
 #include "distributions/internal/discrete.h"
@@ -76,7 +77,8 @@ Tensor Categorical::Sample(absl::BitGenRef gen) const {
   if (is_logits_) {
     for (Index r = 0; r < weights.rows(); ++r) {
       const double max = weights.row(r).maxCoeff();
-      weights.row(r) = (weights.row(r).array() - max).exp().matrix();
+      weights.row(r) =
+          base_internal::ExpOrZero(weights.row(r).array() - max).matrix();
     }
   }
   return distributions_internal::MakeConstant(rows(), 1, [&](Index i, Index) {
@@ -174,7 +176,7 @@ Tensor Categorical::LogitsLogProb(const Tensor& value,
   if (!node) exp_heap.resize(rows, k_count);
   Eigen::Map<Array> e(node ? exp_data : exp_heap.data(), rows, k_count);
   const Column max = l.rowwise().maxCoeff();
-  e = (l.colwise() - max).exp();
+  e = base_internal::ExpOrZero(l.colwise() - max);
   Column sum = e.rowwise().sum();
   Column lse = max + sum.log();
   for (Index i = 0; i < rows; ++i) {

@@ -57,6 +57,7 @@
 #include "ad/internal/op_support.h"
 #include "ad/tape.h"
 #include "ad/tensor.h"
+#include "base/internal/array_exp.h"
 #include "base/special_functions.h"
 #include "distributions/internal/family_support.h"
 
@@ -181,12 +182,13 @@ auto FusedDigamma(const Eigen::ArrayBase<X>& x) {
 inline Real FusedSoftplus(Real x) { return Log1pExp(x); }
 template <typename X>
 auto FusedSoftplus(const Eigen::ArrayBase<X>& x) {
-  return x.max(Real(0)) + (-x.abs()).exp().log1p();
+  return x.max(Real(0)) + base_internal::ExpOrZero(-x.abs()).log1p();
 }
 inline Real FusedSigmoid(Real x) { return Sigmoid(x); }
 template <typename X>
 auto FusedSigmoid(const Eigen::ArrayBase<X>& x) {
-  return x.min(Real(0)).exp() / (Real(1) + (-x.abs()).exp());
+  return base_internal::ExpOrZero(x.min(Real(0))) /
+         (Real(1) + base_internal::ExpOrZero(-x.abs()));
 }
 
 // FusedLogDensity()

@@ -165,6 +165,28 @@ TEST(OpsTest, ExpUnderflowsToZeroOnEveryPath) {
   ExpectAd([](const auto& v) { return Exp(v); }, Mat({{-30.0, 0.5, 3.0}}));
 }
 
+// Sigmoid, LogSigmoid and Softplus at -inf and at the lowest number give
+// their limits exactly, one element at a time (n = 1) and vectorised: the
+// exp inside them underflows to 0 rather than to Eigen's clamped value
+// (2.9e-39 in float, 5.6e-309 in double).
+TEST(OpsTest, LogisticFunctionsReachTheirLimitsOnEveryPath) {
+  const Real inf = std::numeric_limits<Real>::infinity();
+  const Real lowest = std::numeric_limits<Real>::lowest();
+  for (const Index n : {1, 4, 17}) {
+    for (const Real x : {-inf, lowest, Real(-800)}) {
+      const Tensor t(Matrix::Constant(n, 1, x));
+      const Matrix sigmoid = Sigmoid(t).value();
+      const Matrix softplus = Softplus(t).value();
+      const Matrix log_sigmoid = LogSigmoid(-t).value();
+      for (Index i = 0; i < n; ++i) {
+        EXPECT_EQ(sigmoid(i, 0), 0) << "n = " << n << ", x = " << x;
+        EXPECT_EQ(softplus(i, 0), 0) << "n = " << n << ", x = " << x;
+        EXPECT_EQ(log_sigmoid(i, 0), 0) << "n = " << n << ", x = " << x;
+      }
+    }
+  }
+}
+
 TEST(OpsTest, ClampRejectsInvertedBounds) {
   ExpectAdFails([](const auto& v) { return Clamp(v, 1.0, -1.0); }, kA);
 }

@@ -130,6 +130,28 @@ TEST(CategoricalTest, LogProbGradientIgnoresUnobservedZeroProbabilities) {
   EXPECT_NEAR(probs.adjoint()(0, 2), 1 / 0.6, 1e-5);
 }
 
+TEST(CategoricalTest, MaskedLogitHasExactlyZeroProbabilityAndGradient) {
+  // A logit of -inf (a masked category) and one so low its probability
+  // underflows: the softmax gives them exactly 0, not the smallest normal
+  // number Eigen's vectorised exp clamps to, so the gradient of the other
+  // categories' log masses is exactly 0 there too.
+  TapeScope scope;
+  const Real inf = std::numeric_limits<Real>::infinity();
+  Matrix l(2, 4);
+  l << 0.5, -inf, 1.0, -0.2,  //
+      std::numeric_limits<Real>::lowest(), 0.3, 0.1, -0.4;
+  const Tensor logits = Variable(l);
+  const Tensor lp = Categorical::FromLogits(logits).LogProb(T(Mat({{2}, {1}})));
+  Backward(SumAll(lp));
+  EXPECT_EQ(logits.adjoint()(0, 1), 0);
+  EXPECT_EQ(logits.adjoint()(1, 0), 0);
+  // The others: the one-hot minus the softmax over the unmasked categories.
+  const double z0 = std::exp(0.5) + std::exp(1.0) + std::exp(-0.2);
+  EXPECT_NEAR(logits.adjoint()(0, 2), 1 - std::exp(1.0) / z0, 1e-5);
+  EXPECT_NEAR(logits.adjoint()(0, 0), -std::exp(0.5) / z0, 1e-5);
+  EXPECT_NEAR(lp(0, 0), 1.0 - std::log(z0), DensityTolerance(1));
+}
+
 // Category frequencies by a chi-square test and the mean index by a z-test,
 // in both parameterisations; a category of probability 0 is never drawn.
 TEST(CategoricalTest, SampleFrequencies) {
