@@ -27,6 +27,7 @@
 #define PROVI_BASE_INTERNAL_ARRAY_EXP_H_
 
 #include <cmath>
+#include <type_traits>
 
 #include "Eigen/Core"
 
@@ -45,7 +46,7 @@ constexpr double kExpUnderflow<double> = -708.39641853226410621681158037;
 //
 // exp(x), and exactly 0 for x < kExpUnderflow<T> (x = -inf included); NaN
 // stays NaN.
-template <typename T>
+template <typename T, typename = std::enable_if_t<std::is_floating_point_v<T>>>
 T ExpOrZero(T x) {
   return x < kExpUnderflow<T> ? T(0) : std::exp(x);
 }
