@@ -25,24 +25,19 @@
 namespace provi {
 namespace {
 
+using ::provi::testing::DensityTolerance;
 using ::provi::testing::Mat;
 using ::provi::testing::MeanAccumulator;
+using ::provi::testing::RealTensor;
 using ::testing::HasSubstr;
-
-// Tolerance of a log mass compared with a double-precision reference.
-double DensityTolerance(double reference) {
-  return (kRealIsDouble ? 1e-12 : 2e-6) * std::max(1.0, std::abs(reference));
-}
-
-Tensor T(const Eigen::MatrixXd& m) { return Tensor(m.cast<Real>().eval()); }
 
 TEST(BernoulliTest, LogProbMatchesR) {
   // Rscript -e 'print(dbinom(c(1,0,1,0,0), size=1,
   //                          prob=c(0.3,0.3,0.8,0.999,0), log=TRUE),
   //                          digits=17)'
-  const Bernoulli coin =
-      Bernoulli::FromProbs(T(Mat({{0.3}, {0.3}, {0.8}, {0.999}, {0.0}})));
-  const Tensor lp = coin.LogProb(T(Mat({{1}, {0}, {1}, {0}, {0}})));
+  const Bernoulli coin = Bernoulli::FromProbs(
+      RealTensor(Mat({{0.3}, {0.3}, {0.8}, {0.999}, {0.0}})));
+  const Tensor lp = coin.LogProb(RealTensor(Mat({{1}, {0}, {1}, {0}, {0}})));
   ASSERT_EQ(lp.rows(), 5);
   ASSERT_EQ(lp.cols(), 1);
   const double expected[] = {-1.20397280432593612, -0.35667494393873245,
@@ -59,8 +54,8 @@ TEST(BernoulliTest, LogProbFromLogitsMatchesR) {
   //                          prob=plogis(c(-2,0.5,3,-40)), log=TRUE),
   //                          digits=17)'
   const Bernoulli coin =
-      Bernoulli::FromLogits(T(Mat({{-2.0}, {0.5}, {3.0}, {-40.0}})));
-  const Tensor lp = coin.LogProb(T(Mat({{1}, {0}, {1}, {1}})));
+      Bernoulli::FromLogits(RealTensor(Mat({{-2.0}, {0.5}, {3.0}, {-40.0}})));
+  const Tensor lp = coin.LogProb(RealTensor(Mat({{1}, {0}, {1}, {1}})));
   const double expected[] = {-2.126928011042972688, -0.974076984180106797,
                              -0.048587351573741909, -40.0};
   for (int i = 0; i < 4; ++i) {
@@ -73,10 +68,10 @@ TEST(BernoulliTest, LogProbSumsTheEventAndBroadcasts) {
   //   print(sum(dbinom(c(1,0,1), size=1, prob=p, log=TRUE)), digits=17);
   //   print(sum(dbinom(c(0,0,1), size=1, prob=p, log=TRUE)), digits=17)'
   const Bernoulli coins =
-      Bernoulli::FromProbs(T(Mat({{0.2, 0.6, 0.9}}))).Expand(2, 3);
+      Bernoulli::FromProbs(RealTensor(Mat({{0.2, 0.6, 0.9}}))).Expand(2, 3);
   EXPECT_EQ(coins.rows(), 2);
   EXPECT_EQ(coins.cols(), 3);
-  const Tensor lp = coins.LogProb(T(Mat({{1, 0, 1}, {0, 0, 1}})));
+  const Tensor lp = coins.LogProb(RealTensor(Mat({{1, 0, 1}, {0, 0, 1}})));
   ASSERT_EQ(lp.rows(), 2);
   EXPECT_NEAR(lp(0, 0), -2.6310891599660815,
               DensityTolerance(2.6310891599660815));
@@ -90,7 +85,7 @@ TEST(BernoulliTest, LogProbGradientMatchesFiniteDifferences) {
       [&](const auto& p) {
         using U = std::decay_t<decltype(p)>;
         if constexpr (std::is_same_v<U, Tensor>) {
-          return Bernoulli::FromProbs(p).LogProb(T(x));
+          return Bernoulli::FromProbs(p).LogProb(RealTensor(x));
         } else {
           // The reference path: x log p + (1 - x) log(1 - p) in double.
           const U xs(x);
@@ -102,7 +97,7 @@ TEST(BernoulliTest, LogProbGradientMatchesFiniteDifferences) {
       [&](const auto& l) {
         using U = std::decay_t<decltype(l)>;
         if constexpr (std::is_same_v<U, Tensor>) {
-          return Bernoulli::FromLogits(l).LogProb(T(x));
+          return Bernoulli::FromLogits(l).LogProb(RealTensor(x));
         } else {
           // x l - log(1 + e^l).
           return RowSum(U(x) * l - Softplus(l));
@@ -118,7 +113,7 @@ TEST(BernoulliTest, FusedLogitsLogProbGradientMatchesFiniteDifferences) {
   const auto log_prob = [&](const auto& l) {
     using U = std::decay_t<decltype(l)>;
     if constexpr (std::is_same_v<U, Tensor>) {
-      return Bernoulli::FromLogits(l).LogProb(T(x));
+      return Bernoulli::FromLogits(l).LogProb(RealTensor(x));
     } else {
       // x l - log(1 + e^l), l broadcast to the value's shape.
       const U ls = BroadcastTo(l, 2, 3);
@@ -145,7 +140,7 @@ TEST(BernoulliTest, SampleFrequencies) {
   Rng rng = MakeRng(11);
   const double probs[] = {0.3, 0.02, 0.85};
   const Bernoulli coins =
-      Bernoulli::FromProbs(T(Mat({{probs[0], probs[1], probs[2]}})))
+      Bernoulli::FromProbs(RealTensor(Mat({{probs[0], probs[1], probs[2]}})))
           .Expand(1000, 3);
   std::vector<std::vector<long>> counts(3, std::vector<long>(2, 0));
   std::vector<MeanAccumulator> means(3);
@@ -180,7 +175,7 @@ TEST(BernoulliTest, SampleFrequencies) {
 
 TEST(BernoulliTest, EnumerateSupportListsJointValuesInOrder) {
   const Bernoulli coins =
-      Bernoulli::FromProbs(T(Mat({{0.2, 0.6, 0.9}, {0.7, 0.1, 0.5}})));
+      Bernoulli::FromProbs(RealTensor(Mat({{0.2, 0.6, 0.9}, {0.7, 0.1, 0.5}})));
   const std::vector<Tensor> values = coins.EnumerateSupport();
   ASSERT_EQ(values.size(), 8u);
   for (size_t t = 0; t < values.size(); ++t) {
@@ -333,7 +328,7 @@ TEST(BernoulliTest, MvdTermsReplaceOneColumnAtATime) {
 
 TEST(BernoulliTest, ValidateNamesTheParameterAndValue) {
   const absl::Status bad =
-      Bernoulli::FromProbs(T(Mat({{0.5, 1.5}}))).Validate();
+      Bernoulli::FromProbs(RealTensor(Mat({{0.5, 1.5}}))).Validate();
   EXPECT_EQ(bad.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(bad.message(), HasSubstr("Bernoulli"));
   EXPECT_THAT(bad.message(), HasSubstr("'probs'"));
@@ -346,7 +341,7 @@ TEST(BernoulliTest, ValidateNamesTheParameterAndValue) {
       Bernoulli::FromLogits(std::numeric_limits<double>::infinity()).Validate();
   EXPECT_THAT(bad_logits.message(), HasSubstr("'logits'"));
   EXPECT_THAT(bad_logits.message(), HasSubstr("inf"));
-  EXPECT_THAT(Bernoulli::FromProbs(T(Mat({{0.5, 0.5}})))
+  EXPECT_THAT(Bernoulli::FromProbs(RealTensor(Mat({{0.5, 0.5}})))
                   .Expand(4, 3)
                   .Validate()
                   .message(),
@@ -354,12 +349,13 @@ TEST(BernoulliTest, ValidateNamesTheParameterAndValue) {
   EXPECT_TRUE(Bernoulli::FromProbs(0.0).Expand(4, 3).Validate().ok());
   EXPECT_TRUE(Bernoulli::FromProbs(1.0).Validate().ok());
   // An invalid shape is reported by the sampler too, not read out of range.
-  EXPECT_THAT(
-      CatchStatus([] {
-        Rng rng = MakeRng(15);
-        Bernoulli::FromProbs(T(Mat({{0.5, 0.5}}))).Expand(4, 3).Sample(rng);
-      }).message(),
-      HasSubstr("expanded shape"));
+  EXPECT_THAT(CatchStatus([] {
+                Rng rng = MakeRng(15);
+                Bernoulli::FromProbs(RealTensor(Mat({{0.5, 0.5}})))
+                    .Expand(4, 3)
+                    .Sample(rng);
+              }).message(),
+              HasSubstr("expanded shape"));
 }
 
 TEST(BernoulliTest, LogProbRejectsValuesOutsideTheSupport) {
@@ -372,7 +368,7 @@ TEST(BernoulliTest, LogProbRejectsValuesOutsideTheSupport) {
     EXPECT_THAT(status.message(), HasSubstr("outside the support"));
   }
   EXPECT_THAT(CatchStatus([&] {
-                coins.LogProb(T(Mat({{1, 0, 1}})));
+                coins.LogProb(RealTensor(Mat({{1, 0, 1}})));
               }).message(),
               HasSubstr("Bernoulli: value of shape 1x3"));
 }

@@ -23,22 +23,18 @@
 namespace provi {
 namespace {
 
+using ::provi::testing::DensityTolerance;
 using ::provi::testing::Mat;
 using ::provi::testing::MeanAccumulator;
+using ::provi::testing::RealTensor;
 using ::testing::HasSubstr;
-
-// Tolerance of a density compared with a double-precision reference.
-double DensityTolerance(double reference) {
-  return (kRealIsDouble ? 1e-12 : 2e-6) * std::max(1.0, std::abs(reference));
-}
-
-Tensor T(const Eigen::MatrixXd& m) { return Tensor(m.cast<Real>().eval()); }
 
 TEST(BetaTest, LogProbMatchesR) {
   // Rscript -e 'print(dbeta(c(0.2, 0.75, 0.01), c(0.5, 2, 3.5),
   //                         c(1.5, 2, 0.7), log=TRUE), digits=17)'
-  const Beta beta(T(Mat({{0.5}, {2.0}, {3.5}})), T(Mat({{1.5}, {2.0}, {0.7}})));
-  const Tensor lp = beta.LogProb(T(Mat({{0.2}, {0.75}, {0.01}})));
+  const Beta beta(RealTensor(Mat({{0.5}, {2.0}, {3.5}})),
+                  RealTensor(Mat({{1.5}, {2.0}, {0.7}})));
+  const Tensor lp = beta.LogProb(RealTensor(Mat({{0.2}, {0.75}, {0.01}})));
   ASSERT_EQ(lp.rows(), 3);
   ASSERT_EQ(lp.cols(), 1);
   const double expected[] = {0.24156447527049030, 0.11778303565638337,
@@ -54,13 +50,14 @@ TEST(BetaTest, LogProbSumsTheEventAndBroadcasts) {
   const Beta beta = Beta(2.5, 1.5).Expand(2, 3);
   EXPECT_EQ(beta.rows(), 2);
   EXPECT_EQ(beta.cols(), 3);
-  const Tensor lp = beta.LogProb(T(Mat({{0.3, 0.6, 0.95}})));
+  const Tensor lp = beta.LogProb(RealTensor(Mat({{0.3, 0.6, 0.95}})));
   ASSERT_EQ(lp.rows(), 2);
   const double expected = 0.10008995076848803;
   EXPECT_NEAR(lp(0, 0), expected, DensityTolerance(expected));
   EXPECT_NEAR(lp(1, 0), expected, DensityTolerance(expected));
   // Concentrations that broadcast only through the value (1x2 against 2x1).
-  const Beta outer(T(Mat({{1.0, 2.0}})), T(Mat({{1.0}, {2.0}, {3.0}})));
+  const Beta outer(RealTensor(Mat({{1.0, 2.0}})),
+                   RealTensor(Mat({{1.0}, {2.0}, {3.0}})));
   EXPECT_TRUE(outer.Validate().ok());
   EXPECT_EQ(outer.LogProb(Tensor(0.5)).rows(), 3);
 }
@@ -69,8 +66,9 @@ TEST(BetaTest, LogProbAtTheEndpoints) {
   // 0 · log 0 = 0: Beta(1, 2) has density 2 at 0 and Beta(3, 1) density 3
   // at 1. Rscript -e 'print(dbeta(c(0, 1), c(1, 3), c(2, 1), log=TRUE),
   //                         digits=17)'
-  const Beta beta(T(Mat({{1.0}, {3.0}})), T(Mat({{2.0}, {1.0}})));
-  const Tensor lp = beta.LogProb(T(Mat({{0.0}, {1.0}})));
+  const Beta beta(RealTensor(Mat({{1.0}, {3.0}})),
+                  RealTensor(Mat({{2.0}, {1.0}})));
+  const Tensor lp = beta.LogProb(RealTensor(Mat({{0.0}, {1.0}})));
   EXPECT_NEAR(lp(0, 0), 0.69314718055994529, DensityTolerance(0.69));
   EXPECT_NEAR(lp(1, 0), 1.09861228866810978, DensityTolerance(1.1));
   // Elsewhere the endpoints have density 0 or +inf, as in R.
@@ -208,7 +206,7 @@ TEST(BetaTest, TinyConcentrationDrawsStayInside) {
 }
 
 TEST(BetaTest, ValidateNamesTheParameterAndValue) {
-  const absl::Status bad = Beta(1.0, T(Mat({{1.0, -2.0}}))).Validate();
+  const absl::Status bad = Beta(1.0, RealTensor(Mat({{1.0, -2.0}}))).Validate();
   EXPECT_EQ(bad.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(bad.message(), HasSubstr("Beta"));
   EXPECT_THAT(bad.message(), HasSubstr("'concentration0'"));
@@ -217,15 +215,20 @@ TEST(BetaTest, ValidateNamesTheParameterAndValue) {
               HasSubstr("'concentration1' element (0, 0) = 0 must be > 0"));
   EXPECT_THAT(Beta(std::nan(""), 1.0).Validate().message(),
               HasSubstr("'concentration1'"));
-  EXPECT_THAT(Beta(T(Mat({{1.0, 2.0}})), T(Mat({{1.0, 2.0, 3.0}})))
+  EXPECT_THAT(
+      Beta(RealTensor(Mat({{1.0, 2.0}})), RealTensor(Mat({{1.0, 2.0, 3.0}})))
+          .Validate()
+          .message(),
+      HasSubstr("do not broadcast"));
+  EXPECT_THAT(Beta(RealTensor(Mat({{1.0, 2.0}})), 1.0)
+                  .Expand(4, 3)
                   .Validate()
                   .message(),
-              HasSubstr("do not broadcast"));
-  EXPECT_THAT(Beta(T(Mat({{1.0, 2.0}})), 1.0).Expand(4, 3).Validate().message(),
               HasSubstr("expanded shape 4x3"));
   EXPECT_TRUE(Beta(2.0, 1.0).Expand(4, 3).Validate().ok());
   Rng rng = MakeRng(4);
-  const Beta incompatible(T(Mat({{1.0, 2.0}})), T(Mat({{1.0, 2.0, 3.0}})));
+  const Beta incompatible(RealTensor(Mat({{1.0, 2.0}})),
+                          RealTensor(Mat({{1.0, 2.0, 3.0}})));
   EXPECT_THAT(CatchStatus([&] { incompatible.Sample(rng); }).message(),
               HasSubstr("do not broadcast"));
 }
@@ -233,7 +236,7 @@ TEST(BetaTest, ValidateNamesTheParameterAndValue) {
 TEST(BetaTest, LogProbRejectsValuesOutsideTheSupport) {
   const Beta beta = Beta(2.0, 3.0).Expand(2, 3);
   const absl::Status shape = CatchStatus([&] {
-    beta.LogProb(T(Mat({{0.5, 0.5}})));
+    beta.LogProb(RealTensor(Mat({{0.5, 0.5}})));
   });
   EXPECT_EQ(shape.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(shape.message(), HasSubstr("Beta: value of shape 1x2"));

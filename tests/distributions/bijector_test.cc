@@ -24,6 +24,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/ad/expect_ad.h"
+#include "tests/distributions/statistical_testing.h"
 #include "tests/testing/status_testing.h"
 
 namespace provi {
@@ -31,11 +32,10 @@ namespace {
 
 namespace dm = ::provi::distributions_internal;
 using ::provi::testing::Mat;
+using ::provi::testing::RealTensor;
 using ::testing::HasSubstr;
 
 using DoubleTensor = BasicTensor<double>;
-
-Tensor T(const Eigen::MatrixXd& m) { return Tensor(m.cast<Real>().eval()); }
 
 // One bijector under test, with the same map in double precision (the
 // templates the class evaluates in `Real`) and the constrained coordinates
@@ -102,7 +102,8 @@ std::vector<Case> Cases() {
        },
        AllColumns, elementwise},
       {"TensorSigmoid",
-       std::make_shared<SigmoidBijector>(T(kLowerBounds), T(kUpperBounds)),
+       std::make_shared<SigmoidBijector>(RealTensor(kLowerBounds),
+                                         RealTensor(kUpperBounds)),
        [](const DoubleTensor& u) {
          return dm::IntervalForward(u, DoubleTensor(kLowerBounds),
                                     DoubleTensor(kUpperBounds));
@@ -156,7 +157,7 @@ TEST(BijectorTest, KnownValues) {
 
   // (a, b, c, d, e, f) -> [[e^a, 0, 0], [b, e^c, 0], [d, e, e^f]].
   const Tensor l = LowerCholeskyBijector().Forward(
-      T(Mat({{0.1, 2.0, -0.3, 4.0, 5.0, 0.6}})));
+      RealTensor(Mat({{0.1, 2.0, -0.3, 4.0, 5.0, 0.6}})));
   const Eigen::MatrixXd expected = Mat({{std::exp(0.1), 0, 0},
                                         {2.0, std::exp(-0.3), 0},
                                         {4.0, 5.0, std::exp(0.6)}});
@@ -171,8 +172,9 @@ TEST(BijectorTest, KnownValues) {
   EXPECT_NEAR(SigmoidBijector(2, 5).Forward(Tensor(0)).item(), 3.5,
               Tolerance(3.5));
   // Tensor bounds: each element at the midpoint of its own interval.
-  const Tensor mid = SigmoidBijector(T(kLowerBounds), T(kUpperBounds))
-                         .Forward(Tensor(Matrix::Zero(2, 3)));
+  const Tensor mid =
+      SigmoidBijector(RealTensor(kLowerBounds), RealTensor(kUpperBounds))
+          .Forward(Tensor(Matrix::Zero(2, 3)));
   for (Index i = 0; i < 2; ++i) {
     for (Index j = 0; j < 3; ++j) {
       const double expected = 0.5 * (kLowerBounds(0, j) + kUpperBounds(0, j));
@@ -181,11 +183,12 @@ TEST(BijectorTest, KnownValues) {
   }
   // (1, 0, log 2) -> (1, 1 + 1, 2 + 2); and back.
   const Tensor ordered =
-      OrderedBijector().Forward(T(Mat({{1.0, 0.0, std::log(2.0)}})));
+      OrderedBijector().Forward(RealTensor(Mat({{1.0, 0.0, std::log(2.0)}})));
   EXPECT_NEAR(ordered(0, 0), 1.0, Tolerance(1.0));
   EXPECT_NEAR(ordered(0, 1), 2.0, Tolerance(2.0));
   EXPECT_NEAR(ordered(0, 2), 4.0, Tolerance(4.0));
-  const Tensor gaps = OrderedBijector().Inverse(T(Mat({{-3.0, -1.0, 4.0}})));
+  const Tensor gaps =
+      OrderedBijector().Inverse(RealTensor(Mat({{-3.0, -1.0, 4.0}})));
   EXPECT_NEAR(gaps(0, 0), -3.0, Tolerance(3.0));
   EXPECT_NEAR(gaps(0, 1), std::log(2.0), Tolerance(1.0));
   EXPECT_NEAR(gaps(0, 2), std::log(5.0), Tolerance(2.0));
@@ -198,7 +201,7 @@ TEST(BijectorTest, KnownValues) {
 TEST(BijectorTest, InverseUndoesForward) {
   for (const Case& c : Cases()) {
     SCOPED_TRACE(c.name);
-    const Tensor u = T(c.u);
+    const Tensor u = RealTensor(c.u);
     const Tensor back = c.bijector->Inverse(c.bijector->Forward(u));
     ASSERT_EQ(back.rows(), u.rows());
     ASSERT_EQ(back.cols(), u.cols());
@@ -216,7 +219,7 @@ TEST(BijectorTest, ForwardLandsInTheCodomain) {
     SCOPED_TRACE(c.name);
     // The test points, and points far out where the maps saturate.
     for (const double scale : {1.0, 8.0}) {
-      const Tensor x = c.bijector->Forward(T(c.u * scale));
+      const Tensor x = c.bijector->Forward(RealTensor(c.u * scale));
       EXPECT_TRUE(c.bijector->codomain().Check(x, c.name).ok())
           << c.bijector->codomain().Check(x, c.name);
       EXPECT_EQ(x.cols(), c.bijector->ConstrainedCols(c.u.cols()));
@@ -230,7 +233,7 @@ TEST(BijectorTest, ForwardLandsInTheCodomain) {
                                           {Real(-0.7), Real(0.9)},
                                           {Real(1e-3), Real(3.3)}}) {
     const SigmoidBijector narrow(lower, upper);
-    const Tensor ends = narrow.Forward(T(Mat({{-50, 50}})));
+    const Tensor ends = narrow.Forward(RealTensor(Mat({{-50, 50}})));
     EXPECT_TRUE(narrow.codomain().Check(ends, "ends").ok())
         << narrow.codomain().Check(ends, "ends");
   }
@@ -260,7 +263,7 @@ double FiniteDifferenceLogDet(const Case& c, const Eigen::RowVectorXd& u) {
 TEST(BijectorTest, LogAbsDetJacobianMatchesFiniteDifferences) {
   for (const Case& c : Cases()) {
     SCOPED_TRACE(c.name);
-    const Tensor log_det = c.bijector->LogAbsDetJacobian(T(c.u));
+    const Tensor log_det = c.bijector->LogAbsDetJacobian(RealTensor(c.u));
     ASSERT_EQ(log_det.rows(), c.u.rows());
     ASSERT_EQ(log_det.cols(), 1);
     for (Index i = 0; i < c.u.rows(); ++i) {
@@ -352,44 +355,49 @@ TEST(BijectorTest, TensorBoundGradientsMatchFiniteDifferences) {
 
 TEST(BijectorTest, TensorBoundsStayInsideAndReportBadBounds) {
   // Far out the map saturates onto each element's own bound exactly.
-  const Tensor lower = T(Mat({{0.1, -0.7, 1e-3}}));
-  const Tensor upper = T(Mat({{0.3, 0.9, 3.3}}));
+  const Tensor lower = RealTensor(Mat({{0.1, -0.7, 1e-3}}));
+  const Tensor upper = RealTensor(Mat({{0.3, 0.9, 3.3}}));
   const SigmoidBijector bijector(lower, upper);
-  const Tensor ends = bijector.Forward(T(Mat({{-50, 50, 50}, {50, -50, -50}})));
+  const Tensor ends =
+      bijector.Forward(RealTensor(Mat({{-50, 50, 50}, {50, -50, -50}})));
   EXPECT_TRUE(bijector.codomain().Check(ends, "ends").ok())
       << bijector.codomain().Check(ends, "ends");
   EXPECT_EQ(ends(0, 0), lower(0, 0));
   EXPECT_EQ(ends(1, 0), upper(0, 0));
   // Bounds that cross, are infinite or do not broadcast.
-  ::provi::testing::ExpectError(
-      CatchStatus([] {
-        SigmoidBijector(T(Mat({{0.0, 2.0}})), T(Mat({{1.0, 1.0}})));
-      }),
-      absl::StatusCode::kInvalidArgument,
-      "element (0, 1) has the interval [2, 1]");
+  ::provi::testing::ExpectError(CatchStatus([] {
+                                  SigmoidBijector(
+                                      RealTensor(Mat({{0.0, 2.0}})),
+                                      RealTensor(Mat({{1.0, 1.0}})));
+                                }),
+                                absl::StatusCode::kInvalidArgument,
+                                "element (0, 1) has the interval [2, 1]");
   ::provi::testing::ExpectError(
       CatchStatus([] {
         SigmoidBijector(
-            T(Mat({{0.0, 2.0}})),
-            T(Mat({{1.0, std::numeric_limits<double>::infinity()}})));
+            RealTensor(Mat({{0.0, 2.0}})),
+            RealTensor(Mat({{1.0, std::numeric_limits<double>::infinity()}})));
       }),
       absl::StatusCode::kInvalidArgument, "finite");
   ::provi::testing::ExpectError(
       CatchStatus([] {
-        SigmoidBijector(T(Mat({{0.0, 2.0}})), T(Mat({{1.0, 3.0, 4.0}})));
+        SigmoidBijector(RealTensor(Mat({{0.0, 2.0}})),
+                        RealTensor(Mat({{1.0, 3.0, 4.0}})));
       }),
       absl::StatusCode::kInvalidArgument, "do not broadcast together");
-  ::provi::testing::ExpectError(CatchStatus([&] {
-                                  bijector.Forward(T(Mat({{0.0, 1.0}})));
-                                }),
-                                absl::StatusCode::kInvalidArgument,
-                                "do not broadcast to the value's shape 1x2");
+  ::provi::testing::ExpectError(
+      CatchStatus([&] {
+        bijector.Forward(RealTensor(Mat({{0.0, 1.0}})));
+      }),
+      absl::StatusCode::kInvalidArgument,
+      "do not broadcast to the value's shape 1x2");
 }
 
 TEST(BijectorTest, StickBreakingIsAccurateForTinyComponents) {
   // A component of 1e-30 survives the forward map (computed in log space)
   // and comes back exactly; the tail sums of the inverse do not cancel.
-  const Tensor x = StickBreakingBijector().Forward(T(Mat({{-70.0, 0.0}})));
+  const Tensor x =
+      StickBreakingBijector().Forward(RealTensor(Mat({{-70.0, 0.0}})));
   EXPECT_GT(x(0, 0), 0);
   EXPECT_NEAR(std::log(x(0, 0)), -70.0 - std::log(2.0), Tolerance(70.0));
   const Tensor u = StickBreakingBijector().Inverse(x);
@@ -428,15 +436,17 @@ TEST(BijectorTest, ShapeErrorsAreInvalidArgument) {
   const LowerCholeskyBijector cholesky;
   for (const Eigen::MatrixXd& bad :
        {Mat({{1, 2, 3}, {4, 5, 6}}), Mat({{1, 2, 3, 4, 5}})}) {
-    const absl::Status forward = CatchStatus([&] { cholesky.Forward(T(bad)); });
+    const absl::Status forward =
+        CatchStatus([&] { cholesky.Forward(RealTensor(bad)); });
     EXPECT_EQ(forward.code(), absl::StatusCode::kInvalidArgument);
     EXPECT_THAT(forward.message(), HasSubstr("LowerCholesky"));
-    EXPECT_THAT(
-        CatchStatus([&] { cholesky.LogAbsDetJacobian(T(bad)); }).message(),
-        HasSubstr("D(D+1)/2"));
+    EXPECT_THAT(CatchStatus([&] {
+                  cholesky.LogAbsDetJacobian(RealTensor(bad));
+                }).message(),
+                HasSubstr("D(D+1)/2"));
   }
   EXPECT_THAT(CatchStatus([&] {
-                cholesky.Inverse(T(Mat({{1, 0, 0}, {2, 3, 0}})));
+                cholesky.Inverse(RealTensor(Mat({{1, 0, 0}, {2, 3, 0}})));
               }).message(),
               HasSubstr("square"));
   EXPECT_THAT(CatchStatus([] {
@@ -469,7 +479,8 @@ TEST(BijectorTest, BijectorForEachSupport) {
       {Support::Simplex(), "StickBreaking"},
       {Support::Ordered(), "Ordered"},
       {Support::LowerCholesky(), "LowerCholesky"},
-      {Support::Interval(T(Mat({{0.0, 1.0}})), T(Mat({{1.0, 3.0}}))),
+      {Support::Interval(RealTensor(Mat({{0.0, 1.0}})),
+                         RealTensor(Mat({{1.0, 3.0}}))),
        "Sigmoid"},
   };
   for (const Expected& e : expected) {

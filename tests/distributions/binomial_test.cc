@@ -23,15 +23,11 @@
 namespace provi {
 namespace {
 
+using ::provi::testing::DensityTolerance;
 using ::provi::testing::Mat;
 using ::provi::testing::MeanAccumulator;
+using ::provi::testing::RealTensor;
 using ::testing::HasSubstr;
-
-double DensityTolerance(double reference) {
-  return (kRealIsDouble ? 1e-12 : 2e-6) * std::max(1.0, std::abs(reference));
-}
-
-Tensor T(const Eigen::MatrixXd& m) { return Tensor(m.cast<Real>().eval()); }
 
 // The binomial mass, computed in the test in double.
 double BinomialPmf(int n, double p, int k) {
@@ -43,9 +39,10 @@ double BinomialPmf(int n, double p, int k) {
 TEST(BinomialTest, LogProbMatchesR) {
   // Rscript -e 'print(dbinom(c(0,3,10,7,0,10), 10,
   //                          c(0.2,0.5,0.9,0.35,0,1), log=TRUE), digits=17)'
-  const Binomial binomial(10,
-                          T(Mat({{0.2}, {0.5}, {0.9}, {0.35}, {0.0}, {1.0}})));
-  const Tensor lp = binomial.LogProb(T(Mat({{0}, {3}, {10}, {7}, {0}, {10}})));
+  const Binomial binomial(
+      10, RealTensor(Mat({{0.2}, {0.5}, {0.9}, {0.35}, {0.0}, {1.0}})));
+  const Tensor lp =
+      binomial.LogProb(RealTensor(Mat({{0}, {3}, {10}, {7}, {0}, {10}})));
   ASSERT_EQ(lp.rows(), 6);
   ASSERT_EQ(lp.cols(), 1);
   const double expected[] = {-2.2314355131420971,
@@ -65,11 +62,12 @@ TEST(BinomialTest, LogProbSumsTheEventAndBroadcasts) {
   // Rscript -e 'print(sum(dbinom(c(1,4), 5, c(0.2,0.7), log=TRUE)),
   //                   digits=17); print(sum(dbinom(c(5,0), 5, c(0.2,0.7),
   //                   log=TRUE)), digits=17)'
-  const Binomial binomial = Binomial(5, T(Mat({{0.2, 0.7}}))).Expand(2, 2);
+  const Binomial binomial =
+      Binomial(5, RealTensor(Mat({{0.2, 0.7}}))).Expand(2, 2);
   EXPECT_EQ(binomial.rows(), 2);
   EXPECT_EQ(binomial.cols(), 2);
   EXPECT_EQ(binomial.total_count(), 5);
-  const Tensor lp = binomial.LogProb(T(Mat({{1, 4}, {5, 0}})));
+  const Tensor lp = binomial.LogProb(RealTensor(Mat({{1, 4}, {5, 0}})));
   EXPECT_NEAR(lp(0, 0), -1.9138088729036042, DensityTolerance(1.9));
   EXPECT_NEAR(lp(1, 0), -14.067053583800181, DensityTolerance(14.1));
 }
@@ -81,7 +79,7 @@ TEST(BinomialTest, LogProbGradientMatchesFiniteDifferences) {
       [&](const auto& p) {
         using U = std::decay_t<decltype(p)>;
         if constexpr (std::is_same_v<U, Tensor>) {
-          return Binomial(n, p).LogProb(T(x));
+          return Binomial(n, p).LogProb(RealTensor(x));
         } else {
           // log C(n, x) + x log p + (n - x) log(1 - p), in double.
           Eigen::MatrixXd log_choose(2, 3);
@@ -104,8 +102,8 @@ TEST(BinomialTest, LogProbGradientIsFiniteAtBoundaryProbabilities) {
   // d/dp log p(0) = -n / (1 - p) = -n at p = 0; d/dp log p(n) = n / p = n
   // at p = 1. The terms with a zero count must not contribute 0 * inf.
   TapeScope scope;
-  const Tensor probs = Variable(T(Mat({{0.0}, {1.0}})).value());
-  const Tensor lp = Binomial(4, probs).LogProb(T(Mat({{0}, {4}})));
+  const Tensor probs = Variable(RealTensor(Mat({{0.0}, {1.0}})).value());
+  const Tensor lp = Binomial(4, probs).LogProb(RealTensor(Mat({{0}, {4}})));
   EXPECT_EQ(lp(0, 0), 0);
   EXPECT_EQ(lp(1, 0), 0);
   Backward(SumAll(lp));
@@ -145,7 +143,7 @@ TEST(BinomialTest, SampleFrequencies) {
 
   // The point masses at the boundary probabilities.
   const Tensor edges =
-      Binomial(9, T(Mat({{0.0, 1.0}}))).Expand(100, 2).Sample(rng);
+      Binomial(9, RealTensor(Mat({{0.0, 1.0}}))).Expand(100, 2).Sample(rng);
   for (Index i = 0; i < 100; ++i) {
     ASSERT_EQ(edges(i, 0), 0);
     ASSERT_EQ(edges(i, 1), 9);
@@ -153,7 +151,7 @@ TEST(BinomialTest, SampleFrequencies) {
 }
 
 TEST(BinomialTest, EnumerateSupportListsJointValuesInOrder) {
-  const Binomial binomial(2, T(Mat({{0.3, 0.6}, {0.9, 0.5}})));
+  const Binomial binomial(2, RealTensor(Mat({{0.3, 0.6}, {0.9, 0.5}})));
   const std::vector<Tensor> values = binomial.EnumerateSupport();
   ASSERT_EQ(values.size(), 9u);  // (n + 1)^C = 3^2
   std::vector<double> total(2, 0.0);
@@ -239,16 +237,19 @@ TEST(BinomialTest, MvdWithNoTrialsHasNoGradient) {
 }
 
 TEST(BinomialTest, ValidateNamesTheParameterAndValue) {
-  const absl::Status bad_probs = Binomial(3, T(Mat({{0.5, 1.2}}))).Validate();
+  const absl::Status bad_probs =
+      Binomial(3, RealTensor(Mat({{0.5, 1.2}}))).Validate();
   EXPECT_EQ(bad_probs.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(bad_probs.message(), HasSubstr("Binomial"));
   EXPECT_THAT(bad_probs.message(), HasSubstr("'probs'"));
   EXPECT_THAT(bad_probs.message(), HasSubstr("1.2"));
   const absl::Status bad_count = Binomial(-3, 0.5).Validate();
   EXPECT_THAT(bad_count.message(), HasSubstr("'total_count' = -3"));
-  EXPECT_THAT(
-      Binomial(3, T(Mat({{0.5, 0.5}}))).Expand(2, 3).Validate().message(),
-      HasSubstr("expanded shape 2x3"));
+  EXPECT_THAT(Binomial(3, RealTensor(Mat({{0.5, 0.5}})))
+                  .Expand(2, 3)
+                  .Validate()
+                  .message(),
+              HasSubstr("expanded shape 2x3"));
   EXPECT_TRUE(Binomial(0, 1.0).Validate().ok());
   // Samplers report an invalid count instead of passing it on.
   Rng rng = MakeRng(34);

@@ -24,24 +24,20 @@
 namespace provi {
 namespace {
 
+using ::provi::testing::DensityTolerance;
 using ::provi::testing::Mat;
 using ::provi::testing::MeanAccumulator;
+using ::provi::testing::RealTensor;
 using ::testing::HasSubstr;
-
-double DensityTolerance(double reference) {
-  return (kRealIsDouble ? 1e-12 : 2e-6) * std::max(1.0, std::abs(reference));
-}
-
-Tensor T(const Eigen::MatrixXd& m) { return Tensor(m.cast<Real>().eval()); }
 
 TEST(CategoricalTest, LogProbMatchesR) {
   // Rscript -e 'p <- c(0.1,0.2,0.3,0.4); print(log(p[c(3,1)+1]), digits=17)'
   const Categorical die =
-      Categorical::FromProbs(T(Mat({{0.1, 0.2, 0.3, 0.4}}))).Expand(2);
+      Categorical::FromProbs(RealTensor(Mat({{0.1, 0.2, 0.3, 0.4}}))).Expand(2);
   EXPECT_EQ(die.rows(), 2);
   EXPECT_EQ(die.cols(), 1);
   EXPECT_EQ(die.num_categories(), 4);
-  const Tensor lp = die.LogProb(T(Mat({{3}, {1}})));
+  const Tensor lp = die.LogProb(RealTensor(Mat({{3}, {1}})));
   ASSERT_EQ(lp.rows(), 2);
   ASSERT_EQ(lp.cols(), 1);
   EXPECT_NEAR(lp(0, 0), -0.9162907318741550, DensityTolerance(0.92));
@@ -52,8 +48,8 @@ TEST(CategoricalTest, LogProbFromLogitsMatchesR) {
   // Rscript -e 'l <- c(1.5,-0.3,0.2);
   //             print(l[c(0,2,1)+1] - log(sum(exp(l))), digits=17)'
   const Categorical die =
-      Categorical::FromLogits(T(Mat({{1.5, -0.3, 0.2}}))).Expand(3);
-  const Tensor lp = die.LogProb(T(Mat({{0}, {2}, {1}})));
+      Categorical::FromLogits(RealTensor(Mat({{1.5, -0.3, 0.2}}))).Expand(3);
+  const Tensor lp = die.LogProb(RealTensor(Mat({{0}, {2}, {1}})));
   const double expected[] = {-0.36313550636875358, -1.66313550636875362,
                              -2.16313550636875362};
   for (int i = 0; i < 3; ++i) {
@@ -65,16 +61,17 @@ TEST(CategoricalTest, LogProbPerLaneParametersAndBroadcastValues) {
   // Each lane has its own probabilities; a 1x1 value is the same category
   // in every lane. Values with several columns are independent draws whose
   // log masses add up.
-  const Categorical per_lane =
-      Categorical::FromProbs(T(Mat({{0.5, 0.25, 0.25}, {0.1, 0.1, 0.8}})));
+  const Categorical per_lane = Categorical::FromProbs(
+      RealTensor(Mat({{0.5, 0.25, 0.25}, {0.1, 0.1, 0.8}})));
   const Tensor lp = per_lane.LogProb(Tensor(2));
   EXPECT_NEAR(lp(0, 0), std::log(0.25), DensityTolerance(1.4));
   EXPECT_NEAR(lp(1, 0), std::log(0.8), DensityTolerance(0.3));
-  const Tensor pairs = per_lane.LogProb(T(Mat({{0, 1}, {2, 2}})));
+  const Tensor pairs = per_lane.LogProb(RealTensor(Mat({{0, 1}, {2, 2}})));
   EXPECT_NEAR(pairs(0, 0), std::log(0.5 * 0.25), DensityTolerance(2.1));
   EXPECT_NEAR(pairs(1, 0), std::log(0.8 * 0.8), DensityTolerance(0.5));
-  const Tensor from_logits = Categorical::FromLogits(T(Mat({{0.3, -1.0, 2.0}})))
-                                 .LogProb(T(Mat({{0, 2}})));
+  const Tensor from_logits =
+      Categorical::FromLogits(RealTensor(Mat({{0.3, -1.0, 2.0}})))
+          .LogProb(RealTensor(Mat({{0, 2}})));
   const double log_z = std::log(std::exp(0.3) + std::exp(-1.0) + std::exp(2.0));
   EXPECT_NEAR(from_logits(0, 0), 0.3 + 2.0 - 2 * log_z, DensityTolerance(2.5));
 }
@@ -87,7 +84,7 @@ TEST(CategoricalTest, LogProbGradientMatchesFiniteDifferences) {
       [&](const auto& p) {
         using U = std::decay_t<decltype(p)>;
         if constexpr (std::is_same_v<U, Tensor>) {
-          return Categorical::FromProbs(p).LogProb(T(x));
+          return Categorical::FromProbs(p).LogProb(RealTensor(x));
         } else {
           return Log(RowSum(p * U(one_hot)));
         }
@@ -97,7 +94,7 @@ TEST(CategoricalTest, LogProbGradientMatchesFiniteDifferences) {
       [&](const auto& l) {
         using U = std::decay_t<decltype(l)>;
         if constexpr (std::is_same_v<U, Tensor>) {
-          return Categorical::FromLogits(l).Expand(3).LogProb(T(x));
+          return Categorical::FromLogits(l).Expand(3).LogProb(RealTensor(x));
         } else {
           // log(e^{l_x} / Σ e^l), written without a log-sum-exp.
           const U tiled = Tile(l, 3, 1);
@@ -110,7 +107,7 @@ TEST(CategoricalTest, LogProbGradientMatchesFiniteDifferences) {
       [&](const auto& l) {
         using U = std::decay_t<decltype(l)>;
         if constexpr (std::is_same_v<U, Tensor>) {
-          return Categorical::FromLogits(l).LogProb(T(x));
+          return Categorical::FromLogits(l).LogProb(RealTensor(x));
         } else {
           return Log(RowSum(Exp(l) * U(one_hot))) - Log(RowSum(Exp(l)));
         }
@@ -122,7 +119,7 @@ TEST(CategoricalTest, LogProbGradientIgnoresUnobservedZeroProbabilities) {
   // Category 1 has probability 0 and is not observed: the gradient must be
   // finite, 1/p for the observed category and 0 elsewhere.
   TapeScope scope;
-  const Tensor probs = Variable(T(Mat({{0.4, 0.0, 0.6}})).value());
+  const Tensor probs = Variable(RealTensor(Mat({{0.4, 0.0, 0.6}})).value());
   const Tensor lp = Categorical::FromProbs(probs).LogProb(Tensor(2));
   Backward(SumAll(lp));
   EXPECT_NEAR(probs.adjoint()(0, 0), 0.0, 0.0);
@@ -141,7 +138,8 @@ TEST(CategoricalTest, MaskedLogitHasExactlyZeroProbabilityAndGradient) {
   l << 0.5, -inf, 1.0, -0.2,  //
       std::numeric_limits<Real>::lowest(), 0.3, 0.1, -0.4;
   const Tensor logits = Variable(l);
-  const Tensor lp = Categorical::FromLogits(logits).LogProb(T(Mat({{2}, {1}})));
+  const Tensor lp =
+      Categorical::FromLogits(logits).LogProb(RealTensor(Mat({{2}, {1}})));
   Backward(SumAll(lp));
   EXPECT_EQ(logits.adjoint()(0, 1), 0);
   EXPECT_EQ(logits.adjoint()(1, 0), 0);
@@ -158,7 +156,7 @@ TEST(CategoricalTest, SampleFrequencies) {
   Rng rng = MakeRng(21);
   const std::vector<double> probs = {0.05, 0.3, 0.0, 0.4, 0.25};
   const Categorical die =
-      Categorical::FromProbs(T(Mat({{0.05, 0.3, 0.0, 0.4, 0.25}})))
+      Categorical::FromProbs(RealTensor(Mat({{0.05, 0.3, 0.0, 0.4, 0.25}})))
           .Expand(1000);
   std::vector<long> counts(5, 0);
   MeanAccumulator mean;
@@ -183,7 +181,8 @@ TEST(CategoricalTest, SampleFrequencies) {
   std::vector<double> softmax;
   for (double l : logits) softmax.push_back(std::exp(l - 31.0) / z);
   const Categorical from_logits =
-      Categorical::FromLogits(T(Mat({{30.0, 31.0, 29.5}}))).Expand(1000);
+      Categorical::FromLogits(RealTensor(Mat({{30.0, 31.0, 29.5}})))
+          .Expand(1000);
   std::vector<long> logit_counts(3, 0);
   for (int rep = 0; rep < 20; ++rep) {
     const Tensor x = from_logits.Sample(rng);
@@ -197,8 +196,8 @@ TEST(CategoricalTest, SampleFrequencies) {
 TEST(CategoricalTest, SampleUsesEachLanesProbabilities) {
   Rng rng = MakeRng(22);
   // Lane 0 is certain to draw 2, lane 1 draws 0 or 1 evenly.
-  const Categorical per_lane =
-      Categorical::FromProbs(T(Mat({{0.0, 0.0, 1.0}, {0.5, 0.5, 0.0}})));
+  const Categorical per_lane = Categorical::FromProbs(
+      RealTensor(Mat({{0.0, 0.0, 1.0}, {0.5, 0.5, 0.0}})));
   MeanAccumulator lane1;
   for (int rep = 0; rep < 2000; ++rep) {
     const Tensor x = per_lane.Sample(rng);
@@ -211,7 +210,7 @@ TEST(CategoricalTest, SampleUsesEachLanesProbabilities) {
 
 TEST(CategoricalTest, EnumerateSupportListsCategories) {
   const Categorical per_lane = Categorical::FromLogits(
-      T(Mat({{0.3, -1.0, 2.0, 0.0}, {1.0, 1.0, -3.0, 0.5}})));
+      RealTensor(Mat({{0.3, -1.0, 2.0, 0.0}, {1.0, 1.0, -3.0, 0.5}})));
   const std::vector<Tensor> values = per_lane.EnumerateSupport();
   ASSERT_EQ(values.size(), 4u);
   std::vector<double> total(2, 0.0);
@@ -311,7 +310,7 @@ TEST(CategoricalTest, MeasureValuedDerivativesThroughSoftmaxAreExact) {
 TEST(CategoricalTest, MvdTermsForceEachCategory) {
   Rng rng = MakeRng(25);
   const Categorical die =
-      Categorical::FromProbs(T(Mat({{0.2, 0.3, 0.5}}))).Expand(4);
+      Categorical::FromProbs(RealTensor(Mat({{0.2, 0.3, 0.5}}))).Expand(4);
   const Tensor x = die.Sample(rng);
   const std::vector<MvdTerm> terms = die.MvdTerms(x, rng);
   ASSERT_EQ(terms.size(), 3u);
@@ -332,28 +331,32 @@ TEST(CategoricalTest, MvdTermsForceEachCategory) {
 
 TEST(CategoricalTest, ValidateNamesTheParameterAndValue) {
   const absl::Status unnormalised =
-      Categorical::FromProbs(T(Mat({{0.2, 0.3, 0.4}}))).Validate();
+      Categorical::FromProbs(RealTensor(Mat({{0.2, 0.3, 0.4}}))).Validate();
   EXPECT_EQ(unnormalised.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(unnormalised.message(), HasSubstr("Categorical"));
   EXPECT_THAT(unnormalised.message(), HasSubstr("'probs'"));
   EXPECT_THAT(unnormalised.message(), HasSubstr("sums to 0.9"));
   const absl::Status negative =
-      Categorical::FromProbs(T(Mat({{0.5, 0.5}, {1.2, -0.2}}))).Validate();
+      Categorical::FromProbs(RealTensor(Mat({{0.5, 0.5}, {1.2, -0.2}})))
+          .Validate();
   EXPECT_THAT(negative.message(), HasSubstr("element (1, 0) = 1.2"));
   const absl::Status bad_logits =
-      Categorical::FromLogits(T(Mat({{0.0, std::nan("")}}))).Validate();
+      Categorical::FromLogits(RealTensor(Mat({{0.0, std::nan("")}})))
+          .Validate();
   EXPECT_THAT(bad_logits.message(), HasSubstr("'logits'"));
   EXPECT_THAT(bad_logits.message(), HasSubstr("nan"));
   EXPECT_THAT(
       Categorical::FromLogits(Tensor(Matrix(1, 0))).Validate().message(),
       HasSubstr("no categories"));
-  EXPECT_THAT(Categorical::FromLogits(T(Mat({{0.0, 1.0}, {1.0, 0.0}})))
+  EXPECT_THAT(Categorical::FromLogits(RealTensor(Mat({{0.0, 1.0}, {1.0, 0.0}})))
                   .Expand(3)
                   .Validate()
                   .message(),
               HasSubstr("expanded shape 3x2"));
-  EXPECT_TRUE(
-      Categorical::FromLogits(T(Mat({{0.0, 1.0}}))).Expand(3).Validate().ok());
+  EXPECT_TRUE(Categorical::FromLogits(RealTensor(Mat({{0.0, 1.0}})))
+                  .Expand(3)
+                  .Validate()
+                  .ok());
 
   // The tolerance on the row sum is √ε K: a row normalised in Real passes
   // however it was rounded, one off by more does not.
@@ -369,7 +372,8 @@ TEST(CategoricalTest, ValidateNamesTheParameterAndValue) {
 
 TEST(CategoricalTest, LogProbRejectsValuesOutsideTheSupport) {
   const Categorical die =
-      Categorical::FromProbs(T(Mat({{0.25, 0.25, 0.25, 0.25}}))).Expand(2);
+      Categorical::FromProbs(RealTensor(Mat({{0.25, 0.25, 0.25, 0.25}})))
+          .Expand(2);
   for (double bad : {4.0, 1.5, -1.0, std::nan("")}) {
     const absl::Status status = CatchStatus([&] { die.LogProb(Tensor(bad)); });
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << bad;
@@ -383,7 +387,7 @@ TEST(CategoricalTest, LogProbRejectsValuesOutsideTheSupport) {
   SetDistributionValidation(true);
   EXPECT_THAT(unchecked.message(), HasSubstr("is not a category"));
   EXPECT_THAT(CatchStatus([&] {
-                die.LogProb(T(Mat({{1}, {2}, {3}})));
+                die.LogProb(RealTensor(Mat({{1}, {2}, {3}})));
               }).message(),
               HasSubstr("Categorical: value of shape 3x1"));
 }

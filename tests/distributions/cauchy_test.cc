@@ -21,23 +21,18 @@
 namespace provi {
 namespace {
 
+using ::provi::testing::DensityTolerance;
 using ::provi::testing::Mat;
 using ::provi::testing::MeanAccumulator;
+using ::provi::testing::RealTensor;
 using ::testing::HasSubstr;
-
-// Tolerance of a density compared with a double-precision reference.
-double DensityTolerance(double reference) {
-  return (kRealIsDouble ? 1e-12 : 2e-6) * std::max(1.0, std::abs(reference));
-}
-
-Tensor T(const Eigen::MatrixXd& m) { return Tensor(m.cast<Real>().eval()); }
 
 TEST(CauchyTest, LogProbMatchesR) {
   // Rscript -e 'print(dcauchy(c(0.3,-1.2,2.5), c(0.1,0,1), c(1,0.5,2),
   //                           log=TRUE), digits=17)'
-  const Cauchy cauchy(T(Mat({{0.1}, {0.0}, {1.0}})),
-                      T(Mat({{1.0}, {0.5}, {2.0}})));
-  const Tensor lp = cauchy.LogProb(T(Mat({{0.3}, {-1.2}, {2.5}})));
+  const Cauchy cauchy(RealTensor(Mat({{0.1}, {0.0}, {1.0}})),
+                      RealTensor(Mat({{1.0}, {0.5}, {2.0}})));
+  const Tensor lp = cauchy.LogProb(RealTensor(Mat({{0.3}, {-1.2}, {2.5}})));
   ASSERT_EQ(lp.rows(), 3);
   ASSERT_EQ(lp.cols(), 1);
   const double expected[] = {-1.1839505990026815, -2.3626055953443275,
@@ -52,10 +47,11 @@ TEST(CauchyTest, LogProbSumsTheEventAndBroadcasts) {
   // row; each lane sums its two components.
   // Rscript -e 'for (s in c(1, 0.5)) print(sum(dcauchy(c(0.3,-1.2),
   //             c(0.1,0), s, log=TRUE)), digits=17)'
-  const Cauchy cauchy(T(Mat({{0.1, 0.0}})), T(Mat({{1.0}, {0.5}})));
+  const Cauchy cauchy(RealTensor(Mat({{0.1, 0.0}})),
+                      RealTensor(Mat({{1.0}, {0.5}})));
   EXPECT_EQ(cauchy.rows(), 2);
   EXPECT_EQ(cauchy.cols(), 2);
-  const Tensor lp = cauchy.LogProb(T(Mat({{0.3, -1.2}})));
+  const Tensor lp = cauchy.LogProb(RealTensor(Mat({{0.3, -1.2}})));
   ASSERT_EQ(lp.rows(), 2);
   const double expected[] = {-3.2206785241571922, -2.9626083057520556};
   for (int i = 0; i < 2; ++i) {
@@ -128,23 +124,25 @@ TEST(CauchyTest, PathwiseGradientIsUnbiased) {
 }
 
 TEST(CauchyTest, ValidateNamesTheParameterAndValue) {
-  const absl::Status bad_scale = Cauchy(0.0, T(Mat({{1.0, -2.0}}))).Validate();
+  const absl::Status bad_scale =
+      Cauchy(0.0, RealTensor(Mat({{1.0, -2.0}}))).Validate();
   EXPECT_EQ(bad_scale.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(bad_scale.message(), HasSubstr("Cauchy"));
   EXPECT_THAT(bad_scale.message(), HasSubstr("'scale'"));
   EXPECT_THAT(bad_scale.message(), HasSubstr("-2"));
   EXPECT_THAT(Cauchy(INFINITY, 1.0).Validate().message(), HasSubstr("'loc'"));
-  EXPECT_THAT(Cauchy(T(Mat({{1.0, 2.0}})), T(Mat({{1.0, 2.0, 3.0}})))
-                  .Validate()
-                  .message(),
-              HasSubstr("do not broadcast"));
+  EXPECT_THAT(
+      Cauchy(RealTensor(Mat({{1.0, 2.0}})), RealTensor(Mat({{1.0, 2.0, 3.0}})))
+          .Validate()
+          .message(),
+      HasSubstr("do not broadcast"));
   EXPECT_TRUE(Cauchy(0.0, 1.0).Expand(4, 3).Validate().ok());
 }
 
 TEST(CauchyTest, LogProbRejectsBadValues) {
   const Cauchy cauchy = Cauchy(0.0, 1.0).Expand(2, 3);
   EXPECT_THAT(CatchStatus([&] {
-                cauchy.LogProb(T(Mat({{1.0, 2.0}})));
+                cauchy.LogProb(RealTensor(Mat({{1.0, 2.0}})));
               }).message(),
               HasSubstr("Cauchy: value of shape 1x2"));
   const absl::Status nan =

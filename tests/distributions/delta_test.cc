@@ -15,18 +15,18 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/ad/expect_ad.h"
+#include "tests/distributions/statistical_testing.h"
 
 namespace provi {
 namespace {
 
 using ::provi::testing::Mat;
+using ::provi::testing::RealTensor;
 using ::testing::HasSubstr;
-
-Tensor T(const Eigen::MatrixXd& m) { return Tensor(m.cast<Real>().eval()); }
 
 TEST(DeltaTest, SamplesAreThePoint) {
   Rng rng = MakeRng(1);
-  const Delta delta = Delta(T(Mat({{0.5, -1.5}}))).Expand(3, 2);
+  const Delta delta = Delta(RealTensor(Mat({{0.5, -1.5}}))).Expand(3, 2);
   EXPECT_EQ(delta.support(), Support::Point());
   EXPECT_EQ(delta.rows(), 3);
   EXPECT_EQ(delta.cols(), 2);
@@ -41,10 +41,11 @@ TEST(DeltaTest, SamplesAreThePoint) {
 
 TEST(DeltaTest, LogProbIsLogDensityAtThePointAndMinusInfinityElsewhere) {
   // Lane 1 differs from the point in one of its two components.
-  const Delta delta(T(Mat({{0.5, -1.5}})), T(Mat({{0.0}, {-2.0}, {1.25}})));
+  const Delta delta(RealTensor(Mat({{0.5, -1.5}})),
+                    RealTensor(Mat({{0.0}, {-2.0}, {1.25}})));
   EXPECT_EQ(delta.rows(), 3);
   const Tensor lp =
-      delta.LogProb(T(Mat({{0.5, -1.5}, {0.5, -1.4}, {0.5, -1.5}})));
+      delta.LogProb(RealTensor(Mat({{0.5, -1.5}, {0.5, -1.4}, {0.5, -1.5}})));
   ASSERT_EQ(lp.rows(), 3);
   ASSERT_EQ(lp.cols(), 1);
   EXPECT_EQ(lp(0, 0), 0);
@@ -73,7 +74,7 @@ TEST(DeltaTest, LogProbIsDifferentiableInLogDensity) {
   Parameter log_density(Matrix::Constant(2, 1, -0.5));
   TapeScope scope;
   const Delta delta(Tensor(3.0), log_density.tensor());
-  const Tensor lp = delta.LogProb(T(Mat({{3.0}, {2.0}})));
+  const Tensor lp = delta.LogProb(RealTensor(Mat({{3.0}, {2.0}})));
   EXPECT_EQ(lp(0, 0), Real(-0.5));
   EXPECT_EQ(lp(1, 0), -INFINITY);
   Backward(SumAll(lp));  // -∞ in lane 1, whose log density gets nothing
@@ -82,27 +83,33 @@ TEST(DeltaTest, LogProbIsDifferentiableInLogDensity) {
 }
 
 TEST(DeltaTest, ValidateNamesTheParameterAndValue) {
-  const absl::Status bad_value = Delta(T(Mat({{1.0, NAN}}))).Validate();
+  const absl::Status bad_value =
+      Delta(RealTensor(Mat({{1.0, NAN}}))).Validate();
   EXPECT_EQ(bad_value.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(bad_value.message(),
               HasSubstr("Delta: parameter 'value' element (0, 1) = nan"));
   EXPECT_THAT(Delta(1.0, INFINITY).Validate().message(),
               HasSubstr("'log_density'"));
   EXPECT_THAT(
-      Delta(T(Mat({{1.0, 2.0}})), T(Mat({{0.0, 0.0}}))).Validate().message(),
+      Delta(RealTensor(Mat({{1.0, 2.0}})), RealTensor(Mat({{0.0, 0.0}})))
+          .Validate()
+          .message(),
       HasSubstr("one value per lane"));
-  EXPECT_THAT(Delta(T(Mat({{1.0}, {2.0}})), T(Mat({{0.0}, {0.0}, {0.0}})))
+  EXPECT_THAT(Delta(RealTensor(Mat({{1.0}, {2.0}})),
+                    RealTensor(Mat({{0.0}, {0.0}, {0.0}})))
                   .Validate()
                   .message(),
               HasSubstr("do not broadcast"));
   EXPECT_TRUE(
-      Delta(T(Mat({{1.0, 2.0}})), T(Mat({{0.0}, {1.0}}))).Validate().ok());
+      Delta(RealTensor(Mat({{1.0, 2.0}})), RealTensor(Mat({{0.0}, {1.0}})))
+          .Validate()
+          .ok());
 }
 
 TEST(DeltaTest, LogProbRejectsValuesOfTheWrongShape) {
   const Delta delta = Delta(0.0).Expand(2, 3);
   const absl::Status status = CatchStatus([&] {
-    delta.LogProb(T(Mat({{1.0, 2.0}})));
+    delta.LogProb(RealTensor(Mat({{1.0, 2.0}})));
   });
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(status.message(), HasSubstr("Delta: value of shape 1x2"));

@@ -24,16 +24,11 @@
 namespace provi {
 namespace {
 
+using ::provi::testing::DensityTolerance;
 using ::provi::testing::Mat;
 using ::provi::testing::MeanAccumulator;
+using ::provi::testing::RealTensor;
 using ::testing::HasSubstr;
-
-// Tolerance of a density compared with a double-precision reference.
-double DensityTolerance(double reference) {
-  return (kRealIsDouble ? 1e-12 : 2e-6) * std::max(1.0, std::abs(reference));
-}
-
-Tensor T(const Eigen::MatrixXd& m) { return Tensor(m.cast<Real>().eval()); }
 
 // The closed form in R, for the cases below:
 //
@@ -48,17 +43,18 @@ constexpr double kSecondAtFirstValue = 0.76851212185600049;
 
 TEST(DirichletTest, LogProbMatchesR) {
   // One concentration row per lane.
-  const Dirichlet dirichlet(T(Mat({{0.5, 2.0, 3.5}, {1.2, 0.8, 4.0}})));
+  const Dirichlet dirichlet(
+      RealTensor(Mat({{0.5, 2.0, 3.5}, {1.2, 0.8, 4.0}})));
   EXPECT_EQ(dirichlet.rows(), 2);
   EXPECT_EQ(dirichlet.cols(), 3);
   const Tensor lp =
-      dirichlet.LogProb(T(Mat({{0.2, 0.3, 0.5}, {0.05, 0.15, 0.8}})));
+      dirichlet.LogProb(RealTensor(Mat({{0.2, 0.3, 0.5}, {0.05, 0.15, 0.8}})));
   ASSERT_EQ(lp.rows(), 2);
   ASSERT_EQ(lp.cols(), 1);
   EXPECT_NEAR(lp(0, 0), kLaneOne, DensityTolerance(kLaneOne));
   EXPECT_NEAR(lp(1, 0), kLaneTwo, DensityTolerance(kLaneTwo));
   // One value row shared by both lanes.
-  const Tensor shared = dirichlet.LogProb(T(Mat({{0.2, 0.3, 0.5}})));
+  const Tensor shared = dirichlet.LogProb(RealTensor(Mat({{0.2, 0.3, 0.5}})));
   ASSERT_EQ(shared.rows(), 2);
   EXPECT_NEAR(shared(0, 0), kLaneOne, DensityTolerance(kLaneOne));
   EXPECT_NEAR(shared(1, 0), kSecondAtFirstValue,
@@ -66,12 +62,13 @@ TEST(DirichletTest, LogProbMatchesR) {
 }
 
 TEST(DirichletTest, ExpandAddsLanesOnly) {
-  const Dirichlet dirichlet = Dirichlet(T(Mat({{1.2, 0.8, 4.0}}))).Expand(4);
+  const Dirichlet dirichlet =
+      Dirichlet(RealTensor(Mat({{1.2, 0.8, 4.0}}))).Expand(4);
   EXPECT_TRUE(dirichlet.Validate().ok());
   EXPECT_EQ(dirichlet.rows(), 4);
   EXPECT_EQ(dirichlet.cols(), 3);
   EXPECT_EQ(dirichlet.num_categories(), 3);
-  const Tensor lp = dirichlet.LogProb(T(Mat({{0.05, 0.15, 0.8}})));
+  const Tensor lp = dirichlet.LogProb(RealTensor(Mat({{0.05, 0.15, 0.8}})));
   ASSERT_EQ(lp.rows(), 4);
   for (Index i = 0; i < 4; ++i) {
     EXPECT_NEAR(lp(i, 0), kLaneTwo, DensityTolerance(kLaneTwo));
@@ -81,7 +78,7 @@ TEST(DirichletTest, ExpandAddsLanesOnly) {
   EXPECT_EQ(x.rows(), 4);
   EXPECT_EQ(x.cols(), 3);
   // A concentration with several rows expands only to that many lanes.
-  EXPECT_THAT(Dirichlet(T(Mat({{1.0, 2.0}, {3.0, 4.0}})))
+  EXPECT_THAT(Dirichlet(RealTensor(Mat({{1.0, 2.0}, {3.0, 4.0}})))
                   .Expand(3)
                   .Validate()
                   .message(),
@@ -92,8 +89,8 @@ TEST(DirichletTest, LogProbWithAZeroComponent) {
   // 0 · log 0 = 0 for a component with concentration 1.
   // Rscript -e 'print(sum(c(1, 2) * log(c(0.4, 0.6))) + lgamma(6) -
   //                   lgamma(1) - lgamma(2) - lgamma(3), digits = 17)'
-  const Dirichlet dirichlet(T(Mat({{1.0, 2.0, 3.0}})));
-  const Tensor lp = dirichlet.LogProb(T(Mat({{0.0, 0.4, 0.6}})));
+  const Dirichlet dirichlet(RealTensor(Mat({{1.0, 2.0, 3.0}})));
+  const Tensor lp = dirichlet.LogProb(RealTensor(Mat({{0.0, 0.4, 0.6}})));
   const double expected = 2.1564025828159639;
   EXPECT_NEAR(lp(0, 0), expected, DensityTolerance(expected));
 }
@@ -208,7 +205,7 @@ TEST(DirichletTest, ImplicitGradientsAreUnbiased) {
 TEST(DirichletTest, TinyConcentrationDrawsHaveFiniteDensity) {
   Rng rng = MakeRng(4);
   const Dirichlet dirichlet =
-      Dirichlet(T(Mat({{0.05, 0.05, 0.05, 0.05}}))).Expand(1000);
+      Dirichlet(RealTensor(Mat({{0.05, 0.05, 0.05, 0.05}}))).Expand(1000);
   const Tensor x = dirichlet.Sample(rng);
   const Tensor lp = dirichlet.LogProb(x);
   for (Index i = 0; i < x.rows(); ++i) {
@@ -220,54 +217,58 @@ TEST(DirichletTest, TinyConcentrationDrawsHaveFiniteDensity) {
 }
 
 TEST(DirichletTest, ValidateNamesTheParameterAndValue) {
-  const absl::Status bad = Dirichlet(T(Mat({{1.0, -2.0, 3.0}}))).Validate();
+  const absl::Status bad =
+      Dirichlet(RealTensor(Mat({{1.0, -2.0, 3.0}}))).Validate();
   EXPECT_EQ(bad.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(bad.message(),
               HasSubstr("Dirichlet: parameter 'concentration' element (0, 1) "
                         "= -2 must be > 0"));
-  EXPECT_THAT(Dirichlet(T(Mat({{1.0, std::nan("")}}))).Validate().message(),
-              HasSubstr("'concentration'"));
+  EXPECT_THAT(
+      Dirichlet(RealTensor(Mat({{1.0, std::nan("")}}))).Validate().message(),
+      HasSubstr("'concentration'"));
   EXPECT_THAT(Dirichlet(Tensor()).Validate().message(),
               HasSubstr("has no categories"));
-  EXPECT_TRUE(Dirichlet(T(Mat({{1.0, 2.0}, {3.0, 4.0}}))).Validate().ok());
+  EXPECT_TRUE(
+      Dirichlet(RealTensor(Mat({{1.0, 2.0}, {3.0, 4.0}}))).Validate().ok());
   Rng rng = MakeRng(5);
   const Dirichlet bad_expand =
-      Dirichlet(T(Mat({{1.0, 2.0}, {3.0, 4.0}}))).Expand(3);
+      Dirichlet(RealTensor(Mat({{1.0, 2.0}, {3.0, 4.0}}))).Expand(3);
   EXPECT_THAT(CatchStatus([&] { bad_expand.Sample(rng); }).message(),
               HasSubstr("expanded shape 3x2"));
 }
 
 TEST(DirichletTest, LogProbRejectsValuesOffTheSimplex) {
-  const Dirichlet dirichlet = Dirichlet(T(Mat({{1.0, 2.0, 3.0}}))).Expand(2);
+  const Dirichlet dirichlet =
+      Dirichlet(RealTensor(Mat({{1.0, 2.0, 3.0}}))).Expand(2);
   const absl::Status columns = CatchStatus([&] {
-    dirichlet.LogProb(T(Mat({{0.5, 0.5}})));
+    dirichlet.LogProb(RealTensor(Mat({{0.5, 0.5}})));
   });
   EXPECT_EQ(columns.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(columns.message(),
               HasSubstr("Dirichlet: value of shape 1x2 does not have 3"));
   const absl::Status rows = CatchStatus([&] {
     dirichlet.LogProb(
-        T(Mat({{0.2, 0.3, 0.5}, {0.2, 0.3, 0.5}, {0.2, 0.3, 0.5}})));
+        RealTensor(Mat({{0.2, 0.3, 0.5}, {0.2, 0.3, 0.5}, {0.2, 0.3, 0.5}})));
   });
   EXPECT_THAT(rows.message(), HasSubstr("does not broadcast"));
   const absl::Status sum = CatchStatus([&] {
-    dirichlet.LogProb(T(Mat({{0.2, 0.3, 0.6}})));
+    dirichlet.LogProb(RealTensor(Mat({{0.2, 0.3, 0.6}})));
   });
   EXPECT_EQ(sum.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(sum.message(), HasSubstr("not 1 (simplex)"));
   const absl::Status negative = CatchStatus([&] {
-    dirichlet.LogProb(T(Mat({{-0.2, 0.6, 0.6}})));
+    dirichlet.LogProb(RealTensor(Mat({{-0.2, 0.6, 0.6}})));
   });
   EXPECT_THAT(negative.message(), HasSubstr("outside the simplex"));
   SetDistributionValidation(false);
   EXPECT_TRUE(CatchStatus([&] {
-                dirichlet.LogProb(T(Mat({{0.2, 0.3, 0.6}})));
+                dirichlet.LogProb(RealTensor(Mat({{0.2, 0.3, 0.6}})));
               }).ok());
   SetDistributionValidation(true);
 }
 
 TEST(DirichletTest, IsReparameterisable) {
-  const Dirichlet dirichlet(T(Mat({{1.0, 1.0}})));
+  const Dirichlet dirichlet(RealTensor(Mat({{1.0, 1.0}})));
   EXPECT_TRUE(dirichlet.has_rsample());
   EXPECT_EQ(dirichlet.support(), Support::Simplex());
   EXPECT_EQ(dirichlet.Clone()->name(), "Dirichlet");

@@ -22,21 +22,16 @@
 namespace provi {
 namespace {
 
+using ::provi::testing::DensityTolerance;
 using ::provi::testing::Mat;
 using ::provi::testing::MeanAccumulator;
+using ::provi::testing::RealTensor;
 using ::testing::HasSubstr;
-
-// Tolerance of a density compared with a double-precision reference.
-double DensityTolerance(double reference) {
-  return (kRealIsDouble ? 1e-12 : 2e-6) * std::max(1.0, std::abs(reference));
-}
-
-Tensor T(const Eigen::MatrixXd& m) { return Tensor(m.cast<Real>().eval()); }
 
 TEST(ExponentialTest, LogProbMatchesR) {
   // Rscript -e 'print(dexp(c(0.3,0,2.5), c(1,0.5,3), log=TRUE), digits=17)'
-  const Exponential exponential(T(Mat({{1.0}, {0.5}, {3.0}})));
-  const Tensor lp = exponential.LogProb(T(Mat({{0.3}, {0.0}, {2.5}})));
+  const Exponential exponential(RealTensor(Mat({{1.0}, {0.5}, {3.0}})));
+  const Tensor lp = exponential.LogProb(RealTensor(Mat({{0.3}, {0.0}, {2.5}})));
   ASSERT_EQ(lp.rows(), 3);
   ASSERT_EQ(lp.cols(), 1);
   const double expected[] = {-0.29999999999999999, -0.69314718055994529,
@@ -48,8 +43,8 @@ TEST(ExponentialTest, LogProbMatchesR) {
 
 TEST(ExponentialTest, LogProbSumsTheEvent) {
   const Exponential exponential =
-      Exponential(T(Mat({{1.0, 0.5, 3.0}}))).Expand(2, 3);
-  const Tensor lp = exponential.LogProb(T(Mat({{0.3, 0.0, 2.5}})));
+      Exponential(RealTensor(Mat({{1.0, 0.5, 3.0}}))).Expand(2, 3);
+  const Tensor lp = exponential.LogProb(RealTensor(Mat({{0.3, 0.0, 2.5}})));
   ASSERT_EQ(lp.rows(), 2);
   // The sum of the three values of LogProbMatchesR.
   const double expected =
@@ -151,7 +146,7 @@ TEST(ExponentialTest, MeasureValuedDerivativesAreUnbiased) {
 TEST(ExponentialTest, MvdTermsReplaceOneColumnAtATime) {
   Rng rng = MakeRng(4);
   const Exponential exponential =
-      Exponential(T(Mat({{1.0, 4.0}}))).Expand(3, 2);
+      Exponential(RealTensor(Mat({{1.0, 4.0}}))).Expand(3, 2);
   const Tensor x = exponential.Sample(rng);
   const std::vector<MvdTerm> terms = exponential.MvdTerms(x, rng);
   ASSERT_EQ(terms.size(), 2u);  // one rate per column
@@ -173,13 +168,16 @@ TEST(ExponentialTest, MvdTermsReplaceOneColumnAtATime) {
 }
 
 TEST(ExponentialTest, ValidateNamesTheParameterAndValue) {
-  const absl::Status bad_rate = Exponential(T(Mat({{1.0, -2.0}}))).Validate();
+  const absl::Status bad_rate =
+      Exponential(RealTensor(Mat({{1.0, -2.0}}))).Validate();
   EXPECT_EQ(bad_rate.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(bad_rate.message(), HasSubstr("Exponential"));
   EXPECT_THAT(bad_rate.message(), HasSubstr("'rate' element (0, 1) = -2"));
-  EXPECT_THAT(
-      Exponential(T(Mat({{1.0, 2.0}}))).Expand(4, 3).Validate().message(),
-      HasSubstr("expanded shape 4x3"));
+  EXPECT_THAT(Exponential(RealTensor(Mat({{1.0, 2.0}})))
+                  .Expand(4, 3)
+                  .Validate()
+                  .message(),
+              HasSubstr("expanded shape 4x3"));
   EXPECT_TRUE(Exponential(1.0).Expand(4, 3).Validate().ok());
 }
 

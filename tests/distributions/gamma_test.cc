@@ -24,23 +24,18 @@
 namespace provi {
 namespace {
 
+using ::provi::testing::DensityTolerance;
 using ::provi::testing::Mat;
 using ::provi::testing::MeanAccumulator;
+using ::provi::testing::RealTensor;
 using ::testing::HasSubstr;
-
-// Tolerance of a density compared with a double-precision reference.
-double DensityTolerance(double reference) {
-  return (kRealIsDouble ? 1e-12 : 2e-6) * std::max(1.0, std::abs(reference));
-}
-
-Tensor T(const Eigen::MatrixXd& m) { return Tensor(m.cast<Real>().eval()); }
 
 TEST(GammaTest, LogProbMatchesR) {
   // Rscript -e 'print(dgamma(c(0.2, 5.1, 1.7), c(0.5, 2, 7.5),
   //                          c(1.5, 0.3, 4), log=TRUE), digits=17)'
-  const Gamma gamma(T(Mat({{0.5}, {2.0}, {7.5}})),
-                    T(Mat({{1.5}, {0.3}, {4.0}})));
-  const Tensor lp = gamma.LogProb(T(Mat({{0.2}, {5.1}, {1.7}})));
+  const Gamma gamma(RealTensor(Mat({{0.5}, {2.0}, {7.5}})),
+                    RealTensor(Mat({{1.5}, {0.3}, {4.0}})));
+  const Tensor lp = gamma.LogProb(RealTensor(Mat({{0.2}, {5.1}, {1.7}})));
   ASSERT_EQ(lp.rows(), 3);
   ASSERT_EQ(lp.cols(), 1);
   const double expected[] = {0.13508656734643232, -2.30870506892159177,
@@ -56,7 +51,7 @@ TEST(GammaTest, LogProbSumsTheEventAndBroadcasts) {
   const Gamma gamma = Gamma(2.5, 1.5).Expand(2, 3);
   EXPECT_EQ(gamma.rows(), 2);
   EXPECT_EQ(gamma.cols(), 3);
-  const Tensor lp = gamma.LogProb(T(Mat({{0.3, 1.2, 4.5}})));
+  const Tensor lp = gamma.LogProb(RealTensor(Mat({{0.3, 1.2, 4.5}})));
   ASSERT_EQ(lp.rows(), 2);
   const double expected = -6.0894210767410852;
   EXPECT_NEAR(lp(0, 0), expected, DensityTolerance(expected));
@@ -212,7 +207,8 @@ TEST(GammaTest, TinyShapeDrawsArePositiveWithFiniteDensity) {
 }
 
 TEST(GammaTest, ValidateNamesTheParameterAndValue) {
-  const absl::Status bad_rate = Gamma(1.0, T(Mat({{1.0, -2.0}}))).Validate();
+  const absl::Status bad_rate =
+      Gamma(1.0, RealTensor(Mat({{1.0, -2.0}}))).Validate();
   EXPECT_EQ(bad_rate.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(bad_rate.message(), HasSubstr("Gamma"));
   EXPECT_THAT(bad_rate.message(), HasSubstr("'rate'"));
@@ -224,19 +220,22 @@ TEST(GammaTest, ValidateNamesTheParameterAndValue) {
   EXPECT_THAT(
       Gamma(std::numeric_limits<Real>::infinity(), 1.0).Validate().message(),
       HasSubstr("'concentration'"));
-  EXPECT_THAT(Gamma(T(Mat({{1.0, 2.0}})), T(Mat({{1.0, 2.0, 3.0}})))
+  EXPECT_THAT(
+      Gamma(RealTensor(Mat({{1.0, 2.0}})), RealTensor(Mat({{1.0, 2.0, 3.0}})))
+          .Validate()
+          .message(),
+      HasSubstr("do not broadcast"));
+  EXPECT_THAT(Gamma(RealTensor(Mat({{1.0, 2.0}})), 1.0)
+                  .Expand(4, 3)
                   .Validate()
                   .message(),
-              HasSubstr("do not broadcast"));
-  EXPECT_THAT(
-      Gamma(T(Mat({{1.0, 2.0}})), 1.0).Expand(4, 3).Validate().message(),
-      HasSubstr("expanded shape 4x3"));
+              HasSubstr("expanded shape 4x3"));
   EXPECT_TRUE(Gamma(2.0, 1.0).Expand(4, 3).Validate().ok());
   // Sampling or scoring a family whose shapes do not broadcast reports the
   // same error rather than reading out of bounds.
   Rng rng = MakeRng(5);
   const Gamma incompatible =
-      Gamma(T(Mat({{1.0, 2.0}})), T(Mat({{1.0, 2.0, 3.0}})));
+      Gamma(RealTensor(Mat({{1.0, 2.0}})), RealTensor(Mat({{1.0, 2.0, 3.0}})));
   EXPECT_THAT(CatchStatus([&] { incompatible.Sample(rng); }).message(),
               HasSubstr("do not broadcast"));
   EXPECT_THAT(CatchStatus([&] { incompatible.LogProb(Tensor(1.0)); }).message(),
@@ -246,7 +245,7 @@ TEST(GammaTest, ValidateNamesTheParameterAndValue) {
 TEST(GammaTest, LogProbRejectsValuesOutsideTheSupport) {
   const Gamma gamma = Gamma(2.0, 1.0).Expand(2, 3);
   const absl::Status shape = CatchStatus([&] {
-    gamma.LogProb(T(Mat({{1.0, 2.0}})));
+    gamma.LogProb(RealTensor(Mat({{1.0, 2.0}})));
   });
   EXPECT_EQ(shape.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(shape.message(), HasSubstr("Gamma: value of shape 1x2"));

@@ -23,15 +23,11 @@
 namespace provi {
 namespace {
 
+using ::provi::testing::DensityTolerance;
 using ::provi::testing::Mat;
 using ::provi::testing::MeanAccumulator;
+using ::provi::testing::RealTensor;
 using ::testing::HasSubstr;
-
-double DensityTolerance(double reference) {
-  return (kRealIsDouble ? 1e-12 : 2e-6) * std::max(1.0, std::abs(reference));
-}
-
-Tensor T(const Eigen::MatrixXd& m) { return Tensor(m.cast<Real>().eval()); }
 
 // The geometric mass p (1 - p)^k, computed in the test in double.
 double GeometricPmf(double p, int k) { return p * std::pow(1 - p, k); }
@@ -39,8 +35,8 @@ double GeometricPmf(double p, int k) { return p * std::pow(1 - p, k); }
 TEST(GeometricTest, LogProbMatchesR) {
   // Rscript -e 'print(dgeom(c(0,4,10,0), c(0.3,0.5,0.05,1), log=TRUE),
   //                   digits=17)'
-  const Geometric geometric(T(Mat({{0.3}, {0.5}, {0.05}, {1.0}})));
-  const Tensor lp = geometric.LogProb(T(Mat({{0}, {4}, {10}, {0}})));
+  const Geometric geometric(RealTensor(Mat({{0.3}, {0.5}, {0.05}, {1.0}})));
+  const Tensor lp = geometric.LogProb(RealTensor(Mat({{0}, {4}, {10}, {0}})));
   ASSERT_EQ(lp.rows(), 4);
   ASSERT_EQ(lp.cols(), 1);
   const double expected[] = {-1.2039728043259361, -3.4657359027997265,
@@ -56,10 +52,10 @@ TEST(GeometricTest, LogProbSumsTheEventAndBroadcasts) {
   // Rscript -e 'print(sum(dgeom(c(2,0,5), c(0.5,0.2,0.04), log=TRUE)),
   //                   digits=17)'
   const Geometric geometric =
-      Geometric(T(Mat({{0.5, 0.2, 0.04}}))).Expand(2, 3);
+      Geometric(RealTensor(Mat({{0.5, 0.2, 0.04}}))).Expand(2, 3);
   EXPECT_EQ(geometric.rows(), 2);
   EXPECT_EQ(geometric.cols(), 3);
-  const Tensor lp = geometric.LogProb(T(Mat({{2, 0, 5}})));
+  const Tensor lp = geometric.LogProb(RealTensor(Mat({{2, 0, 5}})));
   ASSERT_EQ(lp.rows(), 2);
   EXPECT_NEAR(lp(0, 0), -7.1118652515834127, DensityTolerance(7.1));
   EXPECT_NEAR(lp(1, 0), -7.1118652515834127, DensityTolerance(7.1));
@@ -71,7 +67,7 @@ TEST(GeometricTest, LogProbGradientMatchesFiniteDifferences) {
       [&](const auto& p) {
         using U = std::decay_t<decltype(p)>;
         if constexpr (std::is_same_v<U, Tensor>) {
-          return Geometric(p).LogProb(T(x));
+          return Geometric(p).LogProb(RealTensor(x));
         } else {
           // log p + x log(1 - p), in double.
           return RowSum(Log(p) + U(x) * Log1p(-p));
@@ -180,7 +176,8 @@ TEST(GeometricTest, MeasureValuedDerivativesAreUnbiased) {
 
 TEST(GeometricTest, MvdTermsReplaceOneColumnAtATime) {
   Rng rng = MakeRng(53);
-  const Geometric geometric = Geometric(T(Mat({{0.5, 0.25}}))).Expand(3, 2);
+  const Geometric geometric =
+      Geometric(RealTensor(Mat({{0.5, 0.25}}))).Expand(3, 2);
   const Tensor x = geometric.Sample(rng);
   const std::vector<MvdTerm> terms = geometric.MvdTerms(x, rng);
   ASSERT_EQ(terms.size(), 2u);
@@ -195,7 +192,7 @@ TEST(GeometricTest, MvdTermsReplaceOneColumnAtATime) {
 }
 
 TEST(GeometricTest, ValidateNamesTheParameterAndValue) {
-  const absl::Status zero = Geometric(T(Mat({{0.5, 0.0}}))).Validate();
+  const absl::Status zero = Geometric(RealTensor(Mat({{0.5, 0.0}}))).Validate();
   EXPECT_EQ(zero.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(zero.message(), HasSubstr("Geometric"));
   EXPECT_THAT(zero.message(), HasSubstr("'probs' element (0, 1) = 0"));
@@ -204,7 +201,10 @@ TEST(GeometricTest, ValidateNamesTheParameterAndValue) {
   EXPECT_THAT(Geometric(std::nan("")).Validate().message(),
               HasSubstr("'probs'"));
   EXPECT_TRUE(Geometric(1.0).Validate().ok());
-  EXPECT_THAT(Geometric(T(Mat({{0.5, 0.5}}))).Expand(2, 3).Validate().message(),
+  EXPECT_THAT(Geometric(RealTensor(Mat({{0.5, 0.5}})))
+                  .Expand(2, 3)
+                  .Validate()
+                  .message(),
               HasSubstr("expanded shape 2x3"));
   Rng rng = MakeRng(54);
   EXPECT_THAT(CatchStatus([&] { Geometric(0.0).Sample(rng); }).message(),

@@ -22,23 +22,18 @@
 namespace provi {
 namespace {
 
+using ::provi::testing::DensityTolerance;
 using ::provi::testing::Mat;
 using ::provi::testing::MeanAccumulator;
+using ::provi::testing::RealTensor;
 using ::testing::HasSubstr;
-
-// Tolerance of a density compared with a double-precision reference.
-double DensityTolerance(double reference) {
-  return (kRealIsDouble ? 1e-12 : 2e-6) * std::max(1.0, std::abs(reference));
-}
-
-Tensor T(const Eigen::MatrixXd& m) { return Tensor(m.cast<Real>().eval()); }
 
 TEST(HalfCauchyTest, LogProbMatchesR) {
   // Rscript -e 'x=c(0,0.7,2.5); s=c(1,0.5,2);
   //   print(log(2)-log(pi)-log(s)-log1p((x/s)^2), digits=17)'
   // (equal to log(2) + dcauchy(x, 0, s, log=TRUE) within 1e-16).
-  const HalfCauchy half_cauchy(T(Mat({{1.0}, {0.5}, {2.0}})));
-  const Tensor lp = half_cauchy.LogProb(T(Mat({{0.0}, {0.7}, {2.5}})));
+  const HalfCauchy half_cauchy(RealTensor(Mat({{1.0}, {0.5}, {2.0}})));
+  const Tensor lp = half_cauchy.LogProb(RealTensor(Mat({{0.0}, {0.7}, {2.5}})));
   ASSERT_EQ(lp.rows(), 3);
   ASSERT_EQ(lp.cols(), 1);
   const double expected[] = {-0.45158270528945488, -0.84362479306547855,
@@ -124,7 +119,8 @@ TEST(HalfCauchyTest, PathwiseGradientIsUnbiased) {
 }
 
 TEST(HalfCauchyTest, ValidateNamesTheParameterAndValue) {
-  const absl::Status bad_scale = HalfCauchy(T(Mat({{1.0, -2.0}}))).Validate();
+  const absl::Status bad_scale =
+      HalfCauchy(RealTensor(Mat({{1.0, -2.0}}))).Validate();
   EXPECT_EQ(bad_scale.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(bad_scale.message(), HasSubstr("HalfCauchy"));
   EXPECT_THAT(bad_scale.message(), HasSubstr("'scale'"));

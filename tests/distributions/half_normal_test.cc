@@ -21,16 +21,11 @@
 namespace provi {
 namespace {
 
+using ::provi::testing::DensityTolerance;
 using ::provi::testing::Mat;
 using ::provi::testing::MeanAccumulator;
+using ::provi::testing::RealTensor;
 using ::testing::HasSubstr;
-
-// Tolerance of a density compared with a double-precision reference.
-double DensityTolerance(double reference) {
-  return (kRealIsDouble ? 1e-12 : 2e-6) * std::max(1.0, std::abs(reference));
-}
-
-Tensor T(const Eigen::MatrixXd& m) { return Tensor(m.cast<Real>().eval()); }
 
 constexpr double kPi = 3.14159265358979323846;
 
@@ -38,8 +33,8 @@ TEST(HalfNormalTest, LogProbMatchesR) {
   // Rscript -e 'x=c(0,0.7,2.5); s=c(1,0.5,2);
   //   print(0.5*log(2/pi) - log(s) - x^2/(2*s^2), digits=17)'
   // (equal to log(2) + dnorm(x, 0, s, log=TRUE) to the last digit).
-  const HalfNormal half_normal(T(Mat({{1.0}, {0.5}, {2.0}})));
-  const Tensor lp = half_normal.LogProb(T(Mat({{0.0}, {0.7}, {2.5}})));
+  const HalfNormal half_normal(RealTensor(Mat({{1.0}, {0.5}, {2.0}})));
+  const Tensor lp = half_normal.LogProb(RealTensor(Mat({{0.0}, {0.7}, {2.5}})));
   ASSERT_EQ(lp.rows(), 3);
   ASSERT_EQ(lp.cols(), 1);
   const double expected[] = {-0.22579135264472741, -0.51264417208478197,
@@ -51,8 +46,8 @@ TEST(HalfNormalTest, LogProbMatchesR) {
 
 TEST(HalfNormalTest, LogProbSumsTheEvent) {
   const HalfNormal half_normal =
-      HalfNormal(T(Mat({{1.0, 0.5, 2.0}}))).Expand(2, 3);
-  const Tensor lp = half_normal.LogProb(T(Mat({{0.0, 0.7, 2.5}})));
+      HalfNormal(RealTensor(Mat({{1.0, 0.5, 2.0}}))).Expand(2, 3);
+  const Tensor lp = half_normal.LogProb(RealTensor(Mat({{0.0, 0.7, 2.5}})));
   ASSERT_EQ(lp.rows(), 2);
   // The sum of the three values of LogProbMatchesR.
   const double expected =
@@ -122,15 +117,18 @@ TEST(HalfNormalTest, PathwiseGradientIsUnbiased) {
 }
 
 TEST(HalfNormalTest, ValidateNamesTheParameterAndValue) {
-  const absl::Status bad_scale = HalfNormal(T(Mat({{1.0, -2.0}}))).Validate();
+  const absl::Status bad_scale =
+      HalfNormal(RealTensor(Mat({{1.0, -2.0}}))).Validate();
   EXPECT_EQ(bad_scale.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(bad_scale.message(), HasSubstr("HalfNormal"));
   EXPECT_THAT(bad_scale.message(), HasSubstr("'scale'"));
   EXPECT_THAT(bad_scale.message(), HasSubstr("-2"));
   EXPECT_THAT(HalfNormal(0.0).Validate().message(), HasSubstr("= 0"));
-  EXPECT_THAT(
-      HalfNormal(T(Mat({{1.0, 2.0}}))).Expand(4, 3).Validate().message(),
-      HasSubstr("expanded shape 4x3"));
+  EXPECT_THAT(HalfNormal(RealTensor(Mat({{1.0, 2.0}})))
+                  .Expand(4, 3)
+                  .Validate()
+                  .message(),
+              HasSubstr("expanded shape 4x3"));
   EXPECT_TRUE(HalfNormal(1.0).Expand(4, 3).Validate().ok());
 }
 
@@ -138,7 +136,7 @@ TEST(HalfNormalTest, LogProbOfANegativeValueIsAnError) {
   const HalfNormal half_normal = HalfNormal(1.0).Expand(2, 1);
   EXPECT_EQ(half_normal.support(), Support::NonNegative());
   const absl::Status status = CatchStatus([&] {
-    half_normal.LogProb(T(Mat({{0.5}, {-0.5}})));
+    half_normal.LogProb(RealTensor(Mat({{0.5}, {-0.5}})));
   });
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(status.message(), HasSubstr("HalfNormal: value element (1, 0)"));

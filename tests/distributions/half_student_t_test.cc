@@ -25,17 +25,13 @@
 namespace provi {
 namespace {
 
+using ::provi::testing::DensityTolerance;
 using ::provi::testing::ExpectError;
 using ::provi::testing::Mat;
 using ::provi::testing::MeanAccumulator;
+using ::provi::testing::RealTensor;
 
 constexpr double kPi = 3.14159265358979323846;
-
-double DensityTolerance(double reference) {
-  return (kRealIsDouble ? 1e-12 : 2e-6) * std::max(1.0, std::abs(reference));
-}
-
-Tensor T(const Eigen::MatrixXd& m) { return Tensor(m.cast<Real>().eval()); }
 
 // The half-t density, 2 t_ν(x / s) / s, from its definition.
 double HalfStudentTLogPdf(double x, double nu, double s) {
@@ -53,9 +49,9 @@ double AbsoluteMoment(double k, double nu) {
 }
 
 TEST(HalfStudentTTest, LogProbMatchesTheClosedForm) {
-  const HalfStudentT half_t(T(Mat({{1.5}, {3.0}, {30.0}})),
-                            T(Mat({{1.0}, {0.5}, {2.0}})));
-  const Tensor lp = half_t.LogProb(T(Mat({{0.3}, {0.0}, {5.5}})));
+  const HalfStudentT half_t(RealTensor(Mat({{1.5}, {3.0}, {30.0}})),
+                            RealTensor(Mat({{1.0}, {0.5}, {2.0}})));
+  const Tensor lp = half_t.LogProb(RealTensor(Mat({{0.3}, {0.0}, {5.5}})));
   ASSERT_EQ(lp.rows(), 3);
   ASSERT_EQ(lp.cols(), 1);
   const double expected[] = {HalfStudentTLogPdf(0.3, 1.5, 1.0),
@@ -72,7 +68,7 @@ TEST(HalfStudentTTest, LogProbMatchesTheClosedForm) {
 }
 
 TEST(HalfStudentTTest, OneDegreeOfFreedomIsTheHalfCauchy) {
-  const Tensor x = T(Mat({{0.1, 2.0, 40.0}}));
+  const Tensor x = RealTensor(Mat({{0.1, 2.0, 40.0}}));
   const Tensor t = HalfStudentT(1.0, 2.5).Expand(1, 3).LogProb(x);
   const Tensor cauchy = HalfCauchy(2.5).Expand(1, 3).LogProb(x);
   EXPECT_NEAR(t.item(), cauchy.item(), DensityTolerance(cauchy.item()));
@@ -145,14 +141,15 @@ TEST(HalfStudentTTest, PathwiseGradientIsUnbiased) {
 }
 
 TEST(HalfStudentTTest, ValidateAndSupport) {
-  ExpectError(HalfStudentT(T(Mat({{3.0, -1.0}})), 1.0).Validate(),
+  ExpectError(HalfStudentT(RealTensor(Mat({{3.0, -1.0}})), 1.0).Validate(),
               absl::StatusCode::kInvalidArgument,
               "HalfStudentT: parameter 'df' element (0, 1) = -1");
   ExpectError(HalfStudentT(3.0, 0.0).Validate(),
               absl::StatusCode::kInvalidArgument, "'scale'");
-  ExpectError(
-      HalfStudentT(T(Mat({{1.0, 2.0}})), T(Mat({{1.0, 2.0, 3.0}}))).Validate(),
-      absl::StatusCode::kInvalidArgument, "do not broadcast");
+  ExpectError(HalfStudentT(RealTensor(Mat({{1.0, 2.0}})),
+                           RealTensor(Mat({{1.0, 2.0, 3.0}})))
+                  .Validate(),
+              absl::StatusCode::kInvalidArgument, "do not broadcast");
   EXPECT_TRUE(HalfStudentT(3.0, 1.0).Expand(4, 3).Validate().ok());
   EXPECT_EQ(HalfStudentT(3.0, 1.0).support(), Support::NonNegative());
   ExpectError(CatchStatus([] { HalfStudentT(3.0, 1.0).LogProb(Tensor(-0.5)); }),

@@ -16,6 +16,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/ad/expect_ad.h"
+#include "tests/distributions/statistical_testing.h"
 #include "tests/testing/status_testing.h"
 
 namespace provi {
@@ -23,8 +24,7 @@ namespace {
 
 using ::provi::testing::ExpectError;
 using ::provi::testing::Mat;
-
-Tensor T(const Eigen::MatrixXd& m) { return Tensor(m.cast<Real>().eval()); }
+using ::provi::testing::RealTensor;
 
 // Turns validation off for one scope.
 class NoValidation {
@@ -46,7 +46,7 @@ TEST(ImproperUniformTest, LogDensityIsZeroOnTheSupport) {
       {Support::Simplex(), 2, 3, Mat({{0.2, 0.3, 0.5}, {1, 0, 0}})},
       {Support::Ordered(), 2, 3, Mat({{-3, 0, 7}, {1, 1.5, 2}})},
       {Support::LowerCholesky(), 2, 2, Mat({{2, 0}, {-1, 0.5}})},
-      {Support::Interval(Tensor(0.0), T(Mat({{1.0}, {3.0}}))), 2, 1,
+      {Support::Interval(Tensor(0.0), RealTensor(Mat({{1.0}, {3.0}}))), 2, 1,
        Mat({{0.9}, {2.9}})},
   };
   for (const Case& c : cases) {
@@ -57,7 +57,7 @@ TEST(ImproperUniformTest, LogDensityIsZeroOnTheSupport) {
     EXPECT_EQ(flat.cols(), c.cols);
     EXPECT_FALSE(flat.has_sample());
     EXPECT_FALSE(flat.has_rsample());
-    const Tensor lp = flat.LogProb(T(c.value));
+    const Tensor lp = flat.LogProb(RealTensor(c.value));
     ASSERT_EQ(lp.rows(), c.rows);
     ASSERT_EQ(lp.cols(), 1);
     for (Index i = 0; i < lp.rows(); ++i) EXPECT_EQ(lp(i, 0), 0) << i;
@@ -70,28 +70,28 @@ TEST(ImproperUniformTest, ValuesBroadcastLikeAnyFamily) {
       ImproperUniform(Support::Positive(), 4, 2).LogProb(Tensor(3.0));
   ASSERT_EQ(lp.rows(), 4);
   EXPECT_EQ(lp(3, 0), 0);
-  ExpectError(
-      CatchStatus([] {
-        ImproperUniform(Support::Real(), 2, 2).LogProb(T(Mat({{1, 2, 3}})));
-      }),
-      absl::StatusCode::kInvalidArgument,
-      "ImproperUniform: value of shape 1x3 does not broadcast");
+  ExpectError(CatchStatus([] {
+                ImproperUniform(Support::Real(), 2, 2)
+                    .LogProb(RealTensor(Mat({{1, 2, 3}})));
+              }),
+              absl::StatusCode::kInvalidArgument,
+              "ImproperUniform: value of shape 1x3 does not broadcast");
 }
 
 TEST(ImproperUniformTest, OutsideTheSupportIsAnErrorOrMinusInfinity) {
   const ImproperUniform positive(Support::Positive(), 3, 2);
-  const Tensor value = T(Mat({{1, 2}, {-1, 2}, {3, 4}}));
+  const Tensor value = RealTensor(Mat({{1, 2}, {-1, 2}, {3, 4}}));
   ExpectError(CatchStatus([&] { positive.LogProb(value); }),
               absl::StatusCode::kInvalidArgument,
               "ImproperUniform: value element (1, 0) = -1 is outside the "
               "support (0, inf)");
   const ImproperUniform ordered(Support::Ordered(), 2, 3);
-  const Tensor unordered = T(Mat({{1, 2, 3}, {1, 3, 2}}));
+  const Tensor unordered = RealTensor(Mat({{1, 2, 3}, {1, 3, 2}}));
   ExpectError(CatchStatus([&] { ordered.LogProb(unordered); }),
               absl::StatusCode::kInvalidArgument,
               "is below the element before it");
   const ImproperUniform bounded(
-      Support::Interval(Tensor(0.0), T(Mat({{1.0}, {3.0}}))), 2, 1);
+      Support::Interval(Tensor(0.0), RealTensor(Mat({{1.0}, {3.0}}))), 2, 1);
   NoValidation off;
   // Each lane on its own: only the lanes outside get -inf.
   const Tensor lp = positive.LogProb(value);
@@ -106,7 +106,7 @@ TEST(ImproperUniformTest, OutsideTheSupportIsAnErrorOrMinusInfinity) {
   EXPECT_EQ(lp_bounded(0, 0), -kInfinity);
   EXPECT_EQ(lp_bounded(1, 0), 0);
   const Tensor lp_cholesky = ImproperUniform(Support::LowerCholesky(), 2, 2)
-                                 .LogProb(T(Mat({{1, 1}, {0, 1}})));
+                                 .LogProb(RealTensor(Mat({{1, 1}, {0, 1}})));
   EXPECT_EQ(SumAll(lp_cholesky).item(), -kInfinity);
 }
 

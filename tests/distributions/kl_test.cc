@@ -43,14 +43,13 @@ namespace {
 
 using ::provi::testing::Mat;
 using ::provi::testing::MeanAccumulator;
+using ::provi::testing::RealTensor;
 using ::testing::HasSubstr;
 
 // Tolerance of a divergence compared with a double-precision reference.
 double KlTolerance(double reference) {
   return (kRealIsDouble ? 1e-12 : 4e-6) * std::max(1.0, std::abs(reference));
 }
-
-Tensor T(const Eigen::MatrixXd& m) { return Tensor(m.cast<Real>().eval()); }
 
 // Expects `kl` to be lanes x 1 with the given values.
 void ExpectKl(const Tensor& kl, const std::vector<double>& expected) {
@@ -81,9 +80,9 @@ TEST(KlDivergenceTest, NormalMatchesRIntegration) {
   //   function(x) dnorm(x,m2,s2,log=TRUE), -Inf, Inf)
   // print(c(kn(0.3,0.8,0.5,1.2)+kn(-1,1.5,0.5,0.7),
   //         kn(2,0.4,0.5,1.2)+kn(0.5,2,0.5,0.7)), digits=17)
-  const Normal p(T(Mat({{0.3, -1.0}, {2.0, 0.5}})),
-                 T(Mat({{0.8, 1.5}, {0.4, 2.0}})));
-  const Normal q(0.5, T(Mat({{1.2, 0.7}})));
+  const Normal p(RealTensor(Mat({{0.3, -1.0}, {2.0, 0.5}})),
+                 RealTensor(Mat({{0.8, 1.5}, {0.4, 2.0}})));
+  const Normal q(0.5, RealTensor(Mat({{1.2, 0.7}})));
   ExpectKl(KlDivergence(p, q), {3.4712729018662563, 3.9672283727862117});
 }
 
@@ -95,15 +94,16 @@ TEST(KlDivergenceTest, MvNormalMatchesRCovarianceAlgebra) {
   //   drop(t(d) %*% solve(S2, d)) - 3 + log(det(S2)/det(S1))) }
   // print(c(kmv(c(0.1,-0.2,0.3)), kmv(c(1,0,-1))), digits=17)
   const MvNormal p(
-      T(Mat({{0.1, -0.2, 0.3}, {1.0, 0.0, -1.0}})),
-      T(Mat({{1.5, 0.0, 0.0}, {0.3, 0.8, 0.0}, {-0.4, 0.2, 1.1}})));
+      RealTensor(Mat({{0.1, -0.2, 0.3}, {1.0, 0.0, -1.0}})),
+      RealTensor(Mat({{1.5, 0.0, 0.0}, {0.3, 0.8, 0.0}, {-0.4, 0.2, 1.1}})));
   const MvNormal q(
-      T(Mat({{0.5, -1.0, 2.0}})),
-      T(Mat({{0.9, 0.0, 0.0}, {-0.2, 1.3, 0.0}, {0.5, 0.1, 0.6}})));
+      RealTensor(Mat({{0.5, -1.0, 2.0}})),
+      RealTensor(Mat({{0.9, 0.0, 0.0}, {-0.2, 1.3, 0.0}, {0.5, 0.1, 0.6}})));
   ExpectKl(KlDivergence(p, q), {7.0656612657597018, 19.785399741908439});
   // The same lanes through a loc shared by both and expanded.
   const MvNormal shared =
-      MvNormal(T(Mat({{1.0, 0.0, -1.0}})), p.scale_tril()).Expand(3, 3);
+      MvNormal(RealTensor(Mat({{1.0, 0.0, -1.0}})), p.scale_tril())
+          .Expand(3, 3);
   ExpectKl(KlDivergence(shared, q),
            {19.785399741908439, 19.785399741908439, 19.785399741908439});
 }
@@ -115,13 +115,14 @@ TEST(KlDivergenceTest, BernoulliMatchesRSums) {
   // print(c(kbern(0.2,q[1])+kbern(0,q[2])+kbern(1,q[3]),
   //         kbern(0.7,q[1])+kbern(0.5,q[2])+kbern(0.9,q[3])), digits=17)
   const Bernoulli p =
-      Bernoulli::FromProbs(T(Mat({{0.2, 0.0, 1.0}, {0.7, 0.5, 0.9}})));
-  const Bernoulli q = Bernoulli::FromLogits(T(Mat({{0.4, -1.3, 2.0}})));
+      Bernoulli::FromProbs(RealTensor(Mat({{0.2, 0.0, 1.0}, {0.7, 0.5, 0.9}})));
+  const Bernoulli q =
+      Bernoulli::FromLogits(RealTensor(Mat({{0.4, -1.3, 2.0}})));
   ExpectKl(KlDivergence(p, q), {0.70054929373772945, 0.22185726126963037});
   // p <- plogis(c(1.5,-0.3)); print(kbern(p[1],0.25)+kbern(p[2],0.6),
   //                                 digits=17)
-  ExpectKl(KlDivergence(Bernoulli::FromLogits(T(Mat({{1.5, -0.3}}))),
-                        Bernoulli::FromProbs(T(Mat({{0.25, 0.6}})))),
+  ExpectKl(KlDivergence(Bernoulli::FromLogits(RealTensor(Mat({{1.5, -0.3}}))),
+                        Bernoulli::FromProbs(RealTensor(Mat({{0.25, 0.6}})))),
            {0.77254740672915012});
 }
 
@@ -132,14 +133,16 @@ TEST(KlDivergenceTest, CategoricalMatchesRSums) {
   // print(c(kcat(sm(c(0.2,-1,0.5,1.3)),qc), kcat(sm(c(0,0,2,-3)),qc)),
   //       digits=17)
   const Categorical p = Categorical::FromLogits(
-      T(Mat({{0.2, -1.0, 0.5, 1.3}, {0.0, 0.0, 2.0, -3.0}})));
-  const Categorical q = Categorical::FromProbs(T(Mat({{0.1, 0.2, 0.3, 0.4}})));
+      RealTensor(Mat({{0.2, -1.0, 0.5, 1.3}, {0.0, 0.0, 2.0, -3.0}})));
+  const Categorical q =
+      Categorical::FromProbs(RealTensor(Mat({{0.1, 0.2, 0.3, 0.4}})));
   ExpectKl(KlDivergence(p, q), {0.12647000857285809, 0.66681745382495639});
   // pc <- c(0.5,0,0.5,0); print(c(kcat(pc, sm(c(1,2,3,4))),
   //   kcat(pc, sm(c(-0.5,0.5,0,2)))), digits=17)
-  ExpectKl(KlDivergence(Categorical::FromProbs(T(Mat({{0.5, 0.0, 0.5, 0.0}}))),
-                        Categorical::FromLogits(T(Mat(
-                            {{1.0, 2.0, 3.0, 4.0}, {-0.5, 0.5, 0.0, 2.0}})))),
+  ExpectKl(KlDivergence(
+               Categorical::FromProbs(RealTensor(Mat({{0.5, 0.0, 0.5, 0.0}}))),
+               Categorical::FromLogits(RealTensor(
+                   Mat({{1.0, 2.0, 3.0, 4.0}, {-0.5, 0.5, 0.0, 2.0}})))),
            {1.7470425180012499, 1.9218781113836099});
 }
 
@@ -149,8 +152,9 @@ TEST(KlDivergenceTest, GammaMatchesRIntegration) {
   // print(c(kg(0.5,1,1.5,0.8)+kg(2,1,1.5,3),
   //         kg(3,2.5,1.5,0.8)+kg(7.5,2.5,1.5,3)), digits=17)
   // The rates broadcast like an outer product (2x1 against 1x2).
-  const Gamma p(T(Mat({{0.5, 2.0}, {3.0, 7.5}})), T(Mat({{1.0}, {2.5}})));
-  const Gamma q(1.5, T(Mat({{0.8, 3.0}})));
+  const Gamma p(RealTensor(Mat({{0.5, 2.0}, {3.0, 7.5}})),
+                RealTensor(Mat({{1.0}, {2.5}})));
+  const Gamma q(1.5, RealTensor(Mat({{0.8, 3.0}})));
   ExpectKl(KlDivergence(p, q), {3.9477696693446171, 5.4913146051266679});
 }
 
@@ -164,24 +168,24 @@ TEST(KlDivergenceTest, GammaMatchesRIntegration) {
 //     subdivisions=1000L)$value
 TEST(KlDivergenceTest, BetaMatchesRIntegration) {
   // print(kb(0.5,3,2,0.7)+kb(2,1.2,2,4), digits=17)
-  const Beta p(T(Mat({{0.5, 2.0}})), T(Mat({{3.0, 1.2}})));
-  const Beta q(2.0, T(Mat({{0.7, 4.0}})));
+  const Beta p(RealTensor(Mat({{0.5, 2.0}})), RealTensor(Mat({{3.0, 1.2}})));
+  const Beta q(2.0, RealTensor(Mat({{0.7, 4.0}})));
   ExpectKl(KlDivergence(p, q), {5.527759118646248});
 }
 
 TEST(KlDivergenceTest, DirichletMatchesR) {
   // Two categories: the Beta integral above, print(kb(0.5,3,2,0.7),
   // digits=17).
-  ExpectKl(KlDivergence(Dirichlet(T(Mat({{0.5, 3.0}}))),
-                        Dirichlet(T(Mat({{2.0, 0.7}})))),
+  ExpectKl(KlDivergence(Dirichlet(RealTensor(Mat({{0.5, 3.0}}))),
+                        Dirichlet(RealTensor(Mat({{2.0, 0.7}})))),
            {3.946651868981407});
   // Three categories, from R's special functions:
   // kdir <- function(a, b) lgamma(sum(a))-sum(lgamma(a))-lgamma(sum(b))+
   //   sum(lgamma(b))+sum((a-b)*(digamma(a)-digamma(sum(a))))
   // print(c(kdir(c(0.5,2,3.5),c(2,0.8,1.2)), kdir(c(1,1,1),c(2,0.8,1.2))),
   //       digits=17)
-  const Dirichlet p(T(Mat({{0.5, 2.0, 3.5}, {1.0, 1.0, 1.0}})));
-  const Dirichlet q(T(Mat({{2.0, 0.8, 1.2}})));
+  const Dirichlet p(RealTensor(Mat({{0.5, 2.0, 3.5}, {1.0, 1.0, 1.0}})));
+  const Dirichlet q(RealTensor(Mat({{2.0, 0.8, 1.2}})));
   ExpectKl(KlDivergence(p, q), {3.8667104944494923, 0.46807329972841183});
 }
 
@@ -189,8 +193,8 @@ TEST(KlDivergenceTest, ExponentialMatchesRIntegration) {
   // ke <- function(l1,l2) kl_pos(function(x) dexp(x,l1,log=TRUE),
   //   function(x) dexp(x,l2,log=TRUE))
   // print(c(ke(0.5,2)+ke(3,2), ke(0.5,0.1)+ke(3,0.1)), digits=17)
-  const Exponential p = Exponential(T(Mat({{0.5, 3.0}}))).Expand(2, 2);
-  const Exponential q(T(Mat({{2.0}, {0.1}})));
+  const Exponential p = Exponential(RealTensor(Mat({{0.5, 3.0}}))).Expand(2, 2);
+  const Exponential q(RealTensor(Mat({{2.0}, {0.1}})));
   ExpectKl(KlDivergence(p, q), {1.6858374136549406, 3.2439686274295902});
 }
 
@@ -198,8 +202,8 @@ TEST(KlDivergenceTest, PoissonMatchesRSums) {
   // kp <- function(l1,l2) { k <- 0:400; sum(dpois(k,l1)*
   //   (dpois(k,l1,log=TRUE)-dpois(k,l2,log=TRUE))) }
   // print(c(kp(0.7,2.5)+kp(4,2.5), kp(0.7,11)+kp(4,11)), digits=17)
-  const Poisson p = Poisson(T(Mat({{0.7, 4.0}}))).Expand(2, 2);
-  const Poisson q(T(Mat({{2.5}, {11.0}})));
+  const Poisson p = Poisson(RealTensor(Mat({{0.7, 4.0}}))).Expand(2, 2);
+  const Poisson q(RealTensor(Mat({{2.5}, {11.0}})));
   ExpectKl(KlDivergence(p, q), {1.2889385439139209, 11.325397201570109});
 }
 
@@ -229,63 +233,74 @@ constexpr int kReps = 10;
 
 TEST(KlDivergenceTest, MonteCarloNormal) {
   const Normal p =
-      Normal(T(Mat({{0.3, -1.0}})), T(Mat({{0.8, 1.5}}))).Expand(kLanes, 2);
-  ExpectMonteCarloAgrees(p, Normal(0.5, T(Mat({{1.2, 0.7}}))), kReps, 1);
+      Normal(RealTensor(Mat({{0.3, -1.0}})), RealTensor(Mat({{0.8, 1.5}})))
+          .Expand(kLanes, 2);
+  ExpectMonteCarloAgrees(p, Normal(0.5, RealTensor(Mat({{1.2, 0.7}}))), kReps,
+                         1);
 }
 
 TEST(KlDivergenceTest, MonteCarloMvNormal) {
   const MvNormal p =
-      MvNormal(T(Mat({{0.1, -0.2, 0.3}})),
-               T(Mat({{1.5, 0.0, 0.0}, {0.3, 0.8, 0.0}, {-0.4, 0.2, 1.1}})))
+      MvNormal(
+          RealTensor(Mat({{0.1, -0.2, 0.3}})),
+          RealTensor(Mat({{1.5, 0.0, 0.0}, {0.3, 0.8, 0.0}, {-0.4, 0.2, 1.1}})))
           .Expand(kLanes, 3);
   const MvNormal q(
-      T(Mat({{0.5, -1.0, 2.0}})),
-      T(Mat({{0.9, 0.0, 0.0}, {-0.2, 1.3, 0.0}, {0.5, 0.1, 0.6}})));
+      RealTensor(Mat({{0.5, -1.0, 2.0}})),
+      RealTensor(Mat({{0.9, 0.0, 0.0}, {-0.2, 1.3, 0.0}, {0.5, 0.1, 0.6}})));
   ExpectMonteCarloAgrees(p, q, kReps, 2);
 }
 
 TEST(KlDivergenceTest, MonteCarloBernoulli) {
-  const Bernoulli p =
-      Bernoulli::FromProbs(T(Mat({{0.2, 0.7, 0.95}}))).Expand(kLanes, 3);
-  ExpectMonteCarloAgrees(p, Bernoulli::FromLogits(T(Mat({{0.4, -1.3, 2.0}}))),
-                         kReps, 3);
+  const Bernoulli p = Bernoulli::FromProbs(RealTensor(Mat({{0.2, 0.7, 0.95}})))
+                          .Expand(kLanes, 3);
+  ExpectMonteCarloAgrees(
+      p, Bernoulli::FromLogits(RealTensor(Mat({{0.4, -1.3, 2.0}}))), kReps, 3);
   const Bernoulli p_logits =
-      Bernoulli::FromLogits(T(Mat({{1.5, -0.3}}))).Expand(kLanes, 2);
-  ExpectMonteCarloAgrees(p_logits, Bernoulli::FromProbs(T(Mat({{0.25, 0.6}}))),
-                         kReps, 4);
+      Bernoulli::FromLogits(RealTensor(Mat({{1.5, -0.3}}))).Expand(kLanes, 2);
+  ExpectMonteCarloAgrees(
+      p_logits, Bernoulli::FromProbs(RealTensor(Mat({{0.25, 0.6}}))), kReps, 4);
 }
 
 TEST(KlDivergenceTest, MonteCarloCategorical) {
   const Categorical p =
-      Categorical::FromLogits(T(Mat({{0.2, -1.0, 0.5, 1.3}}))).Expand(kLanes);
+      Categorical::FromLogits(RealTensor(Mat({{0.2, -1.0, 0.5, 1.3}})))
+          .Expand(kLanes);
   ExpectMonteCarloAgrees(
-      p, Categorical::FromProbs(T(Mat({{0.1, 0.2, 0.3, 0.4}}))), kReps, 5);
+      p, Categorical::FromProbs(RealTensor(Mat({{0.1, 0.2, 0.3, 0.4}}))), kReps,
+      5);
 }
 
 TEST(KlDivergenceTest, MonteCarloGamma) {
   const Gamma p =
-      Gamma(T(Mat({{0.5, 7.5}})), T(Mat({{1.0, 2.5}}))).Expand(kLanes, 2);
-  ExpectMonteCarloAgrees(p, Gamma(1.5, T(Mat({{0.8, 3.0}}))), kReps, 6);
+      Gamma(RealTensor(Mat({{0.5, 7.5}})), RealTensor(Mat({{1.0, 2.5}})))
+          .Expand(kLanes, 2);
+  ExpectMonteCarloAgrees(p, Gamma(1.5, RealTensor(Mat({{0.8, 3.0}}))), kReps,
+                         6);
 }
 
 TEST(KlDivergenceTest, MonteCarloBeta) {
   const Beta p =
-      Beta(T(Mat({{0.7, 2.0}})), T(Mat({{3.0, 1.2}}))).Expand(kLanes, 2);
-  ExpectMonteCarloAgrees(p, Beta(2.0, T(Mat({{0.7, 4.0}}))), kReps, 7);
+      Beta(RealTensor(Mat({{0.7, 2.0}})), RealTensor(Mat({{3.0, 1.2}})))
+          .Expand(kLanes, 2);
+  ExpectMonteCarloAgrees(p, Beta(2.0, RealTensor(Mat({{0.7, 4.0}}))), kReps, 7);
 }
 
 TEST(KlDivergenceTest, MonteCarloDirichlet) {
-  const Dirichlet p = Dirichlet(T(Mat({{0.8, 2.0, 3.5}}))).Expand(kLanes);
-  ExpectMonteCarloAgrees(p, Dirichlet(T(Mat({{2.0, 0.8, 1.2}}))), kReps, 8);
+  const Dirichlet p =
+      Dirichlet(RealTensor(Mat({{0.8, 2.0, 3.5}}))).Expand(kLanes);
+  ExpectMonteCarloAgrees(p, Dirichlet(RealTensor(Mat({{2.0, 0.8, 1.2}}))),
+                         kReps, 8);
 }
 
 TEST(KlDivergenceTest, MonteCarloExponential) {
-  const Exponential p = Exponential(T(Mat({{0.5, 3.0}}))).Expand(kLanes, 2);
+  const Exponential p =
+      Exponential(RealTensor(Mat({{0.5, 3.0}}))).Expand(kLanes, 2);
   ExpectMonteCarloAgrees(p, Exponential(2.0), kReps, 9);
 }
 
 TEST(KlDivergenceTest, MonteCarloPoisson) {
-  const Poisson p = Poisson(T(Mat({{0.7, 4.0}}))).Expand(kLanes, 2);
+  const Poisson p = Poisson(RealTensor(Mat({{0.7, 4.0}}))).Expand(kLanes, 2);
   ExpectMonteCarloAgrees(p, Poisson(2.5), kReps, 10);
 }
 
@@ -294,14 +309,14 @@ TEST(KlDivergenceTest, MonteCarloPoisson) {
 // -----------------------------------------------------------------------------
 
 TEST(KlDivergenceTest, DivergenceFromItselfIsZero) {
-  const Tensor row = T(Mat({{0.3, 1.7, 4.0}}));
-  const Tensor simplex = T(Mat({{0.2, 0.0, 0.8}}));
+  const Tensor row = RealTensor(Mat({{0.3, 1.7, 4.0}}));
+  const Tensor simplex = RealTensor(Mat({{0.2, 0.0, 0.8}}));
   const Tensor tril =
-      T(Mat({{1.5, 0.0, 0.0}, {0.3, 0.8, 0.0}, {-0.4, 0.2, 1.1}}));
+      RealTensor(Mat({{1.5, 0.0, 0.0}, {0.3, 0.8, 0.0}, {-0.4, 0.2, 1.1}}));
   const std::vector<std::shared_ptr<const Distribution>> families = {
       Normal(row, row).Clone(),
       MvNormal(row, tril).Clone(),
-      Bernoulli::FromProbs(T(Mat({{0.0, 0.4, 1.0}}))).Clone(),
+      Bernoulli::FromProbs(RealTensor(Mat({{0.0, 0.4, 1.0}}))).Clone(),
       Bernoulli::FromLogits(row).Clone(),
       Categorical::FromProbs(simplex).Clone(),
       Categorical::FromLogits(row).Clone(),
@@ -371,7 +386,7 @@ TEST(KlDivergenceTest, MvNormalGradientMatchesFiniteDifferences) {
       [&](const auto& loc1, const auto& l1, const auto& loc2, const auto& l2) {
         using U = std::decay_t<decltype(loc1)>;
         if constexpr (kIsAdPath<U>) {
-          const Tensor mask = T(lower);
+          const Tensor mask = RealTensor(lower);
           return KlDivergence(MvNormal(loc1, l1 * mask),
                               MvNormal(loc2, l2 * mask));
         } else {
@@ -568,8 +583,8 @@ TEST(KlDivergenceTest, ExponentialAndPoissonGradientsMatchFiniteDifferences) {
 
 TEST(KlDivergenceTest, BernoulliCertainOutcomesAreFiniteWithFiniteGradients) {
   TapeScope scope;
-  const Tensor p = Variable(T(Mat({{0.0, 1.0, 0.0}})).value());
-  const Tensor q = Variable(T(Mat({{0.4, 0.8, 0.0}})).value());
+  const Tensor p = Variable(RealTensor(Mat({{0.0, 1.0, 0.0}})).value());
+  const Tensor q = Variable(RealTensor(Mat({{0.4, 0.8, 0.0}})).value());
   const Tensor kl =
       KlDivergence(Bernoulli::FromProbs(p), Bernoulli::FromProbs(q));
   // 0 · log 0 = 0: -log(1 - 0.4) - log(0.8) + 0 (p = q = 0).
@@ -587,8 +602,8 @@ TEST(KlDivergenceTest, BernoulliCertainOutcomesAreFiniteWithFiniteGradients) {
 
 TEST(KlDivergenceTest, CategoricalZeroProbabilitiesAreFiniteWithGradients) {
   TapeScope scope;
-  const Tensor p = Variable(T(Mat({{0.5, 0.0, 0.5}})).value());
-  const Tensor q = Variable(T(Mat({{0.25, 0.0, 0.75}})).value());
+  const Tensor p = Variable(RealTensor(Mat({{0.5, 0.0, 0.5}})).value());
+  const Tensor q = Variable(RealTensor(Mat({{0.25, 0.0, 0.75}})).value());
   const Tensor kl =
       KlDivergence(Categorical::FromProbs(p), Categorical::FromProbs(q));
   ExpectKl(kl, {0.5 * std::log(2.0) + 0.5 * std::log(0.5 / 0.75)});
@@ -609,8 +624,8 @@ TEST(KlDivergenceTest, MassWhereQHasNoneIsInfinite) {
   EXPECT_EQ(
       KlDivergence(Bernoulli::FromProbs(0.5), Bernoulli::FromProbs(1.0)).item(),
       kInfinity);
-  EXPECT_EQ(KlDivergence(Categorical::FromProbs(T(Mat({{0.5, 0.5}}))),
-                         Categorical::FromProbs(T(Mat({{1.0, 0.0}}))))
+  EXPECT_EQ(KlDivergence(Categorical::FromProbs(RealTensor(Mat({{0.5, 0.5}}))),
+                         Categorical::FromProbs(RealTensor(Mat({{1.0, 0.0}}))))
                 .item(),
             kInfinity);
   // Logits give every outcome positive mass, even one that rounds to 0.
@@ -618,10 +633,11 @@ TEST(KlDivergenceTest, MassWhereQHasNoneIsInfinite) {
       KlDivergence(Bernoulli::FromLogits(-200.0), Bernoulli::FromProbs(0.0))
           .item(),
       kInfinity);
-  EXPECT_EQ(KlDivergence(Categorical::FromLogits(T(Mat({{0.0, -800.0}}))),
-                         Categorical::FromProbs(T(Mat({{1.0, 0.0}}))))
-                .item(),
-            kInfinity);
+  EXPECT_EQ(
+      KlDivergence(Categorical::FromLogits(RealTensor(Mat({{0.0, -800.0}}))),
+                   Categorical::FromProbs(RealTensor(Mat({{1.0, 0.0}}))))
+          .item(),
+      kInfinity);
 }
 
 // -----------------------------------------------------------------------------
@@ -668,30 +684,32 @@ TEST(KlDivergenceTest, ShapeErrorsNameBothShapes) {
   EXPECT_THAT(normal.message(), HasSubstr("Normal of shape 2x3"));
   EXPECT_THAT(normal.message(), HasSubstr("Normal of shape 4x3"));
   const absl::Status categories = CatchStatus([] {
-    KlDivergence(Categorical::FromLogits(T(Mat({{0.0, 1.0, 2.0}}))),
-                 Categorical::FromLogits(T(Mat({{0.0, 1.0, 2.0, 3.0}}))));
+    KlDivergence(
+        Categorical::FromLogits(RealTensor(Mat({{0.0, 1.0, 2.0}}))),
+        Categorical::FromLogits(RealTensor(Mat({{0.0, 1.0, 2.0, 3.0}}))));
   });
   EXPECT_EQ(categories.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(categories.message(), HasSubstr("over 3 categories"));
   EXPECT_THAT(categories.message(), HasSubstr("over 4 categories"));
   const absl::Status dimensions = CatchStatus([] {
-    KlDivergence(
-        MvNormal(T(Mat({{0.0, 0.0}})), T(Mat({{1.0, 0.0}, {0.0, 1.0}}))),
-        MvNormal(T(Mat({{0.0, 0.0, 0.0}})),
-                 T(Eigen::MatrixXd::Identity(3, 3))));
+    KlDivergence(MvNormal(RealTensor(Mat({{0.0, 0.0}})),
+                          RealTensor(Mat({{1.0, 0.0}, {0.0, 1.0}}))),
+                 MvNormal(RealTensor(Mat({{0.0, 0.0, 0.0}})),
+                          RealTensor(Eigen::MatrixXd::Identity(3, 3))));
   });
   EXPECT_THAT(dimensions.message(), HasSubstr("MvNormal of shape 1x2"));
   EXPECT_THAT(dimensions.message(), HasSubstr("MvNormal of shape 1x3"));
   const absl::Status lanes = CatchStatus([] {
-    KlDivergence(Dirichlet(T(Mat({{1.0, 2.0}}))).Expand(2),
-                 Dirichlet(T(Mat({{1.0, 2.0}}))).Expand(3));
+    KlDivergence(Dirichlet(RealTensor(Mat({{1.0, 2.0}}))).Expand(2),
+                 Dirichlet(RealTensor(Mat({{1.0, 2.0}}))).Expand(3));
   });
   EXPECT_THAT(lanes.message(), HasSubstr("Dirichlet of shape 2x2"));
   EXPECT_THAT(lanes.message(), HasSubstr("Dirichlet of shape 3x2"));
   // A family whose own parameters do not broadcast reports Validate()'s
   // error.
   const absl::Status own = CatchStatus([] {
-    KlDivergence(Normal(T(Mat({{1.0, 2.0}})), T(Mat({{1.0, 2.0, 3.0}}))),
+    KlDivergence(Normal(RealTensor(Mat({{1.0, 2.0}})),
+                        RealTensor(Mat({{1.0, 2.0, 3.0}}))),
                  Normal(0.0, 1.0));
   });
   EXPECT_EQ(own.code(), absl::StatusCode::kInvalidArgument);

@@ -21,23 +21,18 @@
 namespace provi {
 namespace {
 
+using ::provi::testing::DensityTolerance;
 using ::provi::testing::Mat;
 using ::provi::testing::MeanAccumulator;
+using ::provi::testing::RealTensor;
 using ::testing::HasSubstr;
-
-// Tolerance of a density compared with a double-precision reference.
-double DensityTolerance(double reference) {
-  return (kRealIsDouble ? 1e-12 : 2e-6) * std::max(1.0, std::abs(reference));
-}
-
-Tensor T(const Eigen::MatrixXd& m) { return Tensor(m.cast<Real>().eval()); }
 
 TEST(LaplaceTest, LogProbMatchesR) {
   // Rscript -e 'x=c(0.3,-1.2,2.5); m=c(0.1,0,1); b=c(1,0.5,2);
   //   print(-log(2*b) - abs(x-m)/b, digits=17)'
-  const Laplace laplace(T(Mat({{0.1}, {0.0}, {1.0}})),
-                        T(Mat({{1.0}, {0.5}, {2.0}})));
-  const Tensor lp = laplace.LogProb(T(Mat({{0.3}, {-1.2}, {2.5}})));
+  const Laplace laplace(RealTensor(Mat({{0.1}, {0.0}, {1.0}})),
+                        RealTensor(Mat({{1.0}, {0.5}, {2.0}})));
+  const Tensor lp = laplace.LogProb(RealTensor(Mat({{0.3}, {-1.2}, {2.5}})));
   ASSERT_EQ(lp.rows(), 3);
   ASSERT_EQ(lp.cols(), 1);
   const double expected[] = {-0.89314718055994524, -2.39999999999999991,
@@ -48,10 +43,10 @@ TEST(LaplaceTest, LogProbMatchesR) {
 }
 
 TEST(LaplaceTest, LogProbSumsTheEvent) {
-  const Laplace laplace =
-      Laplace(T(Mat({{0.1, 0.0, 1.0}})), T(Mat({{1.0, 0.5, 2.0}})))
-          .Expand(2, 3);
-  const Tensor lp = laplace.LogProb(T(Mat({{0.3, -1.2, 2.5}})));
+  const Laplace laplace = Laplace(RealTensor(Mat({{0.1, 0.0, 1.0}})),
+                                  RealTensor(Mat({{1.0, 0.5, 2.0}})))
+                              .Expand(2, 3);
+  const Tensor lp = laplace.LogProb(RealTensor(Mat({{0.3, -1.2, 2.5}})));
   ASSERT_EQ(lp.rows(), 2);
   // The sum of the three values of LogProbMatchesR.
   const double expected =
@@ -115,16 +110,19 @@ TEST(LaplaceTest, PathwiseGradientIsUnbiased) {
 }
 
 TEST(LaplaceTest, ValidateNamesTheParameterAndValue) {
-  const absl::Status bad_scale = Laplace(0.0, T(Mat({{1.0, -2.0}}))).Validate();
+  const absl::Status bad_scale =
+      Laplace(0.0, RealTensor(Mat({{1.0, -2.0}}))).Validate();
   EXPECT_EQ(bad_scale.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(bad_scale.message(), HasSubstr("Laplace"));
   EXPECT_THAT(bad_scale.message(), HasSubstr("'scale'"));
   EXPECT_THAT(bad_scale.message(), HasSubstr("-2"));
   EXPECT_THAT(Laplace(std::nan(""), 1.0).Validate().message(),
               HasSubstr("'loc'"));
-  EXPECT_THAT(
-      Laplace(T(Mat({{1.0, 2.0}})), 1.0).Expand(4, 3).Validate().message(),
-      HasSubstr("expanded shape 4x3"));
+  EXPECT_THAT(Laplace(RealTensor(Mat({{1.0, 2.0}})), 1.0)
+                  .Expand(4, 3)
+                  .Validate()
+                  .message(),
+              HasSubstr("expanded shape 4x3"));
   EXPECT_TRUE(Laplace(0.0, 1.0).Expand(4, 3).Validate().ok());
 }
 

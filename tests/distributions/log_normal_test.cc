@@ -21,16 +21,11 @@
 namespace provi {
 namespace {
 
+using ::provi::testing::DensityTolerance;
 using ::provi::testing::Mat;
 using ::provi::testing::MeanAccumulator;
+using ::provi::testing::RealTensor;
 using ::testing::HasSubstr;
-
-// Tolerance of a density compared with a double-precision reference.
-double DensityTolerance(double reference) {
-  return (kRealIsDouble ? 1e-12 : 2e-6) * std::max(1.0, std::abs(reference));
-}
-
-Tensor T(const Eigen::MatrixXd& m) { return Tensor(m.cast<Real>().eval()); }
 
 // E[x^k] = exp(k μ + k² σ² / 2) for x ~ LogNormal(μ, σ).
 double RawMoment(int k, double mu, double sigma) {
@@ -40,9 +35,9 @@ double RawMoment(int k, double mu, double sigma) {
 TEST(LogNormalTest, LogProbMatchesR) {
   // Rscript -e 'print(dlnorm(c(0.5,1.7,3.2), c(0.1,0,1), c(1,0.5,2),
   //                          log=TRUE), digits=17)'
-  const LogNormal log_normal(T(Mat({{0.1}, {0.0}, {1.0}})),
-                             T(Mat({{1.0}, {0.5}, {2.0}})));
-  const Tensor lp = log_normal.LogProb(T(Mat({{0.5}, {1.7}, {3.2}})));
+  const LogNormal log_normal(RealTensor(Mat({{0.1}, {0.0}, {1.0}})),
+                             RealTensor(Mat({{1.0}, {0.5}, {2.0}})));
+  const Tensor lp = log_normal.LogProb(RealTensor(Mat({{0.5}, {1.7}, {3.2}})));
   ASSERT_EQ(lp.rows(), 3);
   ASSERT_EQ(lp.cols(), 1);
   const double expected[] = {-0.54033257765982257, -1.31955228535749325,
@@ -58,7 +53,7 @@ TEST(LogNormalTest, LogProbSumsTheEventAndBroadcasts) {
   const LogNormal log_normal = LogNormal(0.5, 1.5).Expand(2, 3);
   EXPECT_EQ(log_normal.rows(), 2);
   EXPECT_EQ(log_normal.cols(), 3);
-  const Tensor lp = log_normal.LogProb(T(Mat({{0.3, 1.2, 2.5}})));
+  const Tensor lp = log_normal.LogProb(RealTensor(Mat({{0.3, 1.2, 2.5}})));
   ASSERT_EQ(lp.rows(), 2);
   const double expected = -4.574015049303914;
   EXPECT_NEAR(lp(0, 0), expected, DensityTolerance(expected));
@@ -126,16 +121,18 @@ TEST(LogNormalTest, PathwiseGradientIsUnbiased) {
 
 TEST(LogNormalTest, ValidateNamesTheParameterAndValue) {
   const absl::Status bad_scale =
-      LogNormal(0.0, T(Mat({{1.0, -2.0}}))).Validate();
+      LogNormal(0.0, RealTensor(Mat({{1.0, -2.0}}))).Validate();
   EXPECT_EQ(bad_scale.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(bad_scale.message(), HasSubstr("LogNormal"));
   EXPECT_THAT(bad_scale.message(), HasSubstr("'scale'"));
   EXPECT_THAT(bad_scale.message(), HasSubstr("-2"));
   EXPECT_THAT(LogNormal(std::nan(""), 1.0).Validate().message(),
               HasSubstr("'loc'"));
-  EXPECT_THAT(
-      LogNormal(T(Mat({{1.0, 2.0}})), 1.0).Expand(4, 3).Validate().message(),
-      HasSubstr("expanded shape 4x3"));
+  EXPECT_THAT(LogNormal(RealTensor(Mat({{1.0, 2.0}})), 1.0)
+                  .Expand(4, 3)
+                  .Validate()
+                  .message(),
+              HasSubstr("expanded shape 4x3"));
   EXPECT_TRUE(LogNormal(0.0, 1.0).Expand(4, 3).Validate().ok());
 }
 

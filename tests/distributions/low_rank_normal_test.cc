@@ -21,16 +21,11 @@
 namespace provi {
 namespace {
 
+using ::provi::testing::DensityTolerance;
 using ::provi::testing::Mat;
 using ::provi::testing::MeanAccumulator;
+using ::provi::testing::RealTensor;
 using ::testing::HasSubstr;
-
-// Tolerance of a density compared with a double-precision reference.
-double DensityTolerance(double reference) {
-  return (kRealIsDouble ? 1e-12 : 2e-6) * std::max(1.0, std::abs(reference));
-}
-
-Tensor T(const Eigen::MatrixXd& m) { return Tensor(m.cast<Real>().eval()); }
 
 // W (3 x 2), s and loc used throughout, and the covariance W Wᵀ + diag(s²)
 // as R prints it (Rscript -e 'W=matrix(c(0.8,-0.2, 0.3,0.5, -0.6,0.1), 3,
@@ -50,14 +45,15 @@ TEST(LowRankNormalTest, LogProbMatchesR) {
   //   0.3,-1,2), 4, 3, byrow=TRUE); print(apply(x, 1, function(xi) {
   //   d=xi-loc; -0.5*drop(t(d) %*% solve(S, d)) - sum(log(diag(R))) -
   //   1.5*log(2*pi) }), digits=17)'
-  const LowRankNormal low_rank(T(Loc()), T(Factor()), T(Scale()));
+  const LowRankNormal low_rank(RealTensor(Loc()), RealTensor(Factor()),
+                               RealTensor(Scale()));
   ASSERT_TRUE(low_rank.Validate().ok());
   EXPECT_EQ(low_rank.rows(), 1);
   EXPECT_EQ(low_rank.cols(), 3);
-  const Tensor lp = low_rank.LogProb(T(Mat({{0.1, -0.5, 1.0},
-                                            {2.0, 0.3, -1.0},
-                                            {-0.7, -2.5, 2.2},
-                                            {0.3, -1.0, 2.0}})));
+  const Tensor lp = low_rank.LogProb(RealTensor(Mat({{0.1, -0.5, 1.0},
+                                                     {2.0, 0.3, -1.0},
+                                                     {-0.7, -2.5, 2.2},
+                                                     {0.3, -1.0, 2.0}})));
   ASSERT_EQ(lp.rows(), 4);
   ASSERT_EQ(lp.cols(), 1);
   const double expected[] = {-3.8496738423768186, -8.1791512403282258,
@@ -71,11 +67,12 @@ TEST(LowRankNormalTest, LogProbMatchesR) {
 TEST(LowRankNormalTest, OneMeanPerLane) {
   // The same density as LogProbMatchesR's first and third rows, with the
   // mean given per lane and the values shifted by it.
-  const LowRankNormal low_rank(T(Mat({{0.3, -1.0, 2.0}, {1.3, 0.0, 1.0}})),
-                               T(Factor()), T(Scale()));
+  const LowRankNormal low_rank(
+      RealTensor(Mat({{0.3, -1.0, 2.0}, {1.3, 0.0, 1.0}})),
+      RealTensor(Factor()), RealTensor(Scale()));
   ASSERT_TRUE(low_rank.Validate().ok());
   const Tensor lp =
-      low_rank.LogProb(T(Mat({{0.1, -0.5, 1.0}, {0.3, -1.5, 1.2}})));
+      low_rank.LogProb(RealTensor(Mat({{0.1, -0.5, 1.0}, {0.3, -1.5, 1.2}})));
   const double expected[] = {-3.8496738423768186, -3.9161572272343950};
   for (int i = 0; i < 2; ++i) {
     EXPECT_NEAR(lp(i, 0), expected[i], 8 * DensityTolerance(expected[i])) << i;
@@ -86,7 +83,8 @@ TEST(LowRankNormalTest, OneMeanPerLane) {
 // a normal sample has standard error √((Σ_ii Σ_jj + Σ_ij²) / n).
 TEST(LowRankNormalTest, SamplerHasTheMeanAndCovariance) {
   const Index n = 20000;
-  const LowRankNormal low_rank(T(Loc()), T(Factor()), T(Scale()));
+  const LowRankNormal low_rank(RealTensor(Loc()), RealTensor(Factor()),
+                               RealTensor(Scale()));
   Rng rng = MakeRng(14);
   const Tensor draws = low_rank.ExpandRows(n)->Sample(rng);
   EXPECT_FALSE(draws.requires_grad());
@@ -116,7 +114,7 @@ TEST(LowRankNormalTest, SamplerHasTheMeanAndCovariance) {
 TEST(LowRankNormalTest, RSampleIsOnTheTape) {
   TapeScope tape;
   const Tensor loc = Variable(Matrix(Loc().cast<Real>()));
-  const LowRankNormal low_rank(loc, T(Factor()), T(Scale()));
+  const LowRankNormal low_rank(loc, RealTensor(Factor()), RealTensor(Scale()));
   Rng rng = MakeRng(3);
   const Tensor x = low_rank.RSample(rng);
   ASSERT_TRUE(x.requires_grad());
@@ -127,28 +125,33 @@ TEST(LowRankNormalTest, RSampleIsOnTheTape) {
 
 TEST(LowRankNormalTest, ValidationNamesTheParameter) {
   const absl::Status negative =
-      LowRankNormal(T(Loc()), T(Factor()), T(Mat({{0.5, -1.2, 0.7}})))
+      LowRankNormal(RealTensor(Loc()), RealTensor(Factor()),
+                    RealTensor(Mat({{0.5, -1.2, 0.7}})))
           .Validate();
   EXPECT_EQ(negative.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(
       negative.message(),
       HasSubstr("LowRankNormal: parameter 'diag_scale' element (0, 1)"));
   const absl::Status shapes =
-      LowRankNormal(T(Mat({{0.3, -1.0}})), T(Factor()), T(Scale())).Validate();
+      LowRankNormal(RealTensor(Mat({{0.3, -1.0}})), RealTensor(Factor()),
+                    RealTensor(Scale()))
+          .Validate();
   EXPECT_EQ(shapes.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(shapes.message(), HasSubstr("parameter shapes"));
   const absl::Status nan =
-      LowRankNormal(T(Loc()), T(Mat({{0.8, -0.2}, {NAN, 0.5}, {-0.6, 0.1}})),
-                    T(Scale()))
+      LowRankNormal(RealTensor(Loc()),
+                    RealTensor(Mat({{0.8, -0.2}, {NAN, 0.5}, {-0.6, 0.1}})),
+                    RealTensor(Scale()))
           .Validate();
   EXPECT_THAT(nan.message(),
               HasSubstr("parameter 'cov_factor' element (1, 0)"));
 }
 
 TEST(LowRankNormalTest, ValueOfTheWrongWidthIsAnError) {
-  const LowRankNormal low_rank(T(Loc()), T(Factor()), T(Scale()));
+  const LowRankNormal low_rank(RealTensor(Loc()), RealTensor(Factor()),
+                               RealTensor(Scale()));
   try {
-    low_rank.LogProb(T(Mat({{0.1, -0.5}})));
+    low_rank.LogProb(RealTensor(Mat({{0.1, -0.5}})));
     ADD_FAILURE() << "no error";
   } catch (const StatusError& error) {
     EXPECT_EQ(error.status().code(), absl::StatusCode::kInvalidArgument);

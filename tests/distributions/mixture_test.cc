@@ -35,14 +35,13 @@ namespace {
 using ::provi::testing::ExpectError;
 using ::provi::testing::Mat;
 using ::provi::testing::MeanAccumulator;
+using ::provi::testing::RealTensor;
 
 constexpr double kPi = 3.14159265358979323846;
 
 double Tolerance(double reference) {
   return (kRealIsDouble ? 1e-12 : 3e-6) * std::max(1.0, std::abs(reference));
 }
-
-Tensor T(const Eigen::MatrixXd& m) { return Tensor(m.cast<Real>().eval()); }
 
 double NormalPdf(double x, double mu, double sigma) {
   const double z = (x - mu) / sigma;
@@ -58,13 +57,13 @@ double StudentTPdf(double x, double nu, double mu, double sigma) {
 
 TEST(MixtureTest, LogProbIsTheLogOfTheWeightedSum) {
   // 0.3 N(-1, 0.5) + 0.7 N(2, 1.5) at three points, one lane each.
-  const Mixture mixture(Categorical::FromProbs(T(Mat({{0.3, 0.7}}))),
+  const Mixture mixture(Categorical::FromProbs(RealTensor(Mat({{0.3, 0.7}}))),
                         Normal(-1.0, 0.5), Normal(2.0, 1.5));
   EXPECT_EQ(mixture.rows(), 1);
   EXPECT_EQ(mixture.cols(), 1);
   ASSERT_TRUE(mixture.Validate().ok()) << mixture.Validate();
   const double x[] = {-1.2, 0.4, 6.0};
-  const Tensor lp = mixture.LogProb(T(Mat({{x[0]}, {x[1]}, {x[2]}})));
+  const Tensor lp = mixture.LogProb(RealTensor(Mat({{x[0]}, {x[1]}, {x[2]}})));
   ASSERT_EQ(lp.rows(), 3);
   ASSERT_EQ(lp.cols(), 1);
   for (int i = 0; i < 3; ++i) {
@@ -78,11 +77,11 @@ TEST(MixtureTest, PerLaneLogitsAndMixedFamilies) {
   // Lane i has its own weights softmax(logits_i); the components are a
   // normal and a Student t.
   const Eigen::MatrixXd logits = Mat({{0.0, 1.0}, {2.0, -1.0}});
-  const Mixture mixture(Categorical::FromLogits(T(logits)), Normal(0.5, 1.0),
-                        StudentT(3.0, -1.0, 2.0));
+  const Mixture mixture(Categorical::FromLogits(RealTensor(logits)),
+                        Normal(0.5, 1.0), StudentT(3.0, -1.0, 2.0));
   EXPECT_EQ(mixture.rows(), 2);
   const double x[] = {0.1, -4.0};
-  const Tensor lp = mixture.LogProb(T(Mat({{x[0]}, {x[1]}})));
+  const Tensor lp = mixture.LogProb(RealTensor(Mat({{x[0]}, {x[1]}})));
   ASSERT_EQ(lp.rows(), 2);
   for (int i = 0; i < 2; ++i) {
     const double e0 = std::exp(logits(i, 0)), e1 = std::exp(logits(i, 1));
@@ -96,12 +95,13 @@ TEST(MixtureTest, PerLaneLogitsAndMixedFamilies) {
 TEST(MixtureTest, MultivariateComponentsSumTheirEvent) {
   // Two bivariate normals with diagonal covariances: each component's
   // density is the product over the two columns.
-  const Mixture mixture(
-      Categorical::FromProbs(T(Mat({{0.25, 0.75}}))),
-      MvNormal(T(Mat({{0.0, 1.0}})), T(Mat({{1.0, 0.0}, {0.0, 2.0}}))),
-      MvNormal(T(Mat({{3.0, -1.0}})), T(Mat({{0.5, 0.0}, {0.0, 1.0}}))));
+  const Mixture mixture(Categorical::FromProbs(RealTensor(Mat({{0.25, 0.75}}))),
+                        MvNormal(RealTensor(Mat({{0.0, 1.0}})),
+                                 RealTensor(Mat({{1.0, 0.0}, {0.0, 2.0}}))),
+                        MvNormal(RealTensor(Mat({{3.0, -1.0}})),
+                                 RealTensor(Mat({{0.5, 0.0}, {0.0, 1.0}}))));
   EXPECT_EQ(mixture.cols(), 2);
-  const Tensor lp = mixture.LogProb(T(Mat({{0.5, 0.0}})));
+  const Tensor lp = mixture.LogProb(RealTensor(Mat({{0.5, 0.0}})));
   const double expected =
       std::log(0.25 * NormalPdf(0.5, 0, 1) * NormalPdf(0, 1, 2) +
                0.75 * NormalPdf(0.5, 3, 0.5) * NormalPdf(0, -1, 1));
@@ -111,9 +111,9 @@ TEST(MixtureTest, MultivariateComponentsSumTheirEvent) {
 TEST(MixtureTest, FarComponentsDoNotUnderflow) {
   // Each point is ~1e3 standard deviations from one component: the sum
   // is taken in log space, so the near component's density survives.
-  const Mixture mixture(Categorical::FromProbs(T(Mat({{0.5, 0.5}}))),
+  const Mixture mixture(Categorical::FromProbs(RealTensor(Mat({{0.5, 0.5}}))),
                         Normal(-1000.0, 1.0), Normal(1000.0, 1.0));
-  const Tensor lp = mixture.LogProb(T(Mat({{-1000.0}, {1001.0}})));
+  const Tensor lp = mixture.LogProb(RealTensor(Mat({{-1000.0}, {1001.0}})));
   const double near0 = std::log(0.5) - 0.5 * std::log(2 * kPi);
   EXPECT_NEAR(lp(0, 0), near0, Tolerance(near0));
   EXPECT_NEAR(lp(1, 0), near0 - 0.5, Tolerance(near0));
@@ -164,7 +164,7 @@ TEST(MixtureTest, SampleMoments) {
   const double w[] = {0.3, 0.7}, mu[] = {-1, 2}, sigma[] = {0.5, 1.5};
   Rng rng = MakeRng(3);
   const Mixture mixture =
-      Mixture(Categorical::FromProbs(T(Mat({{w[0], w[1]}}))),
+      Mixture(Categorical::FromProbs(RealTensor(Mat({{w[0], w[1]}}))),
               Normal(mu[0], sigma[0]), Normal(mu[1], sigma[1]))
           .Expand(1000);
   EXPECT_EQ(mixture.rows(), 1000);
@@ -195,7 +195,7 @@ TEST(MixtureTest, SampleMoments) {
 TEST(MixtureTest, SampleUsesEachLanesWeights) {
   Rng rng = MakeRng(4);
   const Mixture mixture(
-      Categorical::FromProbs(T(Mat({{1.0, 0.0}, {0.0, 1.0}}))),
+      Categorical::FromProbs(RealTensor(Mat({{1.0, 0.0}, {0.0, 1.0}}))),
       Normal(-10.0, 1.0), Normal(10.0, 1.0));
   for (int rep = 0; rep < 200; ++rep) {
     const Tensor x = mixture.Sample(rng);
@@ -206,7 +206,7 @@ TEST(MixtureTest, SampleUsesEachLanesWeights) {
 }
 
 TEST(MixtureTest, ValidateNamesThePart) {
-  const Categorical two = Categorical::FromProbs(T(Mat({{0.5, 0.5}})));
+  const Categorical two = Categorical::FromProbs(RealTensor(Mat({{0.5, 0.5}})));
   ExpectError(Mixture(two, Normal(0.0, 1.0)).Validate(),
               absl::StatusCode::kInvalidArgument,
               "Mixture: 1 components for a mixing distribution of 2 "
@@ -214,7 +214,7 @@ TEST(MixtureTest, ValidateNamesThePart) {
   ExpectError(Mixture(two, Normal(0.0, 1.0), Normal(0.0, -1.0)).Validate(),
               absl::StatusCode::kInvalidArgument,
               "Mixture: component 1 (Normal): Normal: parameter 'scale'");
-  ExpectError(Mixture(Categorical::FromProbs(T(Mat({{0.5, 0.6}}))),
+  ExpectError(Mixture(Categorical::FromProbs(RealTensor(Mat({{0.5, 0.6}}))),
                       Normal(0.0, 1.0), Normal(1.0, 1.0))
                   .Validate(),
               absl::StatusCode::kInvalidArgument,

@@ -23,16 +23,11 @@
 namespace provi {
 namespace {
 
+using ::provi::testing::DensityTolerance;
 using ::provi::testing::Mat;
 using ::provi::testing::MeanAccumulator;
+using ::provi::testing::RealTensor;
 using ::testing::HasSubstr;
-
-// Tolerance of a density compared with a double-precision reference.
-double DensityTolerance(double reference) {
-  return (kRealIsDouble ? 1e-12 : 2e-6) * std::max(1.0, std::abs(reference));
-}
-
-Tensor T(const Eigen::MatrixXd& m) { return Tensor(m.cast<Real>().eval()); }
 
 // The Cholesky factor used throughout, and its covariance L Lᵀ as R prints
 // it (Rscript -e 'L=matrix(c(1.5,0,0, 0.3,0.8,0, -0.4,0.2,1.1), 3, 3,
@@ -53,12 +48,13 @@ TEST(MvNormalTest, LogProbMatchesR) {
   //   print(sapply(1:2, function(i) { d=x[i,]-loc[i,];
   //     -0.5*drop(t(d) %*% solve(S, d)) - sum(log(diag(R))) -
   //     1.5*log(2*pi) }), digits=17)'
-  const MvNormal mv_normal(T(Mat({{0.1, -0.2, 0.3}, {1.0, 0.0, -1.0}})),
-                           T(ScaleTril()));
+  const MvNormal mv_normal(
+      RealTensor(Mat({{0.1, -0.2, 0.3}, {1.0, 0.0, -1.0}})),
+      RealTensor(ScaleTril()));
   EXPECT_EQ(mv_normal.rows(), 2);
   EXPECT_EQ(mv_normal.cols(), 3);
   const Tensor lp =
-      mv_normal.LogProb(T(Mat({{0.5, 0.1, -0.3}, {0.2, 0.4, 0.6}})));
+      mv_normal.LogProb(RealTensor(Mat({{0.5, 0.1, -0.3}, {0.2, 0.4, 0.6}})));
   ASSERT_EQ(lp.rows(), 2);
   ASSERT_EQ(lp.cols(), 1);
   const double expected[] = {-3.2320589638523343, -4.0638917806567418};
@@ -74,14 +70,14 @@ TEST(MvNormalTest, SharedMeanAndFromCovarianceMatchR) {
   //   byrow=TRUE); print(apply(x, 1, function(xi) { d=xi-loc;
   //     -0.5*drop(t(d) %*% solve(S, d)) - sum(log(diag(R))) -
   //     1.5*log(2*pi) }), digits=17)'
-  const Tensor loc = T(Mat({{0.5, -1.0, 2.0}}));
-  const Tensor x = T(Mat(
+  const Tensor loc = RealTensor(Mat({{0.5, -1.0, 2.0}}));
+  const Tensor x = RealTensor(Mat(
       {{0.5, 0.1, -0.3}, {0.2, 0.4, 0.6}, {1.0, 1.0, 1.0}, {-2.0, 0.0, 3.0}}));
   const double expected[] = {-6.7196875221627099, -6.1263817370387432,
                              -6.6541457407118383, -6.1818661263867689};
-  const MvNormal from_tril(loc, T(ScaleTril()));
+  const MvNormal from_tril(loc, RealTensor(ScaleTril()));
   const MvNormal from_covariance =
-      MvNormal::FromCovariance(loc, T(Covariance()));
+      MvNormal::FromCovariance(loc, RealTensor(Covariance()));
   EXPECT_TRUE(from_covariance.Validate().ok());
   for (const MvNormal* mv_normal : {&from_tril, &from_covariance}) {
     EXPECT_EQ(mv_normal->rows(), 1);
@@ -119,7 +115,8 @@ TEST(MvNormalTest, SampleMeansAndCovariances) {
   const Eigen::MatrixXd mean = Mat({{0.5, -1.0, 2.0}});
   const Eigen::MatrixXd covariance = Covariance();
   Rng rng = MakeRng(1);
-  const MvNormal mv_normal = MvNormal(T(mean), T(ScaleTril())).Expand(1000, 3);
+  const MvNormal mv_normal =
+      MvNormal(RealTensor(mean), RealTensor(ScaleTril())).Expand(1000, 3);
   EXPECT_TRUE(mv_normal.Validate().ok());
   MeanAccumulator component[3];
   MeanAccumulator product[3][3];  // (x_a - μ_a)(x_b - μ_b), b <= a
@@ -179,55 +176,60 @@ TEST(MvNormalTest, PathwiseGradientIsUnbiased) {
 TEST(MvNormalTest, FromCovarianceRejectsIndefiniteMatrices) {
   const absl::Status status = CatchStatus([] {
     MvNormal::FromCovariance(Tensor(Matrix::Zero(1, 2)),
-                             T(Mat({{1.0, 2.0}, {2.0, 1.0}})));
+                             RealTensor(Mat({{1.0, 2.0}, {2.0, 1.0}})));
   });
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(status.message(), HasSubstr("not positive definite"));
 }
 
 TEST(MvNormalTest, ValidateNamesTheParameterAndValue) {
-  const Tensor loc = T(Mat({{0.0, 0.0, 0.0}}));
-  EXPECT_THAT(MvNormal(loc, T(Mat({{1.0, 0.0, 0.0}, {0.0, 1.0, 0.0}})))
+  const Tensor loc = RealTensor(Mat({{0.0, 0.0, 0.0}}));
+  EXPECT_THAT(MvNormal(loc, RealTensor(Mat({{1.0, 0.0, 0.0}, {0.0, 1.0, 0.0}})))
                   .Validate()
                   .message(),
               HasSubstr("MvNormal: parameter 'scale_tril' is 2x3, not a "
                         "square matrix"));
+  EXPECT_THAT(MvNormal(RealTensor(Mat({{0.0, 0.0}})), RealTensor(ScaleTril()))
+                  .Validate()
+                  .message(),
+              HasSubstr("loc 1x2, scale_tril 3x3 do not broadcast"));
   EXPECT_THAT(
-      MvNormal(T(Mat({{0.0, 0.0}})), T(ScaleTril())).Validate().message(),
-      HasSubstr("loc 1x2, scale_tril 3x3 do not broadcast"));
-  EXPECT_THAT(MvNormal(loc, T(ScaleTril())).Expand(4, 2).Validate().message(),
-              HasSubstr("expanded shape 4x2"));
+      MvNormal(loc, RealTensor(ScaleTril())).Expand(4, 2).Validate().message(),
+      HasSubstr("expanded shape 4x2"));
   Eigen::MatrixXd upper = ScaleTril();
   upper(0, 2) = 0.5;
-  const absl::Status not_lower = MvNormal(loc, T(upper)).Validate();
+  const absl::Status not_lower = MvNormal(loc, RealTensor(upper)).Validate();
   EXPECT_EQ(not_lower.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(not_lower.message(),
               HasSubstr("'scale_tril' element (0, 2) = 0.5 must be 0"));
   Eigen::MatrixXd bad_diagonal = ScaleTril();
   bad_diagonal(1, 1) = -0.8;
-  EXPECT_THAT(MvNormal(loc, T(bad_diagonal)).Validate().message(),
+  EXPECT_THAT(MvNormal(loc, RealTensor(bad_diagonal)).Validate().message(),
               HasSubstr("'scale_tril' element (1, 1) = -0.8 must be > 0"));
   Eigen::MatrixXd bad_below = ScaleTril();
   bad_below(2, 0) = NAN;
-  EXPECT_THAT(MvNormal(loc, T(bad_below)).Validate().message(),
+  EXPECT_THAT(MvNormal(loc, RealTensor(bad_below)).Validate().message(),
               HasSubstr("'scale_tril' element (2, 0) = nan must be finite"));
-  EXPECT_THAT(MvNormal(T(Mat({{0.0, INFINITY, 0.0}})), T(ScaleTril()))
-                  .Validate()
-                  .message(),
-              HasSubstr("'loc' element (0, 1) = inf"));
-  EXPECT_TRUE(MvNormal(loc, T(ScaleTril())).Expand(4, 3).Validate().ok());
+  EXPECT_THAT(
+      MvNormal(RealTensor(Mat({{0.0, INFINITY, 0.0}})), RealTensor(ScaleTril()))
+          .Validate()
+          .message(),
+      HasSubstr("'loc' element (0, 1) = inf"));
+  EXPECT_TRUE(
+      MvNormal(loc, RealTensor(ScaleTril())).Expand(4, 3).Validate().ok());
 }
 
 TEST(MvNormalTest, LogProbRejectsBadValues) {
   const MvNormal mv_normal =
-      MvNormal(T(Mat({{0.0, 0.0, 0.0}})), T(ScaleTril())).Expand(2, 3);
+      MvNormal(RealTensor(Mat({{0.0, 0.0, 0.0}})), RealTensor(ScaleTril()))
+          .Expand(2, 3);
   const absl::Status shape = CatchStatus([&] {
-    mv_normal.LogProb(T(Mat({{1.0, 2.0}})));
+    mv_normal.LogProb(RealTensor(Mat({{1.0, 2.0}})));
   });
   EXPECT_EQ(shape.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(shape.message(), HasSubstr("MvNormal: value of shape 1x2"));
   const absl::Status nan = CatchStatus([&] {
-    mv_normal.LogProb(T(Mat({{1.0, NAN, 0.0}})));
+    mv_normal.LogProb(RealTensor(Mat({{1.0, NAN, 0.0}})));
   });
   EXPECT_THAT(nan.message(), HasSubstr("outside the support"));
 }

@@ -22,23 +22,18 @@
 namespace provi {
 namespace {
 
+using ::provi::testing::DensityTolerance;
 using ::provi::testing::Mat;
 using ::provi::testing::MeanAccumulator;
+using ::provi::testing::RealTensor;
 using ::testing::HasSubstr;
-
-// Tolerance of a density compared with a double-precision reference.
-double DensityTolerance(double reference) {
-  return (kRealIsDouble ? 1e-12 : 2e-6) * std::max(1.0, std::abs(reference));
-}
-
-Tensor T(const Eigen::MatrixXd& m) { return Tensor(m.cast<Real>().eval()); }
 
 TEST(NormalTest, LogProbMatchesR) {
   // Rscript -e 'print(dnorm(c(0.3,-1.2,2.5), c(0.1,0,1), c(1,0.5,2),
   //                         log=TRUE), digits=17)'
-  const Normal normal(T(Mat({{0.1}, {0.0}, {1.0}})),
-                      T(Mat({{1.0}, {0.5}, {2.0}})));
-  const Tensor lp = normal.LogProb(T(Mat({{0.3}, {-1.2}, {2.5}})));
+  const Normal normal(RealTensor(Mat({{0.1}, {0.0}, {1.0}})),
+                      RealTensor(Mat({{1.0}, {0.5}, {2.0}})));
+  const Tensor lp = normal.LogProb(RealTensor(Mat({{0.3}, {-1.2}, {2.5}})));
   ASSERT_EQ(lp.rows(), 3);
   ASSERT_EQ(lp.cols(), 1);
   const double expected[] = {-0.9389385332046728, -3.1057913526447272,
@@ -55,7 +50,7 @@ TEST(NormalTest, LogProbSumsTheEventAndBroadcasts) {
   const Normal normal = Normal(0.5, 1.5).Expand(2, 3);
   EXPECT_EQ(normal.rows(), 2);
   EXPECT_EQ(normal.cols(), 3);
-  const Tensor lp = normal.LogProb(T(Mat({{0.3, -1.2, 2.5}})));
+  const Tensor lp = normal.LogProb(RealTensor(Mat({{0.3, -1.2, 2.5}})));
   ASSERT_EQ(lp.rows(), 2);
   const double expected = -5.5132109239385114;
   EXPECT_NEAR(lp(0, 0), expected, DensityTolerance(expected));
@@ -221,7 +216,8 @@ TEST(NormalTest, InfiniteParameterInFloatPointsToDouble) {
 }
 
 TEST(NormalTest, ValidateNamesTheParameterAndValue) {
-  const absl::Status bad_scale = Normal(0.0, T(Mat({{1.0, -2.0}}))).Validate();
+  const absl::Status bad_scale =
+      Normal(0.0, RealTensor(Mat({{1.0, -2.0}}))).Validate();
   EXPECT_EQ(bad_scale.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(bad_scale.message(), HasSubstr("Normal"));
   EXPECT_THAT(bad_scale.message(), HasSubstr("'scale'"));
@@ -229,15 +225,19 @@ TEST(NormalTest, ValidateNamesTheParameterAndValue) {
   EXPECT_THAT(Normal(std::nan(""), 1.0).Validate().message(),
               HasSubstr("'loc'"));
   const absl::Status shapes =
-      Normal(T(Mat({{1.0, 2.0}})), T(Mat({{1.0, 2.0, 3.0}}))).Validate();
+      Normal(RealTensor(Mat({{1.0, 2.0}})), RealTensor(Mat({{1.0, 2.0, 3.0}})))
+          .Validate();
   EXPECT_THAT(shapes.message(), HasSubstr("do not broadcast"));
-  EXPECT_THAT(
-      Normal(T(Mat({{1.0, 2.0}})), 1.0).Expand(4, 3).Validate().message(),
-      HasSubstr("expanded shape 4x3"));
+  EXPECT_THAT(Normal(RealTensor(Mat({{1.0, 2.0}})), 1.0)
+                  .Expand(4, 3)
+                  .Validate()
+                  .message(),
+              HasSubstr("expanded shape 4x3"));
   EXPECT_TRUE(Normal(0.0, 1.0).Expand(4, 3).Validate().ok());
   // Parameters may broadcast against each other like an outer product; a
   // value of any broadcastable shape then works.
-  const Normal outer(T(Mat({{1.0, 2.0}})), T(Mat({{1.0}, {2.0}, {3.0}})));
+  const Normal outer(RealTensor(Mat({{1.0, 2.0}})),
+                     RealTensor(Mat({{1.0}, {2.0}, {3.0}})));
   EXPECT_TRUE(outer.Validate().ok());
   EXPECT_EQ(outer.rows(), 3);
   EXPECT_EQ(outer.cols(), 2);
@@ -247,7 +247,7 @@ TEST(NormalTest, ValidateNamesTheParameterAndValue) {
 TEST(NormalTest, LogProbRejectsBadValues) {
   const Normal normal = Normal(0.0, 1.0).Expand(2, 3);
   const absl::Status shape = CatchStatus([&] {
-    normal.LogProb(T(Mat({{1.0, 2.0}})));
+    normal.LogProb(RealTensor(Mat({{1.0, 2.0}})));
   });
   EXPECT_THAT(shape.message(), HasSubstr("Normal: value of shape 1x2"));
   const absl::Status nan =

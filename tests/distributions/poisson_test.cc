@@ -24,15 +24,11 @@
 namespace provi {
 namespace {
 
+using ::provi::testing::DensityTolerance;
 using ::provi::testing::Mat;
 using ::provi::testing::MeanAccumulator;
+using ::provi::testing::RealTensor;
 using ::testing::HasSubstr;
-
-double DensityTolerance(double reference) {
-  return (kRealIsDouble ? 1e-12 : 2e-6) * std::max(1.0, std::abs(reference));
-}
-
-Tensor T(const Eigen::MatrixXd& m) { return Tensor(m.cast<Real>().eval()); }
 
 // The Poisson mass, computed in the test in double.
 double PoissonPmf(double rate, int k) {
@@ -42,8 +38,8 @@ double PoissonPmf(double rate, int k) {
 TEST(PoissonTest, LogProbMatchesR) {
   // Rscript -e 'print(dpois(c(0,3,12,1), c(0.5,2.5,10,1e-3), log=TRUE),
   //                   digits=17)'
-  const Poisson poisson(T(Mat({{0.5}, {2.5}, {10.0}, {1e-3}})));
-  const Tensor lp = poisson.LogProb(T(Mat({{0}, {3}, {12}, {1}})));
+  const Poisson poisson(RealTensor(Mat({{0.5}, {2.5}, {10.0}, {1e-3}})));
+  const Tensor lp = poisson.LogProb(RealTensor(Mat({{0}, {3}, {12}, {1}})));
   ASSERT_EQ(lp.rows(), 4);
   ASSERT_EQ(lp.cols(), 1);
   const double expected[] = {-0.5, -1.5428872736055899, -2.3561933797333383,
@@ -56,10 +52,11 @@ TEST(PoissonTest, LogProbMatchesR) {
 TEST(PoissonTest, LogProbSumsTheEventAndBroadcasts) {
   // Rscript -e 'print(sum(dpois(c(2,0,5), c(1.5,0.2,4), log=TRUE)),
   //                   digits=17)'
-  const Poisson poisson = Poisson(T(Mat({{1.5, 0.2, 4.0}}))).Expand(2, 3);
+  const Poisson poisson =
+      Poisson(RealTensor(Mat({{1.5, 0.2, 4.0}}))).Expand(2, 3);
   EXPECT_EQ(poisson.rows(), 2);
   EXPECT_EQ(poisson.cols(), 3);
-  const Tensor lp = poisson.LogProb(T(Mat({{2, 0, 5}})));
+  const Tensor lp = poisson.LogProb(RealTensor(Mat({{2, 0, 5}})));
   ASSERT_EQ(lp.rows(), 2);
   EXPECT_NEAR(lp(0, 0), -3.4382369015262095, DensityTolerance(3.4));
   EXPECT_NEAR(lp(1, 0), -3.4382369015262095, DensityTolerance(3.4));
@@ -71,7 +68,7 @@ TEST(PoissonTest, LogProbGradientMatchesFiniteDifferences) {
       [&](const auto& rate) {
         using U = std::decay_t<decltype(rate)>;
         if constexpr (std::is_same_v<U, Tensor>) {
-          return Poisson(rate).LogProb(T(x));
+          return Poisson(rate).LogProb(RealTensor(x));
         } else {
           // x log λ - λ - log x!, in double.
           const Eigen::MatrixXd log_factorial =
@@ -173,7 +170,7 @@ TEST(PoissonTest, MeasureValuedDerivativesAreUnbiased) {
 
 TEST(PoissonTest, MvdTermsReplaceOneColumnAtATime) {
   Rng rng = MakeRng(43);
-  const Poisson poisson = Poisson(T(Mat({{1.0, 20.0}}))).Expand(3, 2);
+  const Poisson poisson = Poisson(RealTensor(Mat({{1.0, 20.0}}))).Expand(3, 2);
   const Tensor x = poisson.Sample(rng);
   const std::vector<MvdTerm> terms = poisson.MvdTerms(x, rng);
   ASSERT_EQ(terms.size(), 2u);
@@ -189,7 +186,7 @@ TEST(PoissonTest, MvdTermsReplaceOneColumnAtATime) {
 }
 
 TEST(PoissonTest, ValidateNamesTheParameterAndValue) {
-  const absl::Status zero = Poisson(T(Mat({{1.0, 0.0}}))).Validate();
+  const absl::Status zero = Poisson(RealTensor(Mat({{1.0, 0.0}}))).Validate();
   EXPECT_EQ(zero.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(zero.message(), HasSubstr("Poisson"));
   EXPECT_THAT(zero.message(), HasSubstr("'rate' element (0, 1) = 0"));
@@ -197,8 +194,9 @@ TEST(PoissonTest, ValidateNamesTheParameterAndValue) {
   EXPECT_THAT(
       Poisson(std::numeric_limits<double>::infinity()).Validate().message(),
       HasSubstr("inf"));
-  EXPECT_THAT(Poisson(T(Mat({{1.0, 2.0}}))).Expand(2, 3).Validate().message(),
-              HasSubstr("expanded shape 2x3"));
+  EXPECT_THAT(
+      Poisson(RealTensor(Mat({{1.0, 2.0}}))).Expand(2, 3).Validate().message(),
+      HasSubstr("expanded shape 2x3"));
   Rng rng = MakeRng(44);
   EXPECT_THAT(CatchStatus([&] { Poisson(-1.0).Sample(rng); }).message(),
               HasSubstr("'rate'"));

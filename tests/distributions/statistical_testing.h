@@ -26,11 +26,31 @@
 #include <string>
 #include <vector>
 
+#include "Eigen/Core"
+#include "ad/tensor.h"
 #include "base/real.h"
 #include "gtest/gtest.h"
 
 namespace provi {
 namespace testing {
+
+// DensityTolerance()
+//
+// The absolute tolerance of a log density (or mass) computed in Real against
+// a reference computed in double (R, or the closed form): 1e-12 in double
+// and, in float, `float_relative` (2e-6 by default, a few ulps of the terms
+// a density adds up), both relative to max(1, |reference|).
+inline double DensityTolerance(double reference, double float_relative = 2e-6) {
+  return (kRealIsDouble ? 1e-12 : float_relative) *
+         std::max(1.0, std::abs(reference));
+}
+
+// RealTensor()
+//
+// A constant tensor of Real holding a matrix written in double.
+inline Tensor RealTensor(const Eigen::MatrixXd& m) {
+  return Tensor(m.cast<Real>().eval());
+}
 
 inline constexpr double kZThreshold = 5.0;
 

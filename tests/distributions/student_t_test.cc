@@ -22,25 +22,20 @@
 namespace provi {
 namespace {
 
+using ::provi::testing::DensityTolerance;
 using ::provi::testing::Mat;
 using ::provi::testing::MeanAccumulator;
+using ::provi::testing::RealTensor;
 using ::testing::HasSubstr;
-
-// Tolerance of a density compared with a double-precision reference.
-double DensityTolerance(double reference) {
-  return (kRealIsDouble ? 1e-12 : 2e-6) * std::max(1.0, std::abs(reference));
-}
-
-Tensor T(const Eigen::MatrixXd& m) { return Tensor(m.cast<Real>().eval()); }
 
 TEST(StudentTTest, LogProbMatchesR) {
   // R's dt has no location or scale; shifted and scaled by hand:
   // Rscript -e 'x=c(0.3,-1.2,2.5); df=c(1.5,3,10); m=c(0.1,0,1); s=c(1,0.5,2);
   //   print(dt((x-m)/s, df, log=TRUE) - log(s), digits=17)'
-  const StudentT student(T(Mat({{1.5}, {3.0}, {10.0}})),
-                         T(Mat({{0.1}, {0.0}, {1.0}})),
-                         T(Mat({{1.0}, {0.5}, {2.0}})));
-  const Tensor lp = student.LogProb(T(Mat({{0.3}, {-1.2}, {2.5}})));
+  const StudentT student(RealTensor(Mat({{1.5}, {3.0}, {10.0}})),
+                         RealTensor(Mat({{0.1}, {0.0}, {1.0}})),
+                         RealTensor(Mat({{1.0}, {0.5}, {2.0}})));
+  const Tensor lp = student.LogProb(RealTensor(Mat({{0.3}, {-1.2}, {2.5}})));
   ASSERT_EQ(lp.rows(), 3);
   ASSERT_EQ(lp.cols(), 1);
   const double expected[] = {-1.1095469202286075, -2.4509089016239454,
@@ -53,8 +48,8 @@ TEST(StudentTTest, LogProbMatchesR) {
 TEST(StudentTTest, LogProbBroadcastsParametersOfDifferentShapes) {
   // df per column and scale per lane broadcast like an outer product to
   // 3x3; each lane sums its three components.
-  const StudentT student(T(Mat({{1.5, 3.0, 10.0}})), 0.0,
-                         T(Mat({{1.0}, {0.5}, {2.0}})));
+  const StudentT student(RealTensor(Mat({{1.5, 3.0, 10.0}})), 0.0,
+                         RealTensor(Mat({{1.0}, {0.5}, {2.0}})));
   EXPECT_EQ(student.rows(), 3);
   EXPECT_EQ(student.cols(), 3);
   const Tensor lp = student.LogProb(Tensor(0.7));
@@ -181,7 +176,7 @@ TEST(StudentTTest, ConstantDfCostsNoGradientWork) {
 
 TEST(StudentTTest, ValidateNamesTheParameterAndValue) {
   const absl::Status bad_df =
-      StudentT(T(Mat({{3.0, -1.0}})), 0.0, 1.0).Validate();
+      StudentT(RealTensor(Mat({{3.0, -1.0}})), 0.0, 1.0).Validate();
   EXPECT_EQ(bad_df.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(bad_df.message(), HasSubstr("StudentT"));
   EXPECT_THAT(bad_df.message(), HasSubstr("'df' element (0, 1) = -1"));
@@ -189,7 +184,8 @@ TEST(StudentTTest, ValidateNamesTheParameterAndValue) {
               HasSubstr("'scale'"));
   EXPECT_THAT(StudentT(3.0, std::nan(""), 1.0).Validate().message(),
               HasSubstr("'loc'"));
-  EXPECT_THAT(StudentT(T(Mat({{1.0, 2.0}})), T(Mat({{1.0, 2.0, 3.0}})), 1.0)
+  EXPECT_THAT(StudentT(RealTensor(Mat({{1.0, 2.0}})),
+                       RealTensor(Mat({{1.0, 2.0, 3.0}})), 1.0)
                   .Validate()
                   .message(),
               HasSubstr("do not broadcast"));

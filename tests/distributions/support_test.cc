@@ -14,6 +14,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/ad/expect_ad.h"
+#include "tests/distributions/statistical_testing.h"
 #include "tests/testing/status_testing.h"
 
 namespace provi {
@@ -21,41 +22,42 @@ namespace {
 
 using ::provi::testing::ExpectError;
 using ::provi::testing::Mat;
-
-Tensor T(const Eigen::MatrixXd& m) { return Tensor(m.cast<Real>().eval()); }
+using ::provi::testing::RealTensor;
 
 TEST(SupportTest, OrderedRowsIncrease) {
   const Support ordered = Support::Ordered();
   EXPECT_FALSE(ordered.is_elementwise());
   EXPECT_FALSE(ordered.is_discrete());
   EXPECT_EQ(ordered.ToString(), "ordered vectors");
-  EXPECT_TRUE(ordered.Check(T(Mat({{-2, 0.5, 3}, {1, 1, 2}})), "v").ok());
+  EXPECT_TRUE(
+      ordered.Check(RealTensor(Mat({{-2, 0.5, 3}, {1, 1, 2}})), "v").ok());
   // Rows are checked one by one: a decrease across rows is fine.
-  EXPECT_TRUE(ordered.Check(T(Mat({{5}, {-1}})), "v").ok());
-  ExpectError(ordered.Check(T(Mat({{0, 1, 3}, {1, 2, 1.5}})), "value"),
+  EXPECT_TRUE(ordered.Check(RealTensor(Mat({{5}, {-1}})), "v").ok());
+  ExpectError(ordered.Check(RealTensor(Mat({{0, 1, 3}, {1, 2, 1.5}})), "value"),
               absl::StatusCode::kInvalidArgument,
               "value element (1, 2) = 1.5 is below the element before it, 2");
-  ExpectError(ordered.Check(T(Mat({{0, std::nan(""), 3}})), "value"),
+  ExpectError(ordered.Check(RealTensor(Mat({{0, std::nan(""), 3}})), "value"),
               absl::StatusCode::kInvalidArgument,
               "value element (0, 1) = nan is not finite");
   ExpectError(
-      ordered.Check(T(Mat({{-std::numeric_limits<double>::infinity(), 0.0}})),
-                    "value"),
+      ordered.Check(
+          RealTensor(Mat({{-std::numeric_limits<double>::infinity(), 0.0}})),
+          "value"),
       absl::StatusCode::kInvalidArgument, "is not finite");
 }
 
 TEST(SupportTest, TensorBoundsCheckEachElement) {
   // Lower per column, upper per row: element (i, j) in [lower_j, upper_i].
-  const Support s =
-      Support::Interval(T(Mat({{0.0, 1.0}})), T(Mat({{2.0}, {1.5}})));
+  const Support s = Support::Interval(RealTensor(Mat({{0.0, 1.0}})),
+                                      RealTensor(Mat({{2.0}, {1.5}})));
   EXPECT_TRUE(s.has_tensor_bounds());
   EXPECT_FALSE(s.bounds_require_grad());
   EXPECT_EQ(s.kind(), Support::Kind::kInterval);
   EXPECT_EQ(s.lower(), 0);
   EXPECT_EQ(s.upper(), 2);
   EXPECT_TRUE(s.is_elementwise());
-  EXPECT_TRUE(s.Check(T(Mat({{0.0, 2.0}, {1.5, 1.0}})), "v").ok());
-  ExpectError(s.Check(T(Mat({{0.0, 2.0}, {1.5, 1.6}})), "value"),
+  EXPECT_TRUE(s.Check(RealTensor(Mat({{0.0, 2.0}, {1.5, 1.0}})), "v").ok());
+  ExpectError(s.Check(RealTensor(Mat({{0.0, 2.0}, {1.5, 1.6}})), "value"),
               absl::StatusCode::kInvalidArgument,
               "value element (1, 1) = 1.6 is outside the support [1, 1.5]");
   // A 1x1 value (an observation under a broadcast distribution) is checked
@@ -64,11 +66,11 @@ TEST(SupportTest, TensorBoundsCheckEachElement) {
   EXPECT_TRUE(s.Check(Tensor(1.2), "v").ok());
   ExpectError(s.Check(Tensor(1.8), "value"), absl::StatusCode::kInvalidArgument,
               "value element (1, 0) = 1.8 is outside the support [0, 1.5]");
-  ExpectError(s.Check(T(Mat({{0.5, 1.0, 1.0}})), "value"),
+  ExpectError(s.Check(RealTensor(Mat({{0.5, 1.0, 1.0}})), "value"),
               absl::StatusCode::kInvalidArgument,
               "value of shape 1x3 does not broadcast with the bounds");
-  ExpectError(Support::Interval(T(Mat({{0.0, 2.0}})), Tensor(1.0))
-                  .Check(T(Mat({{0.5, 1.0}})), "value"),
+  ExpectError(Support::Interval(RealTensor(Mat({{0.0, 2.0}})), Tensor(1.0))
+                  .Check(RealTensor(Mat({{0.5, 1.0}})), "value"),
               absl::StatusCode::kInvalidArgument,
               "lower = 2 and upper = 1; an interval needs lower <= upper");
   EXPECT_THAT(s.ToString(), ::testing::HasSubstr("within [0, 2]"));
@@ -102,9 +104,12 @@ TEST(SupportTest, BoundsOnTheTape) {
 }
 
 TEST(SupportTest, EqualTensorBoundsCompareEqual) {
-  const Support a = Support::Interval(T(Mat({{0.0, 1.0}})), Tensor(3.0));
-  const Support b = Support::Interval(T(Mat({{0.0, 1.0}})), Tensor(3.0));
-  const Support c = Support::Interval(T(Mat({{0.0, 1.5}})), Tensor(3.0));
+  const Support a =
+      Support::Interval(RealTensor(Mat({{0.0, 1.0}})), Tensor(3.0));
+  const Support b =
+      Support::Interval(RealTensor(Mat({{0.0, 1.0}})), Tensor(3.0));
+  const Support c =
+      Support::Interval(RealTensor(Mat({{0.0, 1.5}})), Tensor(3.0));
   EXPECT_TRUE(a == b);
   EXPECT_FALSE(a == c);
   EXPECT_FALSE(a == Support::Interval(0, 3));

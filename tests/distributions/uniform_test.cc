@@ -21,23 +21,18 @@
 namespace provi {
 namespace {
 
+using ::provi::testing::DensityTolerance;
 using ::provi::testing::Mat;
 using ::provi::testing::MeanAccumulator;
+using ::provi::testing::RealTensor;
 using ::testing::HasSubstr;
-
-// Tolerance of a density compared with a double-precision reference.
-double DensityTolerance(double reference) {
-  return (kRealIsDouble ? 1e-12 : 2e-6) * std::max(1.0, std::abs(reference));
-}
-
-Tensor T(const Eigen::MatrixXd& m) { return Tensor(m.cast<Real>().eval()); }
 
 TEST(UniformTest, LogProbMatchesR) {
   // Rscript -e 'print(dunif(c(0.3,-1.2,2.5), c(0,-2,1), c(1,0,4),
   //                         log=TRUE), digits=17)'
-  const Uniform uniform(T(Mat({{0.0}, {-2.0}, {1.0}})),
-                        T(Mat({{1.0}, {0.0}, {4.0}})));
-  const Tensor lp = uniform.LogProb(T(Mat({{0.3}, {-1.2}, {2.5}})));
+  const Uniform uniform(RealTensor(Mat({{0.0}, {-2.0}, {1.0}})),
+                        RealTensor(Mat({{1.0}, {0.0}, {4.0}})));
+  const Tensor lp = uniform.LogProb(RealTensor(Mat({{0.3}, {-1.2}, {2.5}})));
   ASSERT_EQ(lp.rows(), 3);
   ASSERT_EQ(lp.cols(), 1);
   const double expected[] = {0.0, -0.69314718055994529, -1.09861228866810978};
@@ -49,7 +44,7 @@ TEST(UniformTest, LogProbMatchesR) {
 TEST(UniformTest, LogProbIncludesTheBoundsAndSumsTheEvent) {
   // The support is closed: both endpoints have the interior density.
   const Uniform uniform = Uniform(-2.0, 0.0).Expand(2, 3);
-  const Tensor lp = uniform.LogProb(T(Mat({{-2.0, -1.2, 0.0}})));
+  const Tensor lp = uniform.LogProb(RealTensor(Mat({{-2.0, -1.2, 0.0}})));
   ASSERT_EQ(lp.rows(), 2);
   const double expected = 3 * -0.69314718055994529;
   EXPECT_NEAR(lp(0, 0), expected, DensityTolerance(expected));
@@ -74,7 +69,8 @@ TEST(UniformTest, LogProbGradientMatchesFiniteDifferences) {
 
 TEST(UniformTest, ValueOutsideItsOwnBoundsIsAnError) {
   // Bounds per lane; 0.5 lies in [0, 1] but not in [1, 4].
-  const Uniform uniform(T(Mat({{0.0}, {1.0}})), T(Mat({{1.0}, {4.0}})));
+  const Uniform uniform(RealTensor(Mat({{0.0}, {1.0}})),
+                        RealTensor(Mat({{1.0}, {4.0}})));
   // Its support has the bounds of each lane, inside [0, 4].
   const Support support = uniform.support();
   EXPECT_TRUE(support.has_tensor_bounds());
@@ -95,7 +91,8 @@ TEST(UniformTest, ValueOutsideItsOwnBoundsIsAnError) {
 }
 
 TEST(UniformTest, WithoutValidationOutsideTheBoundsIsMinusInfinity) {
-  const Uniform uniform(T(Mat({{0.0}, {1.0}})), T(Mat({{1.0}, {4.0}})));
+  const Uniform uniform(RealTensor(Mat({{0.0}, {1.0}})),
+                        RealTensor(Mat({{1.0}, {4.0}})));
   SetDistributionValidation(false);
   const Tensor lp = uniform.LogProb(Tensor(0.5));
   SetDistributionValidation(true);
@@ -165,7 +162,8 @@ TEST(UniformTest, PathwiseGradientIsUnbiased) {
 
 TEST(UniformTest, ValidateNamesTheParameterAndValue) {
   const absl::Status reversed =
-      Uniform(T(Mat({{0.0}, {1.0}})), T(Mat({{1.0}, {0.5}}))).Validate();
+      Uniform(RealTensor(Mat({{0.0}, {1.0}})), RealTensor(Mat({{1.0}, {0.5}})))
+          .Validate();
   EXPECT_EQ(reversed.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(reversed.message(),
               HasSubstr("Uniform: parameter 'high' element (1, 0) = 0.5 must "
@@ -173,12 +171,14 @@ TEST(UniformTest, ValidateNamesTheParameterAndValue) {
   EXPECT_THAT(Uniform(1.0, 1.0).Validate().message(), HasSubstr("'high'"));
   EXPECT_THAT(Uniform(-INFINITY, 1.0).Validate().message(),
               HasSubstr("'low' element (0, 0) = -inf must be finite"));
-  EXPECT_THAT(Uniform(T(Mat({{0.0, 1.0}})), T(Mat({{2.0, 3.0, 4.0}})))
-                  .Validate()
-                  .message(),
-              HasSubstr("do not broadcast"));
+  EXPECT_THAT(
+      Uniform(RealTensor(Mat({{0.0, 1.0}})), RealTensor(Mat({{2.0, 3.0, 4.0}})))
+          .Validate()
+          .message(),
+      HasSubstr("do not broadcast"));
   // Outer-product bounds: low per column, high per lane.
-  const Uniform outer(T(Mat({{0.0, 1.0}})), T(Mat({{2.0}, {3.0}, {4.0}})));
+  const Uniform outer(RealTensor(Mat({{0.0, 1.0}})),
+                      RealTensor(Mat({{2.0}, {3.0}, {4.0}})));
   EXPECT_TRUE(outer.Validate().ok());
   EXPECT_EQ(outer.rows(), 3);
   EXPECT_EQ(outer.cols(), 2);
