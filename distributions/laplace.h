@@ -26,40 +26,23 @@
 #include <memory>
 
 #include "distributions/distribution.h"
-#include "distributions/internal/family_support.h"
+#include "distributions/internal/location_scale.h"
 
 namespace provi {
 
-class Laplace final : public DistributionImpl<Laplace> {
+// Laplace
+//
+// `Expand(rows, cols)`, `loc()`, `scale()`, `Validate()` and `Sample()` are
+// those of every location-scale family
+// (distributions/internal/location_scale.h).
+class Laplace final : public distributions_internal::LocationScale<Laplace> {
  public:
   Laplace(Tensor loc, Tensor scale);
 
-  // Expand()
-  //
-  // The same family broadcast to `rows` x `cols` (Validate() fails if the
-  // parameters do not broadcast to it).
-  Laplace Expand(Index rows, Index cols) const;
-
-  const Tensor& loc() const { return loc_; }
-  const Tensor& scale() const { return scale_; }
-
   absl::string_view name() const override { return "Laplace"; }
-  Index rows() const override { return shape_.rows; }
-  Index cols() const override { return shape_.cols; }
-  absl::Status Validate() const override;
   Support support() const override { return Support::Real(); }
-  Tensor Sample(absl::BitGenRef gen) const override;
-  bool has_rsample() const override { return true; }
   Tensor RSample(absl::BitGenRef gen) const override;
   Tensor LogProb(const Tensor& value) const override;
-
- private:
-  Laplace(Tensor loc, Tensor scale, distributions_internal::Shape expand);
-
-  Tensor loc_;
-  Tensor scale_;
-  distributions_internal::Shape expand_;
-  distributions_internal::Shape shape_;
 };
 
 }  // namespace provi

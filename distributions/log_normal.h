@@ -26,41 +26,25 @@
 #include <memory>
 
 #include "distributions/distribution.h"
-#include "distributions/internal/family_support.h"
+#include "distributions/internal/location_scale.h"
 
 namespace provi {
 
-class LogNormal final : public DistributionImpl<LogNormal> {
+// LogNormal
+//
+// `Expand(rows, cols)`, `loc()`, `scale()`, `Validate()` and `Sample()` are
+// those of every location-scale family
+// (distributions/internal/location_scale.h).
+class LogNormal final
+    : public distributions_internal::LocationScale<LogNormal> {
  public:
   LogNormal(Tensor loc, Tensor scale);
-
-  // Expand()
-  //
-  // The same family broadcast to `rows` x `cols` (Validate() fails if the
-  // parameters do not broadcast to it).
-  LogNormal Expand(Index rows, Index cols) const;
-
-  // The mean and standard deviation of log x.
-  const Tensor& loc() const { return loc_; }
-  const Tensor& scale() const { return scale_; }
+  // loc() and scale() are the mean and standard deviation of log x.
 
   absl::string_view name() const override { return "LogNormal"; }
-  Index rows() const override { return shape_.rows; }
-  Index cols() const override { return shape_.cols; }
-  absl::Status Validate() const override;
   Support support() const override { return Support::Positive(); }
-  Tensor Sample(absl::BitGenRef gen) const override;
-  bool has_rsample() const override { return true; }
   Tensor RSample(absl::BitGenRef gen) const override;
   Tensor LogProb(const Tensor& value) const override;
-
- private:
-  LogNormal(Tensor loc, Tensor scale, distributions_internal::Shape expand);
-
-  Tensor loc_;
-  Tensor scale_;
-  distributions_internal::Shape expand_;
-  distributions_internal::Shape shape_;
 };
 
 }  // namespace provi

@@ -9,7 +9,6 @@
 #include "absl/random/distributions.h"
 #include "ad/ops.h"
 #include "ad/tape.h"
-#include "base/status_macros.h"
 #include "distributions/internal/fused_density.h"
 
 namespace provi {
@@ -44,52 +43,25 @@ using distributions_internal::NamedParam;
 using distributions_internal::Shape;
 
 Normal::Normal(Tensor loc, Tensor scale)
-    : Normal(std::move(loc), std::move(scale), Shape{}) {}
-
-Normal::Normal(Tensor loc, Tensor scale, Shape expand)
-    : loc_(std::move(loc)),
-      scale_(std::move(scale)),
-      expand_(expand),
-      shape_(distributions_internal::BroadcastShape(
-          {{"loc", &loc_}, {"scale", &scale_}}, expand)) {}
-
-Normal Normal::Expand(Index rows, Index cols) const {
-  return Normal(loc_, scale_, distributions_internal::ExpandShape(rows, cols));
-}
-
-absl::Status Normal::Validate() const {
-  // shape_ is what these parameters broadcast to (see the constructor).
-  if (!shape_.valid()) {
-    return distributions_internal::ShapesError(
-        name(), {{"loc", &loc_}, {"scale", &scale_}}, expand_);
-  }
-  PROVI_RETURN_IF_ERROR(
-      distributions_internal::CheckFinite(name(), {"loc", &loc_}));
-  return distributions_internal::CheckPositive(name(), {"scale", &scale_});
-}
+    : LocationScale(std::move(loc), std::move(scale)) {}
 
 Tensor Normal::RSample(absl::BitGenRef gen) const {
   const Tensor eps =
       distributions_internal::StandardNormalNoise(rows(), cols(), gen);
-  return loc_ + scale_ * eps;
-}
-
-Tensor Normal::Sample(absl::BitGenRef gen) const {
-  NoRecordScope no_record;
-  return RSample(gen);
+  return loc() + scale() * eps;
 }
 
 Tensor Normal::LogProb(const Tensor& value) const {
   const Shape shape = distributions_internal::CheckValue(name(), value, rows(),
                                                          cols(), support());
   if (std::optional<Tensor> fused = distributions_internal::FusedLogDensity(
-          NormalKernel{}, shape, value, loc_, scale_)) {
+          NormalKernel{}, shape, value, loc(), scale())) {
     return *std::move(fused);
   }
   const Tensor z =
-      (distributions_internal::BroadcastValue(value, shape) - loc_) / scale_;
+      (distributions_internal::BroadcastValue(value, shape) - loc()) / scale();
   const Tensor log_density =
-      Square(z) * Real(-0.5) - Log(scale_) -
+      Square(z) * Real(-0.5) - Log(scale()) -
       static_cast<Real>(distributions_internal::kHalfLog2Pi);
   return distributions_internal::SumEvent(log_density, shape);
 }
@@ -97,14 +69,14 @@ Tensor Normal::LogProb(const Tensor& value) const {
 std::vector<MvdTerm> Normal::MvdTerms(const Tensor& value,
                                       absl::BitGenRef gen) const {
   const Index n = rows();
-  const Tensor loc = BroadcastTo(loc_, n, cols());
-  const Tensor scale = BroadcastTo(scale_, n, cols());
+  const Tensor locs = BroadcastTo(loc(), n, cols());
+  const Tensor scales = BroadcastTo(scale(), n, cols());
   const Real inv_sqrt_2pi = static_cast<Real>(0.39894228040143267794);
   std::vector<MvdTerm> terms;
   terms.reserve(2 * static_cast<size_t>(cols()));
   for (Index j = 0; j < cols(); ++j) {
-    const Tensor mu = SliceCols(loc, j, 1);
-    const Tensor sigma = SliceCols(scale, j, 1);
+    const Tensor mu = SliceCols(locs, j, 1);
+    const Tensor sigma = SliceCols(scales, j, 1);
     const Tensor mu_c = Detach(mu);
     const Tensor sigma_c = Detach(sigma);
     // loc: a shared Rayleigh draw W = sqrt(-2 log U) on both sides.

@@ -20,6 +20,7 @@
 #include "estimators/internal/driver.h"
 #include "estimators/strategies.h"
 #include "runtime/address.h"
+#include "runtime/site_error.h"
 
 namespace provi {
 namespace {
@@ -300,9 +301,10 @@ absl::StatusOr<Advice> Advise(const std::function<Tensor()>& program,
       }
     }
     if (site_advice.chosen < 0) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "Advise: every strategy failed at site '", name,
-          "'; the first: ", site_advice.trials[0].status.message()));
+      return AnnotateSite(absl::InvalidArgumentError(absl::StrCat(
+                              "Advise: every strategy failed; the first: ",
+                              site_advice.trials[0].status.message())),
+                          SiteKind::kSample, site.address);
     }
     advice.choice[name] = site_advice.trials[site_advice.chosen].strategy;
     advice.sites.push_back(std::move(site_advice));

@@ -2,10 +2,9 @@
 
 #include "handlers/density.h"
 
-#include <cmath>
-
 #include "absl/strings/str_cat.h"
 #include "ad/ops.h"
+#include "runtime/site.h"
 #include "runtime/site_error.h"
 
 namespace provi {
@@ -17,34 +16,24 @@ void DensityHandler::Postprocess(Message& msg) {
     ThrowStatus(absl::InvalidArgumentError(absl::StrCat(
         "address '", msg.address.name(), "' is used by two sites in one run")));
   }
-  Tensor lp;
-  if (sample) {
-    try {
-      lp = msg.dist()->LogProb(*msg.value);
-    } catch (const StatusError& error) {
-      ThrowAtSite(error.status(), msg.kind, msg.address);
-    }
-  } else {
-    lp = *msg.log_prob;
-  }
-  if (msg.mask.has_value()) lp = lp * *msg.mask;
-  if (msg.scale != 1) lp = lp * msg.scale;
-  for (Index i = 0; i < lp.rows(); ++i) {
-    if (std::isnan(lp(i, 0))) {
-      ThrowAtSite(absl::InvalidArgumentError(
-                      absl::StrCat("log density of lane ", i, " is NaN")),
-                  msg.kind, msg.address);
-    }
-  }
+  const Tensor lp =
+      SiteLogDensity(msg.kind, msg.address, msg.dist(),
+                     msg.value.has_value() ? &*msg.value : nullptr,
+                     msg.log_prob.has_value() ? &*msg.log_prob : nullptr,
+                     msg.mask.has_value() ? &*msg.mask : nullptr, msg.scale);
   if (msg.plates.empty()) {
     global_ = global_ + SumAll(lp);
+    return;
+  }
+  if (lp.rows() == 1) {
+    one_lane_ = one_lane_.has_value() ? *one_lane_ + SumAll(lp) : SumAll(lp);
     return;
   }
   if (!lanes_.has_value()) {
     lanes_ = lp;
     return;
   }
-  if (lp.rows() != 1 && lanes_->rows() != 1 && lp.rows() != lanes_->rows()) {
+  if (lp.rows() != lanes_->rows()) {
     ThrowAtSite(absl::InvalidArgumentError(absl::StrCat(
                     "it has ", lp.rows(),
                     " lanes but earlier plated sites have ", lanes_->rows())),
@@ -53,8 +42,17 @@ void DensityHandler::Postprocess(Message& msg) {
   lanes_ = *lanes_ + lp;
 }
 
+std::optional<Tensor> DensityHandler::lanes() const {
+  if (!lanes_.has_value()) return one_lane_;
+  if (!one_lane_.has_value()) return lanes_;
+  return *lanes_ + *one_lane_ * (Real(1) / static_cast<Real>(lanes_->rows()));
+}
+
 Tensor DensityHandler::total() const {
-  return lanes_.has_value() ? global_ + SumAll(*lanes_) : global_;
+  Tensor total = global_;
+  if (lanes_.has_value()) total = total + SumAll(*lanes_);
+  if (one_lane_.has_value()) total = total + *one_lane_;
+  return total;
 }
 
 }  // namespace provi

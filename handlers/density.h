@@ -5,9 +5,14 @@
 //
 // density: accumulates the log joint density of the sites a program runs,
 // as they run, without keeping a trace: Σ over observed and latent sample
-// sites (not those fixed by `do`) and factors of scale × mask × log p. Sites
-// inside a plate (one entry per lane) are also summed per lane, so an
-// objective can keep one value per data point. A second site at an address
+// sites (not those fixed by `do`) and factors of scale × mask × log p, each
+// site's term computed by the same rule as a traced site's
+// (`SiteLogDensity`, runtime/site.h: NaN and +inf are errors naming the
+// site, -inf is noted in the thread's ZeroDensityWatch). Sites inside a
+// plate are also summed per lane, so an objective can keep one value per
+// data point; a one-row site inside a plate gives each of the R lanes an
+// equal share, 1/R, of its term (the rule of `Trace::LaneLogProb`), so the
+// lanes always sum to the plated sites' total. A second site at an address
 // already seen is an error naming it.
 //
 // `handlers::LogDensity(program)(args...)` runs a program under the handler
@@ -47,9 +52,10 @@ class DensityHandler : public Handler {
 
   // lanes()
   //
-  // Σ over sites inside plates, one entry per lane (R x 1); empty (0x0)
-  // when no plated site ran. Sites inside plates must agree on R.
-  const std::optional<Tensor>& lanes() const { return lanes_; }
+  // Σ over sites inside plates, one entry per lane (R x 1, one-row sites
+  // shared equally); nullopt when no plated site ran. Sites inside plates
+  // with more than one row must agree on R.
+  std::optional<Tensor> lanes() const;
 
   // global()
   //
@@ -59,14 +65,17 @@ class DensityHandler : public Handler {
  private:
   // The addresses seen in this run (the value stored is unused).
   runtime_internal::AddressIndex seen_;
+  // Σ over plated sites of more than one row (R x 1).
   std::optional<Tensor> lanes_;
+  // Σ over plated sites of one row (1x1).
+  std::optional<Tensor> one_lane_;
   Tensor global_ = Tensor(0.0);
 };
 
 // LogDensityResult
 struct LogDensityResult {
   Tensor total;                 // 1x1
-  std::optional<Tensor> lanes;  // R x 1, if any site ran inside a plate
+  std::optional<Tensor> lanes;  // R x 1 (or 1x1), if a site ran in a plate
   Tensor global;                // 1x1
 };
 

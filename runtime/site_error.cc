@@ -10,13 +10,16 @@
 
 namespace provi {
 
+std::string SiteLabel(SiteKind kind, Address address) {
+  return absl::StrCat(SiteKindName(kind), " site '", address.name(), "'");
+}
+
 absl::Status AnnotateSite(absl::Status status, SiteKind kind, Address address) {
   if (status.ok() || status.GetPayload(kSitePayloadUrl).has_value()) {
     return status;
   }
-  absl::Status annotated(
-      status.code(), absl::StrCat(SiteKindName(kind), " site '", address.name(),
-                                  "': ", status.message()));
+  absl::Status annotated(status.code(), absl::StrCat(SiteLabel(kind, address),
+                                                     ": ", status.message()));
   status.ForEachPayload([&](absl::string_view url, const absl::Cord& payload) {
     annotated.SetPayload(url, payload);
   });

@@ -40,6 +40,12 @@ namespace provi {
 // The payload type URL under which `AnnotateSite` stores the site's address.
 inline constexpr absl::string_view kSitePayloadUrl = "provi/site";
 
+// SiteLabel()
+//
+// "<kind> site '<address>'", as errors name a site: the one place the
+// phrase is spelled.
+std::string SiteLabel(SiteKind kind, Address address);
+
 // AnnotateSite()
 //
 // `status` naming the site `address` (of kind `kind`): see the file comment.

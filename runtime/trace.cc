@@ -19,88 +19,6 @@
 
 namespace provi {
 
-Tensor Site::LogProb() const {
-  Tensor lp;
-  if (kind == SiteKind::kFactor) {
-    lp = *log_weight;
-  } else {
-    try {
-      lp = distribution->LogProb(*value);
-    } catch (const StatusError& error) {
-      ThrowAtSite(error.status(), kind, address);
-    }
-  }
-  // NaN provenance: the first site whose log density is NaN (or +inf, an
-  // infinite density) is named here, not later as a NaN objective. One
-  // pass over R values; -inf (probability zero) is a log density.
-  const Real* data = lp.value_data();
-  Real sum = 0;
-  for (Index k = 0; k < lp.size(); ++k) sum += data[k];
-  if (ABSL_PREDICT_FALSE(!std::isfinite(sum))) {
-    for (Index k = 0; k < lp.size(); ++k) {
-      if (std::isnan(data[k]) || (std::isinf(data[k]) && data[k] > 0)) {
-        ThrowStatus(absl::InvalidArgumentError(
-            absl::StrCat(SiteKindName(kind), " site '", address.name(),
-                         "': log density element (", k, ", 0) = ", data[k])));
-      }
-    }
-    for (Index k = 0; k < lp.size(); ++k) {
-      if (std::isinf(data[k])) {
-        ZeroDensityWatch::Note(*this, k);
-        break;
-      }
-    }
-  }
-  if (mask.has_value()) lp = lp * *mask;
-  if (scale != 1) lp = lp * scale;
-  return lp;
-}
-
-namespace {
-thread_local ZeroDensityWatch* innermost_watch = nullptr;
-}  // namespace
-
-ZeroDensityWatch::ZeroDensityWatch() : outer_(innermost_watch) {
-  innermost_watch = this;
-}
-
-ZeroDensityWatch::~ZeroDensityWatch() { innermost_watch = outer_; }
-
-void ZeroDensityWatch::Note(const Site& site, Index element) {
-  ZeroDensityWatch* watch = innermost_watch;
-  if (watch == nullptr || watch->site_.has_value()) return;
-  watch->site_ =
-      absl::StrCat(SiteKindName(site.kind), " site '", site.address.name(),
-                   "': log density element (", element, ", 0) = -inf");
-}
-
-SiteList::SiteList(const SiteList& other) {
-  try {
-    for (const Site& site : other) EmplaceBack(site);
-  } catch (...) {
-    Clear();
-    throw;
-  }
-}
-
-SiteList::~SiteList() { Clear(); }
-
-void SiteList::Clear() {
-  for (size_t i = size_; i-- > 0;)
-    chunks_[i / kPerChunk][i % kPerChunk].~Site();
-  for (Site* chunk : chunks_) runtime_internal::FreeBlock(chunk);
-  chunks_.clear();
-  size_ = 0;
-}
-
-Site* SiteList::NewChunk() {
-  if (chunks_.size() == chunks_.capacity()) {
-    chunks_.reserve(2 * chunks_.size() + 4);
-  }
-  chunks_.push_back(static_cast<Site*>(runtime_internal::AllocateBlock()));
-  return chunks_.back();
-}
-
 Trace::Trace() : data_(std::make_shared<Data>()) {}
 
 const Site* Trace::Find(Address address) const {
@@ -113,6 +31,26 @@ const Site* Trace::FindPlate(Address address) const {
   const uint32_t at = data_->plates.Find(address);
   return at == runtime_internal::AddressIndex::kNone ? nullptr
                                                      : &data_->sites[at];
+}
+
+bool Trace::Claimable(Data& data, SiteKind kind, Address address,
+                      runtime_internal::AddressIndex::Slot& slot) {
+  if (kind == SiteKind::kPlate) {
+    slot = data.plates.Probe(address);
+    return true;
+  }
+  slot = data.index.Probe(address);
+  return slot.value == runtime_internal::AddressIndex::kNone;
+}
+
+void Trace::Claim(Data& data, SiteKind kind, Address address,
+                  const runtime_internal::AddressIndex::Slot& slot) {
+  const uint32_t position = static_cast<uint32_t>(data.sites.size() - 1);
+  if (kind != SiteKind::kPlate) {
+    data.index.Fill(slot, address, position);
+  } else if (slot.value == runtime_internal::AddressIndex::kNone) {
+    data.plates.Fill(slot, address, position);
+  }
 }
 
 void Trace::Unshare() { data_ = std::make_shared<Data>(*data_); }

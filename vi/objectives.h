@@ -58,6 +58,7 @@
 #include "ad/ops.h"
 #include "base/status_error.h"
 #include "estimators/strategies.h"
+#include "runtime/site_error.h"
 #include "vi/generative.h"
 #include "vi/internal/analytic_kl.h"
 #include "vi/internal/detach.h"
@@ -143,10 +144,12 @@ inline void CheckGuideSitesInModel(const Trace& guide, const Trace& model,
     if (first < name.size() && name[first] == '_') continue;
     const Site* match = model.Find(site.address);
     if (match == nullptr || match->kind != SiteKind::kSample) {
-      ThrowStatus(absl::InvalidArgumentError(absl::StrCat(
-          objective, ": guide site '", site.address.name(),
-          "' is not a sample site of the model (auxiliary guide variables "
-          "belong in a Marginal)")));
+      ThrowAtSite(absl::InvalidArgumentError(absl::StrCat(
+                      objective,
+                      ": it is a latent site of the guide but not a sample "
+                      "site of the model (auxiliary guide variables belong "
+                      "in a Marginal)")),
+                  SiteKind::kSample, site.address);
     }
   }
 }

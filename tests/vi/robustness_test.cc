@@ -81,8 +81,10 @@ TEST(RobustnessTest, ElboRejectsAGuideSiteTheModelLacks) {
     sample("w", Normal(Tensor(0.0), Tensor(1.0)));
   };
   auto elbo = Expectation(Elbo(Model(), guide));
-  ExpectInvalid(elbo.Estimate().status(),
-                "Elbo: guide site 'w' is not a sample site of the model");
+  ExpectInvalid(
+      elbo.Estimate().status(),
+      "sample site 'w': Elbo: it is a latent site of the guide but not "
+      "a sample site of the model");
   // Auxiliary sites ('_' first, in or out of a scope) are allowed.
   auto auxiliary = [] {
     sample("_u", Normal(Tensor(0.0), Tensor(1.0)));
