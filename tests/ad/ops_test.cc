@@ -12,7 +12,7 @@
 
 #include "absl/types/span.h"
 #include "gtest/gtest.h"
-#include "tests/ad/expect_ad.h"
+#include "tests/testing/expect_ad.h"
 
 namespace provi {
 namespace {

@@ -11,7 +11,7 @@
 #include "ad/ops.h"
 #include "ad/tape.h"
 #include "gtest/gtest.h"
-#include "tests/ad/expect_ad.h"
+#include "tests/testing/expect_ad.h"
 
 namespace provi {
 namespace {

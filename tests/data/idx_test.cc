@@ -12,7 +12,7 @@
 #include "absl/status/status.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/data/idx_writer.h"
+#include "tests/testing/idx_writer.h"
 
 namespace provi {
 namespace {

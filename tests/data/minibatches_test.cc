@@ -5,7 +5,7 @@
 // and uniform order each epoch, and the batch-size check.
 //
 // Flake budget: the two chi-square tests accept at the z < 5 level of
-// tests/distributions/statistical_testing.h (tail 2.9e-7 each), so with
+// tests/testing/statistical_testing.h (tail 2.9e-7 each), so with
 // fresh seeds they would fail by chance with probability below 1e-6.
 
 #include "data/minibatches.h"
@@ -20,7 +20,7 @@
 #include "base/status_error.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/distributions/statistical_testing.h"
+#include "tests/testing/statistical_testing.h"
 
 namespace provi {
 namespace {

@@ -21,8 +21,8 @@
 #include "data/files.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/data/idx_writer.h"
-#include "tests/distributions/statistical_testing.h"
+#include "tests/testing/idx_writer.h"
+#include "tests/testing/statistical_testing.h"
 
 namespace provi {
 namespace {

@@ -21,7 +21,7 @@
 #include "ad/tensor.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/data/idx_writer.h"
+#include "tests/testing/idx_writer.h"
 
 namespace provi {
 namespace {

@@ -26,8 +26,8 @@
 #include "distributions/normal.h"
 #include "gtest/gtest.h"
 #include "runtime/primitives.h"
-#include "tests/distributed/data_parallel_testing.h"
-#include "tests/distributions/statistical_testing.h"
+#include "tests/testing/data_parallel_testing.h"
+#include "tests/testing/statistical_testing.h"
 #include "tests/testing/status_testing.h"
 
 namespace provi {

@@ -12,7 +12,7 @@
 #include "distributed/data_parallel.h"
 #include "distributed/mpi_communicator.h"
 #include "gtest/gtest.h"
-#include "tests/distributed/data_parallel_testing.h"
+#include "tests/testing/data_parallel_testing.h"
 #include "tests/testing/status_testing.h"
 
 namespace provi {

@@ -24,7 +24,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "distributed/mpi_communicator.h"
-#include "tests/distributed/data_parallel_testing.h"
+#include "tests/testing/data_parallel_testing.h"
 #include "vi/param_store.h"
 
 ABSL_FLAG(int64_t, steps, 60, "Train until this step index.");

@@ -23,8 +23,8 @@
 #include "distributions/poisson.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/distributions/extreme_cases.h"
-#include "tests/distributions/statistical_testing.h"
+#include "tests/testing/extreme_cases.h"
+#include "tests/testing/statistical_testing.h"
 
 namespace provi {
 namespace {

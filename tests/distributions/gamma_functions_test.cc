@@ -16,8 +16,8 @@
 #include "ad/tape.h"
 #include "base/random.h"
 #include "gtest/gtest.h"
-#include "tests/ad/expect_ad.h"
-#include "tests/distributions/statistical_testing.h"
+#include "tests/testing/expect_ad.h"
+#include "tests/testing/statistical_testing.h"
 
 namespace provi {
 namespace distributions_internal {

@@ -18,8 +18,8 @@
 #include "distributions/half_cauchy.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/ad/expect_ad.h"
-#include "tests/distributions/statistical_testing.h"
+#include "tests/testing/expect_ad.h"
+#include "tests/testing/statistical_testing.h"
 #include "tests/testing/status_testing.h"
 
 namespace provi {

@@ -35,8 +35,8 @@
 #include "distributions/poisson.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/ad/expect_ad.h"
-#include "tests/distributions/statistical_testing.h"
+#include "tests/testing/expect_ad.h"
+#include "tests/testing/statistical_testing.h"
 
 namespace provi {
 namespace {

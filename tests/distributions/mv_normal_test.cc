@@ -17,8 +17,8 @@
 #include "base/status_error.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/ad/expect_ad.h"
-#include "tests/distributions/statistical_testing.h"
+#include "tests/testing/expect_ad.h"
+#include "tests/testing/statistical_testing.h"
 
 namespace provi {
 namespace {

@@ -4,7 +4,7 @@
 // and the one it chooses estimate the exact gradient without bias (a model
 // of two Bernoulli sites and a Normal, whose expected cost and gradient are
 // sums over four branches; z-tests from the standard error, flake budget in
-// tests/distributions/statistical_testing.h); on a 3-component Gaussian
+// tests/testing/statistical_testing.h); on a 3-component Gaussian
 // mixture over 500 points it chooses enumeration for the assignments and
 // the pathwise strategy for the means, with a pilot of fewer than 5% of the
 // program executions of 1,000 training steps; biased strategies are tried
@@ -25,7 +25,7 @@
 #include "estimators/strategies.h"
 #include "gtest/gtest.h"
 #include "runtime/primitives.h"
-#include "tests/distributions/statistical_testing.h"
+#include "tests/testing/statistical_testing.h"
 
 namespace provi {
 namespace {

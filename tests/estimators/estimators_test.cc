@@ -4,7 +4,7 @@
 // one program (checked against the analytic gradient), lanes against brute
 // force, baselines (same mean, lower variance), AddCost ordering, nesting,
 // and the Statuses of bad configurations. Statistical checks follow the
-// flake budget of tests/distributions/statistical_testing.h.
+// flake budget of tests/testing/statistical_testing.h.
 
 #include <cmath>
 #include <limits>
@@ -26,7 +26,7 @@
 #include "runtime/handler.h"
 #include "runtime/primitives.h"
 #include "runtime/site_error.h"
-#include "tests/distributions/statistical_testing.h"
+#include "tests/testing/statistical_testing.h"
 
 namespace provi {
 namespace {

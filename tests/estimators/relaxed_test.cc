@@ -6,7 +6,7 @@
 // say they are biased, the advisor (estimators/advisor.h) tries them only
 // when bias is allowed and its report marks them, and unsupported families
 // and temperatures are Statuses naming the site. z-tests from the standard
-// error; flake budget in tests/distributions/statistical_testing.h.
+// error; flake budget in tests/testing/statistical_testing.h.
 
 #include "estimators/relaxed.h"
 
@@ -22,7 +22,7 @@
 #include "estimators/strategies.h"
 #include "gtest/gtest.h"
 #include "runtime/primitives.h"
-#include "tests/distributions/statistical_testing.h"
+#include "tests/testing/statistical_testing.h"
 
 namespace provi {
 namespace {

@@ -3,7 +3,7 @@
 // Every supported (strategy x distribution) pair is unbiased: the mean of
 // many gradient estimates of d/dθ E[f(x)] matches the analytic derivative
 // (a z-test from the empirical standard error; flake budget in
-// tests/distributions/statistical_testing.h). Each estimate averages R lanes
+// tests/testing/statistical_testing.h). Each estimate averages R lanes
 // of a program returning one value per lane, so this also exercises the
 // lane-wise semantics of every strategy.
 //
@@ -44,7 +44,7 @@
 #include "estimators/strategies.h"
 #include "gtest/gtest.h"
 #include "runtime/primitives.h"
-#include "tests/distributions/statistical_testing.h"
+#include "tests/testing/statistical_testing.h"
 
 namespace provi {
 namespace {

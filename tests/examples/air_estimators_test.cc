@@ -17,7 +17,7 @@
 // (reparameterised), so every estimator is averaged over M draws.
 //
 // Flake budget: every check is a z-test with |z| < kZThreshold = 5
-// (two-sided tail 5.7e-7; tests/distributions/statistical_testing.h), on
+// (two-sided tail 5.7e-7; tests/testing/statistical_testing.h), on
 // standard errors estimated from the draws: the difference of two means
 // against the root sum of their squared standard errors, and a variance
 // ordering Var(a) · c < Var(b) as Var(b) - c Var(a) > 5 · se, with the
@@ -36,7 +36,7 @@
 #include "examples/air_model.h"
 #include "examples/air_training.h"
 #include "gtest/gtest.h"
-#include "tests/distributions/statistical_testing.h"
+#include "tests/testing/statistical_testing.h"
 #include "vi/objectives.h"
 #include "vi/param_store.h"
 

@@ -33,7 +33,7 @@
 #include "handlers/substitute.h"
 #include "handlers/trace.h"
 #include "handlers/value_map.h"
-#include "tests/examples/run_binary.h"
+#include "tests/testing/run_binary.h"
 #include "vi/generative.h"
 #include "vi/objectives.h"
 #include "vi/param_store.h"

@@ -58,7 +58,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "handlers/value_map.h"
-#include "tests/examples/run_binary.h"
+#include "tests/testing/run_binary.h"
 #include "tests/testing/status_testing.h"
 
 namespace provi {

@@ -29,7 +29,7 @@
 #include "examples/vae_training.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/examples/run_binary.h"
+#include "tests/testing/run_binary.h"
 #include "vi/param_store.h"
 
 namespace provi {

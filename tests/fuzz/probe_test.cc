@@ -25,7 +25,7 @@
 #include "gtest/gtest.h"
 #include "handlers/trace.h"
 #include "runtime/primitives.h"
-#include "tests/distributions/extreme_cases.h"
+#include "tests/testing/extreme_cases.h"
 
 namespace provi {
 namespace {

@@ -15,7 +15,7 @@
 #include "ad/tensor.h"
 #include "base/real.h"
 #include "gtest/gtest.h"
-#include "tests/ad/expect_ad.h"
+#include "tests/testing/expect_ad.h"
 
 namespace provi {
 namespace nn {

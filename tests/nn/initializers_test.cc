@@ -4,7 +4,7 @@
 // their definitions promise.
 //
 // Flake budget: the moment tests make 8 z-tests at |z| < 5 (two-sided tail
-// 5.7e-7 each, see tests/distributions/statistical_testing.h), so they would
+// 5.7e-7 each, see tests/testing/statistical_testing.h), so they would
 // fail by chance with probability below 5e-6 even if the seeds were redrawn.
 
 #include "nn/initializers.h"
@@ -18,7 +18,7 @@
 #include "base/status_error.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/distributions/statistical_testing.h"
+#include "tests/testing/statistical_testing.h"
 
 namespace provi {
 namespace nn {

@@ -27,7 +27,7 @@
 #include "handlers/value_map.h"
 #include "runtime/handler.h"
 #include "runtime/primitives.h"
-#include "tests/ad/expect_ad.h"
+#include "tests/testing/expect_ad.h"
 
 namespace provi {
 namespace nn {

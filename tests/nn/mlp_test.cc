@@ -25,7 +25,7 @@
 #include "nn/activation.h"
 #include "runtime/handler.h"
 #include "runtime/primitives.h"
-#include "tests/ad/expect_ad.h"
+#include "tests/testing/expect_ad.h"
 
 namespace provi {
 namespace nn {

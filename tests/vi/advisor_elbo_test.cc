@@ -4,7 +4,7 @@
 // advises the guide's latent sites only (the model's are replayed at the
 // guide's choices), the guide's `Auto()` sites adopt its choice, and the
 // advised estimator's mean is the exact ELBO gradient (a z-test from the
-// standard error; flake budget in tests/distributions/statistical_testing.h).
+// standard error; flake budget in tests/testing/statistical_testing.h).
 //
 // Model: b ~ Bernoulli(1/2), z ~ N(0, 1), x ~ N(z + 2 b, 1), x = 1.5.
 // Guide: b ~ Bernoulli(σ(t)), z ~ N(m, 1). With p = σ(t),
@@ -24,7 +24,7 @@
 #include "estimators/expectation.h"
 #include "gtest/gtest.h"
 #include "runtime/primitives.h"
-#include "tests/distributions/statistical_testing.h"
+#include "tests/testing/statistical_testing.h"
 #include "vi/objectives.h"
 
 namespace provi {

@@ -10,7 +10,7 @@
 // latent) with a site that has no formula (Normal guide, Cauchy prior), its
 // mean and its expected gradient agree with Elbo's, and exactly the
 // analytic sites are scored in closed form. Statistical checks follow the
-// flake budget of tests/distributions/statistical_testing.h (|z| < 5 per
+// flake budget of tests/testing/statistical_testing.h (|z| < 5 per
 // check).
 
 #include "vi/internal/analytic_kl.h"
@@ -26,7 +26,7 @@
 #include "estimators/strategies.h"
 #include "gtest/gtest.h"
 #include "runtime/primitives.h"
-#include "tests/distributions/statistical_testing.h"
+#include "tests/testing/statistical_testing.h"
 #include "vi/generative.h"
 #include "vi/objectives.h"
 

@@ -9,7 +9,7 @@
 // independently computed KL divergence, gradients through the bounds
 // against finite differences, AutoDelta, and the accessors' errors.
 //
-// Statistical checks use |z| < 5 (tests/distributions/statistical_testing.h,
+// Statistical checks use |z| < 5 (tests/testing/statistical_testing.h,
 // 5.7e-7 per comparison; this binary makes fewer than 10).
 
 #include <cmath>
@@ -29,7 +29,7 @@
 #include "gtest/gtest.h"
 #include "handlers/trace.h"
 #include "runtime/primitives.h"
-#include "tests/distributions/statistical_testing.h"
+#include "tests/testing/statistical_testing.h"
 #include "tests/testing/status_testing.h"
 #include "vi/autoguide.h"
 #include "vi/objectives.h"

@@ -9,7 +9,7 @@
 // to the mean-field optimum, AutoMultivariateNormal to the full posterior
 // and its correlation, AutoDelta to the MAP); errors and accessors.
 //
-// Statistical checks use |z| < 5 (tests/distributions/statistical_testing.h,
+// Statistical checks use |z| < 5 (tests/testing/statistical_testing.h,
 // 5.7e-7 per comparison; this binary makes fewer than 60, a flake rate
 // below 1e-4 even if the fixed seeds were redrawn).
 
@@ -41,9 +41,9 @@
 #include "handlers/seed.h"
 #include "handlers/trace.h"
 #include "runtime/primitives.h"
-#include "tests/distributions/statistical_testing.h"
-#include "tests/vi/linear_gaussian.h"
-#include "tests/vi/polyak_averaging.h"
+#include "tests/testing/linear_gaussian.h"
+#include "tests/testing/polyak_averaging.h"
+#include "tests/testing/statistical_testing.h"
 #include "vi/generative.h"
 #include "vi/objectives.h"
 #include "vi/optimizers.h"
@@ -403,13 +403,13 @@ TEST(AutoLowRankMultivariateNormalTest, ElboGradientIsUnbiasedPathwise) {
 // Convergence to the exact posterior of the Normal–Normal model
 // -----------------------------------------------------------------------------
 //
-// Tolerances as in tests/vi/conjugate_test.cc (tests/vi/polyak_averaging.h):
-// the parameters averaged over the last N steps of a constant-rate Adam run
-// have covariance H⁻¹ S H⁻¹ / N, H the ELBO's Hessian at its optimum (that
-// of -KL(q_θ || posterior), by central differences of the closed form) and
-// S the gradient noise measured along the run. Rerun with 30 other seeds,
-// z had mean within ±0.65 and standard deviation within 0.8–1.13 for every
-// coordinate (and for the correlation below).
+// Tolerances as in tests/vi/conjugate_test.cc
+// (tests/testing/polyak_averaging.h): the parameters averaged over the last N
+// steps of a constant-rate Adam run have covariance H⁻¹ S H⁻¹ / N, H the ELBO's
+// Hessian at its optimum (that of -KL(q_θ || posterior), by central differences
+// of the closed form) and S the gradient noise measured along the run. Rerun
+// with 30 other seeds, z had mean within ±0.65 and standard deviation within
+// 0.8–1.13 for every coordinate (and for the correlation below).
 
 using ::provi::testing::CholeskyFromUnconstrained;
 using ::provi::testing::ExpectElboReachesOptimum;

@@ -19,7 +19,7 @@
 // coordinates of L) is that of -KL, computed here in double by central
 // differences of the closed-form KL.
 //
-// Tolerances (tests/vi/polyak_averaging.h): after a warm-up, the
+// Tolerances (tests/testing/polyak_averaging.h): after a warm-up, the
 // parameters averaged over the last N = 50000 steps of a constant-rate
 // (0.005) Adam run have covariance H⁻¹ S H⁻¹ / N, S the covariance of the
 // gradient noise measured along the run; each coordinate is z-tested with
@@ -65,9 +65,9 @@
 #include "estimators/strategies.h"
 #include "gtest/gtest.h"
 #include "runtime/primitives.h"
-#include "tests/distributions/statistical_testing.h"
-#include "tests/vi/linear_gaussian.h"
-#include "tests/vi/polyak_averaging.h"
+#include "tests/testing/linear_gaussian.h"
+#include "tests/testing/polyak_averaging.h"
+#include "tests/testing/statistical_testing.h"
 #include "vi/objectives.h"
 #include "vi/param_store.h"
 

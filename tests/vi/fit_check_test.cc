@@ -15,7 +15,7 @@
 #include "distributions/normal.h"
 #include "gtest/gtest.h"
 #include "runtime/primitives.h"
-#include "tests/vi/linear_gaussian.h"
+#include "tests/testing/linear_gaussian.h"
 #include "vi/autoguide.h"
 #include "vi/convergence.h"
 #include "vi/deterministic_vi.h"

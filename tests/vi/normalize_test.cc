@@ -12,7 +12,7 @@
 #include "estimators/expectation.h"
 #include "gtest/gtest.h"
 #include "runtime/primitives.h"
-#include "tests/distributions/statistical_testing.h"
+#include "tests/testing/statistical_testing.h"
 
 namespace provi {
 namespace {

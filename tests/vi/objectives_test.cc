@@ -9,7 +9,7 @@
 // IWELBO(K) climbs to log p(x) with K; the ELBO's expected gradient matches
 // its closed form under every strategy; STL and DReG vanish at the optimum;
 // Marginal's density estimate is unbiased. Statistical checks follow the
-// flake budget of tests/distributions/statistical_testing.h.
+// flake budget of tests/testing/statistical_testing.h.
 
 #include "vi/objectives.h"
 
@@ -22,7 +22,7 @@
 #include "estimators/strategies.h"
 #include "gtest/gtest.h"
 #include "runtime/primitives.h"
-#include "tests/distributions/statistical_testing.h"
+#include "tests/testing/statistical_testing.h"
 #include "vi/generative.h"
 #include "vi/marginal.h"
 

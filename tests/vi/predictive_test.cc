@@ -6,7 +6,7 @@
 // statistics against values computed here, its table, an autoguide with a
 // support that depends on another latent, and errors.
 //
-// Statistical checks use |z| < 5 (tests/distributions/statistical_testing.h,
+// Statistical checks use |z| < 5 (tests/testing/statistical_testing.h,
 // 5.7e-7 per comparison; this binary makes fewer than 20).
 
 #include "vi/predictive.h"
@@ -21,7 +21,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "runtime/primitives.h"
-#include "tests/distributions/statistical_testing.h"
+#include "tests/testing/statistical_testing.h"
 #include "tests/testing/status_testing.h"
 #include "vi/autoguide.h"
 

@@ -16,7 +16,7 @@
 #include "absl/random/distributions.h"
 #include "base/random.h"
 #include "gtest/gtest.h"
-#include "tests/distributions/statistical_testing.h"
+#include "tests/testing/statistical_testing.h"
 #include "tests/testing/status_testing.h"
 
 namespace provi {

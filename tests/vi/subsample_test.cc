@@ -13,11 +13,11 @@
 // the model on other points than the guide (what replay without subsamples
 // did) the expected gradient is x̄ - 2 m_i instead.
 //
-// Flake budget (tests/distributions/statistical_testing.h): every
+// Flake budget (tests/testing/statistical_testing.h): every
 // statistical check is a z-test with |z| < 5 (5.7e-7 each under the null);
 // this binary makes 12 + 12 + 20 + 10 + 10 = 64 of them, so it fails by
 // chance with probability below 1e-4. The autoguide fits use the averaged
-// iterates of tests/vi/polyak_averaging.h; rerun with 20 other seeds, the
+// iterates of tests/testing/polyak_averaging.h; rerun with 20 other seeds, the
 // AutoNormal fit's z had mean within ±0.56 and standard deviation within
 // 0.67–1.18 for every coordinate (max |z| 2.9 of 400).
 
@@ -33,8 +33,8 @@
 #include "gtest/gtest.h"
 #include "handlers/value_map.h"
 #include "runtime/primitives.h"
-#include "tests/distributions/statistical_testing.h"
-#include "tests/vi/polyak_averaging.h"
+#include "tests/testing/polyak_averaging.h"
+#include "tests/testing/statistical_testing.h"
 #include "vi/autoguide.h"
 #include "vi/generative.h"
 #include "vi/marginal.h"

@@ -26,7 +26,7 @@
 #include "handlers/replay.h"
 #include "handlers/trace.h"
 #include "runtime/primitives.h"
-#include "tests/distributions/statistical_testing.h"
+#include "tests/testing/statistical_testing.h"
 #include "vi/convergence.h"
 #include "vi/optimizers.h"
 #include "vi/param_store.h"
@@ -36,7 +36,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-// The flake budget of tests/distributions/statistical_testing.h (|z| < 5,
+// The flake budget of tests/testing/statistical_testing.h (|z| < 5,
 // a two-sided tail of 5.7e-7 per comparison).
 constexpr double kZ = ::provi::testing::kZThreshold;
 

@@ -1,6 +1,6 @@
 // Copyright 2026 The provi Authors.
 //
-// File: tests/vi/polyak_averaging.h
+// File: tests/testing/polyak_averaging.h
 // -----------------------------------------------------------------------------
 //
 // Tolerances for "SVI reaches the exact optimum" tests, derived from the
@@ -33,13 +33,13 @@
 // standard deviation near 1.
 //
 // Tests then compare each coordinate of θ̄ with θ* with |z| < kZThreshold
-// (tests/distributions/statistical_testing.h: 5.7e-7 per comparison).
+// (tests/testing/statistical_testing.h: 5.7e-7 per comparison).
 //
 // Parameters are addressed by name and flattened in the order given, each
 // parameter's unconstrained value column-major.
 
-#ifndef PROVI_TESTS_VI_POLYAK_AVERAGING_H_
-#define PROVI_TESTS_VI_POLYAK_AVERAGING_H_
+#ifndef PROVI_TESTS_TESTING_POLYAK_AVERAGING_H_
+#define PROVI_TESTS_TESTING_POLYAK_AVERAGING_H_
 
 #include <cmath>
 #include <cstdint>
@@ -54,7 +54,7 @@
 #include "ad/tensor.h"
 #include "estimators/expectation.h"
 #include "gtest/gtest.h"
-#include "tests/distributions/statistical_testing.h"
+#include "tests/testing/statistical_testing.h"
 #include "vi/objectives.h"
 #include "vi/optimizers.h"
 #include "vi/param_store.h"
@@ -224,4 +224,4 @@ PolyakResult ExpectElboReachesOptimum(
 }  // namespace testing
 }  // namespace provi
 
-#endif  // PROVI_TESTS_VI_POLYAK_AVERAGING_H_
+#endif  // PROVI_TESTS_TESTING_POLYAK_AVERAGING_H_

@@ -1,6 +1,6 @@
 // Copyright 2026 The provi Authors.
 //
-// File: tests/distributions/statistical_testing.h
+// File: tests/testing/statistical_testing.h
 // -----------------------------------------------------------------------------
 //
 // Helpers for statistical tests with a stated flake budget.
@@ -18,8 +18,8 @@
 //   for (int i = 0; i < n; ++i) acc.Add(draw());
 //   EXPECT_MEAN_NEAR(acc, expected_mean);
 
-#ifndef PROVI_TESTS_DISTRIBUTIONS_STATISTICAL_TESTING_H_
-#define PROVI_TESTS_DISTRIBUTIONS_STATISTICAL_TESTING_H_
+#ifndef PROVI_TESTS_TESTING_STATISTICAL_TESTING_H_
+#define PROVI_TESTS_TESTING_STATISTICAL_TESTING_H_
 
 #include <algorithm>
 #include <cmath>
@@ -175,4 +175,4 @@ inline ::testing::AssertionResult ChiSquareFits(
 }  // namespace testing
 }  // namespace provi
 
-#endif  // PROVI_TESTS_DISTRIBUTIONS_STATISTICAL_TESTING_H_
+#endif  // PROVI_TESTS_TESTING_STATISTICAL_TESTING_H_

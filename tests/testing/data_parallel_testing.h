@@ -1,11 +1,12 @@
 // Copyright 2026 The provi Authors.
 //
-// File: tests/distributed/data_parallel_testing.h
+// File: tests/testing/data_parallel_testing.h
 // -----------------------------------------------------------------------------
 //
 // The problem the data-parallel tests train, over threads
-// (data_parallel_test.cc) and over MPI ranks (mpi_data_parallel_test.cc,
-// mpi_trainer.cc), so that both backends run the same code.
+// (tests/distributed/data_parallel_test.cc) and over MPI ranks
+// (tests/distributed/mpi_data_parallel_test.cc and mpi_trainer.cc), so that
+// both backends run the same code.
 //
 // A latent linear model of kPoints points x_i in R^3 with a local latent
 // z_i in R^2 and an amortised guide:
@@ -22,8 +23,8 @@
 // under Combine::kWeightedMean with weights B_r, N replicas reproduce one
 // process up to the order of floating-point additions.
 
-#ifndef PROVI_TESTS_DISTRIBUTED_DATA_PARALLEL_TESTING_H_
-#define PROVI_TESTS_DISTRIBUTED_DATA_PARALLEL_TESTING_H_
+#ifndef PROVI_TESTS_TESTING_DATA_PARALLEL_TESTING_H_
+#define PROVI_TESTS_TESTING_DATA_PARALLEL_TESTING_H_
 
 #include <cstdint>
 #include <functional>
@@ -129,4 +130,4 @@ double RelativeDifference(const Matrix& a, const Matrix& b);
 }  // namespace testing
 }  // namespace provi
 
-#endif  // PROVI_TESTS_DISTRIBUTED_DATA_PARALLEL_TESTING_H_
+#endif  // PROVI_TESTS_TESTING_DATA_PARALLEL_TESTING_H_

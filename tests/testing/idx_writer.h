@@ -1,6 +1,6 @@
 // Copyright 2026 The provi Authors.
 //
-// File: tests/data/idx_writer.h
+// File: tests/testing/idx_writer.h
 // -----------------------------------------------------------------------------
 //
 // Test helpers that write IDX files byte by byte, independently of the
@@ -12,8 +12,8 @@
 //   std::string bytes = IdxBytes(0x08, {2, 3}, {1, 2, 3, 4, 5, 6});
 //   WriteGzipFile(TestPath("a.idx.gz"), bytes);
 
-#ifndef PROVI_TESTS_DATA_IDX_WRITER_H_
-#define PROVI_TESTS_DATA_IDX_WRITER_H_
+#ifndef PROVI_TESTS_TESTING_IDX_WRITER_H_
+#define PROVI_TESTS_TESTING_IDX_WRITER_H_
 
 #include <zlib.h>
 
@@ -73,4 +73,4 @@ inline std::string ReadBytes(const std::string& path) {
 }  // namespace testing
 }  // namespace provi
 
-#endif  // PROVI_TESTS_DATA_IDX_WRITER_H_
+#endif  // PROVI_TESTS_TESTING_IDX_WRITER_H_

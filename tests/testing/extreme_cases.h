@@ -1,6 +1,6 @@
 // Copyright 2026 The provi Authors.
 //
-// File: tests/distributions/extreme_cases.h
+// File: tests/testing/extreme_cases.h
 // -----------------------------------------------------------------------------
 //
 // The table of extreme parameter values and of every family with one
@@ -17,8 +17,8 @@
 //     }
 //   }
 
-#ifndef PROVI_TESTS_DISTRIBUTIONS_EXTREME_CASES_H_
-#define PROVI_TESTS_DISTRIBUTIONS_EXTREME_CASES_H_
+#ifndef PROVI_TESTS_TESTING_EXTREME_CASES_H_
+#define PROVI_TESTS_TESTING_EXTREME_CASES_H_
 
 #include <functional>
 #include <limits>
@@ -154,4 +154,4 @@ inline std::vector<std::pair<std::string, Make>> Families() {
 }  // namespace testing
 }  // namespace provi
 
-#endif  // PROVI_TESTS_DISTRIBUTIONS_EXTREME_CASES_H_
+#endif  // PROVI_TESTS_TESTING_EXTREME_CASES_H_

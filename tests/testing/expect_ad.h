@@ -1,6 +1,6 @@
 // Copyright 2026 The provi Authors.
 //
-// File: tests/ad/expect_ad.h
+// File: tests/testing/expect_ad.h
 // -----------------------------------------------------------------------------
 //
 // `ExpectAd`, one line per operation in the spirit of Stan's `expect_ad`:
@@ -22,8 +22,8 @@
 //   ExpectAd([](const auto& a, const auto& b) { return a * b; },
 //            Mat({{1, 2}}), Mat({{3}, {4}}));  // throws on both paths
 
-#ifndef PROVI_TESTS_AD_EXPECT_AD_H_
-#define PROVI_TESTS_AD_EXPECT_AD_H_
+#ifndef PROVI_TESTS_TESTING_EXPECT_AD_H_
+#define PROVI_TESTS_TESTING_EXPECT_AD_H_
 
 #include <algorithm>
 #include <array>
@@ -209,4 +209,4 @@ void ExpectAdFails(const F& f, const M&... inputs) {
 }  // namespace testing
 }  // namespace provi
 
-#endif  // PROVI_TESTS_AD_EXPECT_AD_H_
+#endif  // PROVI_TESTS_TESTING_EXPECT_AD_H_

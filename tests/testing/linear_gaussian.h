@@ -1,6 +1,6 @@
 // Copyright 2026 The provi Authors.
 //
-// File: tests/vi/linear_gaussian.h
+// File: tests/testing/linear_gaussian.h
 // -----------------------------------------------------------------------------
 //
 // The Normal–Normal model with a 2-D latent and known noise that the VI
@@ -15,8 +15,8 @@
 // 2-D normals (for Hessians of the ELBO at its optimum) and the Cholesky
 // factor's unconstrained coordinates (LowerCholeskyBijector's layout).
 
-#ifndef PROVI_TESTS_VI_LINEAR_GAUSSIAN_H_
-#define PROVI_TESTS_VI_LINEAR_GAUSSIAN_H_
+#ifndef PROVI_TESTS_TESTING_LINEAR_GAUSSIAN_H_
+#define PROVI_TESTS_TESTING_LINEAR_GAUSSIAN_H_
 
 #include <cmath>
 #include <vector>
@@ -109,4 +109,4 @@ inline Eigen::Vector3d UnconstrainedCholesky(const Eigen::Matrix2d& l) {
 }  // namespace testing
 }  // namespace provi
 
-#endif  // PROVI_TESTS_VI_LINEAR_GAUSSIAN_H_
+#endif  // PROVI_TESTS_TESTING_LINEAR_GAUSSIAN_H_

@@ -2,8 +2,8 @@
 //
 // Runs an example binary from a test's runfiles and captures its output.
 
-#ifndef PROVI_TESTS_EXAMPLES_RUN_BINARY_H_
-#define PROVI_TESTS_EXAMPLES_RUN_BINARY_H_
+#ifndef PROVI_TESTS_TESTING_RUN_BINARY_H_
+#define PROVI_TESTS_TESTING_RUN_BINARY_H_
 
 #include <sys/wait.h>
 
@@ -41,4 +41,4 @@ inline int RunExample(const std::string& name, const std::string& flags,
 }  // namespace testing
 }  // namespace provi
 
-#endif  // PROVI_TESTS_EXAMPLES_RUN_BINARY_H_
+#endif  // PROVI_TESTS_TESTING_RUN_BINARY_H_

@@ -1,6 +1,6 @@
 // Copyright 2026 The provi Authors.
 
-#include "tests/distributed/data_parallel_testing.h"
+#include "tests/testing/data_parallel_testing.h"
 
 #include <algorithm>
 #include <cmath>
