@@ -43,6 +43,7 @@
 #include <atomic>
 #include <cstddef>
 #include <memory>
+#include <memory_resource>
 #include <new>
 #include <optional>
 #include <string>
@@ -98,7 +99,8 @@ struct MvdTerm {
 // Distribution
 //
 // The interface. Implementations are small value types (parameters are
-// tensors, cheap to copy); the runtime keeps copies through `Clone()`.
+// tensors, cheap to copy); the runtime keeps copies through `CloneWith()`,
+// or `Clone()` for families that cannot.
 class Distribution {
  public:
   virtual ~Distribution() = default;
@@ -174,22 +176,36 @@ class Distribution {
   // A copy with the same parameters (tensors are shared views).
   virtual std::shared_ptr<const Distribution> Clone() const = 0;
 
-  // CloneInto()
+  // CloneWith()
   //
-  // Copies in memory the caller manages (traces keep theirs in blocks they
-  // recycle): constructs the copy in `memory`, which holds `capacity` bytes
-  // aligned for std::max_align_t, and returns it with the bytes it occupies.
-  // Returns {nullptr, 0} when the copy needs more than `capacity` bytes or
-  // the family does not support this (callers then use Clone()). The caller
-  // destroys the copy through the virtual destructor.
-  struct PlacedCopy {
-    Distribution* copy = nullptr;
+  // A copy like Clone()'s whose memory comes from `memory`, for callers that
+  // keep many copies and choose where they live. The copy takes one
+  // allocation of `memory`; the result destroys it and gives the allocation
+  // back to `memory`, which must outlive it. A caller whose resource frees
+  // its memory wholesale (std::pmr::monotonic_buffer_resource) may instead
+  // `release()` the copy and later run only its destructor.
+  //
+  // Returns null, having allocated nothing, when the family cannot: the
+  // default for families deriving from Distribution directly
+  // (DistributionImpl families can). Callers then use Clone(). Exceptions
+  // from `memory.allocate` (std::bad_alloc, or whatever a resource throws
+  // when it refuses a request) and from the family's copy constructor
+  // propagate, with nothing left allocated.
+  struct ResourceDelete {
+    std::pmr::memory_resource* memory = nullptr;
     size_t size = 0;
+    size_t alignment = 0;
+    void operator()(const Distribution* copy) const {
+      // The allocation starts at the most derived object.
+      void* allocation = const_cast<void*>(dynamic_cast<const void*>(copy));
+      copy->~Distribution();
+      memory->deallocate(allocation, size, alignment);
+    }
   };
-  virtual PlacedCopy CloneInto(void* memory, size_t capacity) const {
+  using ResourceCopy = std::unique_ptr<const Distribution, ResourceDelete>;
+  virtual ResourceCopy CloneWith(std::pmr::memory_resource& memory) const {
     (void)memory;
-    (void)capacity;
-    return {};
+    return nullptr;
   }
 
   // ExpandRows()
@@ -212,20 +228,24 @@ struct ExpandsRowsOnly<
 // DistributionImpl<D>
 //
 // The base every family derives from (`class Normal final : public
-// DistributionImpl<Normal>`): implements Clone() and ExpandRows() from the
-// family's copy constructor and its `Expand(rows, cols)` (or `Expand(rows)`
-// for families whose columns are categories).
+// DistributionImpl<Normal>`): implements Clone(), CloneWith() and
+// ExpandRows() from the family's copy constructor and its `Expand(rows,
+// cols)` (or `Expand(rows)` for families whose columns are categories).
 template <typename D>
 class DistributionImpl : public Distribution {
  public:
   std::shared_ptr<const Distribution> Clone() const final {
     return std::make_shared<D>(static_cast<const D&>(*this));
   }
-  PlacedCopy CloneInto(void* memory, size_t capacity) const final {
-    static_assert(alignof(D) <= alignof(std::max_align_t),
-                  "over-aligned distributions are not supported");
-    if (capacity < sizeof(D)) return {};
-    return {new (memory) D(static_cast<const D&>(*this)), sizeof(D)};
+  ResourceCopy CloneWith(std::pmr::memory_resource& memory) const final {
+    void* allocation = memory.allocate(sizeof(D), alignof(D));
+    try {
+      return ResourceCopy(new (allocation) D(static_cast<const D&>(*this)),
+                          ResourceDelete{&memory, sizeof(D), alignof(D)});
+    } catch (...) {
+      memory.deallocate(allocation, sizeof(D), alignof(D));
+      throw;
+    }
   }
   std::shared_ptr<const Distribution> ExpandRows(Index rows) const final {
     const D& self = static_cast<const D&>(*this);

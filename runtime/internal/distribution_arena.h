@@ -5,15 +5,18 @@
 //
 // `DistributionArena` holds the copies of distributions a trace records,
 // packed in recycled blocks (block_pool.h) instead of one heap allocation
-// each. Sites refer to a copy through a `shared_ptr` that shares ownership of
-// the arena, so a copy lives as long as any site (in any trace) holding it.
-// Not thread-safe: one trace appends to it.
+// each. It is the std::pmr::memory_resource given to
+// Distribution::CloneWith, so distributions know nothing of it. Sites refer
+// to a copy through a `shared_ptr` that shares ownership of the arena, so a
+// copy lives as long as any site (in any trace) holding it. Not thread-safe:
+// one trace appends to it.
 
 #ifndef PROVI_RUNTIME_INTERNAL_DISTRIBUTION_ARENA_H_
 #define PROVI_RUNTIME_INTERNAL_DISTRIBUTION_ARENA_H_
 
 #include <cstddef>
-#include <cstring>
+#include <memory_resource>
+#include <new>
 #include <vector>
 
 #include "distributions/distribution.h"
@@ -22,41 +25,37 @@
 namespace provi {
 namespace runtime_internal {
 
-class DistributionArena {
+class DistributionArena final : public std::pmr::memory_resource {
  public:
   DistributionArena() = default;
   DistributionArena(const DistributionArena&) = delete;
   DistributionArena& operator=(const DistributionArena&) = delete;
   // Destroys the copies and returns the blocks.
-  ~DistributionArena();
+  ~DistributionArena() override;
 
   // Copy()
   //
-  // A copy of `dist` in the arena, or null when its family does not support
-  // Distribution::CloneInto or it is too large for the arena (the caller
-  // then uses Clone()).
-  const Distribution* Copy(const Distribution& dist) {
-    if (!blocks_.empty()) {
-      Block& block = blocks_.back();
-      if (block.used + kHeader < kBlockBytes) {
-        const Distribution::PlacedCopy placed = dist.CloneInto(
-            block.memory + block.used + kHeader, Room(block.used));
-        if (placed.copy != nullptr) return Commit(block, placed);
-      }
-    }
-    return CopyToNewBlock(dist);
-  }
+  // A copy of `dist` in the arena, destroyed with it; or null when its
+  // family cannot copy itself into a memory resource or the copy is too
+  // large for the arena (the caller then uses Clone()).
+  const Distribution* Copy(const Distribution& dist);
 
  private:
+  // The arena refuses allocations larger than kMaxCopy or over-aligned by
+  // throwing this (a std::bad_alloc, as memory resources signal failure);
+  // Copy() catches it and lets other exceptions through.
+  struct Refused : std::bad_alloc {};
+
   struct Block {
     char* memory;
-    size_t used;  // bytes holding copies, from the start
+    size_t used;  // bytes holding allocations, from the start
   };
-  // Every copy is preceded by a header (its size and address) so that the
-  // destructor can walk a block; both are aligned for std::max_align_t.
+  // Every allocation is preceded by a header (its size, and the copy it
+  // holds or null) so that the destructor can walk a block; both are
+  // aligned for std::max_align_t.
   struct Header {
-    size_t size;  // bytes of the copy, rounded up to kAlign
-    Distribution* copy;
+    size_t size;  // bytes of the allocation, rounded up to kAlign
+    const Distribution* copy;
   };
   static constexpr size_t kAlign = alignof(std::max_align_t);
   static constexpr size_t kHeader =
@@ -64,24 +63,22 @@ class DistributionArena {
   // Larger copies go to the heap: a block holds at least four.
   static constexpr size_t kMaxCopy = kBlockBytes / 4 - kHeader;
 
-  // The room offered to a copy in a block with `used` bytes taken (a
-  // multiple of kAlign, so a copy rounded up still fits).
-  static size_t Room(size_t used) {
-    const size_t left = kBlockBytes - used - kHeader;
-    return left < kMaxCopy ? left : kMaxCopy;
+  // std::pmr::memory_resource. Memory comes back when the arena is
+  // destroyed, as with std::pmr::monotonic_buffer_resource:
+  // do_deallocate() does nothing.
+  void* do_allocate(size_t bytes, size_t alignment) override;
+  void do_deallocate(void*, size_t, size_t) override {}
+  bool do_is_equal(const memory_resource& other) const noexcept override {
+    return this == &other;
   }
-  // Records `placed`, just constructed in `block`, and returns it.
-  static const Distribution* Commit(Block& block,
-                                    const Distribution::PlacedCopy& placed) {
-    const Header header{(placed.size + kAlign - 1) & ~(kAlign - 1),
-                        placed.copy};
-    std::memcpy(block.memory + block.used, &header, sizeof(header));
-    block.used += kHeader + header.size;
-    return placed.copy;
-  }
-  const Distribution* CopyToNewBlock(const Distribution& dist);
+
+  // Starts a block for an allocation that does not fit in the last one.
+  void NewBlock();
 
   std::vector<Block> blocks_;
+  // During Copy(): the header of the copy's first allocation, null until it
+  // is made.
+  Header* first_ = nullptr;
 };
 
 }  // namespace runtime_internal

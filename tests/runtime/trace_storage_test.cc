@@ -240,8 +240,8 @@ TEST(TraceStorageTest, CopiesTooLargeForTheArenaGoToTheHeap) {
   CheckCopiesLiveAsLongAsTheirSites<Counted<20000>>(Placement::kHeap);
 }
 
-// A family deriving from Distribution directly: no CloneInto, so traces use
-// Clone().
+// A family deriving from Distribution directly: CloneWith() declines, so
+// traces use Clone().
 class Plain final : public Distribution {
  public:
   absl::string_view name() const override { return "Plain"; }
@@ -266,7 +266,7 @@ class Plain final : public Distribution {
   Normal normal_{0.0, 1.0};
 };
 
-TEST(TraceStorageTest, FamiliesWithoutCloneIntoAreCloned) {
+TEST(TraceStorageTest, FamiliesWithoutCloneWithAreCloned) {
   TapeScope tape;
   const auto run = handlers::Trace([] {
     for (int i = 0; i < 50; ++i) sample(Name(i), Plain());
