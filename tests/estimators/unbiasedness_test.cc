@@ -373,6 +373,17 @@ TEST(UnbiasednessTest, EnumerationForEveryFiniteFamily) {
   }
 }
 
+TEST(UnbiasednessTest, ControlVariatesForEveryFiniteFamily) {
+  uint64_t seed = 450;
+  for (const Case& c : DiscreteCases()) {
+    if (c.name.rfind("Poisson", 0) == 0 || c.name.rfind("Geometric", 0) == 0) {
+      continue;  // infinite supports
+    }
+    // A fresh table per family: it is fitted while the estimates run.
+    CheckUnbiased(c, ScoreFunctionWithControlVariates(0.9), ++seed);
+  }
+}
+
 TEST(UnbiasednessTest, MeasureValuedForEveryFamilyWithCouplings) {
   uint64_t seed = 500;
   for (const Case& c : DiscreteCases()) {

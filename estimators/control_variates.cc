@@ -1,0 +1,188 @@
+// Copyright 2026 The provi Authors.
+
+#include "estimators/control_variates.h"
+
+#include <cmath>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "ad/ops.h"
+#include "base/status_error.h"
+
+namespace provi {
+
+std::vector<Real> ControlVariateTable::Coefficients(Address site,
+                                                    size_t support_size) const {
+  std::vector<Real> beta(support_size, Real(0));
+  absl::MutexLock lock(&mutex_);
+  auto it = table_.find(site);
+  if (it == table_.end()) return beta;
+  for (size_t k = 0; k < support_size && k < it->second.size(); ++k) {
+    if (it->second[k].has_value()) beta[k] = *it->second[k];
+  }
+  return beta;
+}
+
+void ControlVariateTable::Update(Address site, const std::vector<Real>& sums,
+                                 const std::vector<Index>& counts) {
+  absl::MutexLock lock(&mutex_);
+  std::vector<std::optional<Real>>& beta = table_[site];
+  if (beta.size() < sums.size()) beta.resize(sums.size());
+  for (size_t k = 0; k < sums.size(); ++k) {
+    if (counts[k] == 0) continue;
+    const Real mean = sums[k] / static_cast<Real>(counts[k]);
+    beta[k] =
+        beta[k].has_value() ? decay_ * *beta[k] + (1 - decay_) * mean : mean;
+  }
+}
+
+namespace {
+
+// The site's term in one run: (C - β(x)) times its score, plus the
+// correction Σ_k β_k q(k) - Detach(Σ_k β_k q(k)), whose gradient is
+// ∇ E_q[β(x)] and whose value is 0.
+class ControlVariateTerm final : public SurrogateTerm {
+ public:
+  ControlVariateTerm(Address site, Tensor score, std::vector<Tensor> probs,
+                     std::vector<size_t> drawn, std::vector<Real> beta,
+                     size_t mark, std::shared_ptr<ControlVariateTable> table)
+      : site_(site),
+        score_(std::move(score)),
+        probs_(std::move(probs)),
+        drawn_(std::move(drawn)),
+        beta_(std::move(beta)),
+        mark_(mark),
+        table_(std::move(table)) {}
+
+  Tensor Evaluate(const RunCosts& costs) const override {
+    const Index lanes = score_.rows();
+    const Tensor downstream = SiteLaneCosts(costs.DetachedAfter(mark_), lanes);
+    const size_t support = probs_.size();
+    const std::vector<Real>& beta = beta_;
+    Real* h_data = nullptr;
+    const Tensor h = NewConstant(lanes, 1, &h_data);
+    for (Index r = 0; r < lanes; ++r) {
+      h_data[r] = beta[drawn_[static_cast<size_t>(r)]];
+    }
+    // E_q[h] per lane, on the tape through q's parameters.
+    Tensor expectation = probs_[0] * beta[0];
+    for (size_t k = 1; k < support; ++k) {
+      expectation = expectation + probs_[k] * beta[k];
+    }
+    const Tensor term =
+        Detach(downstream - h) * score_ + (expectation - Detach(expectation));
+    // The cost each lane saw, for the table (a 1x1 cost is every lane's).
+    std::vector<Real> sums(support, Real(0));
+    std::vector<Index> counts(support, 0);
+    if (lanes == 1) {
+      // One value for every lane of the program: it faces their mean cost.
+      sums[drawn_[0]] =
+          SumAll(downstream).item() / static_cast<Real>(downstream.rows());
+      counts[drawn_[0]] = 1;
+    } else {
+      for (Index r = 0; r < lanes; ++r) {
+        const size_t k = drawn_[static_cast<size_t>(r)];
+        sums[k] += downstream.rows() == 1 ? downstream(0, 0) : downstream(r, 0);
+        ++counts[k];
+      }
+    }
+    table_->Update(site_, sums, counts);
+    return term;
+  }
+
+ private:
+  Address site_;
+  Tensor score_;               // log q - Detach(log q), per lane
+  std::vector<Tensor> probs_;  // q(k) per lane, on the tape
+  std::vector<size_t> drawn_;  // per lane: the support value drawn
+  // The coefficients as they were when the run drew: every run of an
+  // estimate draws before any term is evaluated (and updates the table), so
+  // β never depends on the draws it multiplies.
+  std::vector<Real> beta_;
+  size_t mark_;
+  std::shared_ptr<ControlVariateTable> table_;
+};
+
+class ControlVariateStrategy final : public SiteStrategy {
+ public:
+  explicit ControlVariateStrategy(Real decay)
+      : table_(std::make_shared<ControlVariateTable>(decay)) {}
+
+  absl::string_view name() const override {
+    return "score function + control variates";
+  }
+
+  Tensor Draw(SiteRun& run) const override {
+    const Distribution& q = run.distribution();
+    if (!q.has_enumerate_support()) {
+      ThrowUnsupported(q, "a finite support (EnumerateSupport)");
+    }
+    Tensor value = q.Sample(run.gen());
+    Replay(run, value);
+    return value;
+  }
+
+  void Replay(SiteRun& run, const Tensor& value) const override {
+    const Distribution& q = run.distribution();
+    if (!q.has_enumerate_support()) {
+      ThrowUnsupported(q, "a finite support (EnumerateSupport)");
+    }
+    const std::vector<Tensor> support = q.EnumerateSupport();
+    const Index lanes = value.rows();
+    const Index cols = value.cols();
+    // Which support value each lane drew (support values are the same in
+    // every lane).
+    std::vector<size_t> drawn(static_cast<size_t>(lanes));
+    for (Index r = 0; r < lanes; ++r) {
+      size_t k = 0;
+      for (; k < support.size(); ++k) {
+        const Tensor& s = support[k];
+        if (s.rows() != lanes || s.cols() != cols) {
+          ThrowStatus(absl::InvalidArgumentError(
+              absl::StrCat("the value has shape ", value.ShapeString(),
+                           " but the distribution's support values have shape ",
+                           s.ShapeString())));
+        }
+        bool equal = true;
+        for (Index c = 0; c < cols && equal; ++c) {
+          equal = s(r, c) == value(r, c);
+        }
+        if (equal) break;
+      }
+      if (k == support.size()) {
+        ThrowStatus(absl::InvalidArgumentError(
+            absl::StrCat("lane ", r,
+                         " of the value is not in the distribution's support "
+                         "(",
+                         value(r, 0), " in its first column)")));
+      }
+      drawn[static_cast<size_t>(r)] = k;
+    }
+    std::vector<Tensor> probs;
+    probs.reserve(support.size());
+    for (const Tensor& s : support) probs.push_back(Exp(q.LogProb(s)));
+    const Tensor log_q = q.LogProb(value);
+    const Address site = run.message().address;
+    run.AddTerm(std::make_shared<ControlVariateTerm>(
+        site, log_q - Detach(log_q), std::move(probs), std::move(drawn),
+        table_->Coefficients(site, support.size()), run.cost_mark(), table_));
+  }
+
+ private:
+  std::shared_ptr<ControlVariateTable> table_;
+};
+
+}  // namespace
+
+std::shared_ptr<const SiteStrategy> ScoreFunctionWithControlVariates(
+    Real decay) {
+  if (!(decay >= 0 && decay < 1)) {
+    ThrowStatus(absl::InvalidArgumentError(
+        absl::StrCat("ScoreFunctionWithControlVariates: decay ", decay,
+                     " must be in [0, 1)")));
+  }
+  return std::make_shared<ControlVariateStrategy>(decay);
+}
+
+}  // namespace provi
