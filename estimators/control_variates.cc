@@ -87,8 +87,15 @@ class ControlVariateTerm final : public SurrogateTerm {
         ++counts[k];
       }
     }
-    table_->Update(site_, sums, counts);
+    seen_sums_ = std::move(sums);
+    seen_counts_ = std::move(counts);
     return term;
+  }
+
+  // The table learns from this run once the whole estimate is evaluated
+  // (see SurrogateTerm::Finish).
+  void Finish() const override {
+    if (!seen_counts_.empty()) table_->Update(site_, seen_sums_, seen_counts_);
   }
 
  private:
@@ -102,6 +109,10 @@ class ControlVariateTerm final : public SurrogateTerm {
   std::vector<Real> beta_;
   size_t mark_;
   std::shared_ptr<ControlVariateTable> table_;
+  // What Evaluate saw, for Finish (a run evaluates its terms once, on one
+  // thread).
+  mutable std::vector<Real> seen_sums_;
+  mutable std::vector<Index> seen_counts_;
 };
 
 class ControlVariateStrategy final : public SiteStrategy {

@@ -2,6 +2,7 @@
 
 #include "estimators/score_function.h"
 
+#include <optional>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -32,8 +33,16 @@ class ScoreTerm final : public SurrogateTerm {
     Tensor term = Detach(downstream - b) * score_;
     const Tensor loss = baseline_->Loss(site_, downstream, b);
     if (loss.size() > 0) term = term + loss;
-    baseline_->Update(site_, downstream);
+    seen_ = downstream;
     return term;
+  }
+
+  // The baseline records the cost once the whole estimate is evaluated
+  // (see SurrogateTerm::Finish).
+  void Finish() const override {
+    if (baseline_ != nullptr && seen_.has_value()) {
+      baseline_->Update(site_, *seen_);
+    }
   }
 
  private:
@@ -41,6 +50,9 @@ class ScoreTerm final : public SurrogateTerm {
   Tensor score_;  // log q - Detach(log q), per lane
   size_t mark_;
   std::shared_ptr<const Baseline> baseline_;  // null: none
+  // The downstream cost Evaluate saw, for Finish. A run evaluates its terms
+  // once, on one thread.
+  mutable std::optional<Tensor> seen_;
 };
 
 class ScoreFunctionStrategy final : public SiteStrategy {

@@ -103,6 +103,17 @@ class SurrogateTerm {
   // of the estimate. Throws StatusError for a program it cannot handle (the
   // estimator names the site).
   virtual Tensor Evaluate(const RunCosts& costs) const = 0;
+
+  // Finish()
+  //
+  // Called after the terms of every run of the estimate have been
+  // evaluated, once for each run this term was evaluated in: where a term
+  // with state shared across estimates (a moving-average baseline, fitted
+  // control variates) records what it saw. Recording it in `Evaluate`
+  // instead would let a later run of the same estimate (a branch replaying
+  // this site's value) read a state that depends on the value its score
+  // multiplies, which biases the gradient. Does nothing by default.
+  virtual void Finish() const {}
 };
 
 // SiteRun

@@ -10,8 +10,8 @@
 //   strategy                    at the site          over a program
 //   pathwise (reparameterised)  Pathwise()           Pathwise(p, sites)
 //   score function (+ baseline) ScoreFunction(b)     ScoreFunction(p, sites, b)
-//   score function + control    ScoreFunctionWith-   ScoreFunctionWith-
-//     variates (finite support)   ControlVariates(d)   ControlVariates(p, sites)
+//   score function + fitted     ScoreFunctionWith-   ScoreFunctionWith-
+//     control variates          ControlVariates(d)   ControlVariates(p, s)
 //   enumeration (exact)         Enumerate()          Enumerate(p, sites)
 //   measure-valued derivative   Mvd()                Mvd(p, sites)
 //   chosen by measurement       Auto()               WithStrategies(p, map)

@@ -226,6 +226,16 @@ Index RunHandler::ValueRows() const {
   return costs_.back().rows();
 }
 
+void RunHandler::FinishTerms() const {
+  for (const Term& t : terms_) {
+    try {
+      t.term->Finish();
+    } catch (const StatusError& error) {
+      ThrowAtSite(error.status(), SiteKind::kSample, t.site);
+    }
+  }
+}
+
 Tensor RunHandler::AssembleSurrogate(Tensor* value) const {
   PROVI_CHECK(!costs_.empty()) << "a run without costs";
   Tensor total;
@@ -353,6 +363,11 @@ Driver::Result Driver::Run() {
     const Tensor run_surrogate = run.handler->AssembleSurrogate(&run_value);
     surrogate = Accumulate(surrogate, run_surrogate);
     value = Accumulate(value, run_value);
+  }
+  // Stateful terms record what they saw only now, so that no run of this
+  // estimate saw a state its own draws had changed.
+  for (const Executed& run : executed) {
+    if (run.spec.mode == RunMode::kSurrogate) run.handler->FinishTerms();
   }
   result.surrogate = SumAll(surrogate);
   result.value = value;

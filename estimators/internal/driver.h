@@ -97,6 +97,9 @@ class RunHandler : public Handler {
   // After the program returned: the run's surrogate term and value (both
   // per lane or 1x1). Surrogate runs only.
   Tensor AssembleSurrogate(Tensor* value) const;
+  // Once every run's surrogate is assembled: SurrogateTerm::Finish of
+  // each of this run's terms.
+  void FinishTerms() const;
   // The run's total cost, detached. Value runs.
   Tensor TotalCost() const;
   // The rows of the program's value, once it has returned.
