@@ -131,7 +131,9 @@ std::vector<DiscoveredSite> Discover(
       });
   TapeScope scope;
   Rng rng = MakeRng(seed);
-  estimators_internal::Driver driver([&recorded] { return recorded(); }, rng);
+  StrategyState state;
+  estimators_internal::Driver driver([&recorded] { return recorded(); }, rng,
+                                     state);
   *runs = driver.Run().runs;
   for (const DiscoveredSite& site : sites) {
     Tape::Current().ZeroAdjoints();

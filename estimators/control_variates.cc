@@ -3,6 +3,7 @@
 #include "estimators/control_variates.h"
 
 #include <cmath>
+#include <string>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -118,7 +119,7 @@ class ControlVariateTerm final : public SurrogateTerm {
 class ControlVariateStrategy final : public SiteStrategy {
  public:
   explicit ControlVariateStrategy(Real decay)
-      : table_(std::make_shared<ControlVariateTable>(decay)) {}
+      : decay_(decay), kind_(absl::StrCat("control variates ", decay)) {}
 
   absl::string_view name() const override {
     return "score function + control variates";
@@ -175,13 +176,21 @@ class ControlVariateStrategy final : public SiteStrategy {
     for (const Tensor& s : support) probs.push_back(Exp(q.LogProb(s)));
     const Tensor log_q = q.LogProb(value);
     const Address site = run.message().address;
+    // The objective's table for this site (this object may be new in every
+    // run).
+    std::shared_ptr<ControlVariateTable> table =
+        run.state().Find<ControlVariateTable>(site, kind_, [this] {
+          return std::make_shared<ControlVariateTable>(decay_);
+        });
+    std::vector<Real> beta = table->Coefficients(site, support.size());
     run.AddTerm(std::make_shared<ControlVariateTerm>(
         site, log_q - Detach(log_q), std::move(probs), std::move(drawn),
-        table_->Coefficients(site, support.size()), run.cost_mark(), table_));
+        std::move(beta), run.cost_mark(), std::move(table)));
   }
 
  private:
-  std::shared_ptr<ControlVariateTable> table_;
+  Real decay_;
+  std::string kind_;
 };
 
 }  // namespace

@@ -28,8 +28,10 @@
 // correction Σ_k β_k q_r(k) is per lane too. Cost per site: one log density
 // per support value (forward and backward), so small supports are cheap;
 // a support too large to enumerate is an error naming the site. The table
-// starts at 0 (the plain score function) and is kept per site address
-// across steps; the strategy is thread-safe.
+// starts at 0 (the plain score function) and is kept per site by the
+// objective's Expectation across its estimates (estimators/strategy_state.h),
+// so a strategy made inside the program at every run still learns; the
+// strategy is thread-safe.
 //
 // Example:
 //
@@ -86,11 +88,11 @@ class ControlVariateTable {
 
 // ScoreFunctionWithControlVariates()
 //
-// The strategy, with its own table (`decay` in [0, 1): the weight of the
-// past), for `sample`'s third argument; or `program` with the named sites
-// (or those matching `predicate`) estimated by it. An invalid decay is
-// reported when the strategy is created, as InvalidArgument (thrown as
-// StatusError).
+// The strategy (`decay` in [0, 1): the weight of the past; the table
+// lives in the objective, see the file comment), for `sample`'s third argument;
+// or `program` with the named sites (or those matching `predicate`) estimated
+// by it. An invalid decay is reported when the strategy is created, as
+// InvalidArgument (thrown as StatusError).
 std::shared_ptr<const SiteStrategy> ScoreFunctionWithControlVariates(
     Real decay = Real(0.9));
 

@@ -3,6 +3,7 @@
 #include "estimators/score_function.h"
 
 #include <optional>
+#include <string>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -58,7 +59,8 @@ class ScoreTerm final : public SurrogateTerm {
 class ScoreFunctionStrategy final : public SiteStrategy {
  public:
   explicit ScoreFunctionStrategy(std::shared_ptr<const Baseline> baseline)
-      : baseline_(std::move(baseline)) {}
+      : baseline_(std::move(baseline)),
+        state_kind_(baseline_ != nullptr ? baseline_->StateKind() : "") {}
 
   absl::string_view name() const override { return "score function"; }
 
@@ -70,13 +72,21 @@ class ScoreFunctionStrategy final : public SiteStrategy {
 
   void Replay(SiteRun& run, const Tensor& value) const override {
     const Tensor log_q = run.distribution().LogProb(value);
-    run.AddTerm(std::make_shared<ScoreTerm>(run.message().address,
-                                            log_q - Detach(log_q),
-                                            run.cost_mark(), baseline_));
+    const Address site = run.message().address;
+    // A stateful baseline: the objective's, for this site (this object may
+    // be new in every run).
+    std::shared_ptr<const Baseline> baseline =
+        state_kind_.empty()
+            ? baseline_
+            : run.state().Find<const Baseline>(
+                  site, state_kind_, [this] { return baseline_->Fresh(); });
+    run.AddTerm(std::make_shared<ScoreTerm>(
+        site, log_q - Detach(log_q), run.cost_mark(), std::move(baseline)));
   }
 
  private:
   std::shared_ptr<const Baseline> baseline_;
+  std::string state_kind_;
 };
 
 }  // namespace

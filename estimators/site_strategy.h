@@ -53,6 +53,7 @@
 #include "absl/strings/string_view.h"
 #include "ad/tensor.h"
 #include "distributions/distribution.h"
+#include "estimators/strategy_state.h"
 #include "runtime/message.h"
 
 namespace provi {
@@ -128,6 +129,11 @@ class SiteRun {
 
   // The estimation's generator.
   virtual absl::BitGenRef gen() const = 0;
+
+  // What stateful strategies keep across the estimates of this objective
+  // (estimators/strategy_state.h): state held there rather than in the
+  // strategy object survives strategies made afresh at every run.
+  virtual StrategyState& state() const = 0;
 
   // The number of costs the run has added so far: `RunCosts::DetachedAfter`
   // of it is the cost downstream of this site.

@@ -51,6 +51,7 @@ class RunHandler::SiteContext final : public SiteRun {
 
   const Message& message() const override { return msg_; }
   absl::BitGenRef gen() const override { return run_.driver_.gen(); }
+  StrategyState& state() const override { return run_.driver_.state(); }
   size_t cost_mark() const override { return run_.costs_.size(); }
 
   void Weigh(const Tensor& log_weight) override {
@@ -292,8 +293,8 @@ Tensor RunHandler::AssembleSurrogate(Tensor* value) const {
   return surrogate * weight;
 }
 
-Driver::Driver(Program program, absl::BitGenRef gen)
-    : program_(std::move(program)), gen_(gen) {}
+Driver::Driver(Program program, absl::BitGenRef gen, StrategyState& state)
+    : program_(std::move(program)), gen_(gen), state_(state) {}
 
 Driver* Driver::Active() { return active_driver; }
 
