@@ -63,6 +63,8 @@ std::string AirBaselineName(AirBaseline baseline) {
       return "moving_average";
     case AirBaseline::kLearned:
       return "learned";
+    case AirBaseline::kControlVariates:
+      return "control_variates";
   }
   return "unknown";
 }
@@ -70,8 +72,8 @@ std::string AirBaselineName(AirBaseline baseline) {
 bool AbslParseFlag(absl::string_view text, AirBaseline* baseline,
                    std::string* error) {
   for (const AirBaseline candidate :
-       {AirBaseline::kNone, AirBaseline::kMovingAverage,
-        AirBaseline::kLearned}) {
+       {AirBaseline::kNone, AirBaseline::kMovingAverage, AirBaseline::kLearned,
+        AirBaseline::kControlVariates}) {
     if (text == AirBaselineName(candidate)) {
       *baseline = candidate;
       return true;
@@ -263,6 +265,10 @@ AirTrainer::AirTrainer(const AirTrainerOptions& options)
             LearnedBaseline([slots, t] { return slots->values[t]; });
         break;
       }
+      case AirBaseline::kControlVariates:
+        // Not a baseline: a strategy of its own (below).
+        baselines_[t] = NoBaseline();
+        break;
     }
   }
   const AirModel model(networks_);
@@ -286,6 +292,13 @@ AirTrainer::AirTrainer(const AirTrainerOptions& options)
       estimate_ = estimate(Elbo(model, reinforce));
       break;
     case AirEstimator::kReinforceBaseline:
+      if (options_.baseline == AirBaseline::kControlVariates) {
+        estimate_ = estimate(
+            Elbo(model, ScoreFunctionWithControlVariates(
+                            guide, ZPresSites({0, 1, 2}),
+                            static_cast<Real>(options_.baseline_decay))));
+        break;
+      }
       // Each site with its own baseline.
       estimate_ = estimate(Elbo(
           model, ScoreFunction(ScoreFunction(ScoreFunction(guide, {"z_pres_0"},
@@ -318,18 +331,20 @@ AirTrainer::AirTrainer(const AirTrainerOptions& options)
   }
 }
 
-absl::StatusOr<double> AirTrainer::Step(const Tensor& images) {
+absl::StatusOr<double> AirTrainer::EstimateGradient(const Tensor& images) {
   store_.ZeroGrad();
-  absl::StatusOr<double> value = [&]() -> absl::StatusOr<double> {
-    ParamStoreScope store_scope(store_);
-    TapeScope tape;
-    absl::StatusOr<Tensor> projection =
-        CatchStatusOr([&] { return networks_.ProjectImages(images); });
-    if (!projection.ok()) return projection.status();
-    // The estimator's reverse sweep runs over the whole tape, the
-    // projection's node included: its adjoint gathers every step's.
-    return estimate_(AirBatch{images, *projection});
-  }();
+  ParamStoreScope store_scope(store_);
+  TapeScope tape;
+  absl::StatusOr<Tensor> projection =
+      CatchStatusOr([&] { return networks_.ProjectImages(images); });
+  if (!projection.ok()) return projection.status();
+  // The estimator's reverse sweep runs over the whole tape, the
+  // projection's node included: its adjoint gathers every step's.
+  return estimate_(AirBatch{images, *projection});
+}
+
+absl::StatusOr<double> AirTrainer::Step(const Tensor& images) {
+  const absl::StatusOr<double> value = EstimateGradient(images);
   if (!value.ok()) return value.status();
   if (!std::isfinite(*value)) {
     return absl::InvalidArgumentError(absl::StrCat(
