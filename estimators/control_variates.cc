@@ -3,6 +3,7 @@
 #include "estimators/control_variates.h"
 
 #include <cmath>
+#include <functional>
 #include <string>
 #include <utility>
 
@@ -116,7 +117,68 @@ class ControlVariateTerm final : public SurrogateTerm {
   mutable std::vector<Index> seen_counts_;
 };
 
-class ControlVariateStrategy final : public SiteStrategy {
+// A finite site's value in one run: which support value each lane drew,
+// and q(k) per lane for every support value k, on the tape.
+struct FiniteValue {
+  std::vector<size_t> drawn;
+  std::vector<Tensor> probs;
+};
+
+FiniteValue Classify(const Distribution& q, const Tensor& value) {
+  const std::vector<Tensor> support = q.EnumerateSupport();
+  const Index lanes = value.rows();
+  const Index cols = value.cols();
+  FiniteValue v;
+  // Support values are the same in every lane.
+  v.drawn.resize(static_cast<size_t>(lanes));
+  for (Index r = 0; r < lanes; ++r) {
+    size_t k = 0;
+    for (; k < support.size(); ++k) {
+      const Tensor& s = support[k];
+      if (s.rows() != lanes || s.cols() != cols) {
+        ThrowStatus(absl::InvalidArgumentError(
+            absl::StrCat("the value has shape ", value.ShapeString(),
+                         " but the distribution's support values have shape ",
+                         s.ShapeString())));
+      }
+      bool equal = true;
+      for (Index c = 0; c < cols && equal; ++c) {
+        equal = s(r, c) == value(r, c);
+      }
+      if (equal) break;
+    }
+    if (k == support.size()) {
+      ThrowStatus(absl::InvalidArgumentError(absl::StrCat(
+          "lane ", r, " of the value is not in the distribution's support (",
+          value(r, 0), " in its first column)")));
+    }
+    v.drawn[static_cast<size_t>(r)] = k;
+  }
+  v.probs.reserve(support.size());
+  for (const Tensor& s : support) v.probs.push_back(Exp(q.LogProb(s)));
+  return v;
+}
+
+// What both strategies share: a finite support, and a draw that is
+// replayed.
+class FiniteScoreStrategy : public SiteStrategy {
+ public:
+  Tensor Draw(SiteRun& run) const override {
+    CheckFinite(run.distribution());
+    Tensor value = run.distribution().Sample(run.gen());
+    Replay(run, value);
+    return value;
+  }
+
+ protected:
+  void CheckFinite(const Distribution& q) const {
+    if (!q.has_enumerate_support()) {
+      ThrowUnsupported(q, "a finite support (EnumerateSupport)");
+    }
+  }
+};
+
+class ControlVariateStrategy final : public FiniteScoreStrategy {
  public:
   explicit ControlVariateStrategy(Real decay)
       : decay_(decay), kind_(absl::StrCat("control variates ", decay)) {}
@@ -125,55 +187,10 @@ class ControlVariateStrategy final : public SiteStrategy {
     return "score function + control variates";
   }
 
-  Tensor Draw(SiteRun& run) const override {
-    const Distribution& q = run.distribution();
-    if (!q.has_enumerate_support()) {
-      ThrowUnsupported(q, "a finite support (EnumerateSupport)");
-    }
-    Tensor value = q.Sample(run.gen());
-    Replay(run, value);
-    return value;
-  }
-
   void Replay(SiteRun& run, const Tensor& value) const override {
     const Distribution& q = run.distribution();
-    if (!q.has_enumerate_support()) {
-      ThrowUnsupported(q, "a finite support (EnumerateSupport)");
-    }
-    const std::vector<Tensor> support = q.EnumerateSupport();
-    const Index lanes = value.rows();
-    const Index cols = value.cols();
-    // Which support value each lane drew (support values are the same in
-    // every lane).
-    std::vector<size_t> drawn(static_cast<size_t>(lanes));
-    for (Index r = 0; r < lanes; ++r) {
-      size_t k = 0;
-      for (; k < support.size(); ++k) {
-        const Tensor& s = support[k];
-        if (s.rows() != lanes || s.cols() != cols) {
-          ThrowStatus(absl::InvalidArgumentError(
-              absl::StrCat("the value has shape ", value.ShapeString(),
-                           " but the distribution's support values have shape ",
-                           s.ShapeString())));
-        }
-        bool equal = true;
-        for (Index c = 0; c < cols && equal; ++c) {
-          equal = s(r, c) == value(r, c);
-        }
-        if (equal) break;
-      }
-      if (k == support.size()) {
-        ThrowStatus(absl::InvalidArgumentError(
-            absl::StrCat("lane ", r,
-                         " of the value is not in the distribution's support "
-                         "(",
-                         value(r, 0), " in its first column)")));
-      }
-      drawn[static_cast<size_t>(r)] = k;
-    }
-    std::vector<Tensor> probs;
-    probs.reserve(support.size());
-    for (const Tensor& s : support) probs.push_back(Exp(q.LogProb(s)));
+    CheckFinite(q);
+    FiniteValue v = Classify(q, value);
     const Tensor log_q = q.LogProb(value);
     const Address site = run.message().address;
     // The objective's table for this site (this object may be new in every
@@ -182,15 +199,95 @@ class ControlVariateStrategy final : public SiteStrategy {
         run.state().Find<ControlVariateTable>(site, kind_, [this] {
           return std::make_shared<ControlVariateTable>(decay_);
         });
-    std::vector<Real> beta = table->Coefficients(site, support.size());
+    std::vector<Real> beta = table->Coefficients(site, v.probs.size());
     run.AddTerm(std::make_shared<ControlVariateTerm>(
-        site, log_q - Detach(log_q), std::move(probs), std::move(drawn),
+        site, log_q - Detach(log_q), std::move(v.probs), std::move(v.drawn),
         std::move(beta), run.cost_mark(), std::move(table)));
   }
 
  private:
   Real decay_;
   std::string kind_;
+};
+
+// The learned variant's term: h_r(x) = β_r(x) from the user's tensor B (R x
+// K or 1 x K, on the tape), read when the run is evaluated:
+//
+//   Detach(C - h) ⊙ score + Σ_k Detach(B_k) ⊙ (q_k - Detach(q_k))
+//     - (B(x) - Detach(C))²
+//
+// The first two parts carry q's gradient (unbiased: B does not depend on
+// x); the last trains B, and only B, towards the cost of the value drawn.
+class LearnedControlVariateTerm final : public SurrogateTerm {
+ public:
+  LearnedControlVariateTerm(Tensor score, FiniteValue v, size_t mark,
+                            std::function<Tensor()> coefficients)
+      : score_(std::move(score)),
+        v_(std::move(v)),
+        mark_(mark),
+        coefficients_(std::move(coefficients)) {}
+
+  Tensor Evaluate(const RunCosts& costs) const override {
+    const Index lanes = score_.rows();
+    const Tensor downstream = SiteLaneCosts(costs.DetachedAfter(mark_), lanes);
+    const Tensor b = coefficients_();
+    const Index support = static_cast<Index>(v_.probs.size());
+    if (b.cols() != support || (b.rows() != lanes && b.rows() != 1)) {
+      ThrowStatus(absl::InvalidArgumentError(absl::StrCat(
+          "learned control variates: the coefficients have shape ",
+          b.ShapeString(), "; expected one column per support value (", support,
+          ") and one row per lane (", lanes, ") or one row")));
+    }
+    // One-hot of the drawn values: x ↦ B(x) as B ⊙ onehot summed by row.
+    Real* onehot_data = nullptr;
+    const Tensor onehot = NewConstant(lanes, support, &onehot_data);
+    for (Index r = 0; r < lanes; ++r) {
+      for (Index k = 0; k < support; ++k) {
+        onehot_data[r + k * lanes] =
+            v_.drawn[static_cast<size_t>(r)] == static_cast<size_t>(k)
+                ? Real(1)
+                : Real(0);
+      }
+    }
+    const Tensor chosen = RowSum(b * onehot);
+    const Tensor fixed = Detach(b);
+    Tensor expectation = v_.probs[0] * SliceCols(fixed, 0, 1);
+    for (Index k = 1; k < support; ++k) {
+      expectation = expectation +
+                    v_.probs[static_cast<size_t>(k)] * SliceCols(fixed, k, 1);
+    }
+    return Detach(downstream - chosen) * score_ +
+           (expectation - Detach(expectation)) -
+           Square(chosen - Detach(downstream));
+  }
+
+ private:
+  Tensor score_;
+  FiniteValue v_;
+  size_t mark_;
+  std::function<Tensor()> coefficients_;
+};
+
+class LearnedControlVariateStrategy final : public FiniteScoreStrategy {
+ public:
+  explicit LearnedControlVariateStrategy(std::function<Tensor()> coefficients)
+      : coefficients_(std::move(coefficients)) {}
+
+  absl::string_view name() const override {
+    return "score function + learned control variates";
+  }
+
+  void Replay(SiteRun& run, const Tensor& value) const override {
+    const Distribution& q = run.distribution();
+    CheckFinite(q);
+    FiniteValue v = Classify(q, value);
+    const Tensor log_q = q.LogProb(value);
+    run.AddTerm(std::make_shared<LearnedControlVariateTerm>(
+        log_q - Detach(log_q), std::move(v), run.cost_mark(), coefficients_));
+  }
+
+ private:
+  std::function<Tensor()> coefficients_;
 };
 
 }  // namespace
@@ -203,6 +300,16 @@ std::shared_ptr<const SiteStrategy> ScoreFunctionWithControlVariates(
                      " must be in [0, 1)")));
   }
   return std::make_shared<ControlVariateStrategy>(decay);
+}
+
+std::shared_ptr<const SiteStrategy> ScoreFunctionWithLearnedControlVariates(
+    std::function<Tensor()> coefficients) {
+  if (coefficients == nullptr) {
+    ThrowStatus(absl::InvalidArgumentError(
+        "ScoreFunctionWithLearnedControlVariates: no coefficients"));
+  }
+  return std::make_shared<LearnedControlVariateStrategy>(
+      std::move(coefficients));
 }
 
 }  // namespace provi

@@ -42,6 +42,7 @@
 #ifndef PROVI_ESTIMATORS_CONTROL_VARIATES_H_
 #define PROVI_ESTIMATORS_CONTROL_VARIATES_H_
 
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <optional>
@@ -52,6 +53,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "ad/tensor.h"
 #include "base/real.h"
 #include "estimators/site_strategy.h"
 #include "estimators/with_strategy.h"
@@ -89,10 +91,10 @@ class ControlVariateTable {
 // ScoreFunctionWithControlVariates()
 //
 // The strategy (`decay` in [0, 1): the weight of the past; the table
-// lives in the objective, see the file comment), for `sample`'s third argument;
-// or `program` with the named sites (or those matching `predicate`) estimated
-// by it. An invalid decay is reported when the strategy is created, as
-// InvalidArgument (thrown as StatusError).
+// lives in the objective, see the file comment), for `sample`'s third
+// argument; or `program` with the named sites (or those matching
+// `predicate`) estimated by it. An invalid decay is reported when the
+// strategy is created, as InvalidArgument (thrown as StatusError).
 std::shared_ptr<const SiteStrategy> ScoreFunctionWithControlVariates(
     Real decay = Real(0.9));
 
@@ -108,6 +110,33 @@ auto ScoreFunctionWithControlVariates(F program, SitePredicate predicate,
                                       Real decay = Real(0.9)) {
   return WithStrategy(std::move(program), std::move(predicate),
                       ScoreFunctionWithControlVariates(decay));
+}
+
+// ScoreFunctionWithLearnedControlVariates()
+//
+// The same control variate with data-dependent coefficients: `coefficients`
+// returns, when the run is evaluated, a tensor of one column per support
+// value (in EnumerateSupport's order) and one row per lane (or one row for
+// all), on the tape: e.g. a small network's output on features that do not
+// depend on the site's value (a detached state computed before the site).
+// Per lane r, h_r(x) = B(r, x) and E_q[h_r] = Σ_k B(r, k) q_r(k) exactly; B
+// is trained by its own squared error (B(r, x_r) - C_r)², subtracted from
+// the surrogate (which is maximised) as LearnedBaseline's: gradient ascent
+// on the parameters behind B pulls each lane's coefficient of the value
+// drawn towards its cost, so B learns E[C | x = k, data], which a table
+// shared by all lanes cannot. Unbiased whatever B is, provided it does not
+// depend on the site's value. A tensor of another shape is an error
+// naming the site.
+std::shared_ptr<const SiteStrategy> ScoreFunctionWithLearnedControlVariates(
+    std::function<Tensor()> coefficients);
+
+template <typename F>
+auto ScoreFunctionWithLearnedControlVariates(
+    F program, std::initializer_list<absl::string_view> sites,
+    std::function<Tensor()> coefficients) {
+  return WithStrategy(
+      std::move(program), sites,
+      ScoreFunctionWithLearnedControlVariates(std::move(coefficients)));
 }
 
 }  // namespace provi

@@ -53,6 +53,17 @@ bool IsBaselineParameter(const Address& address) {
   return absl::StartsWith(address.name(), kBaselinePrefix);
 }
 
+// The networks' configuration: the baseline network has a coefficient per
+// value of z_pres for learned control variates.
+AirConfig NetworksConfig(const AirTrainerOptions& options) {
+  AirConfig config = options.config;
+  if (options.estimator == AirEstimator::kReinforceBaseline &&
+      options.baseline == AirBaseline::kLearnedControlVariates) {
+    config.baseline_outputs = 2;
+  }
+  return config;
+}
+
 }  // namespace
 
 std::string AirBaselineName(AirBaseline baseline) {
@@ -65,6 +76,8 @@ std::string AirBaselineName(AirBaseline baseline) {
       return "learned";
     case AirBaseline::kControlVariates:
       return "control_variates";
+    case AirBaseline::kLearnedControlVariates:
+      return "learned_control_variates";
   }
   return "unknown";
 }
@@ -73,14 +86,15 @@ bool AbslParseFlag(absl::string_view text, AirBaseline* baseline,
                    std::string* error) {
   for (const AirBaseline candidate :
        {AirBaseline::kNone, AirBaseline::kMovingAverage, AirBaseline::kLearned,
-        AirBaseline::kControlVariates}) {
+        AirBaseline::kControlVariates, AirBaseline::kLearnedControlVariates}) {
     if (text == AirBaselineName(candidate)) {
       *baseline = candidate;
       return true;
     }
   }
   *error = absl::StrCat("unknown baseline '", text,
-                        "'; expected none, moving_average or learned");
+                        "'; expected none, moving_average, learned, "
+                        "control_variates or learned_control_variates");
   return false;
 }
 
@@ -243,11 +257,13 @@ std::function<Tensor(const AirBatch&, Index)> AirWakeSleep(
 
 AirTrainer::AirTrainer(const AirTrainerOptions& options)
     : options_(options),
-      networks_(options.config, options.seed),
+      networks_(NetworksConfig(options), options.seed),
       adam_(AdamOptions{options.learning_rate}),
       baseline_adam_(AdamOptions{options.baseline_learning_rate}) {
-  if (options_.estimator == AirEstimator::kReinforceBaseline &&
-      options_.baseline == AirBaseline::kLearned) {
+  const bool learned =
+      options_.baseline == AirBaseline::kLearned ||
+      options_.baseline == AirBaseline::kLearnedControlVariates;
+  if (options_.estimator == AirEstimator::kReinforceBaseline && learned) {
     step_baselines_ = std::make_shared<AirStepBaselines>();
   }
   for (int t = 0; t < kAirSteps; ++t) {
@@ -259,7 +275,8 @@ AirTrainer::AirTrainer(const AirTrainerOptions& options)
         baselines_[t] =
             MovingAverageBaseline(static_cast<Real>(options_.baseline_decay));
         break;
-      case AirBaseline::kLearned: {
+      case AirBaseline::kLearned:
+      case AirBaseline::kLearnedControlVariates: {
         std::shared_ptr<AirStepBaselines> slots = step_baselines_;
         baselines_[t] =
             LearnedBaseline([slots, t] { return slots->values[t]; });
@@ -297,6 +314,21 @@ AirTrainer::AirTrainer(const AirTrainerOptions& options)
             Elbo(model, ScoreFunctionWithControlVariates(
                             guide, ZPresSites({0, 1, 2}),
                             static_cast<Real>(options_.baseline_decay))));
+        break;
+      }
+      if (options_.baseline == AirBaseline::kLearnedControlVariates) {
+        // Each site with the coefficients the network gave at its step.
+        std::shared_ptr<AirStepBaselines> slots = step_baselines_;
+        auto at = [slots](int t) {
+          return [slots, t] { return slots->values[t]; };
+        };
+        estimate_ = estimate(
+            Elbo(model, ScoreFunctionWithLearnedControlVariates(
+                            ScoreFunctionWithLearnedControlVariates(
+                                ScoreFunctionWithLearnedControlVariates(
+                                    guide, {"z_pres_0"}, at(0)),
+                                {"z_pres_1"}, at(1)),
+                            {"z_pres_2"}, at(2))));
         break;
       }
       // Each site with its own baseline.

@@ -109,12 +109,21 @@ namespace examples {
 // moving average of the site's cost, a learned data-dependent baseline, or
 // the fitted control variates of estimators/control_variates.h (one
 // coefficient per value of the site, with its exact expectation added
-// back).
-enum class AirBaseline { kNone, kMovingAverage, kLearned, kControlVariates };
+// back), or learned control variates: a coefficient per value of z_pres
+// and per image, from the baseline network with two outputs
+// (ScoreFunctionWithLearnedControlVariates).
+enum class AirBaseline {
+  kNone,
+  kMovingAverage,
+  kLearned,
+  kControlVariates,
+  kLearnedControlVariates,
+};
 
 // AirBaselineName(), AbslParseFlag(), AbslUnparseFlag()
 //
-// "none", "moving_average", "learned", "control_variates".
+// "none", "moving_average", "learned", "control_variates",
+// "learned_control_variates".
 std::string AirBaselineName(AirBaseline baseline);
 bool AbslParseFlag(absl::string_view text, AirBaseline* baseline,
                    std::string* error);

@@ -20,14 +20,16 @@
 //     a moving-average baseline.
 //
 // Configurations: the score function with no baseline, with a moving
-// average, with fitted control variates (estimators/control_variates.h)
-// and with the learned baseline network; measure-valued derivatives; exact
-// enumeration. Before measuring, each runs `--warmup` steps on the same
-// minibatch with a learning rate of 0 for the model and guide, so the
-// moving average and the control variates' coefficients are fitted and the
-// learned baseline network is trained (at its own learning rate) at these
-// parameters. It writes the table to stdout and one CSV row per
-// configuration to `--csv` (if set).
+// average, with fitted control variates (estimators/control_variates.h),
+// with the learned baseline network, and with learned control variates (a
+// coefficient per value of z_pres and per image, from the baseline network
+// with two outputs); measure-valued derivatives; exact enumeration.
+// Before measuring, each runs `--warmup` steps on other minibatches of the
+// training canvases with a learning rate of 0 for the model and guide, so
+// the moving average and the control variates' coefficients are fitted and
+// the baseline network is trained (at its own learning rate) at these
+// parameters, on data other than the measured minibatch. It writes the table
+// to stdout and one CSV row per configuration to `--csv` (if set).
 //
 //   ./bazelw run -c opt //examples:air_variance
 //   ./bazelw run -c opt //examples:air -- --estimator=mvd --steps=1000
@@ -116,7 +118,8 @@ absl::StatusOr<std::string> LastPredictLayer(ParamStore& store) {
 }
 
 absl::StatusOr<Measured> Measure(const Configuration& c, const AirConfig& air,
-                                 const Tensor& images) {
+                                 const Matrix& train, Index batch) {
+  const Tensor images(Matrix(train.topRows(batch)));
   AirTrainerOptions options;
   options.config = air;
   options.estimator = c.estimator;
@@ -134,8 +137,13 @@ absl::StatusOr<Measured> Measure(const Configuration& c, const AirConfig& air,
     PROVI_RETURN_IF_ERROR(
         trainer->store().Load(checkpoint, LoadOptions{/*strict=*/false}));
   }
+  // Warm-up on the other canvases, so a learned baseline learns the data,
+  // not the measured minibatch.
+  const Index others = (train.rows() - batch) / batch;
   for (int n = 0; n < absl::GetFlag(FLAGS_warmup); ++n) {
-    PROVI_RETURN_IF_ERROR(trainer->Step(images).status());
+    const Index start = others > 0 ? batch * (1 + n % others) : 0;
+    const Tensor warm(Matrix(train.middleRows(start, batch)));
+    PROVI_RETURN_IF_ERROR(trainer->Step(warm).status());
   }
   PROVI_ASSIGN_OR_RETURN(const std::string layer,
                          LastPredictLayer(trainer->store()));
@@ -187,7 +195,7 @@ absl::Status Run() {
       LoadMultiObject(data, Split::kTrain, absl::GetFlag(FLAGS_data_dir),
                       absl::GetFlag(FLAGS_cache_dir)));
   const Index batch = std::min<Index>(absl::GetFlag(FLAGS_batch), train.size());
-  const Tensor images(train.Images(0, batch));
+  const Matrix images = train.Images(0, train.size());
   const std::string checkpoint = absl::GetFlag(FLAGS_checkpoint);
   std::cout << absl::StrFormat(
       "AIR gradient variance at the presence logit: %d estimates per "
@@ -206,12 +214,14 @@ absl::Status Run() {
        AirBaseline::kControlVariates},
       {"+ learned baseline", AirEstimator::kReinforceBaseline,
        AirBaseline::kLearned},
+      {"+ learned c.v.", AirEstimator::kReinforceBaseline,
+       AirBaseline::kLearnedControlVariates},
       {"mvd", AirEstimator::kMvd, AirBaseline::kNone},
       {"enum", AirEstimator::kEnum, AirBaseline::kNone},
   };
   std::vector<Measured> rows;
   for (const Configuration& c : configurations) {
-    PROVI_ASSIGN_OR_RETURN(Measured m, Measure(c, air, images));
+    PROVI_ASSIGN_OR_RETURN(Measured m, Measure(c, air, images, batch));
     rows.push_back(m);
   }
   const Measured& plain = rows[0];

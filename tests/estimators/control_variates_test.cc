@@ -13,8 +13,10 @@
 #include <memory>
 #include <string>
 
+#include "absl/random/distributions.h"
 #include "ad/ops.h"
 #include "ad/tensor.h"
+#include "base/random.h"
 #include "distributions/bernoulli.h"
 #include "distributions/categorical.h"
 #include "distributions/normal.h"
@@ -204,6 +206,101 @@ TEST(ControlVariatesTest, AnInvalidDecayIsRejected) {
                   HasSubstr("must be in [0, 1)"));
     }
   }
+}
+
+// Learned control variates: per lane r, the cost (r + 1) (1 + 2 b) / R
+// (+ noise). The gradient is Σ_r 2 (r + 1) / R · p (1 - p).
+struct LaneCost {
+  Parameter logit{Matrix::Constant(1, 1, Real(0.3))};
+  Parameter coefficients{Matrix::Zero(kLanes, 2)};
+
+  Real ExactGradient() const {
+    const Real p = Sigmoid(Real(0.3));
+    return p * (1 - p) * 2 * (kLanes + 1) / 2;
+  }
+
+  auto Program(Real noise) {
+    return [this, noise] {
+      const Tensor b =
+          sample("b", Bernoulli::FromLogits(logit.tensor()).Expand(kLanes, 1),
+                 ScoreFunctionWithLearnedControlVariates(
+                     [this] { return coefficients.tensor(); }));
+      const Tensor eps = sample("eps", Normal(0.0, 1.0).Expand(kLanes, 1));
+      Real* w = nullptr;
+      const Tensor weights = NewConstant(kLanes, 1, &w);
+      for (Index r = 0; r < kLanes; ++r) w[r] = Real(r + 1) / kLanes;
+      return weights * (b * Real(2) + Real(1)) + Detach(eps) * noise;
+    };
+  }
+};
+
+TEST(LearnedControlVariatesTest, UnbiasedWhateverTheCoefficients) {
+  // Coefficients far from the costs: more variance, the same mean.
+  LaneCost model;
+  Rng rng = MakeRng(21);
+  for (Index i = 0; i < model.coefficients.value().size(); ++i) {
+    model.coefficients.value()(i) =
+        static_cast<Real>(absl::Gaussian<double>(rng, 0, 3));
+  }
+  const MeanAccumulator grads =
+      Gradients(model.Program(Real(0.5)), model.logit, 2000, 22);
+  EXPECT_MEAN_NEAR(grads, model.ExactGradient());
+}
+
+TEST(LearnedControlVariatesTest, ExactWhenTheCoefficientsAreEachLanesCosts) {
+  // B(r, k) = (r + 1) (1 + 2k) / R: the score term vanishes, the
+  // correction is the exact gradient, and the coefficients' own gradient
+  // (their squared error) is zero.
+  LaneCost model;
+  for (Index r = 0; r < kLanes; ++r) {
+    for (Index k = 0; k < 2; ++k) {
+      model.coefficients.value()(r, k) = Real(r + 1) * (1 + 2 * k) / kLanes;
+    }
+  }
+  const MeanAccumulator grads =
+      Gradients(model.Program(Real(0)), model.logit, 20, 23);
+  EXPECT_NEAR(grads.mean(), model.ExactGradient(), 1e-4);
+  EXPECT_LT(std::sqrt(grads.variance()), 1e-4);
+  EXPECT_LT(model.coefficients.grad().cwiseAbs().maxCoeff(), 1e-5);
+}
+
+TEST(LearnedControlVariatesTest, TheCoefficientsOfTheDrawnValuesLearnTheCost) {
+  // From B = 0, the surrogate's gradient for B is -∂(B(r, x_r) - C_r)²,
+  // that is 2 C_r at the value drawn and 0 at the other.
+  LaneCost model;
+  auto expectation = Expectation([&] {
+    const Tensor b = sample(
+        "b", Bernoulli::FromLogits(model.logit.tensor()).Expand(kLanes, 1),
+        ScoreFunctionWithLearnedControlVariates(
+            [&] { return model.coefficients.tensor(); }));
+    return b * Real(2) + Real(1);
+  });
+  expectation.Seed(24);
+  const absl::StatusOr<GradientEstimate> g = expectation.GradEstimate();
+  ASSERT_TRUE(g.ok()) << g.status();
+  for (Index r = 0; r < kLanes; ++r) {
+    const Real cost = g->value(r, 0);
+    const Index drawn = cost > 2 ? 1 : 0;
+    EXPECT_NEAR(model.coefficients.grad()(r, drawn), 2 * cost, 1e-5) << r;
+    EXPECT_EQ(model.coefficients.grad()(r, 1 - drawn), 0) << r;
+  }
+}
+
+TEST(LearnedControlVariatesTest,
+     CoefficientsOfAnotherShapeAreAnErrorNamingTheSite) {
+  Parameter logit(Matrix::Constant(1, 1, Real(0)));
+  Parameter coefficients(Matrix::Zero(kLanes, 3));
+  auto expectation = Expectation([&] {
+    return sample("b", Bernoulli::FromLogits(logit.tensor()).Expand(kLanes, 1),
+                  ScoreFunctionWithLearnedControlVariates(
+                      [&] { return coefficients.tensor(); }));
+  });
+  const absl::StatusOr<GradientEstimate> g = expectation.GradEstimate();
+  ASSERT_FALSE(g.ok());
+  EXPECT_EQ(g.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(g.status().message()), HasSubstr("sample site 'b'"));
+  EXPECT_THAT(std::string(g.status().message()), HasSubstr("one column per support value (2)"));
+  EXPECT_EQ(AnnotatedSite(g.status()), "b");
 }
 
 }  // namespace
