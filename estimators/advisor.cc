@@ -96,6 +96,8 @@ std::vector<Candidate> CandidatesFor(const DiscoveredSite& site,
   out.push_back({"score function + moving average",
                  ScoreFunction(MovingAverageBaseline(options.baseline_decay))});
   if (site.support_size > 0 && site.support_size <= options.max_support) {
+    out.push_back({"score function + control variates",
+                   ScoreFunctionWithControlVariates(options.baseline_decay)});
     out.push_back({"enumeration", Enumerate()});
   }
   if (site.has_mvd) out.push_back({"measure-valued derivative", Mvd()});
@@ -129,7 +131,9 @@ std::vector<DiscoveredSite> Discover(
       });
   TapeScope scope;
   Rng rng = MakeRng(seed);
-  estimators_internal::Driver driver([&recorded] { return recorded(); }, rng);
+  StrategyState state;
+  estimators_internal::Driver driver([&recorded] { return recorded(); }, rng,
+                                     state);
   *runs = driver.Run().runs;
   for (const DiscoveredSite& site : sites) {
     Tape::Current().ZeroAdjoints();

@@ -10,8 +10,9 @@
 //
 //   * pathwise, when the family has `RSample`;
 //   * the score function, without and with a moving-average baseline;
-//   * enumeration, when the support is finite and at most
-//     `AdvisorOptions::max_support` values (per lane);
+//   * when the support is finite and at most `AdvisorOptions::max_support`
+//     values (per lane): the score function with fitted control variates
+//     (estimators/control_variates.h) and enumeration;
 //   * the measure-valued derivative, when the family has couplings;
 //   * the user's `AdvisorOptions::candidates`;
 //

@@ -69,6 +69,14 @@ void MovingAverage::Update(Address site, const Tensor& cost) const {
   if (!inserted) it->second = decay_ * it->second + (1 - decay_) * mean;
 }
 
+std::string MovingAverage::StateKind() const {
+  return absl::StrCat("moving average ", decay_);
+}
+
+std::shared_ptr<const Baseline> MovingAverage::Fresh() const {
+  return std::make_shared<MovingAverage>(decay_);
+}
+
 Real MovingAverage::average(Address site) const {
   absl::MutexLock lock(&mutex_);
   auto it = averages_.find(site);

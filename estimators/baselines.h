@@ -32,6 +32,7 @@
 
 #include <functional>
 #include <memory>
+#include <string>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
@@ -71,6 +72,21 @@ class Baseline {
     (void)site;
     (void)cost;
   }
+
+  // StateKind()
+  //
+  // Empty for a baseline without state learned across estimates. Otherwise
+  // the kind of its state and every setting it depends on (e.g. "moving
+  // average 0.9"): within one objective, a site's score function then uses
+  // one baseline of that kind, kept by the Expectation
+  // (estimators/strategy_state.h), so a baseline made inside the program
+  // at every run still learns. Such a baseline starts its state for an
+  // objective with `Fresh()`.
+  virtual std::string StateKind() const { return std::string(); }
+
+  // A new baseline of this kind with nothing learned yet (stateful
+  // baselines; null for the others).
+  virtual std::shared_ptr<const Baseline> Fresh() const { return nullptr; }
 };
 
 std::shared_ptr<const Baseline> NoBaseline();
@@ -89,8 +105,12 @@ class MovingAverage : public Baseline {
   explicit MovingAverage(Real decay) : decay_(decay) {}
   Tensor Value(Address site, const Tensor& cost) const override;
   void Update(Address site, const Tensor& cost) const override;
+  std::string StateKind() const override;
+  std::shared_ptr<const Baseline> Fresh() const override;
 
-  // The current average for a site (0 before any update).
+  // The current average for a site (0 before any update). Under an
+  // Expectation the averages live in the objective's own fresh copy (see
+  // StateKind), not in the object given to ScoreFunction.
   Real average(Address site) const;
 
  private:

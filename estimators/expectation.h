@@ -33,6 +33,12 @@
 // through a parameter store); reset them with `Parameter::ZeroGrad` between
 // steps. The gradient is that of the sum of the returned entries.
 //
+// State: strategies that learn across estimates (a moving-average
+// baseline, fitted control variates) keep what they learn in the
+// Expectation (estimators/strategy_state.h), per site, so they learn even
+// when the strategy is made inside the program at every run. Copies of an
+// Expectation share that state.
+//
 // Example:
 //
 //   provi::Parameter p(provi::Matrix::Constant(1, 1, 0.3));
@@ -60,6 +66,7 @@
 #include "base/random.h"
 #include "base/status_error.h"
 #include "estimators/internal/driver.h"
+#include "estimators/strategy_state.h"
 
 namespace provi {
 
@@ -116,7 +123,7 @@ class Expectation {
       std::optional<TapeScope> scope;
       if (own_scope) scope.emplace();
       NoRecordScope no_record;
-      estimators_internal::Driver driver(Bind(args...), gen());
+      estimators_internal::Driver driver(Bind(args...), gen(), *state_);
       const Tensor value = driver.Run().value;
       // Outside the caller's scope the arena is about to be recovered.
       return own_scope ? Tensor(Matrix(value.value())) : value;
@@ -136,7 +143,7 @@ class Expectation {
             "an expectation in a program"));
       }
       TapeScope scope;
-      estimators_internal::Driver driver(Bind(args...), gen());
+      estimators_internal::Driver driver(Bind(args...), gen(), *state_);
       const estimators_internal::Driver::Result result = driver.Run();
       Backward(result.surrogate);
       return GradientEstimate{Matrix(result.value.value()), result.runs};
@@ -173,6 +180,7 @@ class Expectation {
 
   F program_;
   std::optional<Rng> rng_;
+  std::shared_ptr<StrategyState> state_ = std::make_shared<StrategyState>();
 };
 
 }  // namespace provi

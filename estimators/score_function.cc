@@ -2,6 +2,8 @@
 
 #include "estimators/score_function.h"
 
+#include <optional>
+#include <string>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -32,8 +34,16 @@ class ScoreTerm final : public SurrogateTerm {
     Tensor term = Detach(downstream - b) * score_;
     const Tensor loss = baseline_->Loss(site_, downstream, b);
     if (loss.size() > 0) term = term + loss;
-    baseline_->Update(site_, downstream);
+    seen_ = downstream;
     return term;
+  }
+
+  // The baseline records the cost once the whole estimate is evaluated
+  // (see SurrogateTerm::Finish).
+  void Finish() const override {
+    if (baseline_ != nullptr && seen_.has_value()) {
+      baseline_->Update(site_, *seen_);
+    }
   }
 
  private:
@@ -41,12 +51,16 @@ class ScoreTerm final : public SurrogateTerm {
   Tensor score_;  // log q - Detach(log q), per lane
   size_t mark_;
   std::shared_ptr<const Baseline> baseline_;  // null: none
+  // The downstream cost Evaluate saw, for Finish. A run evaluates its terms
+  // once, on one thread.
+  mutable std::optional<Tensor> seen_;
 };
 
 class ScoreFunctionStrategy final : public SiteStrategy {
  public:
   explicit ScoreFunctionStrategy(std::shared_ptr<const Baseline> baseline)
-      : baseline_(std::move(baseline)) {}
+      : baseline_(std::move(baseline)),
+        state_kind_(baseline_ != nullptr ? baseline_->StateKind() : "") {}
 
   absl::string_view name() const override { return "score function"; }
 
@@ -58,13 +72,21 @@ class ScoreFunctionStrategy final : public SiteStrategy {
 
   void Replay(SiteRun& run, const Tensor& value) const override {
     const Tensor log_q = run.distribution().LogProb(value);
-    run.AddTerm(std::make_shared<ScoreTerm>(run.message().address,
-                                            log_q - Detach(log_q),
-                                            run.cost_mark(), baseline_));
+    const Address site = run.message().address;
+    // A stateful baseline: the objective's, for this site (this object may
+    // be new in every run).
+    std::shared_ptr<const Baseline> baseline =
+        state_kind_.empty()
+            ? baseline_
+            : run.state().Find<const Baseline>(
+                  site, state_kind_, [this] { return baseline_->Fresh(); });
+    run.AddTerm(std::make_shared<ScoreTerm>(
+        site, log_q - Detach(log_q), run.cost_mark(), std::move(baseline)));
   }
 
  private:
   std::shared_ptr<const Baseline> baseline_;
+  std::string state_kind_;
 };
 
 }  // namespace

@@ -53,6 +53,7 @@
 #include "absl/strings/string_view.h"
 #include "ad/tensor.h"
 #include "distributions/distribution.h"
+#include "estimators/strategy_state.h"
 #include "runtime/message.h"
 
 namespace provi {
@@ -103,6 +104,17 @@ class SurrogateTerm {
   // of the estimate. Throws StatusError for a program it cannot handle (the
   // estimator names the site).
   virtual Tensor Evaluate(const RunCosts& costs) const = 0;
+
+  // Finish()
+  //
+  // Called after the terms of every run of the estimate have been
+  // evaluated, once for each run this term was evaluated in: where a term
+  // with state shared across estimates (a moving-average baseline, fitted
+  // control variates) records what it saw. Recording it in `Evaluate`
+  // instead would let a later run of the same estimate (a branch replaying
+  // this site's value) read a state that depends on the value its score
+  // multiplies, which biases the gradient. Does nothing by default.
+  virtual void Finish() const {}
 };
 
 // SiteRun
@@ -117,6 +129,11 @@ class SiteRun {
 
   // The estimation's generator.
   virtual absl::BitGenRef gen() const = 0;
+
+  // What stateful strategies keep across the estimates of this objective
+  // (estimators/strategy_state.h): state held there rather than in the
+  // strategy object survives strategies made afresh at every run.
+  virtual StrategyState& state() const = 0;
 
   // The number of costs the run has added so far: `RunCosts::DetachedAfter`
   // of it is the cost downstream of this site.

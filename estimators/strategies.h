@@ -10,6 +10,8 @@
 //   strategy                    at the site          over a program
 //   pathwise (reparameterised)  Pathwise()           Pathwise(p, sites)
 //   score function (+ baseline) ScoreFunction(b)     ScoreFunction(p, sites, b)
+//   score function + fitted     ScoreFunctionWith-   ScoreFunctionWith-
+//     control variates          ControlVariates(d)   ControlVariates(p, s)
 //   enumeration (exact)         Enumerate()          Enumerate(p, sites)
 //   measure-valued derivative   Mvd()                Mvd(p, sites)
 //   chosen by measurement       Auto()               WithStrategies(p, map)
@@ -49,6 +51,7 @@
 
 #include "distributions/distribution.h"
 #include "estimators/baselines.h"
+#include "estimators/control_variates.h"
 #include "estimators/enumerate.h"
 #include "estimators/mvd.h"
 #include "estimators/pathwise.h"

@@ -54,10 +54,13 @@ ABSL_FLAG(double, decoder_bias, kDefaults.decoder_bias,
           "variant's (genjax 0, pyro -2).");
 ABSL_FLAG(provi::examples::AirBaseline, baseline, kDefaults.baseline,
           "Control variate of --estimator=reinforce-baseline: none, "
-          "moving_average or learned (a network on the guide's detached LSTM "
-          "state).");
+          "moving_average, learned (a network on the guide's detached LSTM "
+          "state), control_variates (one fitted coefficient per value of "
+          "z_pres, with its exact expectation added back) or "
+          "learned_control_variates (a coefficient per value of z_pres and "
+          "per image, from the baseline network).");
 ABSL_FLAG(double, baseline_decay, kDefaults.baseline_decay,
-          "Decay of --baseline=moving_average.");
+          "Decay of --baseline=moving_average and control_variates.");
 ABSL_FLAG(double, learning_rate, kDefaults.learning_rate,
           "Adam's learning rate for the model and the guide.");
 ABSL_FLAG(double, baseline_learning_rate, kDefaults.baseline_learning_rate,

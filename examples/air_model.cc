@@ -168,8 +168,15 @@ AirNetworks::AirNetworks(const AirConfig& config, uint64_t seed)
           "model/decoder",
           {config.what, config.mlp_hidden, config.window * config.window},
           config, seed)),
-      baseline_(MakeMlp("baseline", {config.hidden, config.mlp_hidden, 1},
-                        config, seed)) {
+      baseline_(
+          MakeMlp("baseline",
+                  {config.hidden, config.mlp_hidden, config.baseline_outputs},
+                  config, seed)) {
+  if (config.baseline_outputs != 1 && config.baseline_outputs != 2) {
+    ThrowStatus(absl::InvalidArgumentError(
+        absl::StrCat("AIR: baseline_outputs is ", config.baseline_outputs,
+                     "; expected 1 or 2")));
+  }
   if (config.canvas < 2 || config.window < 2) {
     ThrowStatus(absl::InvalidArgumentError(
         absl::StrCat("AIR: canvas (", config.canvas, ") and window (",

@@ -62,7 +62,8 @@
 //   initial  "guide/initial/{h,c,where,what}" (Pyro only): the learned
 //            initial state and previous latents
 //   baseline "baseline": 256 -> 200 -> 1 on the detached LSTM state, a
-//            data-dependent baseline for each z_pres site (see AirGuide)
+//            data-dependent baseline for each z_pres site (see AirGuide);
+//            -> 2 with `baseline_outputs`, a coefficient per value of z_pres
 //
 // Hidden layers use leaky ReLU (genjax) or ReLU (Pyro); layers are
 // initialised as in PyTorch, U(-1/√in, 1/√in).
@@ -147,6 +148,10 @@ struct AirConfig {
   bool learned_initial_state = false;
   // Leaky ReLU (genjax) or ReLU (Pyro) hidden layers.
   bool leaky_relu = true;
+  // Outputs of the baseline network: 1 (a baseline per lane), or 2 (a
+  // control-variate coefficient per value of z_pres, for
+  // ScoreFunctionWithLearnedControlVariates).
+  Index baseline_outputs = 1;
 };
 
 // GenjaxConfig(), PyroConfig()
@@ -235,10 +240,10 @@ Tensor ImageToWindow(const Tensor& z_where, const Tensor& images, Index canvas,
 // AirStepBaselines
 //
 // Where the guide leaves its data-dependent baseline values: one R x 1
-// tensor per z_pres site, from the baseline network on the detached LSTM
-// state of that step (multiplied by the previous z_pres under the Pyro
-// variant). They are valid for the run that computed them, so they suit
-// strategies that run the program once (the score function), e.g.
+// tensor (R x baseline_outputs) per z_pres site, from the baseline network on
+// the detached LSTM state of that step (multiplied by the previous z_pres under
+// the Pyro variant). They are valid for the run that computed them, so they
+// suit strategies that run the program once (the score function), e.g.
 // `ScoreFunction(guide, {ZPresSite(t)}, LearnedBaseline([&] { return
 // baselines->values[t]; }))` for each t.
 struct AirStepBaselines {

@@ -53,6 +53,17 @@ bool IsBaselineParameter(const Address& address) {
   return absl::StartsWith(address.name(), kBaselinePrefix);
 }
 
+// The networks' configuration: the baseline network has a coefficient per
+// value of z_pres for learned control variates.
+AirConfig NetworksConfig(const AirTrainerOptions& options) {
+  AirConfig config = options.config;
+  if (options.estimator == AirEstimator::kReinforceBaseline &&
+      options.baseline == AirBaseline::kLearnedControlVariates) {
+    config.baseline_outputs = 2;
+  }
+  return config;
+}
+
 }  // namespace
 
 std::string AirBaselineName(AirBaseline baseline) {
@@ -63,6 +74,10 @@ std::string AirBaselineName(AirBaseline baseline) {
       return "moving_average";
     case AirBaseline::kLearned:
       return "learned";
+    case AirBaseline::kControlVariates:
+      return "control_variates";
+    case AirBaseline::kLearnedControlVariates:
+      return "learned_control_variates";
   }
   return "unknown";
 }
@@ -70,15 +85,16 @@ std::string AirBaselineName(AirBaseline baseline) {
 bool AbslParseFlag(absl::string_view text, AirBaseline* baseline,
                    std::string* error) {
   for (const AirBaseline candidate :
-       {AirBaseline::kNone, AirBaseline::kMovingAverage,
-        AirBaseline::kLearned}) {
+       {AirBaseline::kNone, AirBaseline::kMovingAverage, AirBaseline::kLearned,
+        AirBaseline::kControlVariates, AirBaseline::kLearnedControlVariates}) {
     if (text == AirBaselineName(candidate)) {
       *baseline = candidate;
       return true;
     }
   }
   *error = absl::StrCat("unknown baseline '", text,
-                        "'; expected none, moving_average or learned");
+                        "'; expected none, moving_average, learned, "
+                        "control_variates or learned_control_variates");
   return false;
 }
 
@@ -241,11 +257,13 @@ std::function<Tensor(const AirBatch&, Index)> AirWakeSleep(
 
 AirTrainer::AirTrainer(const AirTrainerOptions& options)
     : options_(options),
-      networks_(options.config, options.seed),
+      networks_(NetworksConfig(options), options.seed),
       adam_(AdamOptions{options.learning_rate}),
       baseline_adam_(AdamOptions{options.baseline_learning_rate}) {
-  if (options_.estimator == AirEstimator::kReinforceBaseline &&
-      options_.baseline == AirBaseline::kLearned) {
+  const bool learned =
+      options_.baseline == AirBaseline::kLearned ||
+      options_.baseline == AirBaseline::kLearnedControlVariates;
+  if (options_.estimator == AirEstimator::kReinforceBaseline && learned) {
     step_baselines_ = std::make_shared<AirStepBaselines>();
   }
   for (int t = 0; t < kAirSteps; ++t) {
@@ -257,12 +275,17 @@ AirTrainer::AirTrainer(const AirTrainerOptions& options)
         baselines_[t] =
             MovingAverageBaseline(static_cast<Real>(options_.baseline_decay));
         break;
-      case AirBaseline::kLearned: {
+      case AirBaseline::kLearned:
+      case AirBaseline::kLearnedControlVariates: {
         std::shared_ptr<AirStepBaselines> slots = step_baselines_;
         baselines_[t] =
             LearnedBaseline([slots, t] { return slots->values[t]; });
         break;
       }
+      case AirBaseline::kControlVariates:
+        // Not a baseline: a strategy of its own (below).
+        baselines_[t] = NoBaseline();
+        break;
     }
   }
   const AirModel model(networks_);
@@ -286,6 +309,28 @@ AirTrainer::AirTrainer(const AirTrainerOptions& options)
       estimate_ = estimate(Elbo(model, reinforce));
       break;
     case AirEstimator::kReinforceBaseline:
+      if (options_.baseline == AirBaseline::kControlVariates) {
+        estimate_ = estimate(
+            Elbo(model, ScoreFunctionWithControlVariates(
+                            guide, ZPresSites({0, 1, 2}),
+                            static_cast<Real>(options_.baseline_decay))));
+        break;
+      }
+      if (options_.baseline == AirBaseline::kLearnedControlVariates) {
+        // Each site with the coefficients the network gave at its step.
+        std::shared_ptr<AirStepBaselines> slots = step_baselines_;
+        auto at = [slots](int t) {
+          return [slots, t] { return slots->values[t]; };
+        };
+        estimate_ = estimate(
+            Elbo(model, ScoreFunctionWithLearnedControlVariates(
+                            ScoreFunctionWithLearnedControlVariates(
+                                ScoreFunctionWithLearnedControlVariates(
+                                    guide, {"z_pres_0"}, at(0)),
+                                {"z_pres_1"}, at(1)),
+                            {"z_pres_2"}, at(2))));
+        break;
+      }
       // Each site with its own baseline.
       estimate_ = estimate(Elbo(
           model, ScoreFunction(ScoreFunction(ScoreFunction(guide, {"z_pres_0"},
@@ -318,18 +363,20 @@ AirTrainer::AirTrainer(const AirTrainerOptions& options)
   }
 }
 
-absl::StatusOr<double> AirTrainer::Step(const Tensor& images) {
+absl::StatusOr<double> AirTrainer::EstimateGradient(const Tensor& images) {
   store_.ZeroGrad();
-  absl::StatusOr<double> value = [&]() -> absl::StatusOr<double> {
-    ParamStoreScope store_scope(store_);
-    TapeScope tape;
-    absl::StatusOr<Tensor> projection =
-        CatchStatusOr([&] { return networks_.ProjectImages(images); });
-    if (!projection.ok()) return projection.status();
-    // The estimator's reverse sweep runs over the whole tape, the
-    // projection's node included: its adjoint gathers every step's.
-    return estimate_(AirBatch{images, *projection});
-  }();
+  ParamStoreScope store_scope(store_);
+  TapeScope tape;
+  absl::StatusOr<Tensor> projection =
+      CatchStatusOr([&] { return networks_.ProjectImages(images); });
+  if (!projection.ok()) return projection.status();
+  // The estimator's reverse sweep runs over the whole tape, the
+  // projection's node included: its adjoint gathers every step's.
+  return estimate_(AirBatch{images, *projection});
+}
+
+absl::StatusOr<double> AirTrainer::Step(const Tensor& images) {
+  const absl::StatusOr<double> value = EstimateGradient(images);
   if (!value.ok()) return value.status();
   if (!std::isfinite(*value)) {
     return absl::InvalidArgumentError(absl::StrCat(

@@ -105,12 +105,25 @@ namespace examples {
 
 // AirBaseline
 //
-// The control variate of the score function at the z_pres sites.
-enum class AirBaseline { kNone, kMovingAverage, kLearned };
+// The control variate of the score function at the z_pres sites: none, a
+// moving average of the site's cost, a learned data-dependent baseline, or
+// the fitted control variates of estimators/control_variates.h (one
+// coefficient per value of the site, with its exact expectation added
+// back), or learned control variates: a coefficient per value of z_pres
+// and per image, from the baseline network with two outputs
+// (ScoreFunctionWithLearnedControlVariates).
+enum class AirBaseline {
+  kNone,
+  kMovingAverage,
+  kLearned,
+  kControlVariates,
+  kLearnedControlVariates,
+};
 
 // AirBaselineName(), AbslParseFlag(), AbslUnparseFlag()
 //
-// "none", "moving_average", "learned".
+// "none", "moving_average", "learned", "control_variates",
+// "learned_control_variates".
 std::string AirBaselineName(AirBaseline baseline);
 bool AbslParseFlag(absl::string_view text, AirBaseline* baseline,
                    std::string* error);
@@ -215,7 +228,8 @@ struct AirTrainerOptions {
   // The control variate of kReinforceBaseline (the other score-function
   // configurations have none).
   AirBaseline baseline = AirBaseline::kLearned;
-  // The moving average's decay (kMovingAverage).
+  // The moving average's decay (kMovingAverage), and that of the fitted
+  // coefficients (kControlVariates).
   double baseline_decay = 0.9;
   // Adam's learning rates: everything but the baseline network, and it.
   double learning_rate = 1e-3;
@@ -238,6 +252,15 @@ class AirTrainer {
   // One gradient step on the minibatch `images` (B x canvas²); returns the
   // estimate of the mean objective per image. On error nothing is updated.
   absl::StatusOr<double> Step(const Tensor& images);
+
+  // EstimateGradient()
+  //
+  // One gradient estimate on `images` without a step: the store's
+  // gradients are zeroed, then hold the estimate of the gradient of the
+  // objective summed over the images (the parameters are unchanged; the
+  // estimator's own state, such as a moving average or fitted control
+  // variates, learns as in a step). Returns the mean objective per image.
+  absl::StatusOr<double> EstimateGradient(const Tensor& images);
 
   // CountConfusion()
   //

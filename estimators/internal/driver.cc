@@ -51,6 +51,7 @@ class RunHandler::SiteContext final : public SiteRun {
 
   const Message& message() const override { return msg_; }
   absl::BitGenRef gen() const override { return run_.driver_.gen(); }
+  StrategyState& state() const override { return run_.driver_.state(); }
   size_t cost_mark() const override { return run_.costs_.size(); }
 
   void Weigh(const Tensor& log_weight) override {
@@ -226,6 +227,16 @@ Index RunHandler::ValueRows() const {
   return costs_.back().rows();
 }
 
+void RunHandler::FinishTerms() const {
+  for (const Term& t : terms_) {
+    try {
+      t.term->Finish();
+    } catch (const StatusError& error) {
+      ThrowAtSite(error.status(), SiteKind::kSample, t.site);
+    }
+  }
+}
+
 Tensor RunHandler::AssembleSurrogate(Tensor* value) const {
   PROVI_CHECK(!costs_.empty()) << "a run without costs";
   Tensor total;
@@ -282,8 +293,8 @@ Tensor RunHandler::AssembleSurrogate(Tensor* value) const {
   return surrogate * weight;
 }
 
-Driver::Driver(Program program, absl::BitGenRef gen)
-    : program_(std::move(program)), gen_(gen) {}
+Driver::Driver(Program program, absl::BitGenRef gen, StrategyState& state)
+    : program_(std::move(program)), gen_(gen), state_(state) {}
 
 Driver* Driver::Active() { return active_driver; }
 
@@ -353,6 +364,11 @@ Driver::Result Driver::Run() {
     const Tensor run_surrogate = run.handler->AssembleSurrogate(&run_value);
     surrogate = Accumulate(surrogate, run_surrogate);
     value = Accumulate(value, run_value);
+  }
+  // Stateful terms record what they saw only now, so that no run of this
+  // estimate saw a state its own draws had changed.
+  for (const Executed& run : executed) {
+    if (run.spec.mode == RunMode::kSurrogate) run.handler->FinishTerms();
   }
   result.surrogate = SumAll(surrogate);
   result.value = value;

@@ -43,6 +43,7 @@
 #include "absl/random/bit_gen_ref.h"
 #include "ad/tensor.h"
 #include "estimators/site_strategy.h"
+#include "estimators/strategy_state.h"
 #include "runtime/address.h"
 #include "runtime/handler.h"
 
@@ -97,6 +98,9 @@ class RunHandler : public Handler {
   // After the program returned: the run's surrogate term and value (both
   // per lane or 1x1). Surrogate runs only.
   Tensor AssembleSurrogate(Tensor* value) const;
+  // Once every run's surrogate is assembled: SurrogateTerm::Finish of
+  // each of this run's terms.
+  void FinishTerms() const;
   // The run's total cost, detached. Value runs.
   Tensor TotalCost() const;
   // The rows of the program's value, once it has returned.
@@ -135,7 +139,9 @@ class Driver {
  public:
   using Program = std::function<Tensor()>;
 
-  Driver(Program program, absl::BitGenRef gen);
+  // `state` (which must outlive the driver) is the objective's strategy
+  // state, kept across its estimates.
+  Driver(Program program, absl::BitGenRef gen, StrategyState& state);
 
   struct Result {
     Tensor surrogate;  // 1x1: Σ over lanes and runs
@@ -149,11 +155,13 @@ class Driver {
   RunHandler* current_run() { return current_run_; }
 
   absl::BitGenRef gen() { return gen_; }
+  StrategyState& state() { return state_; }
   void Schedule(RunSpec spec) { pending_.push_back(std::move(spec)); }
 
  private:
   Program program_;
   absl::BitGenRef gen_;
+  StrategyState& state_;
   std::deque<RunSpec> pending_;
   RunHandler* current_run_ = nullptr;
 };
