@@ -30,7 +30,8 @@ HalfStudentT::HalfStudentT(Tensor df, Tensor scale, Shape expand)
           {{"df", &df_}, {"scale", &scale_}}, expand)) {}
 
 HalfStudentT HalfStudentT::Expand(Index rows, Index cols) const {
-  return HalfStudentT(df_, scale_, Shape{rows, cols});
+  return HalfStudentT(df_, scale_,
+                      distributions_internal::ExpandShape(rows, cols));
 }
 
 absl::Status HalfStudentT::Validate() const {
@@ -40,7 +41,7 @@ absl::Status HalfStudentT::Validate() const {
         name(), {{"df", &df_}, {"scale", &scale_}}, expand_);
   }
   PROVI_RETURN_IF_ERROR(
-      distributions_internal::CheckPositive(name(), {"df", &df_}));
+      distributions_internal::CheckDegreesOfFreedom(name(), {"df", &df_}));
   return distributions_internal::CheckPositive(name(), {"scale", &scale_});
 }
 

@@ -2,7 +2,6 @@
 
 #include "distributions/student_t.h"
 
-#include <cmath>
 #include <utility>
 
 #include "ad/ops.h"
@@ -36,12 +35,8 @@ absl::Status StudentT::Validate() const {
     return distributions_internal::ShapesError(
         name(), {{"df", &df_}, {"loc", &loc_}, {"scale", &scale_}}, expand_);
   }
-  // The sampler draws Gamma(df / 2): df / 2 must not underflow to 0 (the
-  // smallest subnormal df does).
-  PROVI_RETURN_IF_ERROR(distributions_internal::CheckParam(
-      name(), {"df", &df_},
-      [](Real x) { return x * Real(0.5) > 0 && std::isfinite(x); },
-      "must be finite and > 0, with df / 2 > 0 in provi::Real"));
+  PROVI_RETURN_IF_ERROR(
+      distributions_internal::CheckDegreesOfFreedom(name(), {"df", &df_}));
   PROVI_RETURN_IF_ERROR(
       distributions_internal::CheckFinite(name(), {"loc", &loc_}));
   return distributions_internal::CheckPositive(name(), {"scale", &scale_});
