@@ -10,16 +10,13 @@
 //   BM_ScalarChain: Σ_i log(exp(x_i) y_i + 1) over 1,000 terms, forward +
 //     backward; counter `sec_per_op` (5 scalar ops per term) and
 //     `heap_allocs_per_iter` (system-heap allocations per step after
-//     warm-up, counted by a replaced global operator new).
+//     warm-up, counted by tests/testing/allocation_counter.h).
 //   BM_ScalarChain_HandWritten: the same sum and its gradient by hand.
 //
 //   ./bazelw run -c opt //benchmarks:ad_benchmark --
 //       --benchmark_repetitions=10 --benchmark_report_aggregates_only=true
 
-#include <atomic>
 #include <cmath>
-#include <cstdlib>
-#include <new>
 #include <vector>
 
 #include "ad/ops.h"
@@ -27,26 +24,7 @@
 #include "ad/tensor.h"
 #include "base/random.h"
 #include "benchmark/benchmark.h"
-
-// Counts every allocation from the system heap in this process.
-namespace {
-std::atomic<long> heap_allocations{0};
-}  // namespace
-
-void* operator new(size_t size) {
-  heap_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, size_t) noexcept { std::free(p); }
-void* operator new[](size_t size) {
-  heap_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete[](void* p, size_t) noexcept { std::free(p); }
+#include "tests/testing/allocation_counter.h"
 
 namespace provi {
 namespace {
@@ -155,9 +133,9 @@ void BM_ScalarChain(benchmark::State& state) {
     benchmark::DoNotOptimize(x[0].grad().data());
   };
   step();
-  const long before = heap_allocations.load();
+  const long before = provi::testing::HeapAllocations();
   for (auto _ : state) step();
-  const long allocations = heap_allocations.load() - before;
+  const long allocations = provi::testing::HeapAllocations() - before;
   state.counters["heap_allocs_per_iter"] =
       static_cast<double>(allocations) /
       static_cast<double>(state.iterations());

@@ -9,7 +9,6 @@
 #include "ad/ops.h"
 #include "ad/tape.h"
 #include "base/special_functions.h"
-#include "base/status_macros.h"
 #include "distributions/internal/discrete.h"
 #include "distributions/internal/fused_density.h"
 
@@ -36,52 +35,39 @@ struct LogitsKernel {
   }
 };
 
+// The stored parameter, named and checked as `is_logits` says.
+distributions_internal::Param StoredParam(Tensor param, bool is_logits) {
+  if (is_logits) {
+    return {"logits", distributions_internal::CheckFinite, std::move(param)};
+  }
+  return {"probs", distributions_internal::CheckProbability, std::move(param)};
+}
+
 }  // namespace
 
 Bernoulli Bernoulli::FromProbs(Tensor probs) {
-  return Bernoulli(std::move(probs), /*is_logits=*/false, Shape{});
+  return Bernoulli(std::move(probs), /*is_logits=*/false);
 }
 
 Bernoulli Bernoulli::FromLogits(Tensor logits) {
-  return Bernoulli(std::move(logits), /*is_logits=*/true, Shape{});
+  return Bernoulli(std::move(logits), /*is_logits=*/true);
 }
 
-Bernoulli::Bernoulli(Tensor param, bool is_logits, Shape expand)
-    : param_(std::move(param)),
-      is_logits_(is_logits),
-      expand_(expand),
-      shape_(distributions_internal::BroadcastShape({{param_name(), &param_}},
-                                                    expand)) {}
-
-Bernoulli Bernoulli::Expand(Index rows, Index cols) const {
-  return Bernoulli(param_, is_logits_,
-                   distributions_internal::ExpandShape(rows, cols));
-}
+Bernoulli::Bernoulli(Tensor param, bool is_logits)
+    : Parametric({StoredParam(std::move(param), is_logits)}),
+      is_logits_(is_logits) {}
 
 Tensor Bernoulli::probs() const {
-  return is_logits_ ? Sigmoid(param_) : param_;
+  return is_logits_ ? Sigmoid(stored()) : stored();
 }
 
 Tensor Bernoulli::logits() const {
-  return is_logits_ ? param_ : Log(param_) - Log1p(-param_);
-}
-
-absl::Status Bernoulli::Validate() const {
-  // shape_ is what these parameters broadcast to (see the constructor).
-  if (!shape_.valid()) {
-    return distributions_internal::ShapesError(
-        name(), {{param_name(), &param_}}, expand_);
-  }
-  if (is_logits_) {
-    return distributions_internal::CheckFinite(name(), {param_name(), &param_});
-  }
-  return distributions_internal::CheckProbability(name(),
-                                                  {param_name(), &param_});
+  return is_logits_ ? stored() : Log(stored()) - Log1p(-stored());
 }
 
 Tensor Bernoulli::Sample(absl::BitGenRef gen) const {
-  distributions_internal::ThrowIfShapeInvalid(*this, shape_);
-  const Tensor& param = param_;
+  RequireValidShape();
+  const Tensor& param = stored();
   const bool is_logits = is_logits_;
   return distributions_internal::MakeConstant(
       rows(), cols(), [&](Index i, Index j) {
@@ -92,12 +78,12 @@ Tensor Bernoulli::Sample(absl::BitGenRef gen) const {
 }
 
 Tensor Bernoulli::LogProb(const Tensor& value) const {
-  distributions_internal::ThrowIfShapeInvalid(*this, shape_);
+  RequireValidShape();
   const Shape shape = distributions_internal::CheckValue(name(), value, rows(),
                                                          cols(), support());
   if (is_logits_) {
     if (std::optional<Tensor> fused = distributions_internal::FusedLogDensity(
-            LogitsKernel{}, shape, Detach(value), param_)) {
+            LogitsKernel{}, shape, Detach(value), stored())) {
       return *std::move(fused);
     }
   }
@@ -107,19 +93,19 @@ Tensor Bernoulli::LogProb(const Tensor& value) const {
   // probabilities, Where() sends the adjoint only to the branch it selects,
   // so neither branch's log of a zero (p = 0 or 1, a valid parameter) leaks
   // a NaN into the gradient through the other branch.
-  const Tensor log_mass = is_logits_ ? x * param_ - Softplus(param_)
-                                     : Log(Where(x, param_, 1 - param_));
+  const Tensor log_mass = is_logits_ ? x * stored() - Softplus(stored())
+                                     : Log(Where(x, stored(), 1 - stored()));
   return distributions_internal::SumEvent(log_mass, shape);
 }
 
 std::vector<Tensor> Bernoulli::EnumerateSupport() const {
-  distributions_internal::ThrowIfShapeInvalid(*this, shape_);
+  RequireValidShape();
   return distributions_internal::EnumerateGrid(name(), rows(), cols(), 2);
 }
 
 std::vector<MvdTerm> Bernoulli::MvdTerms(const Tensor& value,
                                          absl::BitGenRef) const {
-  distributions_internal::ThrowIfShapeInvalid(*this, shape_);
+  RequireValidShape();
   const Index n = rows();
   const Tensor p = BroadcastTo(probs(), n, cols());
   const Tensor one = distributions_internal::MakeConstant(

@@ -45,11 +45,16 @@
 #include <vector>
 
 #include "distributions/distribution.h"
-#include "distributions/internal/family_support.h"
+#include "distributions/internal/parametric.h"
 
 namespace provi {
 
-class Bernoulli final : public DistributionImpl<Bernoulli> {
+// Bernoulli
+//
+// `Expand(rows, cols)` and `Validate()` are those of every parametric family
+// (distributions/internal/parametric.h).
+class Bernoulli final
+    : public distributions_internal::Parametric<Bernoulli, 1> {
  public:
   // FromProbs(), FromLogits()
   //
@@ -57,12 +62,6 @@ class Bernoulli final : public DistributionImpl<Bernoulli> {
   // and finite logits.
   static Bernoulli FromProbs(Tensor probs);
   static Bernoulli FromLogits(Tensor logits);
-
-  // Expand()
-  //
-  // The same family broadcast to `rows` x `cols` (Validate() fails if the
-  // parameter does not broadcast to it).
-  Bernoulli Expand(Index rows, Index cols) const;
 
   // is_logits()
   //
@@ -77,9 +76,6 @@ class Bernoulli final : public DistributionImpl<Bernoulli> {
   Tensor logits() const;
 
   absl::string_view name() const override { return "Bernoulli"; }
-  Index rows() const override { return shape_.rows; }
-  Index cols() const override { return shape_.cols; }
-  absl::Status Validate() const override;
   Support support() const override { return Support::Boolean(); }
   Tensor Sample(absl::BitGenRef gen) const override;
   Tensor LogProb(const Tensor& value) const override;
@@ -90,16 +86,13 @@ class Bernoulli final : public DistributionImpl<Bernoulli> {
                                 absl::BitGenRef gen) const override;
 
  private:
-  Bernoulli(Tensor param, bool is_logits, distributions_internal::Shape expand);
-
-  // The name of the stored parameter, for messages.
-  const char* param_name() const { return is_logits_ ? "logits" : "probs"; }
+  // `param` is probs or logits, as `is_logits` says.
+  Bernoulli(Tensor param, bool is_logits);
 
   // probs or logits, as `is_logits_` says.
-  Tensor param_;
+  const Tensor& stored() const { return param<0>(); }
+
   bool is_logits_;
-  distributions_internal::Shape expand_;
-  distributions_internal::Shape shape_;
 };
 
 }  // namespace provi

@@ -39,41 +39,26 @@
 #include <memory>
 
 #include "distributions/distribution.h"
-#include "distributions/internal/family_support.h"
+#include "distributions/internal/parametric.h"
 
 namespace provi {
 
-class Beta final : public DistributionImpl<Beta> {
+// Beta
+//
+// `Expand(rows, cols)`, `Validate()` (both concentrations must be positive
+// and finite) and `Sample()` are those of every reparameterisable family
+// (distributions/internal/parametric.h).
+class Beta final : public distributions_internal::Reparameterisable<Beta, 2> {
  public:
   Beta(Tensor concentration1, Tensor concentration0);
 
-  // Expand()
-  //
-  // The same family broadcast to `rows` x `cols` (Validate() fails if the
-  // parameters do not broadcast to it).
-  Beta Expand(Index rows, Index cols) const;
-
-  const Tensor& concentration1() const { return concentration1_; }
-  const Tensor& concentration0() const { return concentration0_; }
+  const Tensor& concentration1() const { return param<0>(); }
+  const Tensor& concentration0() const { return param<1>(); }
 
   absl::string_view name() const override { return "Beta"; }
-  Index rows() const override { return shape_.rows; }
-  Index cols() const override { return shape_.cols; }
-  absl::Status Validate() const override;
   Support support() const override { return Support::UnitInterval(); }
-  Tensor Sample(absl::BitGenRef gen) const override;
-  bool has_rsample() const override { return true; }
   Tensor RSample(absl::BitGenRef gen) const override;
   Tensor LogProb(const Tensor& value) const override;
-
- private:
-  Beta(Tensor concentration1, Tensor concentration0,
-       distributions_internal::Shape expand);
-
-  Tensor concentration1_;
-  Tensor concentration0_;
-  distributions_internal::Shape expand_;
-  distributions_internal::Shape shape_;
 };
 
 }  // namespace provi

@@ -9,7 +9,6 @@
 #include "absl/strings/str_cat.h"
 #include "ad/ops.h"
 #include "base/status_error.h"
-#include "base/status_macros.h"
 #include "distributions/internal/discrete.h"
 
 namespace provi {
@@ -32,36 +31,22 @@ int64_t DrawBinomial(const Distribution& family, int64_t n, double p,
 }  // namespace
 
 Binomial::Binomial(int64_t total_count, Tensor probs)
-    : Binomial(total_count, std::move(probs), Shape{}) {}
+    : Parametric({{"probs", distributions_internal::CheckProbability,
+                   std::move(probs)}}),
+      total_count_(total_count) {}
 
-Binomial::Binomial(int64_t total_count, Tensor probs, Shape expand)
-    : total_count_(total_count),
-      probs_(std::move(probs)),
-      expand_(expand),
-      shape_(distributions_internal::BroadcastShape({{"probs", &probs_}},
-                                                    expand)) {}
-
-Binomial Binomial::Expand(Index rows, Index cols) const {
-  return Binomial(total_count_, probs_,
-                  distributions_internal::ExpandShape(rows, cols));
-}
-
-absl::Status Binomial::Validate() const {
-  // shape_ is what these parameters broadcast to (see the constructor).
-  if (!shape_.valid()) {
-    return distributions_internal::ShapesError(name(), {{"probs", &probs_}},
-                                               expand_);
-  }
+absl::Status Binomial::ValidateRest() const {
   if (total_count_ < 0 || total_count_ > kMaxTotalCount) {
     return absl::InvalidArgumentError(
         absl::StrCat(name(), ": parameter 'total_count' = ", total_count_,
                      " must be in [0, 2^53 = ", kMaxTotalCount, "]"));
   }
-  return distributions_internal::CheckProbability(name(), {"probs", &probs_});
+  return absl::OkStatus();
 }
 
 void Binomial::CheckSamplable() const {
-  if (!shape_.valid() || total_count_ < 0 || total_count_ > kMaxTotalCount) {
+  RequireValidShape();
+  if (total_count_ < 0 || total_count_ > kMaxTotalCount) {
     ThrowIfError(Validate());
   }
 }
@@ -69,12 +54,12 @@ void Binomial::CheckSamplable() const {
 Tensor Binomial::Sample(absl::BitGenRef gen) const {
   CheckSamplable();
   return MakeConstant(rows(), cols(), [&](Index i, Index j) {
-    return DrawBinomial(*this, total_count_, BroadcastAt(probs_, i, j), gen);
+    return DrawBinomial(*this, total_count_, BroadcastAt(probs(), i, j), gen);
   });
 }
 
 Tensor Binomial::LogProb(const Tensor& value) const {
-  distributions_internal::ThrowIfShapeInvalid(*this, shape_);
+  RequireValidShape();
   const Shape shape = distributions_internal::CheckValue(name(), value, rows(),
                                                          cols(), support());
   const double n = static_cast<double>(total_count_);
@@ -96,8 +81,8 @@ Tensor Binomial::LogProb(const Tensor& value) const {
       MakeConstant(shape.rows, shape.cols,
                    [&](Index i, Index j) { return failures(i, j) > 0; });
   const Tensor log_mass =
-      log_choose + x * Log(Where(has_successes, probs_, Tensor(1))) +
-      failures * Log1p(-Where(has_failures, probs_, Tensor(0)));
+      log_choose + x * Log(Where(has_successes, probs(), Tensor(1))) +
+      failures * Log1p(-Where(has_failures, probs(), Tensor(0)));
   return distributions_internal::SumEvent(log_mass, shape);
 }
 
@@ -111,7 +96,7 @@ std::vector<MvdTerm> Binomial::MvdTerms(const Tensor& value,
                                         absl::BitGenRef gen) const {
   CheckSamplable();
   const Index n = rows();
-  const Tensor p = BroadcastTo(probs_, n, cols());
+  const Tensor p = BroadcastTo(probs(), n, cols());
   const Tensor c = MakeConstant(
       n, 1, [&](Index, Index) { return static_cast<double>(total_count_); });
   std::vector<MvdTerm> terms;
@@ -123,8 +108,8 @@ std::vector<MvdTerm> Binomial::MvdTerms(const Tensor& value,
       y[i] =
           total_count_ == 0
               ? Real(0)
-              : static_cast<Real>(DrawBinomial(*this, total_count_ - 1,
-                                               BroadcastAt(probs_, i, j), gen));
+              : static_cast<Real>(DrawBinomial(
+                    *this, total_count_ - 1, BroadcastAt(probs(), i, j), gen));
     }
     const Tensor plus = total_count_ == 0 ? fresh : fresh + Real(1);
     terms.push_back(

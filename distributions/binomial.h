@@ -46,11 +46,16 @@
 #include <vector>
 
 #include "distributions/distribution.h"
-#include "distributions/internal/family_support.h"
+#include "distributions/internal/parametric.h"
 
 namespace provi {
 
-class Binomial final : public DistributionImpl<Binomial> {
+// Binomial
+//
+// `Expand(rows, cols)` and `Validate()` are those of every parametric family
+// (distributions/internal/parametric.h); Validate() also checks
+// `total_count`.
+class Binomial final : public distributions_internal::Parametric<Binomial, 1> {
  public:
   // Validate() requires 0 <= total_count <= kMaxTotalCount and
   // probabilities in [0, 1].
@@ -60,19 +65,10 @@ class Binomial final : public DistributionImpl<Binomial> {
   // computed, and the standard library's sampler does not overflow.
   static constexpr int64_t kMaxTotalCount = int64_t{1} << 53;
 
-  // Expand()
-  //
-  // The same family broadcast to `rows` x `cols` (Validate() fails if the
-  // parameter does not broadcast to it).
-  Binomial Expand(Index rows, Index cols) const;
-
   int64_t total_count() const { return total_count_; }
-  const Tensor& probs() const { return probs_; }
+  const Tensor& probs() const { return param<0>(); }
 
   absl::string_view name() const override { return "Binomial"; }
-  Index rows() const override { return shape_.rows; }
-  Index cols() const override { return shape_.cols; }
-  absl::Status Validate() const override;
   Support support() const override {
     return Support::IntegerInterval(0, static_cast<Real>(total_count_));
   }
@@ -85,17 +81,13 @@ class Binomial final : public DistributionImpl<Binomial> {
                                 absl::BitGenRef gen) const override;
 
  private:
-  Binomial(int64_t total_count, Tensor probs,
-           distributions_internal::Shape expand);
+  absl::Status ValidateRest() const override;
 
   // Throws Validate()'s error when a sampler could not proceed: the shapes
-  // do not broadcast or total_count is negative.
+  // do not broadcast or total_count is out of range.
   void CheckSamplable() const;
 
   int64_t total_count_;
-  Tensor probs_;
-  distributions_internal::Shape expand_;
-  distributions_internal::Shape shape_;
 };
 
 }  // namespace provi

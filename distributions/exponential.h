@@ -39,42 +39,30 @@
 #include <vector>
 
 #include "distributions/distribution.h"
-#include "distributions/internal/family_support.h"
+#include "distributions/internal/parametric.h"
 
 namespace provi {
 
-class Exponential final : public DistributionImpl<Exponential> {
+// Exponential
+//
+// `Expand(rows, cols)`, `Validate()` (the rate must be positive and finite)
+// and `Sample()` are those of every reparameterisable family
+// (distributions/internal/parametric.h).
+class Exponential final
+    : public distributions_internal::Reparameterisable<Exponential, 1> {
  public:
   explicit Exponential(Tensor rate);
 
-  // Expand()
-  //
-  // The same family broadcast to `rows` x `cols` (Validate() fails if the
-  // parameter does not broadcast to it).
-  Exponential Expand(Index rows, Index cols) const;
-
-  const Tensor& rate() const { return rate_; }
+  const Tensor& rate() const { return param<0>(); }
 
   absl::string_view name() const override { return "Exponential"; }
-  Index rows() const override { return shape_.rows; }
-  Index cols() const override { return shape_.cols; }
-  absl::Status Validate() const override;
   Support support() const override { return Support::NonNegative(); }
-  Tensor Sample(absl::BitGenRef gen) const override;
-  bool has_rsample() const override { return true; }
   Tensor RSample(absl::BitGenRef gen) const override;
   Tensor LogProb(const Tensor& value) const override;
   // One term per event column (the rate of that column), in column order.
   bool has_mvd() const override { return true; }
   std::vector<MvdTerm> MvdTerms(const Tensor& value,
                                 absl::BitGenRef gen) const override;
-
- private:
-  Exponential(Tensor rate, distributions_internal::Shape expand);
-
-  Tensor rate_;
-  distributions_internal::Shape expand_;
-  distributions_internal::Shape shape_;
 };
 
 }  // namespace provi

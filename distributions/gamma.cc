@@ -7,9 +7,6 @@
 #include <utility>
 
 #include "ad/ops.h"
-#include "ad/tape.h"
-#include "base/status_error.h"
-#include "base/status_macros.h"
 #include "distributions/internal/fused_density.h"
 #include "distributions/internal/gamma_functions.h"
 
@@ -44,59 +41,33 @@ struct GammaKernel {
 }  // namespace
 
 Gamma::Gamma(Tensor concentration, Tensor rate)
-    : Gamma(std::move(concentration), std::move(rate), Shape{}) {}
-
-Gamma::Gamma(Tensor concentration, Tensor rate, Shape expand)
-    : concentration_(std::move(concentration)),
-      rate_(std::move(rate)),
-      expand_(expand),
-      shape_(distributions_internal::BroadcastShape(
-          {{"concentration", &concentration_}, {"rate", &rate_}}, expand)) {}
-
-Gamma Gamma::Expand(Index rows, Index cols) const {
-  return Gamma(concentration_, rate_,
-               distributions_internal::ExpandShape(rows, cols));
-}
-
-absl::Status Gamma::Validate() const {
-  // shape_ is what these parameters broadcast to (see the constructor).
-  if (!shape_.valid()) {
-    return distributions_internal::ShapesError(
-        name(), {{"concentration", &concentration_}, {"rate", &rate_}},
-        expand_);
-  }
-  PROVI_RETURN_IF_ERROR(distributions_internal::CheckPositive(
-      name(), {"concentration", &concentration_}));
-  return distributions_internal::CheckPositive(name(), {"rate", &rate_});
-}
+    : Reparameterisable(
+          {{"concentration", distributions_internal::CheckPositive,
+            std::move(concentration)},
+           {"rate", distributions_internal::CheckPositive, std::move(rate)}}) {}
 
 Tensor Gamma::RSample(absl::BitGenRef gen) const {
-  if (!shape_.valid()) ThrowStatus(Validate());
-  return distributions_internal::StandardGammaRSample(concentration_, rows(),
+  RequireValidShape();
+  return distributions_internal::StandardGammaRSample(concentration(), rows(),
                                                       cols(), gen) /
-         rate_;
-}
-
-Tensor Gamma::Sample(absl::BitGenRef gen) const {
-  NoRecordScope no_record;
-  return RSample(gen);
+         rate();
 }
 
 Tensor Gamma::LogProb(const Tensor& value) const {
-  if (!shape_.valid()) ThrowStatus(Validate());
+  RequireValidShape();
   const Shape shape = distributions_internal::CheckValue(name(), value, rows(),
                                                          cols(), support());
   if (std::optional<Tensor> fused = distributions_internal::FusedLogDensity(
-          GammaKernel{}, shape, value, concentration_, rate_)) {
+          GammaKernel{}, shape, value, concentration(), rate())) {
     return *std::move(fused);
   }
   const Tensor x = distributions_internal::BroadcastValue(value, shape);
   // α log β + (α - 1) log x - β x - log Γ(α), written as α log(β x) -
   // log x - β x - log Γ(α) so that every product has the full-shape x as an
   // operand: α and β may broadcast only through it (1 x C against R x 1).
-  const Tensor scaled = rate_ * x;
+  const Tensor scaled = rate() * x;
   const Tensor log_density =
-      concentration_ * Log(scaled) - Log(x) - scaled - Lgamma(concentration_);
+      concentration() * Log(scaled) - Log(x) - scaled - Lgamma(concentration());
   return distributions_internal::SumEvent(log_density, shape);
 }
 

@@ -40,41 +40,26 @@
 #include <memory>
 
 #include "distributions/distribution.h"
-#include "distributions/internal/family_support.h"
+#include "distributions/internal/parametric.h"
 
 namespace provi {
 
-class Gamma final : public DistributionImpl<Gamma> {
+// Gamma
+//
+// `Expand(rows, cols)`, `Validate()` (both parameters must be positive and
+// finite) and `Sample()` are those of every reparameterisable family
+// (distributions/internal/parametric.h).
+class Gamma final : public distributions_internal::Reparameterisable<Gamma, 2> {
  public:
   Gamma(Tensor concentration, Tensor rate);
 
-  // Expand()
-  //
-  // The same family broadcast to `rows` x `cols` (Validate() fails if the
-  // parameters do not broadcast to it).
-  Gamma Expand(Index rows, Index cols) const;
-
-  const Tensor& concentration() const { return concentration_; }
-  const Tensor& rate() const { return rate_; }
+  const Tensor& concentration() const { return param<0>(); }
+  const Tensor& rate() const { return param<1>(); }
 
   absl::string_view name() const override { return "Gamma"; }
-  Index rows() const override { return shape_.rows; }
-  Index cols() const override { return shape_.cols; }
-  absl::Status Validate() const override;
   Support support() const override { return Support::Positive(); }
-  Tensor Sample(absl::BitGenRef gen) const override;
-  bool has_rsample() const override { return true; }
   Tensor RSample(absl::BitGenRef gen) const override;
   Tensor LogProb(const Tensor& value) const override;
-
- private:
-  Gamma(Tensor concentration, Tensor rate,
-        distributions_internal::Shape expand);
-
-  Tensor concentration_;
-  Tensor rate_;
-  distributions_internal::Shape expand_;
-  distributions_internal::Shape shape_;
 };
 
 }  // namespace provi

@@ -8,7 +8,6 @@
 #include "absl/random/distributions.h"
 #include "ad/ops.h"
 #include "base/status_error.h"
-#include "base/status_macros.h"
 #include "distributions/internal/discrete.h"
 
 namespace provi {
@@ -16,31 +15,23 @@ namespace provi {
 using distributions_internal::MakeConstant;
 using distributions_internal::Shape;
 
-Geometric::Geometric(Tensor probs) : Geometric(std::move(probs), Shape{}) {}
+namespace {
 
-Geometric::Geometric(Tensor probs, Shape expand)
-    : probs_(std::move(probs)),
-      expand_(expand),
-      shape_(distributions_internal::BroadcastShape({{"probs", &probs_}},
-                                                    expand)) {}
-
-Geometric Geometric::Expand(Index rows, Index cols) const {
-  return Geometric(probs_, distributions_internal::ExpandShape(rows, cols));
-}
-
-absl::Status Geometric::Validate() const {
-  // shape_ is what these parameters broadcast to (see the constructor).
-  if (!shape_.valid()) {
-    return distributions_internal::ShapesError(name(), {{"probs", &probs_}},
-                                               expand_);
-  }
+// p = 0 has no distribution: no success ever happens.
+absl::Status CheckSuccessProbability(
+    absl::string_view family, const distributions_internal::NamedParam& probs) {
   return distributions_internal::CheckParam(
-      name(), {"probs", &probs_}, [](Real p) { return p > 0 && p <= 1; },
+      family, probs, [](Real p) { return p > 0 && p <= 1; },
       "must be in (0, 1]");
 }
 
+}  // namespace
+
+Geometric::Geometric(Tensor probs)
+    : Parametric({{"probs", CheckSuccessProbability, std::move(probs)}}) {}
+
 double Geometric::Draw(Index i, Index j, absl::BitGenRef gen) const {
-  const double p = distributions_internal::BroadcastAt(probs_, i, j);
+  const double p = distributions_internal::BroadcastAt(this->probs(), i, j);
   // p = 0 would draw infinity; report it (possible only when the caller
   // skipped Validate()).
   if (!(p > 0 && p <= 1)) ThrowIfError(Validate());
@@ -50,13 +41,13 @@ double Geometric::Draw(Index i, Index j, absl::BitGenRef gen) const {
 }
 
 Tensor Geometric::Sample(absl::BitGenRef gen) const {
-  distributions_internal::ThrowIfShapeInvalid(*this, shape_);
+  RequireValidShape();
   return MakeConstant(rows(), cols(),
                       [&](Index i, Index j) { return Draw(i, j, gen); });
 }
 
 Tensor Geometric::LogProb(const Tensor& value) const {
-  distributions_internal::ThrowIfShapeInvalid(*this, shape_);
+  RequireValidShape();
   const Shape shape = distributions_internal::CheckValue(name(), value, rows(),
                                                          cols(), support());
   const Tensor x = distributions_internal::BroadcastValue(Detach(value), shape);
@@ -65,19 +56,19 @@ Tensor Geometric::LogProb(const Tensor& value) const {
   const Tensor has_failures = MakeConstant(
       shape.rows, shape.cols, [&](Index i, Index j) { return x(i, j) > 0; });
   const Tensor log_mass =
-      Log(probs_) + x * Log1p(-Where(has_failures, probs_, Tensor(0)));
+      Log(probs()) + x * Log1p(-Where(has_failures, probs(), Tensor(0)));
   return distributions_internal::SumEvent(log_mass, shape);
 }
 
 std::vector<MvdTerm> Geometric::MvdTerms(const Tensor& value,
                                          absl::BitGenRef gen) const {
-  distributions_internal::ThrowIfShapeInvalid(*this, shape_);
+  RequireValidShape();
   const Index n = rows();
-  const Tensor probs = BroadcastTo(probs_, n, cols());
+  const Tensor all_probs = BroadcastTo(probs(), n, cols());
   std::vector<MvdTerm> terms;
   terms.reserve(static_cast<size_t>(cols()));
   for (Index j = 0; j < cols(); ++j) {
-    const Tensor p = SliceCols(probs, j, 1);
+    const Tensor p = SliceCols(all_probs, j, 1);
     Real* plus = nullptr;
     Real* minus = nullptr;
     const Tensor x_plus = NewConstant(n, 1, &plus);

@@ -46,27 +46,23 @@
 #include <vector>
 
 #include "distributions/distribution.h"
-#include "distributions/internal/family_support.h"
+#include "distributions/internal/parametric.h"
 
 namespace provi {
 
-class Geometric final : public DistributionImpl<Geometric> {
+// Geometric
+//
+// `Expand(rows, cols)` and `Validate()` are those of every parametric family
+// (distributions/internal/parametric.h).
+class Geometric final
+    : public distributions_internal::Parametric<Geometric, 1> {
  public:
   // Validate() requires probabilities in (0, 1].
   explicit Geometric(Tensor probs);
 
-  // Expand()
-  //
-  // The same family broadcast to `rows` x `cols` (Validate() fails if the
-  // parameter does not broadcast to it).
-  Geometric Expand(Index rows, Index cols) const;
-
-  const Tensor& probs() const { return probs_; }
+  const Tensor& probs() const { return param<0>(); }
 
   absl::string_view name() const override { return "Geometric"; }
-  Index rows() const override { return shape_.rows; }
-  Index cols() const override { return shape_.cols; }
-  absl::Status Validate() const override;
   Support support() const override { return Support::NonNegativeInteger(); }
   Tensor Sample(absl::BitGenRef gen) const override;
   Tensor LogProb(const Tensor& value) const override;
@@ -75,14 +71,8 @@ class Geometric final : public DistributionImpl<Geometric> {
                                 absl::BitGenRef gen) const override;
 
  private:
-  Geometric(Tensor probs, distributions_internal::Shape expand);
-
   // One draw with probability element (i, j), broadcast.
   double Draw(Index i, Index j, absl::BitGenRef gen) const;
-
-  Tensor probs_;
-  distributions_internal::Shape expand_;
-  distributions_internal::Shape shape_;
 };
 
 }  // namespace provi

@@ -7,8 +7,6 @@
 #include <utility>
 
 #include "ad/ops.h"
-#include "ad/tape.h"
-#include "base/status_macros.h"
 #include "distributions/internal/fused_density.h"
 #include "distributions/internal/noise.h"
 
@@ -45,49 +43,27 @@ struct HalfCauchyKernel {
 
 }  // namespace
 
-HalfCauchy::HalfCauchy(Tensor scale) : HalfCauchy(std::move(scale), Shape{}) {}
-
-HalfCauchy::HalfCauchy(Tensor scale, Shape expand)
-    : scale_(std::move(scale)),
-      expand_(expand),
-      shape_(distributions_internal::BroadcastShape({{"scale", &scale_}},
-                                                    expand)) {}
-
-HalfCauchy HalfCauchy::Expand(Index rows, Index cols) const {
-  return HalfCauchy(scale_, distributions_internal::ExpandShape(rows, cols));
-}
-
-absl::Status HalfCauchy::Validate() const {
-  // shape_ is what these parameters broadcast to (see the constructor).
-  if (!shape_.valid()) {
-    return distributions_internal::ShapesError(name(), {{"scale", &scale_}},
-                                               expand_);
-  }
-  return distributions_internal::CheckPositive(name(), {"scale", &scale_});
-}
+HalfCauchy::HalfCauchy(Tensor scale)
+    : Reparameterisable({{"scale", distributions_internal::CheckPositive,
+                          std::move(scale)}}) {}
 
 Tensor HalfCauchy::RSample(absl::BitGenRef gen) const {
   const Tensor magnitude =
       Abs(distributions_internal::StandardCauchyNoise(rows(), cols(), gen));
-  return scale_ * magnitude;
-}
-
-Tensor HalfCauchy::Sample(absl::BitGenRef gen) const {
-  NoRecordScope no_record;
-  return RSample(gen);
+  return scale() * magnitude;
 }
 
 Tensor HalfCauchy::LogProb(const Tensor& value) const {
   const Shape shape = distributions_internal::CheckValue(name(), value, rows(),
                                                          cols(), support());
   if (std::optional<Tensor> fused = distributions_internal::FusedLogDensity(
-          HalfCauchyKernel{}, shape, value, scale_)) {
+          HalfCauchyKernel{}, shape, value, scale())) {
     return *std::move(fused);
   }
   const Tensor z =
-      distributions_internal::BroadcastValue(value, shape) / scale_;
+      distributions_internal::BroadcastValue(value, shape) / scale();
   const Tensor log_density =
-      -Log1p(Square(z)) - Log(scale_) + static_cast<Real>(kLogTwoOverPi);
+      -Log1p(Square(z)) - Log(scale()) + static_cast<Real>(kLogTwoOverPi);
   return distributions_internal::SumEvent(log_density, shape);
 }
 

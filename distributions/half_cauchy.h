@@ -26,38 +26,26 @@
 #include <memory>
 
 #include "distributions/distribution.h"
-#include "distributions/internal/family_support.h"
+#include "distributions/internal/parametric.h"
 
 namespace provi {
 
-class HalfCauchy final : public DistributionImpl<HalfCauchy> {
+// HalfCauchy
+//
+// `Expand(rows, cols)`, `Validate()` (the scale must be positive and finite)
+// and `Sample()` are those of every reparameterisable family
+// (distributions/internal/parametric.h).
+class HalfCauchy final
+    : public distributions_internal::Reparameterisable<HalfCauchy, 1> {
  public:
   explicit HalfCauchy(Tensor scale);
 
-  // Expand()
-  //
-  // The same family broadcast to `rows` x `cols` (Validate() fails if the
-  // parameter does not broadcast to it).
-  HalfCauchy Expand(Index rows, Index cols) const;
-
-  const Tensor& scale() const { return scale_; }
+  const Tensor& scale() const { return param<0>(); }
 
   absl::string_view name() const override { return "HalfCauchy"; }
-  Index rows() const override { return shape_.rows; }
-  Index cols() const override { return shape_.cols; }
-  absl::Status Validate() const override;
   Support support() const override { return Support::NonNegative(); }
-  Tensor Sample(absl::BitGenRef gen) const override;
-  bool has_rsample() const override { return true; }
   Tensor RSample(absl::BitGenRef gen) const override;
   Tensor LogProb(const Tensor& value) const override;
-
- private:
-  HalfCauchy(Tensor scale, distributions_internal::Shape expand);
-
-  Tensor scale_;
-  distributions_internal::Shape expand_;
-  distributions_internal::Shape shape_;
 };
 
 }  // namespace provi

@@ -24,39 +24,27 @@
 #include <memory>
 
 #include "distributions/distribution.h"
-#include "distributions/internal/family_support.h"
+#include "distributions/internal/parametric.h"
 
 namespace provi {
 
-class HalfNormal final : public DistributionImpl<HalfNormal> {
+// HalfNormal
+//
+// `Expand(rows, cols)`, `Validate()` (the scale must be positive and finite)
+// and `Sample()` are those of every reparameterisable family
+// (distributions/internal/parametric.h).
+class HalfNormal final
+    : public distributions_internal::Reparameterisable<HalfNormal, 1> {
  public:
   explicit HalfNormal(Tensor scale);
 
-  // Expand()
-  //
-  // The same family broadcast to `rows` x `cols` (Validate() fails if the
-  // parameter does not broadcast to it).
-  HalfNormal Expand(Index rows, Index cols) const;
-
   // The scale of the underlying normal (not the standard deviation of x).
-  const Tensor& scale() const { return scale_; }
+  const Tensor& scale() const { return param<0>(); }
 
   absl::string_view name() const override { return "HalfNormal"; }
-  Index rows() const override { return shape_.rows; }
-  Index cols() const override { return shape_.cols; }
-  absl::Status Validate() const override;
   Support support() const override { return Support::NonNegative(); }
-  Tensor Sample(absl::BitGenRef gen) const override;
-  bool has_rsample() const override { return true; }
   Tensor RSample(absl::BitGenRef gen) const override;
   Tensor LogProb(const Tensor& value) const override;
-
- private:
-  HalfNormal(Tensor scale, distributions_internal::Shape expand);
-
-  Tensor scale_;
-  distributions_internal::Shape expand_;
-  distributions_internal::Shape shape_;
 };
 
 }  // namespace provi

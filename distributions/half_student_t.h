@@ -35,40 +35,27 @@
 #include <memory>
 
 #include "distributions/distribution.h"
-#include "distributions/internal/family_support.h"
+#include "distributions/internal/parametric.h"
 
 namespace provi {
 
-class HalfStudentT final : public DistributionImpl<HalfStudentT> {
+// HalfStudentT
+//
+// `Expand(rows, cols)`, `Validate()` (df and scale must be positive and
+// finite, with df / 2 > 0 in provi::Real) and `Sample()` are those of every
+// reparameterisable family (distributions/internal/parametric.h).
+class HalfStudentT final
+    : public distributions_internal::Reparameterisable<HalfStudentT, 2> {
  public:
   HalfStudentT(Tensor df, Tensor scale);
 
-  // Expand()
-  //
-  // The same family broadcast to `rows` x `cols` (Validate() fails if the
-  // parameters do not broadcast to it).
-  HalfStudentT Expand(Index rows, Index cols) const;
-
-  const Tensor& df() const { return df_; }
-  const Tensor& scale() const { return scale_; }
+  const Tensor& df() const { return param<0>(); }
+  const Tensor& scale() const { return param<1>(); }
 
   absl::string_view name() const override { return "HalfStudentT"; }
-  Index rows() const override { return shape_.rows; }
-  Index cols() const override { return shape_.cols; }
-  absl::Status Validate() const override;
   Support support() const override { return Support::NonNegative(); }
-  Tensor Sample(absl::BitGenRef gen) const override;
-  bool has_rsample() const override { return true; }
   Tensor RSample(absl::BitGenRef gen) const override;
   Tensor LogProb(const Tensor& value) const override;
-
- private:
-  HalfStudentT(Tensor df, Tensor scale, distributions_internal::Shape expand);
-
-  Tensor df_;
-  Tensor scale_;
-  distributions_internal::Shape expand_;
-  distributions_internal::Shape shape_;
 };
 
 }  // namespace provi

@@ -11,7 +11,6 @@
 #include "absl/random/distributions.h"
 #include "ad/ops.h"
 #include "base/status_error.h"
-#include "base/status_macros.h"
 #include "distributions/internal/discrete.h"
 
 namespace provi {
@@ -19,29 +18,12 @@ namespace provi {
 using distributions_internal::MakeConstant;
 using distributions_internal::Shape;
 
-Poisson::Poisson(Tensor rate) : Poisson(std::move(rate), Shape{}) {}
-
-Poisson::Poisson(Tensor rate, Shape expand)
-    : rate_(std::move(rate)),
-      expand_(expand),
-      shape_(
-          distributions_internal::BroadcastShape({{"rate", &rate_}}, expand)) {}
-
-Poisson Poisson::Expand(Index rows, Index cols) const {
-  return Poisson(rate_, distributions_internal::ExpandShape(rows, cols));
-}
-
-absl::Status Poisson::Validate() const {
-  // shape_ is what these parameters broadcast to (see the constructor).
-  if (!shape_.valid()) {
-    return distributions_internal::ShapesError(name(), {{"rate", &rate_}},
-                                               expand_);
-  }
-  return distributions_internal::CheckPositive(name(), {"rate", &rate_});
-}
+Poisson::Poisson(Tensor rate)
+    : Parametric(
+          {{"rate", distributions_internal::CheckPositive, std::move(rate)}}) {}
 
 Real Poisson::Draw(Index i, Index j, absl::BitGenRef gen) const {
-  const double rate = distributions_internal::BroadcastAt(rate_, i, j);
+  const double rate = distributions_internal::BroadcastAt(this->rate(), i, j);
   // absl::Poisson requires a finite non-negative mean; report the invalid
   // parameter (possible only when the caller skipped Validate()) instead.
   if (!(rate > 0 && std::isfinite(rate))) ThrowIfError(Validate());
@@ -58,13 +40,13 @@ Real Poisson::Draw(Index i, Index j, absl::BitGenRef gen) const {
 }
 
 Tensor Poisson::Sample(absl::BitGenRef gen) const {
-  distributions_internal::ThrowIfShapeInvalid(*this, shape_);
+  RequireValidShape();
   return MakeConstant(rows(), cols(),
                       [&](Index i, Index j) { return Draw(i, j, gen); });
 }
 
 Tensor Poisson::LogProb(const Tensor& value) const {
-  distributions_internal::ThrowIfShapeInvalid(*this, shape_);
+  RequireValidShape();
   const Shape shape = distributions_internal::CheckValue(name(), value, rows(),
                                                          cols(), support());
   const Tensor x = distributions_internal::BroadcastValue(Detach(value), shape);
@@ -72,15 +54,15 @@ Tensor Poisson::LogProb(const Tensor& value) const {
       MakeConstant(shape.rows, shape.cols, [&](Index i, Index j) {
         return std::lgamma(static_cast<double>(x(i, j)) + 1);
       });
-  const Tensor log_mass = x * Log(rate_) - rate_ - log_factorial;
+  const Tensor log_mass = x * Log(rate()) - rate() - log_factorial;
   return distributions_internal::SumEvent(log_mass, shape);
 }
 
 std::vector<MvdTerm> Poisson::MvdTerms(const Tensor& value,
                                        absl::BitGenRef gen) const {
-  distributions_internal::ThrowIfShapeInvalid(*this, shape_);
+  RequireValidShape();
   const Index n = rows();
-  const Tensor rate = BroadcastTo(rate_, n, cols());
+  const Tensor rates = BroadcastTo(rate(), n, cols());
   const Tensor one = MakeConstant(n, 1, [](Index, Index) { return 1; });
   std::vector<MvdTerm> terms;
   terms.reserve(static_cast<size_t>(cols()));
@@ -88,7 +70,7 @@ std::vector<MvdTerm> Poisson::MvdTerms(const Tensor& value,
     const Tensor fresh =
         MakeConstant(n, 1, [&](Index i, Index) { return Draw(i, j, gen); });
     terms.push_back(
-        MvdTerm{SliceCols(rate, j, 1), one,
+        MvdTerm{SliceCols(rates, j, 1), one,
                 distributions_internal::ReplaceColumn(value, j, fresh + 1),
                 distributions_internal::ReplaceColumn(value, j, fresh)});
   }

@@ -41,30 +41,25 @@
 #include <vector>
 
 #include "distributions/distribution.h"
-#include "distributions/internal/family_support.h"
+#include "distributions/internal/parametric.h"
 
 namespace provi {
 
-class Poisson final : public DistributionImpl<Poisson> {
+// Poisson
+//
+// `Expand(rows, cols)` and `Validate()` (the rate must be positive and
+// finite) are those of every parametric family
+// (distributions/internal/parametric.h).
+class Poisson final : public distributions_internal::Parametric<Poisson, 1> {
  public:
-  // Validate() requires positive, finite rates.
   explicit Poisson(Tensor rate);
 
-  // Expand()
-  //
-  // The same family broadcast to `rows` x `cols` (Validate() fails if the
-  // rate does not broadcast to it).
-  Poisson Expand(Index rows, Index cols) const;
-
-  const Tensor& rate() const { return rate_; }
+  const Tensor& rate() const { return param<0>(); }
 
   // Rates above this are drawn by the normal approximation (see above).
   static constexpr double kMaxExactRate = 1e10;
 
   absl::string_view name() const override { return "Poisson"; }
-  Index rows() const override { return shape_.rows; }
-  Index cols() const override { return shape_.cols; }
-  absl::Status Validate() const override;
   Support support() const override { return Support::NonNegativeInteger(); }
   Tensor Sample(absl::BitGenRef gen) const override;
   Tensor LogProb(const Tensor& value) const override;
@@ -73,14 +68,8 @@ class Poisson final : public DistributionImpl<Poisson> {
                                 absl::BitGenRef gen) const override;
 
  private:
-  Poisson(Tensor rate, distributions_internal::Shape expand);
-
   // One draw with rate element (i, j), broadcast.
   Real Draw(Index i, Index j, absl::BitGenRef gen) const;
-
-  Tensor rate_;
-  distributions_internal::Shape expand_;
-  distributions_internal::Shape shape_;
 };
 
 }  // namespace provi

@@ -34,43 +34,29 @@
 #include <memory>
 
 #include "distributions/distribution.h"
-#include "distributions/internal/family_support.h"
+#include "distributions/internal/parametric.h"
 
 namespace provi {
 
-class StudentT final : public DistributionImpl<StudentT> {
+// StudentT
+//
+// `Expand(rows, cols)`, `Validate()` (df positive and finite with df / 2 > 0
+// in provi::Real, a finite loc, a positive and finite scale) and `Sample()`
+// are those of every reparameterisable family
+// (distributions/internal/parametric.h).
+class StudentT final
+    : public distributions_internal::Reparameterisable<StudentT, 3> {
  public:
   StudentT(Tensor df, Tensor loc, Tensor scale);
 
-  // Expand()
-  //
-  // The same family broadcast to `rows` x `cols` (Validate() fails if the
-  // parameters do not broadcast to it).
-  StudentT Expand(Index rows, Index cols) const;
-
-  const Tensor& df() const { return df_; }
-  const Tensor& loc() const { return loc_; }
-  const Tensor& scale() const { return scale_; }
+  const Tensor& df() const { return param<0>(); }
+  const Tensor& loc() const { return param<1>(); }
+  const Tensor& scale() const { return param<2>(); }
 
   absl::string_view name() const override { return "StudentT"; }
-  Index rows() const override { return shape_.rows; }
-  Index cols() const override { return shape_.cols; }
-  absl::Status Validate() const override;
   Support support() const override { return Support::Real(); }
-  Tensor Sample(absl::BitGenRef gen) const override;
-  bool has_rsample() const override { return true; }
   Tensor RSample(absl::BitGenRef gen) const override;
   Tensor LogProb(const Tensor& value) const override;
-
- private:
-  StudentT(Tensor df, Tensor loc, Tensor scale,
-           distributions_internal::Shape expand);
-
-  Tensor df_;
-  Tensor loc_;
-  Tensor scale_;
-  distributions_internal::Shape expand_;
-  distributions_internal::Shape shape_;
 };
 
 }  // namespace provi

@@ -6,8 +6,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "ad/ops.h"
-#include "ad/tape.h"
-#include "base/status_macros.h"
 
 namespace provi {
 
@@ -23,38 +21,22 @@ Index BroadcastOffset(const Tensor& t, Index i, Index j) {
 }  // namespace
 
 Uniform::Uniform(Tensor low, Tensor high)
-    : Uniform(std::move(low), std::move(high), Shape{}) {}
+    : Reparameterisable(
+          {{"low", distributions_internal::CheckFinite, std::move(low)},
+           {"high", distributions_internal::CheckFinite, std::move(high)}}) {}
 
-Uniform::Uniform(Tensor low, Tensor high, Shape expand)
-    : low_(std::move(low)),
-      high_(std::move(high)),
-      expand_(expand),
-      shape_(distributions_internal::BroadcastShape(
-          {{"low", &low_}, {"high", &high_}}, expand)) {}
-
-Uniform Uniform::Expand(Index rows, Index cols) const {
-  return Uniform(low_, high_, distributions_internal::ExpandShape(rows, cols));
-}
-
-absl::Status Uniform::Validate() const {
-  // shape_ is what these parameters broadcast to (see the constructor).
-  if (!shape_.valid()) {
-    return distributions_internal::ShapesError(
-        name(), {{"low", &low_}, {"high", &high_}}, expand_);
-  }
-  PROVI_RETURN_IF_ERROR(
-      distributions_internal::CheckFinite(name(), {"low", &low_}));
-  PROVI_RETURN_IF_ERROR(
-      distributions_internal::CheckFinite(name(), {"high", &high_}));
+absl::Status Uniform::ValidateRest() const {
+  const Tensor& low = this->low();
+  const Tensor& high = this->high();
   // The standard message, naming high's own element and the low it faces.
-  for (Index j = 0; j < shape_.cols; ++j) {
-    for (Index i = 0; i < shape_.rows; ++i) {
-      const Real lo = low_.value_data()[BroadcastOffset(low_, i, j)];
-      const Real hi = high_.value_data()[BroadcastOffset(high_, i, j)];
+  for (Index j = 0; j < cols(); ++j) {
+    for (Index i = 0; i < rows(); ++i) {
+      const Real lo = low.value_data()[BroadcastOffset(low, i, j)];
+      const Real hi = high.value_data()[BroadcastOffset(high, i, j)];
       if (!(lo < hi)) {
         return absl::InvalidArgumentError(absl::StrCat(
-            name(), ": parameter 'high' element (", high_.rows() == 1 ? 0 : i,
-            ", ", high_.cols() == 1 ? 0 : j, ") = ", hi,
+            name(), ": parameter 'high' element (", high.rows() == 1 ? 0 : i,
+            ", ", high.cols() == 1 ? 0 : j, ") = ", hi,
             " must be > low = ", lo));
       }
     }
@@ -63,14 +45,14 @@ absl::Status Uniform::Validate() const {
 }
 
 Support Uniform::support() const {
-  if (low_.size() == 0 || high_.size() == 0) return Support::Real();
-  return Support::Interval(low_, high_);
+  if (low().size() == 0 || high().size() == 0) return Support::Real();
+  return Support::Interval(low(), high());
 }
 
 Tensor Uniform::RSample(absl::BitGenRef gen) const {
   // Bounds broadcast first: high - low of a 1xC and an Rx1 bound would not.
-  const Tensor low = BroadcastTo(low_, rows(), cols());
-  const Tensor high = BroadcastTo(high_, rows(), cols());
+  const Tensor low = BroadcastTo(this->low(), rows(), cols());
+  const Tensor high = BroadcastTo(this->high(), rows(), cols());
   const Tensor u = distributions_internal::UniformNoise(rows(), cols(), gen);
   // No draw lands past high: for any representable u < 1, rounding
   // d = high - low up costs at most half a unit in its last place, and
@@ -79,17 +61,12 @@ Tensor Uniform::RSample(absl::BitGenRef gen) const {
   return low + (high - low) * u;
 }
 
-Tensor Uniform::Sample(absl::BitGenRef gen) const {
-  NoRecordScope no_record;
-  return RSample(gen);
-}
-
 Tensor Uniform::LogProb(const Tensor& value) const {
   const Shape shape = distributions_internal::CheckValue(name(), value, rows(),
                                                          cols(), support());
   const Tensor x = distributions_internal::BroadcastValue(value, shape);
-  const Tensor low = BroadcastTo(low_, shape.rows, shape.cols);
-  const Tensor high = BroadcastTo(high_, shape.rows, shape.cols);
+  const Tensor low = BroadcastTo(this->low(), shape.rows, shape.cols);
+  const Tensor high = BroadcastTo(this->high(), shape.rows, shape.cols);
   // With validation on, CheckValue has rejected values outside; without,
   // they get density 0.
   Real* in = nullptr;

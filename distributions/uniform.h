@@ -33,41 +33,31 @@
 #include <memory>
 
 #include "distributions/distribution.h"
-#include "distributions/internal/family_support.h"
+#include "distributions/internal/parametric.h"
 
 namespace provi {
 
-class Uniform final : public DistributionImpl<Uniform> {
+// Uniform
+//
+// `Expand(rows, cols)`, `Validate()` (finite bounds, and low < high element
+// by element) and `Sample()` are those of every reparameterisable family
+// (distributions/internal/parametric.h).
+class Uniform final
+    : public distributions_internal::Reparameterisable<Uniform, 2> {
  public:
   Uniform(Tensor low, Tensor high);
 
-  // Expand()
-  //
-  // The same family broadcast to `rows` x `cols` (Validate() fails if the
-  // parameters do not broadcast to it).
-  Uniform Expand(Index rows, Index cols) const;
-
-  const Tensor& low() const { return low_; }
-  const Tensor& high() const { return high_; }
+  const Tensor& low() const { return param<0>(); }
+  const Tensor& high() const { return param<1>(); }
 
   absl::string_view name() const override { return "Uniform"; }
-  Index rows() const override { return shape_.rows; }
-  Index cols() const override { return shape_.cols; }
-  // Also requires low < high element by element.
-  absl::Status Validate() const override;
   Support support() const override;
-  Tensor Sample(absl::BitGenRef gen) const override;
-  bool has_rsample() const override { return true; }
   Tensor RSample(absl::BitGenRef gen) const override;
   Tensor LogProb(const Tensor& value) const override;
 
  private:
-  Uniform(Tensor low, Tensor high, distributions_internal::Shape expand);
-
-  Tensor low_;
-  Tensor high_;
-  distributions_internal::Shape expand_;
-  distributions_internal::Shape shape_;
+  // low < high element by element.
+  absl::Status ValidateRest() const override;
 };
 
 }  // namespace provi

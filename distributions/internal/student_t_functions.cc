@@ -2,6 +2,8 @@
 
 #include "distributions/internal/student_t_functions.h"
 
+#include <cmath>
+
 #include "ad/ops.h"
 #include "distributions/internal/family_support.h"
 #include "distributions/internal/gamma_functions.h"
@@ -13,6 +15,13 @@ namespace {
 constexpr double kHalfLogPi = 0.57236494292470008707;
 
 }  // namespace
+
+absl::Status CheckDegreesOfFreedom(absl::string_view family,
+                                   const NamedParam& df) {
+  return CheckParam(
+      family, df, [](Real x) { return x * Real(0.5) > 0 && std::isfinite(x); },
+      "must be finite and > 0, with df / 2 > 0 in provi::Real");
+}
 
 Tensor StudentTLogDensity(const Tensor& z, const Tensor& df,
                           const Tensor& scale) {

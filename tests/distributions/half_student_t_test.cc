@@ -9,6 +9,7 @@
 #include "distributions/half_student_t.h"
 
 #include <cmath>
+#include <limits>
 #include <type_traits>
 
 #include "ad/ops.h"
@@ -150,7 +151,18 @@ TEST(HalfStudentTTest, ValidateAndSupport) {
                            RealTensor(Mat({{1.0, 2.0, 3.0}})))
                   .Validate(),
               absl::StatusCode::kInvalidArgument, "do not broadcast");
-  EXPECT_TRUE(HalfStudentT(3.0, 1.0).Expand(4, 3).Validate().ok());
+  const HalfStudentT expanded = HalfStudentT(3.0, 1.0).Expand(4, 3);
+  EXPECT_TRUE(expanded.Validate().ok());
+  EXPECT_EQ(expanded.rows(), 4);
+  EXPECT_EQ(expanded.cols(), 3);
+  ExpectError(
+      HalfStudentT(RealTensor(Mat({{1.0, 2.0}})), 1.0).Expand(4, 3).Validate(),
+      absl::StatusCode::kInvalidArgument,
+      "do not broadcast to the expanded shape 4x3");
+  // The sampler draws Gamma(df / 2), as StudentT's does.
+  ExpectError(
+      HalfStudentT(std::numeric_limits<Real>::denorm_min(), 1.0).Validate(),
+      absl::StatusCode::kInvalidArgument, "df / 2 > 0");
   EXPECT_EQ(HalfStudentT(3.0, 1.0).support(), Support::NonNegative());
   ExpectError(CatchStatus([] { HalfStudentT(3.0, 1.0).LogProb(Tensor(-0.5)); }),
               absl::StatusCode::kInvalidArgument,

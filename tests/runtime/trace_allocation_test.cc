@@ -3,11 +3,8 @@
 // Recording a trace does not allocate per site once the recycled blocks are
 // warm: sites, the address index and the copies of distributions
 // (Distribution::CloneWith into the trace's arena) live in recycled memory.
-// The global operator new is replaced to count heap allocations.
+// Heap allocations are counted by tests/testing/allocation_counter.h.
 
-#include <atomic>
-#include <cstdlib>
-#include <new>
 #include <string>
 #include <vector>
 
@@ -17,21 +14,12 @@
 #include "handlers/trace.h"
 #include "runtime/handler.h"
 #include "runtime/primitives.h"
-
-namespace {
-std::atomic<long> heap_allocations{0};
-}  // namespace
-
-void* operator new(size_t size) {
-  heap_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, size_t) noexcept { std::free(p); }
+#include "tests/testing/allocation_counter.h"
 
 namespace provi {
 namespace {
+
+using ::provi::testing::HeapAllocations;
 
 // Heap allocations made by the last of a few runs of a program with `n`
 // sample sites, traced or not.
@@ -44,7 +32,7 @@ long AllocationsOfAWarmRun(int n, bool traced) {
   long allocations = 0;
   for (int run = 0; run < 3; ++run) {
     TapeScope tape;
-    const long before = heap_allocations.load();
+    const long before = HeapAllocations();
     {
       TraceHandler trace;
       if (traced) {
@@ -54,9 +42,19 @@ long AllocationsOfAWarmRun(int n, bool traced) {
         for (const std::string& name : names) sample(name, normal);
       }
     }
-    allocations = heap_allocations.load() - before;
+    allocations = HeapAllocations() - before;
   }
   return allocations;
+}
+
+// The test below would pass for a counter that never counts.
+TEST(TraceAllocationTest, TheCounterCountsAllocations) {
+  const long before = HeapAllocations();
+  void* volatile single = ::operator new(64);
+  void* volatile array = ::operator new[](64);
+  ::operator delete(single);
+  ::operator delete[](array);
+  EXPECT_EQ(HeapAllocations() - before, 2);
 }
 
 TEST(TraceAllocationTest, RecordingASiteDoesNotAllocate) {

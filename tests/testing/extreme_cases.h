@@ -41,6 +41,7 @@
 #include "distributions/geometric.h"
 #include "distributions/half_cauchy.h"
 #include "distributions/half_normal.h"
+#include "distributions/half_student_t.h"
 #include "distributions/laplace.h"
 #include "distributions/log_normal.h"
 #include "distributions/mv_normal.h"
@@ -122,6 +123,10 @@ inline std::vector<std::pair<std::string, Make>> Families() {
        [=](Real v) { return Share(StudentT(Tensor(v), zero, one)); }},
       {"StudentT.scale",
        [=](Real v) { return Share(StudentT(one, zero, Tensor(v))); }},
+      {"HalfStudentT.df",
+       [=](Real v) { return Share(HalfStudentT(Tensor(v), one)); }},
+      {"HalfStudentT.scale",
+       [=](Real v) { return Share(HalfStudentT(one, Tensor(v))); }},
       {"Uniform.low", [=](Real v) { return Share(Uniform(Tensor(v), one)); }},
       {"Uniform.high", [=](Real v) { return Share(Uniform(zero, Tensor(v))); }},
       {"Delta.value", [=](Real v) { return Share(Delta(Tensor(v))); }},
