@@ -40,7 +40,8 @@ ABSL_FLAG(provi::examples::AirEstimator, estimator, kDefaults.estimator,
           "(exact enumeration), mvd (measure-valued derivatives), hybrid (MVD "
           "at steps 0-1, enumeration at step 2), iwae2-reinforce, iwae2-mvd, "
           "hybrid-iwae2 (the importance-weighted bound with 2 particles) or "
-          "rws10 (reweighted wake-sleep, 10 particles, one resampled).");
+          "rws10 (reweighted wake-sleep, 10 particles, one resampled), "
+          "advised (every site's strategy chosen by the estimator advisor).");
 ABSL_FLAG(provi::examples::AirVariant, variant, kDefaults.variant,
           "Whose AIR: genjax (genjax.vi's Figure 7 model and guide) or pyro "
           "(Pyro's: masking by z_pres, prior offset for z_where, decoder "
@@ -61,6 +62,12 @@ ABSL_FLAG(provi::examples::AirBaseline, baseline, kDefaults.baseline,
           "per image, from the baseline network).");
 ABSL_FLAG(double, baseline_decay, kDefaults.baseline_decay,
           "Decay of --baseline=moving_average and control_variates.");
+ABSL_FLAG(int, advisor_estimates, kDefaults.advisor_estimates,
+          "--estimator=advised: gradient estimates per strategy and site in "
+          "the advisor's pilot.");
+ABSL_FLAG(int64_t, readvise_every, kDefaults.readvise_every,
+          "--estimator=advised: advise again every this many steps (0: only "
+          "before the first).");
 ABSL_FLAG(double, learning_rate, kDefaults.learning_rate,
           "Adam's learning rate for the model and the guide.");
 ABSL_FLAG(double, baseline_learning_rate, kDefaults.baseline_learning_rate,
@@ -102,7 +109,7 @@ int main(int argc, char** argv) {
       "a choice of gradient estimators and reports count accuracy.\n"
       "Usage: air [--estimator=mvd] [--steps=3000] [--variant=genjax] ...\n"
       "Estimators: reinforce, reinforce-baseline, enum, mvd, hybrid, "
-      "iwae2-reinforce, iwae2-mvd, hybrid-iwae2, rws10.");
+      "iwae2-reinforce, iwae2-mvd, hybrid-iwae2, rws10, advised.");
   absl::ParseCommandLine(argc, argv);
 
   provi::examples::AirTrainingOptions options;
@@ -122,6 +129,8 @@ int main(int argc, char** argv) {
   options.eval_every = absl::GetFlag(FLAGS_eval_every);
   options.log_every = absl::GetFlag(FLAGS_log_every);
   options.seed = absl::GetFlag(FLAGS_seed);
+  options.advisor_estimates = absl::GetFlag(FLAGS_advisor_estimates);
+  options.readvise_every = absl::GetFlag(FLAGS_readvise_every);
   options.data_seed = absl::GetFlag(FLAGS_data_seed);
   options.data_dir = absl::GetFlag(FLAGS_data_dir);
   options.cache_dir = absl::GetFlag(FLAGS_cache_dir);

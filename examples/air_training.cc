@@ -109,7 +109,7 @@ const std::vector<AirEstimator>& AllAirEstimators() {
           AirEstimator::kEnum,      AirEstimator::kMvd,
           AirEstimator::kHybrid,    AirEstimator::kIwae2Reinforce,
           AirEstimator::kIwae2Mvd,  AirEstimator::kHybridIwae2,
-          AirEstimator::kRws10};
+          AirEstimator::kRws10,     AirEstimator::kAdvised};
   return *all;
 }
 
@@ -133,6 +133,8 @@ std::string AirEstimatorName(AirEstimator estimator) {
       return "hybrid-iwae2";
     case AirEstimator::kRws10:
       return "rws10";
+    case AirEstimator::kAdvised:
+      return "advised";
   }
   return "unknown";
 }
@@ -360,6 +362,17 @@ AirTrainer::AirTrainer(const AirTrainerOptions& options)
     case AirEstimator::kRws10:
       estimate_ = estimate(AirWakeSleep(model, guide, 10));
       break;
+    case AirEstimator::kAdvised: {
+      // The guide as a user writes it, every site's strategy left to Auto.
+      auto_ = Auto();
+      auto guided = WithStrategy(
+          guide, [](const Message&) { return true; }, auto_);
+      estimate_ = estimate(Elbo(model, guided));
+      pilot_ = [objective = Elbo(model, guided)](const AirBatch& batch) {
+        return objective(batch, Index{1});
+      };
+      break;
+    }
   }
 }
 
@@ -375,7 +388,41 @@ absl::StatusOr<double> AirTrainer::EstimateGradient(const Tensor& images) {
   return estimate_(AirBatch{images, *projection});
 }
 
+absl::Status AirTrainer::Readvise(const Tensor& images) {
+  // The parameters exist once the program has run.
+  if (store_.parameters().empty()) {
+    PROVI_RETURN_IF_ERROR(EstimateGradient(images).status());
+    store_.ZeroGrad();
+  }
+  std::vector<ReportedParameter> params;
+  for (const NamedParameter& p : store_.parameters()) {
+    params.push_back({p.address.name(), p.parameter});
+  }
+  ParamStoreScope store_scope(store_);
+  const auto program = [&]() -> Tensor {
+    const Tensor projection = networks_.ProjectImages(images);
+    return pilot_(AirBatch{images, projection});
+  };
+  AdvisorOptions options;
+  options.estimates = options_.advisor_estimates;
+  // The discrete sites. The continuous ones keep their default, pathwise:
+  // the pilot's alternatives there cost too much to try at this size (MVD
+  // at z_what, 64 x 50, takes two program runs per parameter entry).
+  for (int t = 0; t < kAirSteps; ++t) options.sites.push_back(ZPresSite(t));
+  options.seed = options_.seed + 5 + static_cast<uint64_t>(steps_);
+  PROVI_ASSIGN_OR_RETURN(const Advice advice, Advise(program, params, options));
+  auto_->Adopt(advice);
+  advice_report_ = advice.ToString();
+  advice_step_ = steps_;
+  return absl::OkStatus();
+}
+
 absl::StatusOr<double> AirTrainer::Step(const Tensor& images) {
+  if (auto_ != nullptr && (advice_step_ < 0 || (options_.readvise_every > 0 &&
+                                                steps_ - advice_step_ >=
+                                                    options_.readvise_every))) {
+    PROVI_RETURN_IF_ERROR(Readvise(images));
+  }
   const absl::StatusOr<double> value = EstimateGradient(images);
   if (!value.ok()) return value.status();
   if (!std::isfinite(*value)) {
@@ -529,6 +576,12 @@ absl::Status Validate(const AirTrainingOptions& options) {
   if (options.eval_every < 1 || options.log_every < 1) {
     return invalid("--eval_every and --log_every must be >= 1");
   }
+  if (options.advisor_estimates < 2 || options.readvise_every < 0) {
+    return invalid(
+        "--advisor_estimates must be >= 2 and --readvise_every "
+        ">= 0, got ",
+        options.advisor_estimates, " and ", options.readvise_every);
+  }
   for (const double lr :
        {options.learning_rate, options.baseline_learning_rate}) {
     if (!(lr > 0) || !std::isfinite(lr)) {
@@ -581,6 +634,8 @@ absl::StatusOr<AirTrainingResult> TrainAir(const AirTrainingOptions& options,
   trainer_options.learning_rate = options.learning_rate;
   trainer_options.baseline_learning_rate = options.baseline_learning_rate;
   trainer_options.seed = options.seed;
+  trainer_options.advisor_estimates = options.advisor_estimates;
+  trainer_options.readvise_every = options.readvise_every;
   const AirConfig& config = trainer_options.config;
 
   const Clock::time_point data_start = Clock::now();
@@ -695,6 +750,14 @@ absl::StatusOr<AirTrainingResult> TrainAir(const AirTrainingOptions& options,
         return absl::Status(value.status().code(),
                             absl::StrCat("step ", result.steps + 1, ": ",
                                          value.status().message()));
+      }
+      if (trainer->advice_step() == result.steps) {
+        out << absl::StrFormat(
+                   "advice before step %d (counted in the "
+                   "training time):\n",
+                   result.steps + 1)
+            << trainer->advice_report();
+        out.flush();
       }
       ++result.steps;
       ++window_steps;

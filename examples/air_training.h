@@ -28,6 +28,13 @@
 //   iwae2-reinforce,    the importance-weighted bound with K = 2 particles
 //   iwae2-mvd,          (`AirIwelbo`) and the strategies of reinforce, mvd
 //   hybrid-iwae2        and hybrid at each particle's z_pres sites
+//   advised             Elbo; the guide written with no strategy, its
+//                       z_pres sites left to the estimator advisor
+//                       (estimators/advisor.h): `Advise` runs a pilot on
+//                       the first minibatch (and every `readvise_every`
+//                       steps) and each z_pres site adopts the strategy
+//                       with the lowest variance × time; z_where and
+//                       z_what keep their default (pathwise)
 //   rws10               reweighted wake-sleep (`AirWakeSleep`): K = 10 guide
 //                       particles drawn without gradient, one resampled per
 //                       image (SIR); the model ascends log p(x, z*) and the
@@ -91,6 +98,7 @@
 #include "ad/ops.h"
 #include "ad/tensor.h"
 #include "data/fashion_mnist.h"
+#include "estimators/advisor.h"
 #include "estimators/baselines.h"
 #include "estimators/with_strategy.h"
 #include "examples/air_model.h"
@@ -142,6 +150,7 @@ enum class AirEstimator {
   kIwae2Mvd,
   kHybridIwae2,
   kRws10,
+  kAdvised,
 };
 
 // AllAirEstimators()
@@ -152,7 +161,7 @@ const std::vector<AirEstimator>& AllAirEstimators();
 // AirEstimatorName(), AbslParseFlag(), AbslUnparseFlag()
 //
 // "reinforce", "reinforce-baseline", "enum", "mvd", "hybrid",
-// "iwae2-reinforce", "iwae2-mvd", "hybrid-iwae2", "rws10".
+// "iwae2-reinforce", "iwae2-mvd", "hybrid-iwae2", "rws10", "advised".
 std::string AirEstimatorName(AirEstimator estimator);
 bool AbslParseFlag(absl::string_view text, AirEstimator* estimator,
                    std::string* error);
@@ -236,6 +245,10 @@ struct AirTrainerOptions {
   double baseline_learning_rate = 1e-1;
   // Seeds the initial weights and the estimator's draws.
   uint64_t seed = 1;
+  // kAdvised: the pilot's gradient estimates per strategy and site, and
+  // how often to advise again (0: only before the first step).
+  int advisor_estimates = 10;
+  int64_t readvise_every = 0;
 };
 
 // AirTrainer
@@ -282,7 +295,15 @@ class AirTrainer {
   ParamStore& store() { return store_; }
   int64_t steps() const { return steps_; }
 
+  // kAdvised: the report of the latest advice (estimators/advisor.h's
+  // Advice::ToString), empty before the first step; and the step it was
+  // made before.
+  const std::string& advice_report() const { return advice_report_; }
+  int64_t advice_step() const { return advice_step_; }
+
  private:
+  absl::Status Readvise(const Tensor& images);
+
   AirTrainerOptions options_;
   AirNetworks networks_;
   std::shared_ptr<AirStepBaselines> step_baselines_;
@@ -292,6 +313,12 @@ class AirTrainer {
   Adam baseline_adam_;
   int64_t steps_ = 0;
   std::function<absl::StatusOr<double>(const AirBatch&)> estimate_;
+  // kAdvised: the strategy every guide site uses, and the objective
+  // program the advisor's pilot runs.
+  std::shared_ptr<AutoStrategy> auto_;
+  std::function<Tensor(const AirBatch&)> pilot_;
+  std::string advice_report_;
+  int64_t advice_step_ = -1;
 };
 
 // CountAccuracy()
@@ -338,6 +365,9 @@ struct AirTrainingOptions {
   std::string output_dir = "/tmp/provi_air";
   // Held-out canvases in the PNG.
   Index png_images = 16;
+  // The advised configuration's pilot (see AirTrainerOptions).
+  int advisor_estimates = 10;
+  int64_t readvise_every = 0;
 };
 
 // AirTrainingResult

@@ -43,6 +43,7 @@ namespace examples {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 // A small AIR: 12 x 12 canvases, 4 x 4 windows, 3-D z_what, 8 LSTM units.
 AirConfig Small(AirConfig config) {
@@ -402,11 +403,64 @@ TEST(AirTrainingTest, EveryEstimatorSteps) {
     EXPECT_TRUE(AbslParseFlag(names.back(), &parsed, &error));
     EXPECT_EQ(parsed, estimator);
   }
-  EXPECT_EQ(names.size(), 9u);
+  EXPECT_EQ(names.size(), 10u);
   AirEstimator parsed;
   std::string error;
   EXPECT_FALSE(AbslParseFlag("vimco", &parsed, &error));
   EXPECT_THAT(error, HasSubstr("unknown estimator 'vimco'"));
+}
+
+TEST(AirTrainingTest, EveryScoreFunctionControlVariateSteps) {
+  // Each baseline of reinforce-baseline takes two steps that move the
+  // presence logit, and its name parses back.
+  const Tensor images = Images(4, 12, 25);
+  for (const AirBaseline baseline :
+       {AirBaseline::kNone, AirBaseline::kMovingAverage, AirBaseline::kLearned,
+        AirBaseline::kControlVariates, AirBaseline::kLearnedControlVariates}) {
+    const std::string name = AirBaselineName(baseline);
+    AirTrainerOptions options;
+    options.config = Small(GenjaxConfig());
+    options.estimator = AirEstimator::kReinforceBaseline;
+    options.baseline = baseline;
+    AirTrainer trainer(options);
+    ASSERT_TRUE(trainer.Step(images).ok()) << name;
+    const Matrix predict =
+        (*trainer.store().Unconstrained("guide/predict/0/b"))->value();
+    const absl::StatusOr<double> value = trainer.Step(images);
+    ASSERT_TRUE(value.ok()) << name << ": " << value.status();
+    EXPECT_TRUE(std::isfinite(*value)) << name;
+    EXPECT_FALSE(predict.isApprox(
+        (*trainer.store().Unconstrained("guide/predict/0/b"))->value()))
+        << name;
+    AirBaseline parsed;
+    std::string error;
+    EXPECT_TRUE(AbslParseFlag(name, &parsed, &error)) << error;
+    EXPECT_EQ(parsed, baseline);
+  }
+}
+
+TEST(AirTrainingTest, TheAdvisedEstimatorAdvisesBeforeItsFirstStepAndAgain) {
+  const Tensor images = Images(4, 12, 26);
+  AirTrainerOptions options;
+  options.config = Small(GenjaxConfig());
+  options.estimator = AirEstimator::kAdvised;
+  options.advisor_estimates = 3;
+  options.readvise_every = 2;
+  AirTrainer trainer(options);
+  EXPECT_EQ(trainer.advice_step(), -1);
+  EXPECT_TRUE(trainer.advice_report().empty());
+  ASSERT_TRUE(trainer.Step(images).ok());
+  EXPECT_EQ(trainer.advice_step(), 0);
+  for (const char* site : {"z_pres_0", "z_pres_1", "z_pres_2"}) {
+    EXPECT_THAT(trainer.advice_report(), HasSubstr(site));
+  }
+  EXPECT_THAT(trainer.advice_report(), HasSubstr("<- chosen"));
+  // Only the discrete sites are advised.
+  EXPECT_THAT(trainer.advice_report(), Not(HasSubstr("z_what")));
+  ASSERT_TRUE(trainer.Step(images).ok());
+  EXPECT_EQ(trainer.advice_step(), 0);
+  ASSERT_TRUE(trainer.Step(images).ok());
+  EXPECT_EQ(trainer.advice_step(), 2);
 }
 
 // Each particle of AirIwelbo has its own z_pres sites: enumerating z_pres_2
