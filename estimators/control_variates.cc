@@ -159,8 +159,9 @@ FiniteValue Classify(const Distribution& q, const Tensor& value) {
   return v;
 }
 
-// What both strategies share: a finite support, and a draw that is
-// replayed.
+// What both strategies share: a finite support, a draw that is replayed,
+// and at each replay the values drawn and the score; `AddTerm` adds the
+// strategy's term.
 class FiniteScoreStrategy : public SiteStrategy {
  public:
   Tensor Draw(SiteRun& run) const override {
@@ -170,7 +171,18 @@ class FiniteScoreStrategy : public SiteStrategy {
     return value;
   }
 
+  void Replay(SiteRun& run, const Tensor& value) const final {
+    const Distribution& q = run.distribution();
+    CheckFinite(q);
+    FiniteValue v = Classify(q, value);
+    const Tensor log_q = q.LogProb(value);
+    AddTerm(run, std::move(v), log_q - Detach(log_q));
+  }
+
  protected:
+  virtual void AddTerm(SiteRun& run, FiniteValue v, Tensor score) const = 0;
+
+ private:
   void CheckFinite(const Distribution& q) const {
     if (!q.has_enumerate_support()) {
       ThrowUnsupported(q, "a finite support (EnumerateSupport)");
@@ -187,11 +199,7 @@ class ControlVariateStrategy final : public FiniteScoreStrategy {
     return "score function + control variates";
   }
 
-  void Replay(SiteRun& run, const Tensor& value) const override {
-    const Distribution& q = run.distribution();
-    CheckFinite(q);
-    FiniteValue v = Classify(q, value);
-    const Tensor log_q = q.LogProb(value);
+  void AddTerm(SiteRun& run, FiniteValue v, Tensor score) const override {
     const Address site = run.message().address;
     // The objective's table for this site (this object may be new in every
     // run).
@@ -201,7 +209,7 @@ class ControlVariateStrategy final : public FiniteScoreStrategy {
         });
     std::vector<Real> beta = table->Coefficients(site, v.probs.size());
     run.AddTerm(std::make_shared<ControlVariateTerm>(
-        site, log_q - Detach(log_q), std::move(v.probs), std::move(v.drawn),
+        site, std::move(score), std::move(v.probs), std::move(v.drawn),
         std::move(beta), run.cost_mark(), std::move(table)));
   }
 
@@ -277,13 +285,9 @@ class LearnedControlVariateStrategy final : public FiniteScoreStrategy {
     return "score function + learned control variates";
   }
 
-  void Replay(SiteRun& run, const Tensor& value) const override {
-    const Distribution& q = run.distribution();
-    CheckFinite(q);
-    FiniteValue v = Classify(q, value);
-    const Tensor log_q = q.LogProb(value);
+  void AddTerm(SiteRun& run, FiniteValue v, Tensor score) const override {
     run.AddTerm(std::make_shared<LearnedControlVariateTerm>(
-        log_q - Detach(log_q), std::move(v), run.cost_mark(), coefficients_));
+        std::move(score), std::move(v), run.cost_mark(), coefficients_));
   }
 
  private:

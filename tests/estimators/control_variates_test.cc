@@ -299,7 +299,8 @@ TEST(LearnedControlVariatesTest,
   ASSERT_FALSE(g.ok());
   EXPECT_EQ(g.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(std::string(g.status().message()), HasSubstr("sample site 'b'"));
-  EXPECT_THAT(std::string(g.status().message()), HasSubstr("one column per support value (2)"));
+  EXPECT_THAT(std::string(g.status().message()),
+              HasSubstr("one column per support value (2)"));
   EXPECT_EQ(AnnotatedSite(g.status()), "b");
 }
 
