@@ -149,6 +149,24 @@ std::vector<DiscoveredSite> Discover(
   return sites;
 }
 
+// Draws the unmeasured estimates of a strategy that learns across estimates:
+// one, and `warmup - 1` more if it left state in the objective. Counts them
+// in the trial and the pilot, and zeroes the gradients they accumulated.
+absl::Status WarmUp(Expectation<Program>& objective, int warmup,
+                    const std::vector<ReportedParameter>& params,
+                    StrategyTrial* trial, Advice* advice) {
+  for (int i = 0; i < warmup; ++i) {
+    if (i == 1 && objective.strategy_state().size() == 0) break;
+    absl::StatusOr<GradientEstimate> estimate = objective.GradEstimate();
+    for (const ReportedParameter& p : params) p.parameter->ZeroGrad();
+    if (!estimate.ok()) return estimate.status();
+    ++trial->warmup_estimates;
+    ++advice->pilot_estimates;
+    advice->pilot_runs += estimate->runs;
+  }
+  return absl::OkStatus();
+}
+
 double TotalVariance(const VarianceReport& report) {
   double total = 0;
   for (const ParameterStatistics& p : report.parameters) {
@@ -221,6 +239,16 @@ absl::StatusOr<Advice> Advise(const std::function<Tensor()>& program,
         absl::StrCat("Advise: estimates = ", options.estimates,
                      " per strategy; the variance needs at least 2"));
   }
+  if (options.warmup_estimates < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("Advise: warmup_estimates = ", options.warmup_estimates,
+                     "; it must be at least 0"));
+  }
+  if (options.max_runs_per_estimate < 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Advise: max_runs_per_estimate = ", options.max_runs_per_estimate,
+        "; it must be at least 1"));
+  }
   if (estimators_internal::Driver::Active() != nullptr) {
     return absl::FailedPreconditionError(
         "Advise inside an estimation: advise outside the program");
@@ -277,10 +305,15 @@ absl::StatusOr<Advice> Advise(const std::function<Tensor()>& program,
       StrategyMap configured = advice.choice;
       configured[name] = candidate.strategy;
       Expectation<Program> objective(WithStrategies(program, configured));
-      objective.Seed(++trial_seed);
-      absl::StatusOr<VarianceReport> report = MeasureGradientVariance(
-          trial.label, [&objective] { return objective.GradEstimate(); },
-          measured, options.estimates);
+      objective.Seed(++trial_seed).LimitRuns(options.max_runs_per_estimate);
+      absl::Status warmed =
+          WarmUp(objective, options.warmup_estimates, params, &trial, &advice);
+      absl::StatusOr<VarianceReport> report =
+          !warmed.ok() ? absl::StatusOr<VarianceReport>(warmed)
+                       : MeasureGradientVariance(
+                             trial.label,
+                             [&objective] { return objective.GradEstimate(); },
+                             measured, options.estimates);
       advice.pilot_estimates += options.estimates;
       if (report.ok()) {
         trial.variance = TotalVariance(*report);

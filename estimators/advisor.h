@@ -17,7 +17,11 @@
 //   * the user's `AdvisorOptions::candidates`;
 //
 // draws `AdvisorOptions::estimates` gradient estimates under each
-// (MeasureGradientVariance, estimators/diagnostics.h) and keeps the one with
+// (MeasureGradientVariance, estimators/diagnostics.h), after
+// `AdvisorOptions::warmup_estimates` unmeasured ones for a strategy that
+// learns across estimates, skips a strategy whose estimate would take more
+// than `AdvisorOptions::max_runs_per_estimate` program runs, and keeps the
+// one with
 // the lowest work-normalised variance, σ² · t: the total variance σ² of the
 // gradient of the parameters the site's distribution reads (the sum over
 // their entries) times the CPU time t of one estimate (the process's, so
@@ -92,6 +96,22 @@ namespace provi {
 struct AdvisorOptions {
   // Gradient estimates per strategy tried (the pilot's budget); at least 2.
   int estimates = 4;
+  // Estimates drawn, and not measured, before those of a strategy that
+  // learns across estimates (a moving-average baseline, fitted control
+  // variates: a strategy that keeps state in the objective, see
+  // estimators/strategy_state.h), so that it is measured after it has
+  // learned something rather than cold. Every other strategy gets one (if
+  // this is at least 1): it shows whether the strategy keeps state, and
+  // keeps the first estimate's allocations out of the measured time. At
+  // least 0.
+  int warmup_estimates = 4;
+  // A strategy whose estimate would execute the program more than this many
+  // times is not run (the trial fails with ResourceExhausted before the
+  // runs execute, and the report says so). MVD at a continuous site takes
+  // two runs per column of each parameter (lanes run together): 200 at a
+  // 64 x 50 Normal with location and scale; nested enumeration multiplies
+  // the supports' sizes. At least 1.
+  int max_runs_per_estimate = 1000;
   // Enumeration is tried when the support has at most this many values.
   size_t max_support = 32;
   // The decay of the moving-average baseline tried with the score function.
@@ -124,6 +144,9 @@ struct StrategyTrial {
   // CPU time per estimate (VarianceReport::cpu_seconds_per_estimate).
   double seconds_per_estimate = 0;
   double runs_per_estimate = 0;
+  // Unmeasured estimates drawn first (AdvisorOptions::warmup_estimates, for
+  // a strategy that learns across estimates; else 0).
+  int warmup_estimates = 0;
 
   // variance × seconds_per_estimate: the criterion (see the file comment).
   double work_normalised_variance() const {
@@ -171,7 +194,8 @@ struct Advice {
 // Runs the pilot described in the file comment on `program`, an expectation
 // program (see estimators/expectation.h) with its arguments bound, for the
 // gradient of the parameters in `params`. Errors: InvalidArgument for no
-// parameters, a null parameter, fewer than 2 estimates, a `sites` entry that
+// parameters, a null parameter, fewer than 2 estimates, negative warm-up
+// estimates, a run limit below 1, a `sites` entry that
 // is not a latent sample site of the program (named), or a site at which
 // every strategy failed (with the first failure); FailedPrecondition inside
 // an estimation; the program's own errors. Leaves the parameters' values

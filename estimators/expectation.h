@@ -113,6 +113,23 @@ class Expectation {
     return *this;
   }
 
+  // LimitRuns()
+  //
+  // Later estimates fail with ResourceExhausted, naming the site that
+  // scheduled the run over the limit, rather than execute the program more
+  // than `max_runs` times (0 or less: no limit, the default). The check is made
+  // as runs are scheduled, before they execute: an MVD site of a large
+  // continuous family schedules two runs per parameter entry, an enumerated
+  // site one per value of its support.
+  Expectation& LimitRuns(int max_runs) {
+    max_runs_ = max_runs;
+    return *this;
+  }
+
+  // What the strategies of this objective's sites have learned
+  // (estimators/strategy_state.h); empty until a stateful strategy runs.
+  const StrategyState& strategy_state() const { return *state_; }
+
   // Estimate()
   //
   // An unbiased estimate of the expected value. No gradient is recorded.
@@ -124,6 +141,7 @@ class Expectation {
       if (own_scope) scope.emplace();
       NoRecordScope no_record;
       estimators_internal::Driver driver(Bind(args...), gen(), *state_);
+      driver.set_max_runs(max_runs_);
       const Tensor value = driver.Run().value;
       // Outside the caller's scope the arena is about to be recovered.
       return own_scope ? Tensor(Matrix(value.value())) : value;
@@ -144,6 +162,7 @@ class Expectation {
       }
       TapeScope scope;
       estimators_internal::Driver driver(Bind(args...), gen(), *state_);
+      driver.set_max_runs(max_runs_);
       const estimators_internal::Driver::Result result = driver.Run();
       Backward(result.surrogate);
       return GradientEstimate{Matrix(result.value.value()), result.runs};
@@ -180,6 +199,7 @@ class Expectation {
 
   F program_;
   std::optional<Rng> rng_;
+  int max_runs_ = 0;
   std::shared_ptr<StrategyState> state_ = std::make_shared<StrategyState>();
 };
 

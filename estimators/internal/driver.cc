@@ -298,6 +298,22 @@ Driver::Driver(Program program, absl::BitGenRef gen, StrategyState& state)
 
 Driver* Driver::Active() { return active_driver; }
 
+void Driver::Schedule(RunSpec spec) {
+  const size_t needed = started_ + pending_.size() + 1;
+  if (max_runs_ > 0 && needed > static_cast<size_t>(max_runs_)) {
+    ThrowRunLimit(needed, spec);
+  }
+  pending_.push_back(std::move(spec));
+}
+
+void Driver::ThrowRunLimit(size_t needed, const RunSpec& spec) const {
+  absl::Status status = absl::ResourceExhaustedError(
+      absl::StrCat("the estimate needs at least ", needed,
+                   " program runs, more than its limit of ", max_runs_));
+  if (spec.prefix.empty()) ThrowStatus(std::move(status));
+  ThrowAtSite(std::move(status), SiteKind::kSample, spec.prefix.back().address);
+}
+
 Driver::Result Driver::Run() {
   struct Executed {
     RunSpec spec;
@@ -323,6 +339,10 @@ Driver::Result Driver::Run() {
       pending_.pop_front();
       const std::vector<Tensor> values =
           group.expand(group.scheduler->ValueRows());
+      const size_t needed = started_ + pending_.size() + values.size();
+      if (max_runs_ > 0 && needed > static_cast<size_t>(max_runs_)) {
+        ThrowRunLimit(needed, group);
+      }
       for (size_t k = values.size(); k-- > 0;) {
         RunSpec spec;
         spec.mode = RunMode::kValue;
@@ -337,6 +357,7 @@ Driver::Result Driver::Run() {
     }
     executed.push_back(Executed{std::move(pending_.front()), nullptr});
     pending_.pop_front();
+    ++started_;
     Executed& run = executed.back();
     run.handler = std::make_unique<RunHandler>(*this, run.spec);
     RunHandler* const saved_run = current_run_;

@@ -156,14 +156,25 @@ class Driver {
 
   absl::BitGenRef gen() { return gen_; }
   StrategyState& state() { return state_; }
-  void Schedule(RunSpec spec) { pending_.push_back(std::move(spec)); }
+  // Queues a run. Throws ResourceExhausted, naming the scheduling site (the
+  // prefix's last), if the estimate would then exceed `max_runs`.
+  void Schedule(RunSpec spec);
+
+  // At most this many program executions per estimate (0: no limit);
+  // checked as runs are scheduled, before any of them executes.
+  void set_max_runs(int max_runs) { max_runs_ = max_runs; }
 
  private:
   Program program_;
   absl::BitGenRef gen_;
   StrategyState& state_;
+  // Throws the ResourceExhausted error of `Schedule` for `needed` runs.
+  [[noreturn]] void ThrowRunLimit(size_t needed, const RunSpec& spec) const;
+
   std::deque<RunSpec> pending_;
   RunHandler* current_run_ = nullptr;
+  int max_runs_ = 0;
+  size_t started_ = 0;  // runs executed or executing
 };
 
 }  // namespace estimators_internal

@@ -322,6 +322,40 @@ TEST(ExpectationTest, NestedEnumerationMultipliesTheRunsAndIsExact) {
   EXPECT_NEAR(program.m.grad()(0, 0), expected[3], 1e-5);
 }
 
+// An estimate over its run limit fails before the runs execute, naming the
+// site that scheduled them; within the limit it is unchanged.
+TEST(ExpectationTest, RunLimitStopsAnEstimateBeforeItsRunsExecute) {
+  Parameter logits(Matrix::Zero(1, 10));
+  int executions = 0;
+  auto objective = Expectation([&] {
+    ++executions;
+    const Tensor c =
+        sample("c", Categorical::FromLogits(logits.tensor()), Enumerate());
+    return Square(c - 4.5);
+  });
+  objective.LimitRuns(9);
+  const absl::StatusOr<GradientEstimate> over = objective.GradEstimate();
+  EXPECT_EQ(over.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(AnnotatedSite(over.status()), "c") << over.status();
+  EXPECT_THAT(
+      std::string(over.status().message()),
+      ::testing::HasSubstr("10 program runs, more than its limit of 9"));
+  EXPECT_EQ(executions, 1);  // the run that scheduled the others
+  EXPECT_EQ(objective.Estimate().status().code(),
+            absl::StatusCode::kResourceExhausted);
+
+  executions = 0;
+  objective.LimitRuns(10);
+  const absl::StatusOr<GradientEstimate> within = objective.GradEstimate();
+  ASSERT_TRUE(within.ok()) << within.status();
+  EXPECT_EQ(within->runs, 10);
+  EXPECT_EQ(executions, 10);
+  // E[(c - 4.5)²] over 0..9 uniformly: 8.25.
+  EXPECT_NEAR(within->value(0, 0), 8.25, 1e-4);
+  objective.LimitRuns(0);  // no limit
+  EXPECT_TRUE(objective.GradEstimate().ok());
+}
+
 // Three lanes, each with its own categorical assignment c_i ~ Cat(softmax
 // (θ)) and cost (c_i - y_i)² w_i, returned per lane. Lane-wise enumeration
 // needs 3 runs; the brute-force sum over all 27 joint assignments must give
