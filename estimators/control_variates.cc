@@ -14,28 +14,24 @@
 
 namespace provi {
 
-std::vector<Real> ControlVariateTable::Coefficients(Address site,
-                                                    size_t support_size) const {
+std::vector<Real> ControlVariateTable::Coefficients(size_t support_size) const {
   std::vector<Real> beta(support_size, Real(0));
   absl::MutexLock lock(&mutex_);
-  auto it = table_.find(site);
-  if (it == table_.end()) return beta;
-  for (size_t k = 0; k < support_size && k < it->second.size(); ++k) {
-    if (it->second[k].has_value()) beta[k] = *it->second[k];
+  for (size_t k = 0; k < support_size && k < beta_.size(); ++k) {
+    if (beta_[k].has_value()) beta[k] = *beta_[k];
   }
   return beta;
 }
 
-void ControlVariateTable::Update(Address site, const std::vector<Real>& sums,
+void ControlVariateTable::Update(const std::vector<Real>& sums,
                                  const std::vector<Index>& counts) {
   absl::MutexLock lock(&mutex_);
-  std::vector<std::optional<Real>>& beta = table_[site];
-  if (beta.size() < sums.size()) beta.resize(sums.size());
+  if (beta_.size() < sums.size()) beta_.resize(sums.size());
   for (size_t k = 0; k < sums.size(); ++k) {
     if (counts[k] == 0) continue;
     const Real mean = sums[k] / static_cast<Real>(counts[k]);
-    beta[k] =
-        beta[k].has_value() ? decay_ * *beta[k] + (1 - decay_) * mean : mean;
+    beta_[k] =
+        beta_[k].has_value() ? decay_ * *beta_[k] + (1 - decay_) * mean : mean;
   }
 }
 
@@ -46,11 +42,10 @@ namespace {
 // ∇ E_q[β(x)] and whose value is 0.
 class ControlVariateTerm final : public SurrogateTerm {
  public:
-  ControlVariateTerm(Address site, Tensor score, std::vector<Tensor> probs,
+  ControlVariateTerm(Tensor score, std::vector<Tensor> probs,
                      std::vector<size_t> drawn, std::vector<Real> beta,
                      size_t mark, std::shared_ptr<ControlVariateTable> table)
-      : site_(site),
-        score_(std::move(score)),
+      : score_(std::move(score)),
         probs_(std::move(probs)),
         drawn_(std::move(drawn)),
         beta_(std::move(beta)),
@@ -97,11 +92,10 @@ class ControlVariateTerm final : public SurrogateTerm {
   // The table learns from this run once the whole estimate is evaluated
   // (see SurrogateTerm::Finish).
   void Finish() const override {
-    if (!seen_counts_.empty()) table_->Update(site_, seen_sums_, seen_counts_);
+    if (!seen_counts_.empty()) table_->Update(seen_sums_, seen_counts_);
   }
 
  private:
-  Address site_;
   Tensor score_;               // log q - Detach(log q), per lane
   std::vector<Tensor> probs_;  // q(k) per lane, on the tape
   std::vector<size_t> drawn_;  // per lane: the support value drawn
@@ -207,9 +201,9 @@ class ControlVariateStrategy final : public FiniteScoreStrategy {
         run.state().Find<ControlVariateTable>(site, kind_, [this] {
           return std::make_shared<ControlVariateTable>(decay_);
         });
-    std::vector<Real> beta = table->Coefficients(site, v.probs.size());
+    std::vector<Real> beta = table->Coefficients(v.probs.size());
     run.AddTerm(std::make_shared<ControlVariateTerm>(
-        site, std::move(score), std::move(v.probs), std::move(v.drawn),
+        std::move(score), std::move(v.probs), std::move(v.drawn),
         std::move(beta), run.cost_mark(), std::move(table)));
   }
 

@@ -50,7 +50,6 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "ad/tensor.h"
@@ -63,29 +62,28 @@ namespace provi {
 
 // ControlVariateTable
 //
-// The fitted coefficients: per site address, one β per support value,
-// updated as β_k ← decay β_k + (1 - decay) mean(C over the lanes that drew
-// k), starting from the first such mean. Thread-safe.
+// The fitted coefficients of one site (the objective keeps one table per
+// site, estimators/strategy_state.h): one β per support value, updated as
+// β_k ← decay β_k + (1 - decay) mean(C over the lanes that drew k),
+// starting from the first such mean. Thread-safe.
 class ControlVariateTable {
  public:
   explicit ControlVariateTable(Real decay) : decay_(decay) {}
 
-  // The coefficients of `site`'s `support_size` values (0 for values no
+  // The coefficients of the site's `support_size` values (0 for values no
   // lane has drawn yet).
-  std::vector<Real> Coefficients(Address site, size_t support_size) const;
+  std::vector<Real> Coefficients(size_t support_size) const;
 
   // Folds in one evaluation: `sums[k]` is the total cost of the `counts[k]`
   // lanes that drew value k (values with a count of 0 are left as they are).
-  void Update(Address site, const std::vector<Real>& sums,
-              const std::vector<Index>& counts);
+  void Update(const std::vector<Real>& sums, const std::vector<Index>& counts);
 
   Real decay() const { return decay_; }
 
  private:
   Real decay_;
   mutable absl::Mutex mutex_;
-  absl::flat_hash_map<Address, std::vector<std::optional<Real>>> table_
-      ABSL_GUARDED_BY(mutex_);
+  std::vector<std::optional<Real>> beta_ ABSL_GUARDED_BY(mutex_);
 };
 
 // ScoreFunctionWithControlVariates()
