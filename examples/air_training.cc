@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <deque>
 #include <filesystem>
 #include <limits>
@@ -701,7 +702,7 @@ absl::StatusOr<AirTrainingResult> TrainAir(const AirTrainingOptions& options,
 
   std::string csv =
       "estimator,seed,step,seconds,objective,objective_ema,accuracy,c00,c01,"
-      "c02,c03,c10,c11,c12,c13,c20,c21,c22,c23\n";
+      "c02,c03,c10,c11,c12,c13,c20,c21,c22,c23,cpu_seconds\n";
   const std::string row_prefix =
       absl::StrCat(AirEstimatorName(options.estimator), ",", options.seed, ",");
   // The objective's exponential moving average (about the last 100 steps).
@@ -735,16 +736,19 @@ absl::StatusOr<AirTrainingResult> TrainAir(const AirTrainingOptions& options,
       absl::StrAppend(&csv, ",", result.train_confusion(r, c));
     }
   }
-  absl::StrAppend(&csv, "\n");
+  absl::StrAppend(&csv, ",0\n");
   out << absl::StrFormat(
       "step %5d  count accuracy %.3f (%d training canvases)\n", 0,
       last_accuracy, options.eval_images);
   while (result.steps < options.steps) {
     for (const Tensor& x : batches) {
       const Clock::time_point step_start = Clock::now();
+      const std::clock_t step_cpu_start = std::clock();
       absl::StatusOr<double> value = trainer->Step(x);
       const double step_seconds = SecondsSince(step_start);
       result.train_seconds += step_seconds;
+      result.train_cpu_seconds +=
+          static_cast<double>(std::clock() - step_cpu_start) / CLOCKS_PER_SEC;
       window_seconds += step_seconds;
       if (!value.ok()) {
         return absl::Status(value.status().code(),
@@ -782,12 +786,14 @@ absl::StatusOr<AirTrainingResult> TrainAir(const AirTrainingOptions& options,
             absl::StrAppend(&csv, ",", result.train_confusion(r, c));
           }
         }
-        absl::StrAppend(&csv, "\n");
+        absl::StrAppend(&csv,
+                        absl::StrFormat(",%.3f\n", result.train_cpu_seconds));
         // Written at every evaluation, so that a run stopped early leaves
         // its curve so far.
         PROVI_RETURN_IF_ERROR(WriteFileAtomically(result.csv_path, csv));
       } else {
-        absl::StrAppend(&csv, ",,,,,,,,,,,,\n");
+        absl::StrAppend(&csv, absl::StrFormat(",,,,,,,,,,,,,%.3f\n",
+                                              result.train_cpu_seconds));
       }
       if (result.steps % options.log_every == 0 ||
           result.steps == options.steps) {
@@ -822,12 +828,13 @@ absl::StatusOr<AirTrainingResult> TrainAir(const AirTrainingOptions& options,
     result.heldout_accuracy = CountAccuracy(result.heldout_confusion);
   }
   out << absl::StrFormat(
-      "trained %d steps in %.1f s (%.1f steps/s, %.1f ms/step)\n"
+      "trained %d steps in %.1f s (%.1f steps/s, %.1f ms/step; %.1f s of "
+      "CPU)\n"
       "steps to count accuracy 0.5 / 0.8 / 0.9 (-1: not reached): %d / %d "
       "/ %d\n"
       "count accuracy on %d training canvases: %.3f\n%s",
       result.steps, result.train_seconds, result.steps_per_second,
-      1000 / std::max(result.steps_per_second, 1e-9),
+      1000 / std::max(result.steps_per_second, 1e-9), result.train_cpu_seconds,
       result.steps_to_accuracy[0], result.steps_to_accuracy[1],
       result.steps_to_accuracy[2], options.eval_images, result.train_accuracy,
       ConfusionString(result.train_confusion));

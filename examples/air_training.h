@@ -65,7 +65,8 @@
 // estimator, seed, step, cumulative training seconds, the step's objective
 // estimate, its exponential moving average over about 100 steps (decay
 // 0.99), and on evaluation steps the count accuracy and the confusion
-// matrix c<true><inferred>) and `air_boxes.png` (held-out canvases with the
+// matrix c<true><inferred>, then the cumulative training CPU seconds) and
+// `air_boxes.png` (held-out canvases with the
 // inferred objects' windows drawn, each followed by the model's
 // reconstruction from the guide's latents).
 //
@@ -375,7 +376,11 @@ struct AirTrainingOptions {
 // What `TrainAir` measured and wrote.
 struct AirTrainingResult {
   int64_t steps = 0;
+  // Training time (the steps only, with any estimator advice): wall-clock,
+  // and the process's CPU time (training runs on one thread, so this is
+  // the wall-clock time on an otherwise idle core).
   double train_seconds = 0;
+  double train_cpu_seconds = 0;
   double steps_per_second = 0;
   // The mean objective per image over the last `log_every` steps.
   double final_objective = 0;

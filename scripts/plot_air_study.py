@@ -10,8 +10,13 @@ count accuracy, each against cumulative training seconds (log scale) and
 against steps. Prints, per run, the steps and seconds to count accuracy 0.5,
 0.8 and 0.9, the last accuracy and objective, and the ms per step.
 
-  /usr/bin/python3 scripts/plot_air_study.py /tmp/air_study/air_study.csv \\
-      docs/air_study.png
+  /usr/bin/python3 scripts/plot_air_study.py [--cpu] \\
+      /tmp/air_study/air_study.csv docs/air_study.png
+
+With --cpu, time is the training's CPU seconds (the cpu_seconds column:
+training runs on one thread, so this is its time on an idle core, whatever
+else the machine was doing); runs whose CSV has no such column are left
+out.
 
 Needs Debian's python3-matplotlib (apt-get install python3-matplotlib),
 hence /usr/bin/python3 where another python3 comes first on PATH.
@@ -23,17 +28,19 @@ from collections import defaultdict
 
 ORDER = [
     "reinforce", "reinforce-baseline", "enum", "mvd", "hybrid",
-    "iwae2-reinforce", "iwae2-mvd", "hybrid-iwae2", "rws10"
+    "iwae2-reinforce", "iwae2-mvd", "hybrid-iwae2", "rws10", "advised"
 ]
 
 
-def read_runs(path):
+def read_runs(path, cpu=False):
     runs = defaultdict(lambda: {"train": [], "eval": []})
     with open(path, newline="") as f:
         for row in csv.DictReader(f):
             key = (row["estimator"], int(row["seed"]))
             step = int(row["step"])
-            seconds = float(row["seconds"])
+            if cpu and not row.get("cpu_seconds"):
+                continue
+            seconds = float(row["cpu_seconds"] if cpu else row["seconds"])
             if row["objective_ema"]:
                 runs[key]["train"].append(
                     (step, seconds, float(row["objective_ema"])))
@@ -68,7 +75,7 @@ def summarise(runs):
                " / ".join(reached)))
 
 
-def plot(runs, output):
+def plot(runs, output, cpu=False):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -97,7 +104,8 @@ def plot(runs, output):
                             label=label)
     for row in range(2):
         axes[row][0].set_xscale("log")
-        axes[row][0].set_xlabel("training time (s)")
+        axes[row][0].set_xlabel("training CPU time (s)" if cpu
+                                else "training time (s)")
         axes[row][1].set_xlabel("training steps (batch 64)")
     for column in range(2):
         axes[0][column].set_ylabel("objective per image (EMA, ~100 steps)")
@@ -114,12 +122,14 @@ def plot(runs, output):
 
 
 def main(argv):
-    if len(argv) != 3:
+    cpu = "--cpu" in argv[1:]
+    paths = [a for a in argv[1:] if a != "--cpu"]
+    if len(paths) != 2:
         print(__doc__)
         return 1
-    runs = read_runs(argv[1])
+    runs = read_runs(paths[0], cpu)
     summarise(runs)
-    plot(runs, argv[2])
+    plot(runs, paths[1], cpu)
     return 0
 
 

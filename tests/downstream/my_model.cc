@@ -50,7 +50,27 @@
 //     with enumerated z has an exact ELBO gradient, so Adam drives q(z = 1)
 //     to the posterior 1 / (1 + (7/3) e^{-3/2}) = 0.65762 deterministically;
 //     checked to kEnumerationTolerance.
+//   * Fitted control variates (`ScoreFunctionWithControlVariates`, written
+//     inside the guide as a user writes it, so the coefficients it fits
+//     live in the objective): the same model and guide, whose ELBO gradient
+//     is g(θ) = q(1 - q)(θ* - θ), θ* = logit(0.65762), q = sigmoid θ. Its
+//     estimates are noisy (the -log q term alone adds a variance near
+//     q(1 - q)), so Adam's iterates are averaged over kAveraged steps, as
+//     above: with ξ_t the estimates' noise (unbiased given the past, so
+//     the mean of T of them has sd σ_ξ / √T) and H = g'(θ*) = -q*(1 - q*),
+//
+//       mean(θ) - θ* = mean(ξ) / |H| + bias,   sd σ_ξ / (|H| √T).
+//
+//     σ_ξ is measured at the end from kDraws estimates. "bias" is bounded
+//     by what the run measures: Adam's net change |θ_T - θ_0| times the
+//     estimates' root mean square over η T (the mean of the gradients over
+//     the window), plus the curvature term ½ |g''(θ*)| var(θ) / |H|, with
+//     g''(θ*) = -2 q*(1 - q*)(1 - 2 q*) and var(θ) the iterates' variance.
+//     The check allows kZ standard errors plus that bound; a biased
+//     estimator (a control variate without its correction term, say)
+//     moves θ* itself and fails it.
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -248,6 +268,92 @@ absl::StatusOr<bool> CheckPredictive(const M& model, const G& guide,
   return ok;
 }
 
+// Fits the discrete guide with fitted control variates and checks the
+// averaged θ against θ* (see the file comment); prints one line and returns
+// whether it is within tolerance, or the error.
+absl::StatusOr<bool> CheckControlVariates() {
+  const Tensor observed(1.0);
+  auto model = [observed] {
+    const Tensor z = provi::sample("z", provi::Bernoulli::FromProbs(0.3));
+    provi::observe("x", provi::Normal(3.0 * z - 1.0, Tensor(1.0)), observed);
+  };
+  auto guide = [] {
+    const Tensor theta = provi::param("theta", Tensor(0.0));
+    provi::sample("z", provi::Bernoulli::FromLogits(theta),
+                  provi::ScoreFunctionWithControlVariates(0.9));
+  };
+  provi::ParamStore store;
+  auto elbo = provi::Expectation(provi::Elbo(model, guide));
+  elbo.Seed(6);
+  provi::Adam adam(provi::AdamOptions{provi::Schedule([](int64_t step) {
+    return step < kBurnIn ? kBurnInRate : kAveragingRate;
+  })});
+  provi::SviOptions options;
+  options.progress = false;
+  provi::Svi svi(elbo, adam, store, options);
+  // The burn-in, then as many steps at the averaging rate to forget it.
+  if (absl::StatusOr<provi::SviSummary> run = svi.Run(kBurnIn + kBurnIn);
+      !run.ok()) {
+    return run.status();
+  }
+  absl::StatusOr<provi::Parameter*> theta = store.Unconstrained("theta");
+  if (!theta.ok()) return theta.status();
+  const double first = (*theta)->value()(0, 0);
+  double sum = 0;
+  double sum_squares = 0;
+  for (int64_t step = 0; step < kAveraged; ++step) {
+    if (absl::StatusOr<Real> value = svi.Step(); !value.ok()) {
+      return value.status();
+    }
+    const double t = (*theta)->value()(0, 0);
+    sum += t;
+    sum_squares += t * t;
+  }
+  const double last = (*theta)->value()(0, 0);
+  const double mean = sum / kAveraged;
+  const double iterate_variance =
+      std::max(0.0, sum_squares / kAveraged - mean * mean);
+  // The estimates' noise at the averaged θ.
+  (*theta)->value()(0, 0) = static_cast<Real>(mean);
+  double g_sum = 0;
+  double g_sum_squares = 0;
+  {
+    provi::ParamStoreScope scope(store);
+    for (int i = 0; i < kDraws; ++i) {
+      store.ZeroGrad();
+      if (absl::StatusOr<provi::GradientEstimate> g = elbo.GradEstimate();
+          !g.ok()) {
+        return g.status();
+      }
+      const double g = (*theta)->grad()(0, 0);
+      g_sum += g;
+      g_sum_squares += g * g;
+    }
+  }
+  const double g_mean = g_sum / kDraws;
+  const double noise_sd = std::sqrt(
+      std::max(0.0, (g_sum_squares - kDraws * g_mean * g_mean) / (kDraws - 1)));
+  const double rms = std::sqrt(g_sum_squares / kDraws);
+  const double q_star = 1 / (1 + (7.0 / 3.0) * std::exp(-1.5));
+  const double theta_star = std::log(q_star / (1 - q_star));
+  const double curvature = q_star * (1 - q_star);  // |H|
+  const double second = 2 * q_star * (1 - q_star) * std::abs(1 - 2 * q_star);
+  const double bias =
+      std::abs(last - first) * rms /
+          (kAveragingRate * static_cast<double>(kAveraged) * curvature) +
+      0.5 * second * iterate_variance / curvature;
+  const double tolerance =
+      kZ * noise_sd / (curvature * std::sqrt(static_cast<double>(kAveraged))) +
+      bias;
+  const bool ok = std::abs(mean - theta_star) <= tolerance;
+  std::printf(
+      "%-12s theta %.5f (exact %.5f, tolerance %.5f of which bias %.5f; "
+      "gradient noise sd %.3f)  %s\n",
+      "control v.", mean, theta_star, tolerance, bias, noise_sd,
+      ok ? "ok" : "WRONG");
+  return ok;
+}
+
 int Run(const std::string& directory) {
   Matrix data(kN, 1);
   for (int i = 0; i < kN; ++i) data(i, 0) = static_cast<Real>(kData[i]);
@@ -340,6 +446,15 @@ int Run(const std::string& directory) {
                 "enumeration", q, exact, kEnumerationTolerance,
                 enumeration_ok ? "ok" : "WRONG");
     ok &= enumeration_ok;
+  }
+  {
+    absl::StatusOr<bool> fitted = CheckControlVariates();
+    if (!fitted.ok()) {
+      std::fprintf(stderr, "control variates: %s\n",
+                   fitted.status().ToString().c_str());
+      return 1;
+    }
+    ok &= *fitted;
   }
   std::printf("provi (Real = %s): %s\n", provi::kRealName,
               ok ? "posterior recovered" : "WRONG posterior");
