@@ -51,6 +51,7 @@ class RecordingStrategy final : public SiteStrategy {
 
   absl::string_view name() const override { return inner_->name(); }
   bool biased() const override { return inner_->biased(); }
+  bool learns() const override { return inner_->learns(); }
 
   Tensor Draw(SiteRun& run) const override {
     Tensor value = inner_->Draw(run);
@@ -149,14 +150,13 @@ std::vector<DiscoveredSite> Discover(
   return sites;
 }
 
-// Draws the unmeasured estimates of a strategy that learns across estimates:
-// one, and `warmup - 1` more if it left state in the objective. Counts them
-// in the trial and the pilot, and zeroes the gradients they accumulated.
+// Draws the `warmup` unmeasured estimates of a strategy that learns across
+// estimates. Counts them in the trial and the pilot, and zeroes the
+// gradients they accumulated.
 absl::Status WarmUp(Expectation<Program>& objective, int warmup,
                     const std::vector<ReportedParameter>& params,
                     StrategyTrial* trial, Advice* advice) {
   for (int i = 0; i < warmup; ++i) {
-    if (i == 1 && objective.strategy_state().size() == 0) break;
     absl::StatusOr<GradientEstimate> estimate = objective.GradEstimate();
     for (const ReportedParameter& p : params) p.parameter->ZeroGrad();
     if (!estimate.ok()) return estimate.status();
@@ -307,7 +307,9 @@ absl::StatusOr<Advice> Advise(const std::function<Tensor()>& program,
       Expectation<Program> objective(WithStrategies(program, configured));
       objective.Seed(++trial_seed).LimitRuns(options.max_runs_per_estimate);
       absl::Status warmed =
-          WarmUp(objective, options.warmup_estimates, params, &trial, &advice);
+          WarmUp(objective,
+                 candidate.strategy->learns() ? options.warmup_estimates : 0,
+                 params, &trial, &advice);
       absl::StatusOr<VarianceReport> report =
           !warmed.ok() ? absl::StatusOr<VarianceReport>(warmed)
                        : MeasureGradientVariance(
@@ -359,6 +361,14 @@ bool AutoStrategy::biased() const {
   absl::MutexLock lock(&mutex_);
   for (const auto& [name, strategy] : choice_) {
     if (strategy->biased()) return true;
+  }
+  return false;
+}
+
+bool AutoStrategy::learns() const {
+  absl::MutexLock lock(&mutex_);
+  for (const auto& [name, strategy] : choice_) {
+    if (strategy->learns()) return true;
   }
   return false;
 }

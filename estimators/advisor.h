@@ -97,14 +97,10 @@ struct AdvisorOptions {
   // Gradient estimates per strategy tried (the pilot's budget); at least 2.
   int estimates = 4;
   // Estimates drawn, and not measured, before those of a strategy that
-  // learns across estimates (a moving-average baseline, fitted control
-  // variates: a strategy that keeps state in the objective, see
-  // estimators/strategy_state.h), so that it is measured after it has
-  // learned something rather than cold. Every other strategy gets one (if
-  // this is at least 1): it shows whether the strategy keeps state, and
-  // keeps the first estimate's allocations out of the measured time. At
-  // least 0.
-  int warmup_estimates = 4;
+  // learns across estimates (`SiteStrategy::learns()`: a moving-average
+  // baseline, fitted control variates), so that it is measured after it
+  // has learned something rather than cold. At least 0.
+  int warmup_estimates = 2;
   // A strategy whose estimate would execute the program more than this many
   // times is not run (the trial fails with ResourceExhausted before the
   // runs execute, and the report says so). MVD at a continuous site takes
@@ -144,8 +140,8 @@ struct StrategyTrial {
   // CPU time per estimate (VarianceReport::cpu_seconds_per_estimate).
   double seconds_per_estimate = 0;
   double runs_per_estimate = 0;
-  // Unmeasured estimates drawn first (AdvisorOptions::warmup_estimates, for
-  // a strategy that learns across estimates; else 0).
+  // Unmeasured estimates drawn first (AdvisorOptions::warmup_estimates for
+  // a strategy that learns across estimates, else 0).
   int warmup_estimates = 0;
 
   // variance × seconds_per_estimate: the criterion (see the file comment).
@@ -211,8 +207,9 @@ absl::StatusOr<Advice> Advise(const std::function<Tensor()>& program,
 class AutoStrategy final : public SiteStrategy {
  public:
   absl::string_view name() const override { return "auto"; }
-  // True if an adopted choice is biased.
+  // True if an adopted choice is biased, or learns.
   bool biased() const override;
+  bool learns() const override;
   Tensor Draw(SiteRun& run) const override;
   void Replay(SiteRun& run, const Tensor& value) const override;
 

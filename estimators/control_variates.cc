@@ -189,6 +189,7 @@ class ControlVariateStrategy final : public FiniteScoreStrategy {
   explicit ControlVariateStrategy(Real decay)
       : decay_(decay), kind_(absl::StrCat("control variates ", decay)) {}
 
+  bool learns() const override { return true; }
   absl::string_view name() const override {
     return "score function + control variates";
   }

@@ -63,6 +63,7 @@ class ScoreFunctionStrategy final : public SiteStrategy {
         state_kind_(baseline_ != nullptr ? baseline_->StateKind() : "") {}
 
   absl::string_view name() const override { return "score function"; }
+  bool learns() const override { return !state_kind_.empty(); }
 
   Tensor Draw(SiteRun& run) const override {
     Tensor value = run.distribution().Sample(run.gen());

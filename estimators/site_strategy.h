@@ -199,6 +199,16 @@ class SiteStrategy {
   // them only when told bias is acceptable. False for ADEV's strategies.
   virtual bool biased() const { return false; }
 
+  // learns()
+  //
+  // True for strategies that keep what they learn across estimates in the
+  // objective's state (`SiteRun::state()`, estimators/strategy_state.h):
+  // a score function with a moving-average baseline, fitted control
+  // variates. The estimator advisor warms such a strategy up before it
+  // measures it. A strategy of your own that uses `SiteRun::state()`
+  // should say so here.
+  virtual bool learns() const { return false; }
+
   // Draw()
   //
   // The site's value in a new run, having told `run` what the site adds.

@@ -68,6 +68,9 @@ ABSL_FLAG(int, advisor_estimates, kDefaults.advisor_estimates,
 ABSL_FLAG(int64_t, readvise_every, kDefaults.readvise_every,
           "--estimator=advised: advise again every this many steps (0: only "
           "before the first).");
+ABSL_FLAG(bool, analytic_kl, kDefaults.analytic_kl,
+          "The configurations built on the ELBO take its latent sites' "
+          "terms as -KL(q || p) in closed form (ElboAnalyticKl).");
 ABSL_FLAG(double, learning_rate, kDefaults.learning_rate,
           "Adam's learning rate for the model and the guide.");
 ABSL_FLAG(double, baseline_learning_rate, kDefaults.baseline_learning_rate,
@@ -131,6 +134,7 @@ int main(int argc, char** argv) {
   options.seed = absl::GetFlag(FLAGS_seed);
   options.advisor_estimates = absl::GetFlag(FLAGS_advisor_estimates);
   options.readvise_every = absl::GetFlag(FLAGS_readvise_every);
+  options.analytic_kl = absl::GetFlag(FLAGS_analytic_kl);
   options.data_seed = absl::GetFlag(FLAGS_data_seed);
   options.data_dir = absl::GetFlag(FLAGS_data_dir);
   options.cache_dir = absl::GetFlag(FLAGS_cache_dir);

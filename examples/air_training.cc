@@ -304,19 +304,26 @@ AirTrainer::AirTrainer(const AirTrainerOptions& options)
       return g.value.cast<double>().mean();
     };
   };
+  // The ELBO of the guide `g`, with closed-form KL terms if asked.
+  const bool analytic_kl = options_.analytic_kl;
+  auto elbo =
+      [&estimate, &model, analytic_kl](
+          auto g) -> std::function<absl::StatusOr<double>(const AirBatch&)> {
+    if (analytic_kl) return estimate(ElboAnalyticKl(model, std::move(g)));
+    return estimate(Elbo(model, std::move(g)));
+  };
   auto reinforce = ScoreFunction(guide, ZPresSites({0, 1, 2}));
   auto mvd = Mvd(guide, ZPresSites({0, 1, 2}));
   auto hybrid = Mvd(Enumerate(guide, ZPresSites({2})), ZPresSites({0, 1}));
   switch (options_.estimator) {
     case AirEstimator::kReinforce:
-      estimate_ = estimate(Elbo(model, reinforce));
+      estimate_ = elbo(reinforce);
       break;
     case AirEstimator::kReinforceBaseline:
       if (options_.baseline == AirBaseline::kControlVariates) {
-        estimate_ = estimate(
-            Elbo(model, ScoreFunctionWithControlVariates(
-                            guide, ZPresSites({0, 1, 2}),
-                            static_cast<Real>(options_.baseline_decay))));
+        estimate_ = elbo(ScoreFunctionWithControlVariates(
+            guide, ZPresSites({0, 1, 2}),
+            static_cast<Real>(options_.baseline_decay)));
         break;
       }
       if (options_.baseline == AirBaseline::kLearnedControlVariates) {
@@ -325,31 +332,28 @@ AirTrainer::AirTrainer(const AirTrainerOptions& options)
         auto at = [slots](int t) {
           return [slots, t] { return slots->values[t]; };
         };
-        estimate_ = estimate(
-            Elbo(model, ScoreFunctionWithLearnedControlVariates(
-                            ScoreFunctionWithLearnedControlVariates(
-                                ScoreFunctionWithLearnedControlVariates(
-                                    guide, {"z_pres_0"}, at(0)),
-                                {"z_pres_1"}, at(1)),
-                            {"z_pres_2"}, at(2))));
+        estimate_ = elbo(ScoreFunctionWithLearnedControlVariates(
+            ScoreFunctionWithLearnedControlVariates(
+                ScoreFunctionWithLearnedControlVariates(guide, {"z_pres_0"},
+                                                        at(0)),
+                {"z_pres_1"}, at(1)),
+            {"z_pres_2"}, at(2)));
         break;
       }
       // Each site with its own baseline.
-      estimate_ = estimate(Elbo(
-          model, ScoreFunction(ScoreFunction(ScoreFunction(guide, {"z_pres_0"},
-                                                           baselines_[0]),
-                                             {"z_pres_1"}, baselines_[1]),
-                               {"z_pres_2"}, baselines_[2])));
+      estimate_ = elbo(ScoreFunction(
+          ScoreFunction(ScoreFunction(guide, {"z_pres_0"}, baselines_[0]),
+                        {"z_pres_1"}, baselines_[1]),
+          {"z_pres_2"}, baselines_[2]));
       break;
     case AirEstimator::kEnum:
-      estimate_ =
-          estimate(Elbo(model, Enumerate(guide, ZPresSites({0, 1, 2}))));
+      estimate_ = elbo(Enumerate(guide, ZPresSites({0, 1, 2})));
       break;
     case AirEstimator::kMvd:
-      estimate_ = estimate(Elbo(model, mvd));
+      estimate_ = elbo(mvd);
       break;
     case AirEstimator::kHybrid:
-      estimate_ = estimate(Elbo(model, hybrid));
+      estimate_ = elbo(hybrid);
       break;
     case AirEstimator::kIwae2Reinforce:
       estimate_ = estimate(AirIwelbo(model, reinforce, 2));
@@ -368,10 +372,17 @@ AirTrainer::AirTrainer(const AirTrainerOptions& options)
       auto_ = Auto();
       auto guided = WithStrategy(
           guide, [](const Message&) { return true; }, auto_);
-      estimate_ = estimate(Elbo(model, guided));
-      pilot_ = [objective = Elbo(model, guided)](const AirBatch& batch) {
-        return objective(batch, Index{1});
-      };
+      estimate_ = elbo(guided);
+      if (analytic_kl) {
+        pilot_ = [objective =
+                      ElboAnalyticKl(model, guided)](const AirBatch& batch) {
+          return objective(batch, Index{1});
+        };
+      } else {
+        pilot_ = [objective = Elbo(model, guided)](const AirBatch& batch) {
+          return objective(batch, Index{1});
+        };
+      }
       break;
     }
   }
@@ -637,6 +648,7 @@ absl::StatusOr<AirTrainingResult> TrainAir(const AirTrainingOptions& options,
   trainer_options.seed = options.seed;
   trainer_options.advisor_estimates = options.advisor_estimates;
   trainer_options.readvise_every = options.readvise_every;
+  trainer_options.analytic_kl = options.analytic_kl;
   const AirConfig& config = trainer_options.config;
 
   const Clock::time_point data_start = Clock::now();
@@ -683,8 +695,8 @@ absl::StatusOr<AirTrainingResult> TrainAir(const AirTrainingOptions& options,
   out << absl::StrFormat(
       "AIR (%s variant%s, decoder bias %g) on %d training and %d held-out "
       "%dx%d canvases of 0-2 Fashion-MNIST objects (%s, %.1f s)\n"
-      "estimator %s%s, batch %d, Adam lr %g (baseline %g), %d steps, seed "
-      "%d\n"
+      "estimator %s%s%s, batch %d, Adam lr %g (baseline %g), %d steps, "
+      "seed %d\n"
       "ELBO of explaining nothing (empty canvas): %.1f per image\n",
       AirVariantName(config.variant),
       config.robust_where && config.variant == AirVariant::kGenjax
@@ -696,8 +708,9 @@ absl::StatusOr<AirTrainingResult> TrainAir(const AirTrainingOptions& options,
       options.estimator == AirEstimator::kReinforceBaseline
           ? absl::StrCat(" (", AirBaselineName(options.baseline), ")")
           : "",
-      options.batch, options.learning_rate, options.baseline_learning_rate,
-      options.steps, options.seed, result.empty_canvas_elbo);
+      options.analytic_kl ? ", closed-form KL terms" : "", options.batch,
+      options.learning_rate, options.baseline_learning_rate, options.steps,
+      options.seed, result.empty_canvas_elbo);
   out.flush();
 
   std::string csv =

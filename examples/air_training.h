@@ -250,6 +250,13 @@ struct AirTrainerOptions {
   // how often to advise again (0: only before the first step).
   int advisor_estimates = 10;
   int64_t readvise_every = 0;
+  // The configurations built on Elbo use ElboAnalyticKl (vi/objectives.h)
+  // instead: the latent sites' log p - log q terms are replaced by -KL(q ‖
+  // p) in closed form wherever the two families have one (z_what, z_where,
+  // z_pres), which removes their Monte Carlo noise from the cost every
+  // score-function term multiplies. Unbiased here: each such site's prior
+  // depends only on sites drawn before it in the guide.
+  bool analytic_kl = false;
 };
 
 // AirTrainer
@@ -366,9 +373,11 @@ struct AirTrainingOptions {
   std::string output_dir = "/tmp/provi_air";
   // Held-out canvases in the PNG.
   Index png_images = 16;
-  // The advised configuration's pilot (see AirTrainerOptions).
+  // The advised configuration's pilot, and the closed-form KL terms (see
+  // AirTrainerOptions).
   int advisor_estimates = 10;
   int64_t readvise_every = 0;
+  bool analytic_kl = false;
 };
 
 // AirTrainingResult

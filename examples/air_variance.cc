@@ -87,6 +87,9 @@ ABSL_FLAG(std::string, data_dir, provi::kDefaultFashionMnistDirectory,
 ABSL_FLAG(std::string, cache_dir, "/tmp/provi_air_data",
           "Where generated canvases are cached.");
 ABSL_FLAG(std::string, csv, "", "Also write the table here as CSV.");
+ABSL_FLAG(bool, analytic_kl, false,
+          "Every configuration takes the latent sites' KL terms in closed "
+          "form (AirTrainerOptions::analytic_kl).");
 ABSL_FLAG(bool, warmup_on_measured, false,
           "Warm up on the measured minibatch itself (see the file comment).");
 ABSL_FLAG(std::vector<std::string>, only, {},
@@ -134,6 +137,7 @@ absl::StatusOr<Measured> Measure(const Configuration& c, const AirConfig& air,
   options.estimator = c.estimator;
   options.baseline = c.baseline;
   options.baseline_decay = absl::GetFlag(FLAGS_baseline_decay);
+  options.analytic_kl = absl::GetFlag(FLAGS_analytic_kl);
   options.learning_rate = 0;
   options.seed = absl::GetFlag(FLAGS_seed);
   PROVI_ASSIGN_OR_RETURN(
