@@ -2,6 +2,7 @@
 
 #include "estimators/advisor.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <ctime>
@@ -187,30 +188,42 @@ bool Better(const StrategyTrial& a, const StrategyTrial& b) {
 }  // namespace
 
 std::string Advice::ToString() const {
-  std::string out =
-      absl::StrFormat("%-18s %-34s %12s %12s %12s  %s\n", "site", "strategy",
-                      "variance", "cpu us/est.", "var x ms", "");
+  // The site column fits the longest "site (family)".
+  auto head_of = [](const SiteAdvice& site) {
+    return absl::StrCat(site.site, " (", site.family, ")");
+  };
+  size_t width = 18;
   for (const SiteAdvice& site : sites) {
-    const std::string head = absl::StrCat(site.site, " (", site.family, ")");
+    width = std::max(width, head_of(site).size());
+  }
+  auto pad = [width](std::string text) {
+    text.resize(std::max(width, text.size()), ' ');
+    return text;
+  };
+  std::string out = absl::StrCat(
+      pad("site"), absl::StrFormat(" %-34s %12s %12s %12s  \n", "strategy",
+                                   "variance", "cpu us/est.", "var x ms"));
+  for (const SiteAdvice& site : sites) {
+    const std::string head = head_of(site);
     if (site.trials.empty()) {
-      absl::StrAppend(
-          &out, absl::StrFormat("%-18s reads no parameter: kept\n", head));
+      absl::StrAppend(&out, pad(head), " reads no parameter: kept\n");
       continue;
     }
     for (size_t i = 0; i < site.trials.size(); ++i) {
       const StrategyTrial& t = site.trials[i];
-      const std::string first = i == 0 ? head : "";
+      const std::string first = pad(i == 0 ? head : "");
       std::string note = static_cast<int>(i) == site.chosen ? "<- chosen" : "";
       if (t.biased) note = absl::StrCat("biased ", note);
       if (!t.status.ok()) {
-        absl::StrAppend(&out, absl::StrFormat("%-18s %-34s failed: %s\n", first,
-                                              t.label, t.status.message()));
+        absl::StrAppend(&out, first,
+                        absl::StrFormat(" %-34s failed: %s\n", t.label,
+                                        t.status.message()));
         continue;
       }
       absl::StrAppend(
-          &out,
-          absl::StrFormat("%-18s %-34s %12.4g %12.1f %12.4g  %s\n", first,
-                          t.label, t.variance, t.seconds_per_estimate * 1e6,
+          &out, first,
+          absl::StrFormat(" %-34s %12.4g %12.1f %12.4g  %s\n", t.label,
+                          t.variance, t.seconds_per_estimate * 1e6,
                           t.work_normalised_variance() * 1e3, note));
     }
   }
@@ -262,48 +275,110 @@ absl::StatusOr<Advice> Advise(const std::function<Tensor()>& program,
   });
   if (!discovered.ok()) return discovered.status();
 
+  auto index_of = [&discovered](const std::string& name) -> int {
+    for (size_t s = 0; s < discovered->size(); ++s) {
+      if ((*discovered)[s].address.name() == name) return static_cast<int>(s);
+    }
+    return -1;
+  };
+  auto not_a_site = [](const std::string& name) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Advise: '", name, "' is not a latent sample site of the program"));
+  };
   absl::flat_hash_set<std::string> wanted(options.sites.begin(),
                                           options.sites.end());
   for (const std::string& name : options.sites) {
-    bool found = false;
-    for (const DiscoveredSite& site : *discovered) {
-      found = found || site.address.name() == name;
+    if (index_of(name) < 0) return not_a_site(name);
+  }
+  // The group of each grouped site (by discovery index).
+  std::vector<int> group_of(discovered->size(), -1);
+  for (size_t g = 0; g < options.groups.size(); ++g) {
+    if (options.groups[g].empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("Advise: group ", g, " is empty"));
     }
-    if (!found) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "Advise: '", name, "' is not a latent sample site of the program"));
+    for (const std::string& name : options.groups[g]) {
+      const int s = index_of(name);
+      if (s < 0) return not_a_site(name);
+      if (group_of[s] >= 0) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("Advise: '", name, "' is in group ", group_of[s],
+                         " and again in group ", g));
+      }
+      group_of[s] = static_cast<int>(g);
     }
   }
 
   Advice advice;
   advice.pilot_runs = discovery_runs;
   uint64_t trial_seed = options.seed;
+  std::vector<bool> done(discovered->size(), false);
   for (size_t s = 0; s < discovered->size(); ++s) {
-    const DiscoveredSite& site = (*discovered)[s];
-    const std::string& name = site.address.name();
-    if (!wanted.empty() && !wanted.contains(name)) continue;
+    if (done[s]) continue;
+    // The unit advised: the site, or its whole group (in discovery order).
+    std::vector<size_t> unit;
+    if (group_of[s] >= 0) {
+      for (size_t u = s; u < discovered->size(); ++u) {
+        if (group_of[u] == group_of[s]) unit.push_back(u);
+      }
+    } else if (wanted.empty() ||
+               wanted.contains((*discovered)[s].address.name())) {
+      unit.push_back(s);
+    } else {
+      continue;
+    }
+    for (size_t u : unit) done[u] = true;
+    const DiscoveredSite& site = (*discovered)[unit.front()];
     SiteAdvice site_advice;
-    site_advice.site = name;
-    site_advice.family = site.family;
+    std::vector<std::string> families;
+    absl::flat_hash_set<std::string> reads;
+    for (size_t u : unit) {
+      const DiscoveredSite& member = (*discovered)[u];
+      site_advice.sites.push_back(member.address.name());
+      if (std::find(families.begin(), families.end(), member.family) ==
+          families.end()) {
+        families.push_back(member.family);
+      }
+      reads.insert(affected[u].begin(), affected[u].end());
+    }
+    site_advice.site = absl::StrJoin(site_advice.sites, " + ");
+    site_advice.family = absl::StrJoin(families, "/");
     site_advice.lanes = site.lanes;
-    site_advice.parameters = affected[s];
+    std::vector<ReportedParameter> measured;
+    for (const ReportedParameter& p : params) {
+      if (reads.contains(p.name)) {
+        site_advice.parameters.push_back(p.name);
+        measured.push_back(p);
+      }
+    }
     if (site_advice.parameters.empty()) {
       advice.sites.push_back(std::move(site_advice));
       continue;
     }
-    std::vector<ReportedParameter> measured;
-    for (const ReportedParameter& p : params) {
-      for (const std::string& a : site_advice.parameters) {
-        if (p.name == a) measured.push_back(p);
-      }
+    // The strategies every site of the unit supports (by label).
+    std::vector<Candidate> candidates = CandidatesFor(site, options);
+    for (size_t k = 1; k < unit.size(); ++k) {
+      const std::vector<Candidate> others =
+          CandidatesFor((*discovered)[unit[k]], options);
+      candidates.erase(std::remove_if(candidates.begin(), candidates.end(),
+                                      [&others](const Candidate& c) {
+                                        return std::none_of(
+                                            others.begin(), others.end(),
+                                            [&c](const Candidate& o) {
+                                              return o.label == c.label;
+                                            });
+                                      }),
+                       candidates.end());
     }
-    for (Candidate& candidate : CandidatesFor(site, options)) {
+    for (Candidate& candidate : candidates) {
       StrategyTrial trial;
       trial.label = std::move(candidate.label);
       trial.strategy = candidate.strategy;
       trial.biased = candidate.strategy->biased();
       StrategyMap configured = advice.choice;
-      configured[name] = candidate.strategy;
+      for (const std::string& name : site_advice.sites) {
+        configured[name] = candidate.strategy;
+      }
       Expectation<Program> objective(WithStrategies(program, configured));
       objective.Seed(++trial_seed).LimitRuns(options.max_runs_per_estimate);
       absl::Status warmed =
@@ -340,12 +415,18 @@ absl::StatusOr<Advice> Advise(const std::function<Tensor()>& program,
       }
     }
     if (site_advice.chosen < 0) {
-      return AnnotateSite(absl::InvalidArgumentError(absl::StrCat(
-                              "Advise: every strategy failed; the first: ",
-                              site_advice.trials[0].status.message())),
-                          SiteKind::kSample, site.address);
+      return AnnotateSite(
+          absl::InvalidArgumentError(absl::StrCat(
+              "Advise: every strategy failed; the first: ",
+              site_advice.trials.empty()
+                  ? std::string("no strategy applies to every site of ") +
+                        site_advice.site
+                  : std::string(site_advice.trials[0].status.message()))),
+          SiteKind::kSample, site.address);
     }
-    advice.choice[name] = site_advice.trials[site_advice.chosen].strategy;
+    for (const std::string& name : site_advice.sites) {
+      advice.choice[name] = site_advice.trials[site_advice.chosen].strategy;
+    }
     advice.sites.push_back(std::move(site_advice));
   }
   for (const ReportedParameter& p : params) p.parameter->ZeroGrad();

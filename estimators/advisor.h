@@ -44,8 +44,10 @@
 // them: while a site's strategies are tried, the sites advised before it
 // use their choice and the later ones the strategy the program gives them
 // (a greedy search; trying every combination would multiply the pilot's
-// cost). Variance changes as the parameters move: advise again during
-// training and adopt the new choice.
+// cost). Sites named together in `AdvisorOptions::groups` are advised as
+// one: each strategy at all of them at once, one choice for all. Variance
+// changes as the parameters move: advise again during training and adopt
+// the new choice.
 //
 // The choice comes back as a `StrategyMap` to apply with `WithStrategies`
 // (estimators/with_strategy.h), or to hand to the sites of a program written
@@ -118,6 +120,15 @@ struct AdvisorOptions {
   Real temperature = 0.5;
   // The sites to advise (addresses); empty: every latent sample site.
   std::vector<std::string> sites;
+  // Sites to advise jointly (each inner list a group; a site in at most
+  // one): every strategy is tried at all of a group's sites at once (only
+  // strategies every one of them supports), the variance measured is that
+  // of every parameter any of them reads, and they all get the choice.
+  // This removes the greedy order within the group: sites that share
+  // parameters (the presence sites of a recurrent guide, say) are measured
+  // under the same strategy rather than each with the later ones left to
+  // their default. A group's sites are advised whatever `sites` says.
+  std::vector<std::vector<std::string>> groups;
   // More strategies to try at every site (a strategy a site's family does
   // not support is reported as failed there and not chosen).
   std::vector<std::shared_ptr<const SiteStrategy>> candidates;
@@ -154,8 +165,12 @@ struct StrategyTrial {
 //
 // The trials of one site and the one chosen.
 struct SiteAdvice {
+  // The site's address; for a group, its sites' joined by " + ".
   std::string site;
-  // The site's family ("Normal", ...) and lanes (rows of its value).
+  // The sites advised together: the site, or the group's.
+  std::vector<std::string> sites;
+  // The site's family ("Normal", ...; a group's distinct families joined
+  // by "/") and lanes (rows of its value; the first site's in a group).
   std::string family;
   Index lanes = 0;
   // The parameters the site's distribution reads (their gradients were
@@ -191,7 +206,8 @@ struct Advice {
 // program (see estimators/expectation.h) with its arguments bound, for the
 // gradient of the parameters in `params`. Errors: InvalidArgument for no
 // parameters, a null parameter, fewer than 2 estimates, negative warm-up
-// estimates, a run limit below 1, a `sites` entry that
+// estimates, a run limit below 1, a site in two groups (or twice in one),
+// a `sites` or `groups` entry that
 // is not a latent sample site of the program (named), or a site at which
 // every strategy failed (with the first failure); FailedPrecondition inside
 // an estimation; the program's own errors. Leaves the parameters' values

@@ -126,6 +126,62 @@ TEST(AdvisorTest, EveryCombinationTriedAndTheChoiceAreUnbiased) {
   }
 }
 
+// A group is advised as one: every strategy at both sites at once, the
+// variance of both sites' parameters, one choice for both; the choice and
+// every combination tried are unbiased. A group of two families tries only
+// the strategies both support.
+TEST(AdvisorTest, GroupsAreAdvisedJointly) {
+  TwoCoins model;
+  AdvisorOptions options;
+  options.groups = {{"b2", "b1"}};
+  const absl::StatusOr<Advice> advice =
+      Advise([&model] { return model.Cost(); }, model.params(), options);
+  ASSERT_TRUE(advice.ok()) << advice.status();
+  std::cout << advice->ToString();
+  ASSERT_EQ(advice->sites.size(), 2u);
+  const SiteAdvice& coins = advice->sites[0];
+  EXPECT_EQ(coins.site, "b1 + b2");  // in the order the program draws them
+  EXPECT_EQ(coins.sites, (std::vector<std::string>{"b1", "b2"}));
+  EXPECT_EQ(coins.family, "Bernoulli");
+  EXPECT_EQ(coins.parameters, (std::vector<std::string>{"t1", "t2"}));
+  EXPECT_EQ(coins.trials.size(), 5u);
+  EXPECT_EQ(advice->sites[1].sites, std::vector<std::string>{"z"});
+  ASSERT_EQ(advice->choice.size(), 3u);
+  EXPECT_EQ(advice->choice.at("b1"), advice->choice.at("b2"));
+  uint64_t seed = 300;
+  ExpectUnbiased(model, advice->choice, "the choice", ++seed);
+  for (const StrategyTrial& trial : coins.trials) {
+    ASSERT_TRUE(trial.status.ok()) << trial.label;
+    StrategyMap combination = advice->choice;
+    combination["b1"] = trial.strategy;
+    combination["b2"] = trial.strategy;
+    ExpectUnbiased(model, combination, "b1 + b2: " + trial.label, ++seed);
+  }
+
+  options.groups = {{"b1", "z"}};
+  const absl::StatusOr<Advice> mixed =
+      Advise([&model] { return model.Cost(); }, model.params(), options);
+  ASSERT_TRUE(mixed.ok()) << mixed.status();
+  const SiteAdvice& group = mixed->sites[0];
+  EXPECT_EQ(group.family, "Bernoulli/Normal");
+  std::vector<std::string> labels;
+  for (const StrategyTrial& trial : group.trials) labels.push_back(trial.label);
+  EXPECT_EQ(labels, (std::vector<std::string>{"score function",
+                                              "score function + moving average",
+                                              "measure-valued derivative"}));
+  EXPECT_EQ(mixed->sites[1].site, "b2");
+
+  for (const std::vector<std::vector<std::string>>& bad :
+       std::vector<std::vector<std::vector<std::string>>>{
+           {{"b1", "b2"}, {"b2"}}, {{"b1", "b1"}}, {{}}, {{"b3"}}}) {
+    options.groups = bad;
+    EXPECT_EQ(Advise([&model] { return model.Cost(); }, model.params(), options)
+                  .status()
+                  .code(),
+              absl::StatusCode::kInvalidArgument);
+  }
+}
+
 TEST(AdvisorTest, MixtureEnumeratesAssignmentsAndReparameterisesMeans) {
   MixtureModel mixture;
   const std::shared_ptr<AutoStrategy> strategy = Auto();
