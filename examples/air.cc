@@ -68,6 +68,9 @@ ABSL_FLAG(int, advisor_estimates, kDefaults.advisor_estimates,
 ABSL_FLAG(int64_t, readvise_every, kDefaults.readvise_every,
           "--estimator=advised: advise again every this many steps (0: only "
           "before the first).");
+ABSL_FLAG(bool, advise_all_sites, kDefaults.advise_all_sites,
+          "--estimator=advised: advise z_where and z_what too (strategies "
+          "over 50 program runs per estimate are skipped).");
 ABSL_FLAG(bool, analytic_kl, kDefaults.analytic_kl,
           "The configurations built on the ELBO take its latent sites' "
           "terms as -KL(q || p) in closed form (ElboAnalyticKl).");
@@ -135,6 +138,7 @@ int main(int argc, char** argv) {
   options.advisor_estimates = absl::GetFlag(FLAGS_advisor_estimates);
   options.readvise_every = absl::GetFlag(FLAGS_readvise_every);
   options.analytic_kl = absl::GetFlag(FLAGS_analytic_kl);
+  options.advise_all_sites = absl::GetFlag(FLAGS_advise_all_sites);
   options.data_seed = absl::GetFlag(FLAGS_data_seed);
   options.data_dir = absl::GetFlag(FLAGS_data_dir);
   options.cache_dir = absl::GetFlag(FLAGS_cache_dir);

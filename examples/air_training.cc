@@ -417,10 +417,14 @@ absl::Status AirTrainer::Readvise(const Tensor& images) {
   };
   AdvisorOptions options;
   options.estimates = options_.advisor_estimates;
-  // The discrete sites. The continuous ones keep their default, pathwise:
-  // the pilot's alternatives there cost too much to try at this size (MVD
-  // at z_what, 64 x 50, takes two program runs per parameter entry).
-  for (int t = 0; t < kAirSteps; ++t) options.sites.push_back(ZPresSite(t));
+  // MVD at z_what (64 x 50, location and scale) takes 200 program runs per
+  // estimate: skipped. At z_where (64 x 3) it takes 12.
+  options.max_runs_per_estimate = 50;
+  // By default the discrete sites only; the continuous ones then keep their
+  // default, pathwise.
+  if (!options_.advise_all_sites) {
+    for (int t = 0; t < kAirSteps; ++t) options.sites.push_back(ZPresSite(t));
+  }
   options.seed = options_.seed + 5 + static_cast<uint64_t>(steps_);
   PROVI_ASSIGN_OR_RETURN(const Advice advice, Advise(program, params, options));
   auto_->Adopt(advice);
@@ -649,6 +653,7 @@ absl::StatusOr<AirTrainingResult> TrainAir(const AirTrainingOptions& options,
   trainer_options.advisor_estimates = options.advisor_estimates;
   trainer_options.readvise_every = options.readvise_every;
   trainer_options.analytic_kl = options.analytic_kl;
+  trainer_options.advise_all_sites = options.advise_all_sites;
   const AirConfig& config = trainer_options.config;
 
   const Clock::time_point data_start = Clock::now();

@@ -34,7 +34,8 @@
 //                       the first minibatch (and every `readvise_every`
 //                       steps) and each z_pres site adopts the strategy
 //                       with the lowest variance × time; z_where and
-//                       z_what keep their default (pathwise)
+//                       z_what keep their default (pathwise), or are
+//                       advised too with `advise_all_sites`
 //   rws10               reweighted wake-sleep (`AirWakeSleep`): K = 10 guide
 //                       particles drawn without gradient, one resampled per
 //                       image (SIR); the model ascends log p(x, z*) and the
@@ -250,6 +251,10 @@ struct AirTrainerOptions {
   // how often to advise again (0: only before the first step).
   int advisor_estimates = 10;
   int64_t readvise_every = 0;
+  // kAdvised: advise every latent site (z_where and z_what too), not only
+  // the z_pres sites. Strategies taking more than 50 program runs per
+  // estimate are skipped (MVD at z_what).
+  bool advise_all_sites = false;
   // The configurations built on Elbo use ElboAnalyticKl (vi/objectives.h)
   // instead: the latent sites' log p - log q terms are replaced by -KL(q ‖
   // p) in closed form wherever the two families have one (z_what, z_where,
@@ -377,6 +382,7 @@ struct AirTrainingOptions {
   // AirTrainerOptions).
   int advisor_estimates = 10;
   int64_t readvise_every = 0;
+  bool advise_all_sites = false;
   bool analytic_kl = false;
 };
 

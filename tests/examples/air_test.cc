@@ -463,6 +463,22 @@ TEST(AirTrainingTest, TheAdvisedEstimatorAdvisesBeforeItsFirstStepAndAgain) {
   EXPECT_EQ(trainer.advice_step(), 2);
 }
 
+TEST(AirTrainingTest, TheAdvisedEstimatorCanAdviseEverySite) {
+  const Tensor images = Images(4, 12, 27);
+  AirTrainerOptions options;
+  options.config = Small(GenjaxConfig());
+  options.estimator = AirEstimator::kAdvised;
+  options.advisor_estimates = 2;
+  options.advise_all_sites = true;
+  options.analytic_kl = true;
+  AirTrainer trainer(options);
+  ASSERT_TRUE(trainer.Step(images).ok());
+  for (const char* site : {"z_pres_0", "z_where_0", "z_what_0", "z_what_2"}) {
+    EXPECT_THAT(trainer.advice_report(), HasSubstr(site));
+  }
+  ASSERT_TRUE(trainer.Step(images).ok());
+}
+
 // Each particle of AirIwelbo has its own z_pres sites: enumerating z_pres_2
 // runs 2 branches per particle, 4 in all; with one particle the bound is the
 // ELBO's value.
