@@ -71,6 +71,9 @@ ABSL_FLAG(int64_t, readvise_every, kDefaults.readvise_every,
 ABSL_FLAG(bool, advise_all_sites, kDefaults.advise_all_sites,
           "--estimator=advised: advise z_where and z_what too (strategies "
           "over 50 program runs per estimate are skipped).");
+ABSL_FLAG(bool, advise_presence_jointly, kDefaults.advise_presence_jointly,
+          "--estimator=advised: advise the three z_pres sites as one group "
+          "(each strategy at all three at once).");
 ABSL_FLAG(bool, analytic_kl, kDefaults.analytic_kl,
           "The configurations built on the ELBO take its latent sites' "
           "terms as -KL(q || p) in closed form (ElboAnalyticKl).");
@@ -139,6 +142,8 @@ int main(int argc, char** argv) {
   options.readvise_every = absl::GetFlag(FLAGS_readvise_every);
   options.analytic_kl = absl::GetFlag(FLAGS_analytic_kl);
   options.advise_all_sites = absl::GetFlag(FLAGS_advise_all_sites);
+  options.advise_presence_jointly =
+      absl::GetFlag(FLAGS_advise_presence_jointly);
   options.data_seed = absl::GetFlag(FLAGS_data_seed);
   options.data_dir = absl::GetFlag(FLAGS_data_dir);
   options.cache_dir = absl::GetFlag(FLAGS_cache_dir);

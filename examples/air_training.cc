@@ -425,6 +425,12 @@ absl::Status AirTrainer::Readvise(const Tensor& images) {
   if (!options_.advise_all_sites) {
     for (int t = 0; t < kAirSteps; ++t) options.sites.push_back(ZPresSite(t));
   }
+  if (options_.advise_presence_jointly) {
+    options.groups.emplace_back();
+    for (int t = 0; t < kAirSteps; ++t) {
+      options.groups.back().push_back(ZPresSite(t));
+    }
+  }
   options.seed = options_.seed + 5 + static_cast<uint64_t>(steps_);
   PROVI_ASSIGN_OR_RETURN(const Advice advice, Advise(program, params, options));
   auto_->Adopt(advice);
@@ -654,6 +660,7 @@ absl::StatusOr<AirTrainingResult> TrainAir(const AirTrainingOptions& options,
   trainer_options.readvise_every = options.readvise_every;
   trainer_options.analytic_kl = options.analytic_kl;
   trainer_options.advise_all_sites = options.advise_all_sites;
+  trainer_options.advise_presence_jointly = options.advise_presence_jointly;
   const AirConfig& config = trainer_options.config;
 
   const Clock::time_point data_start = Clock::now();

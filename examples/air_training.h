@@ -255,6 +255,11 @@ struct AirTrainerOptions {
   // the z_pres sites. Strategies taking more than 50 program runs per
   // estimate are skipped (MVD at z_what).
   bool advise_all_sites = false;
+  // kAdvised: the three z_pres sites are advised as one group
+  // (AdvisorOptions::groups): each strategy at all three at once. They read
+  // the same parameters, so a site's trial otherwise measures the later
+  // ones' noise under their default strategy too.
+  bool advise_presence_jointly = false;
   // The configurations built on Elbo use ElboAnalyticKl (vi/objectives.h)
   // instead: the latent sites' log p - log q terms are replaced by -KL(q ‖
   // p) in closed form wherever the two families have one (z_what, z_where,
@@ -383,6 +388,7 @@ struct AirTrainingOptions {
   int advisor_estimates = 10;
   int64_t readvise_every = 0;
   bool advise_all_sites = false;
+  bool advise_presence_jointly = false;
   bool analytic_kl = false;
 };
 
