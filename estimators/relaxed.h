@@ -32,12 +32,14 @@
 //                          x = onehot(argmax z) + (y - Detach(y)).
 //                          onehot(argmax z) is an exact draw (the
 //                          Gumbel-max trick); the gradient is that of the
-//                          Concrete relaxation y. As τ → 0 its bias
-//                          vanishes and its variance grows; as τ → ∞, y
-//                          flattens to the uniform row and the gradient
-//                          vanishes like 1/τ. A category of probability 0
-//                          (a parameter given as probabilities) has logit
-//                          -∞, is never drawn and receives no gradient.
+//                          Concrete relaxation y. For a cost linear in x
+//                          its mean tends to the true gradient (which
+//                          straight-through gives) as τ → 0, while its
+//                          variance grows; as τ → ∞, y flattens to the
+//                          uniform row and the gradient vanishes like 1/τ.
+//                          A category of probability 0 (a parameter given
+//                          as probabilities) has logit -∞, is never drawn
+//                          and receives no gradient.
 //
 // The gradient reaches the parameters only through the value's downstream
 // use: the cost must be a differentiable function of x for either to say

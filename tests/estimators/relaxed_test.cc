@@ -4,8 +4,9 @@
 // Bernoulli draws and exact one-hot draws, their gradients have the bias
 // their derivation predicts (straight-through: E[f'(x)] dp/dθ instead of
 // (f(1) - f(0)) dp/dθ, exact for a cost linear in a one-hot x; Gumbel-
-// softmax: the gradient of the relaxation, which reaches the true gradient
-// as the temperature falls and vanishes like 1/τ as it grows), they say
+// softmax: the gradient of the relaxation, which for a cost linear in x
+// reaches the true gradient as the temperature falls and vanishes like 1/τ
+// as it grows), they say
 // they are biased, the advisor (estimators/advisor.h) tries them only when
 // bias is allowed and its report marks them, and unsupported families and
 // temperatures are Statuses naming the site. z-tests and chi-square tests
