@@ -206,6 +206,7 @@ std::shared_ptr<const Bijector> BijectorFor(const Support& support) {
       return std::make_shared<LowerCholeskyBijector>();
     case Support::Kind::kNonNegativeInteger:
     case Support::Kind::kIntegerInterval:
+    case Support::Kind::kOneHot:
       break;
   }
   ThrowStatus(absl::InvalidArgumentError(

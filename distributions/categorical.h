@@ -63,10 +63,11 @@
 #define PROVI_DISTRIBUTIONS_CATEGORICAL_H_
 
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "distributions/distribution.h"
-#include "distributions/internal/family_support.h"
+#include "distributions/internal/categorical_param.h"
 
 namespace provi {
 
@@ -89,20 +90,20 @@ class Categorical final : public DistributionImpl<Categorical> {
   // is_logits(), num_categories()
   //
   // Whether the distribution was built from logits, and K.
-  bool is_logits() const { return is_logits_; }
-  Index num_categories() const { return param_.cols(); }
+  bool is_logits() const { return param_.is_logits(); }
+  Index num_categories() const { return param_.num_categories(); }
 
   // probs(), logits()
   //
   // The parameter in either form, on the tape: the stored one as is, the
   // other computed from it (softmax of the logits; log of the probs).
-  Tensor probs() const;
-  Tensor logits() const;
+  Tensor probs() const { return param_.probs(); }
+  Tensor logits() const { return param_.logits(); }
 
   absl::string_view name() const override { return "Categorical"; }
-  Index rows() const override { return shape_.rows; }
+  Index rows() const override { return param_.lanes(); }
   Index cols() const override { return 1; }
-  absl::Status Validate() const override;
+  absl::Status Validate() const override { return param_.Validate(name()); }
   Support support() const override {
     return Support::IntegerInterval(0, static_cast<Real>(num_categories() - 1));
   }
@@ -115,25 +116,14 @@ class Categorical final : public DistributionImpl<Categorical> {
                                 absl::BitGenRef gen) const override;
 
  private:
-  Categorical(Tensor param, bool is_logits,
-              distributions_internal::Shape expand);
-
-  const char* param_name() const { return is_logits_ ? "logits" : "probs"; }
+  explicit Categorical(distributions_internal::CategoricalParam param)
+      : param_(std::move(param)) {}
 
   // The category of value element (i, c) (broadcast), or a StatusError if
   // it is not one of 0..K-1.
   Index CategoryAt(const Tensor& value, Index i, Index c) const;
-  // LogProb from logits, as one tape node.
-  Tensor LogitsLogProb(const Tensor& value,
-                       const distributions_internal::Shape& shape) const;
 
-  // probs or logits (rows x K or 1 x K), as `is_logits_` says.
-  Tensor param_;
-  bool is_logits_;
-  // Lanes x K when expanded.
-  distributions_internal::Shape expand_;
-  // The parameter's broadcast shape: lanes x K.
-  distributions_internal::Shape shape_;
+  distributions_internal::CategoricalParam param_;
 };
 
 }  // namespace provi

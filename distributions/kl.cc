@@ -23,6 +23,7 @@
 #include "distributions/internal/gamma_functions.h"
 #include "distributions/mv_normal.h"
 #include "distributions/normal.h"
+#include "distributions/one_hot_categorical.h"
 #include "distributions/poisson.h"
 
 namespace provi {
@@ -207,7 +208,9 @@ Tensor BernoulliKl(const Bernoulli& p, const Bernoulli& q) {
   return distributions_internal::SumEvent(kl, shape);
 }
 
-Tensor CategoricalKl(const Categorical& p, const Categorical& q) {
+// Categorical and OneHotCategorical: the same parameter, the same formula.
+template <typename D>
+Tensor CategoricalKl(const D& p, const D& q) {
   const Index lanes = LaneCount(p, q, p.num_categories(), q.num_categories());
   Tensor prob1, log_prob1;
   if (p.is_logits()) {
@@ -306,10 +309,15 @@ constexpr KlRule Rule() {
 }
 
 constexpr KlRule kRules[] = {
-    Rule<Normal, NormalKl>(),       Rule<MvNormal, MvNormalKl>(),
-    Rule<Bernoulli, BernoulliKl>(), Rule<Categorical, CategoricalKl>(),
-    Rule<Gamma, GammaKl>(),         Rule<Beta, BetaKl>(),
-    Rule<Dirichlet, DirichletKl>(), Rule<Exponential, ExponentialKl>(),
+    Rule<Normal, NormalKl>(),
+    Rule<MvNormal, MvNormalKl>(),
+    Rule<Bernoulli, BernoulliKl>(),
+    Rule<Categorical, CategoricalKl<Categorical>>(),
+    Rule<OneHotCategorical, CategoricalKl<OneHotCategorical>>(),
+    Rule<Gamma, GammaKl>(),
+    Rule<Beta, BetaKl>(),
+    Rule<Dirichlet, DirichletKl>(),
+    Rule<Exponential, ExponentialKl>(),
     Rule<Poisson, PoissonKl>(),
 };
 

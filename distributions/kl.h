@@ -10,10 +10,11 @@
 //
 // one value per lane, summed over the event columns exactly as `LogProb`
 // sums: for elementwise families the sum of the elementwise divergences of
-// a lane, for the multivariate ones (MvNormal, Dirichlet, Categorical) the
-// divergence of the lane's joint distribution. The result is a tensor on
-// the tape, differentiable in the parameters of both distributions (an
-// analytic KL term in an ELBO needs no sampling and has no variance).
+// a lane, for the multivariate ones (MvNormal, Dirichlet, Categorical,
+// OneHotCategorical) the divergence of the lane's joint distribution. The
+// result is a tensor on the tape, differentiable in the parameters of both
+// distributions (an analytic KL term in an ELBO needs no sampling and has no
+// variance).
 //
 // Shapes broadcast as `LogProb`'s value does against its distribution
 // (DESIGN.md section 2): 1x1 against anything, 1xC or Rx1 against RxC,
@@ -57,7 +58,8 @@
 //
 //   Categorical(π) over K categories (the definition, same conventions):
 //     KL = Σ_k π1_k log(π1_k / π2_k), with the same conventions; logits
-//     through the log-softmax l_k - log Σ_j e^(l_j).
+//     through the log-softmax l_k - log Σ_j e^(l_j). OneHotCategorical(π)
+//     is the same distribution written as one-hot rows: the same formula.
 //
 //   Gamma(α, β), rate β (Penny, "KL-divergences of Normal, Gamma,
 //   Dirichlet and Wishart densities", Wellcome Department of Imaging
@@ -84,11 +86,12 @@
 //     KL = λ1 (log λ1 - log λ2) + λ2 - λ1.
 //
 // Gradients are those of the formulas, except at the boundary of Bernoulli
-// and Categorical: where π1 = 0 the term π1 log π1 = 0 · log 0 contributes
-// 0 to the gradient instead of its one-sided derivative log π1 + 1 = -∞ (the
-// convention Beta's and Dirichlet's densities follow for 0 · log 0), and
-// the term π1 log π2 contributes log π2 to ∂/∂π1 and 0 to ∂/∂π2, also when
-// π2 = 0. Where the divergence is +∞ its gradient is not meaningful.
+// and the categorical families: where π1 = 0 the term π1 log π1 = 0 · log 0
+// contributes 0 to the gradient instead of its one-sided derivative
+// log π1 + 1 = -∞ (the convention Beta's and Dirichlet's densities follow
+// for 0 · log 0), and the term π1 log π2 contributes log π2 to ∂/∂π1 and 0
+// to ∂/∂π2, also when π2 = 0. Where the divergence is +∞ its gradient is not
+// meaningful.
 //
 // Errors (thrown as `StatusError`, like `LogProb`'s): a pair of families
 // without a formula here is Unimplemented, naming both families ("no
@@ -116,9 +119,10 @@ namespace provi {
 //
 // KL(p ‖ q), one value per lane: a (broadcast rows) x 1 tensor on the tape.
 // Supported pairs (both arguments of the same family): Normal, MvNormal,
-// Bernoulli, Categorical, Gamma, Beta, Dirichlet, Exponential, Poisson, in
-// either parameterisation where a family has two. See the file comment for
-// the formulas, the conventions at the boundary and the errors.
+// Bernoulli, Categorical, OneHotCategorical, Gamma, Beta, Dirichlet,
+// Exponential, Poisson, in either parameterisation where a family has two.
+// See the file comment for the formulas, the conventions at the boundary
+// and the errors.
 Tensor KlDivergence(const Distribution& p, const Distribution& q);
 
 // HasAnalyticKl()

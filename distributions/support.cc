@@ -102,6 +102,8 @@ bool Support::Contains(provi::Real x) const {
       return true;
     case Kind::kSimplex:
       return x >= 0 && x <= 1;
+    case Kind::kOneHot:
+      return x == 0 || x == 1;
     case Kind::kOrdered:
     case Kind::kLowerCholesky:
       return std::isfinite(x);
@@ -142,6 +144,9 @@ bool Support::ContainsAll(const provi::Real* data, Index n) const {
     case Kind::kSimplex:
       return AllElements(data, n,
                          [](provi::Real x) { return x >= 0 && x <= 1; });
+    case Kind::kOneHot:
+      return AllElements(data, n,
+                         [](provi::Real x) { return x == 0 || x == 1; });
   }
   return false;
 }
@@ -198,6 +203,25 @@ absl::Status Support::Check(const Tensor& value, absl::string_view what) const {
       if (std::abs(sum - 1) > tolerance) {
         return absl::InvalidArgumentError(absl::StrCat(
             what, " row ", i, " sums to ", sum, ", not 1 (simplex)"));
+      }
+    }
+    return absl::OkStatus();
+  }
+  if (kind_ == Kind::kOneHot) {
+    for (Index i = 0; i < v.rows(); ++i) {
+      Index ones = 0;
+      for (Index j = 0; j < v.cols(); ++j) {
+        if (!(v(i, j) == 0 || v(i, j) == 1)) {
+          return absl::InvalidArgumentError(
+              absl::StrCat(what, " row ", i, " is not one-hot: element (", i,
+                           ", ", j, ") = ", v(i, j), " is neither 0 nor 1"));
+        }
+        ones += v(i, j) == 1;
+      }
+      if (ones != 1) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(what, " row ", i, " is not one-hot: it has ", ones,
+                         " elements equal to 1, not exactly one"));
       }
     }
     return absl::OkStatus();
@@ -269,6 +293,8 @@ std::string Support::ToString() const {
       return "simplex";
     case Kind::kOrdered:
       return "ordered vectors";
+    case Kind::kOneHot:
+      return "one-hot vectors";
     case Kind::kLowerCholesky:
       return "lower Cholesky factors";
     case Kind::kNonNegativeInteger:

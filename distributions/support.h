@@ -45,9 +45,10 @@ namespace provi {
 
 // Support
 //
-// A value type. Elementwise supports (all but kSimplex, kOrdered and
-// kLowerCholesky) constrain each element of a value; kSimplex and kOrdered
-// constrain each row (lane); kLowerCholesky constrains a square matrix.
+// A value type. Elementwise supports (all but kSimplex, kOrdered, kOneHot
+// and kLowerCholesky) constrain each element of a value; kSimplex, kOrdered
+// and kOneHot constrain each row (lane); kLowerCholesky constrains a square
+// matrix.
 class Support {
  public:
   enum class Kind {
@@ -61,6 +62,7 @@ class Support {
     kLowerCholesky,       // lower triangular, positive diagonal
     kNonNegativeInteger,  // {0, 1, 2, ...}
     kIntegerInterval,     // {lower, ..., upper}
+    kOneHot,              // rows are one-hot: one 1, the rest 0
     kPoint,               // any real: a Delta's value is checked elsewhere
   };
 
@@ -95,6 +97,12 @@ class Support {
     return Support(Kind::kIntegerInterval, lower, upper);
   }
   static Support Boolean() { return IntegerInterval(0, 1); }
+  // OneHot()
+  //
+  // Each row is a one-hot vector: one element 1, the others 0 (the
+  // categories of a OneHotCategorical, as columns). Discrete, so it has no
+  // bijector.
+  static Support OneHot() { return Support(Kind::kOneHot); }
   static Support Point() { return Support(Kind::kPoint); }
 
   Kind kind() const { return kind_; }
@@ -132,19 +140,19 @@ class Support {
 
   // is_discrete()
   //
-  // True for the integer supports.
+  // True for the integer supports and one-hot vectors.
   bool is_discrete() const {
     return kind_ == Kind::kNonNegativeInteger ||
-           kind_ == Kind::kIntegerInterval;
+           kind_ == Kind::kIntegerInterval || kind_ == Kind::kOneHot;
   }
 
   // is_elementwise()
   //
   // Whether membership is a condition on each element alone (false for the
-  // simplex, ordered vectors and Cholesky factors).
+  // simplex, ordered vectors, one-hot vectors and Cholesky factors).
   bool is_elementwise() const {
     return kind_ != Kind::kSimplex && kind_ != Kind::kOrdered &&
-           kind_ != Kind::kLowerCholesky;
+           kind_ != Kind::kOneHot && kind_ != Kind::kLowerCholesky;
   }
 
   // Contains()
@@ -157,8 +165,8 @@ class Support {
   // ContainsAll()
   //
   // Whether Contains holds for each of the n elements at `data` (element
-  // wise: the row conditions of the simplex and ordered vectors are
-  // Check's), in one vectorisable pass.
+  // wise: the row conditions of the simplex, ordered and one-hot vectors
+  // are Check's), in one vectorisable pass.
   bool ContainsAll(const provi::Real* data, Index n) const;
 
   // Check()
@@ -170,7 +178,8 @@ class Support {
 
   // ToString()
   //
-  // "(-inf, inf)", "[0, 1]", "simplex", "{0, ..., 5}", ...
+  // "(-inf, inf)", "[0, 1]", "simplex", "{0, ..., 5}", "one-hot vectors",
+  // ...
   std::string ToString() const;
 
   // Equal kinds and bounds; tensor bounds are equal when they have the same

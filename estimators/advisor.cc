@@ -103,7 +103,8 @@ std::vector<Candidate> CandidatesFor(const DiscoveredSite& site,
     out.push_back({"enumeration", Enumerate()});
   }
   if (site.has_mvd) out.push_back({"measure-valued derivative", Mvd()});
-  if (options.allow_biased && site.family == "Bernoulli") {
+  if (options.allow_biased &&
+      (site.family == "Bernoulli" || site.family == "OneHotCategorical")) {
     out.push_back({"straight-through", StraightThrough()});
     out.push_back(
         {absl::StrCat("Gumbel-softmax (temperature ", options.temperature, ")"),

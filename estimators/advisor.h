@@ -36,9 +36,9 @@
 // Every strategy ADEV composes is unbiased, so the advisor only trades cost
 // against variance, never correctness. Biased strategies (`biased()`: the
 // straight-through and Gumbel-softmax strategies of estimators/relaxed.h,
-// tried at Bernoulli sites, and biased `candidates`) are tried only when
-// `AdvisorOptions::allow_biased` is set; the criterion then ignores their
-// bias, and the report marks them "biased".
+// tried at Bernoulli and OneHotCategorical sites, and biased `candidates`)
+// are tried only when `AdvisorOptions::allow_biased` is set; the criterion
+// then ignores their bias, and the report marks them "biased".
 //
 // Sites are chosen one at a time, in the order the program first draws
 // them: while a site's strategies are tried, the sites advised before it

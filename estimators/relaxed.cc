@@ -3,6 +3,7 @@
 #include "estimators/relaxed.h"
 
 #include <cmath>
+#include <limits>
 #include <string>
 
 #include "absl/random/distributions.h"
@@ -10,13 +11,36 @@
 #include "ad/ops.h"
 #include "base/status_error.h"
 #include "distributions/bernoulli.h"
+#include "distributions/one_hot_categorical.h"
 
 namespace provi {
 namespace {
 
-constexpr absl::string_view kBernoulliOnly =
-    "a Bernoulli site (a Categorical's value is an index, which carries no "
-    "gradient)";
+constexpr absl::string_view kRelaxable =
+    "a Bernoulli or OneHotCategorical site (a Categorical's value is an "
+    "index, which carries no gradient: write the site as a "
+    "OneHotCategorical)";
+
+// The logits of `dist` on the tape, with a category of probability 0 (a
+// parameter given as probabilities) at -∞ and passing no gradient back:
+// Log's derivative at 0 would turn its zero adjoint into NaN.
+Tensor GuardedLogits(const OneHotCategorical& dist) {
+  if (dist.is_logits()) return dist.logits();
+  const Tensor p = dist.probs();
+  const auto values = p.value().array();
+  if ((values > 0).all()) return Log(p);
+  const Tensor positive(Matrix((values > 0).template cast<Real>()));
+  return Where(positive, Log(Where(positive, p, Tensor(Real(1)))),
+               Tensor(-std::numeric_limits<Real>::infinity()));
+}
+
+// A constant rows x k_count tensor with row i equal to e_{category(i)}.
+template <typename F>
+Tensor OneHotOf(Index rows, Index k_count, const F& category) {
+  Matrix hard = Matrix::Zero(rows, k_count);
+  for (Index i = 0; i < rows; ++i) hard(i, category(i)) = 1;
+  return Tensor(std::move(hard));
+}
 
 class StraightThroughStrategy final : public SiteStrategy {
  public:
@@ -24,10 +48,17 @@ class StraightThroughStrategy final : public SiteStrategy {
   bool biased() const override { return true; }
 
   Tensor Draw(SiteRun& run) const override {
-    const auto* coin = dynamic_cast<const Bernoulli*>(&run.distribution());
-    if (coin == nullptr) ThrowUnsupported(run.distribution(), kBernoulliOnly);
-    const Tensor p = coin->probs();
-    return coin->Sample(run.gen()) + (p - Detach(p));
+    const Distribution& dist = run.distribution();
+    Tensor p;
+    if (const auto* coin = dynamic_cast<const Bernoulli*>(&dist)) {
+      p = coin->probs();
+    } else if (const auto* die =
+                   dynamic_cast<const OneHotCategorical*>(&dist)) {
+      p = die->probs();
+    } else {
+      ThrowUnsupported(dist, kRelaxable);
+    }
+    return dist.Sample(run.gen()) + (p - Detach(p));
   }
 };
 
@@ -49,22 +80,49 @@ class GumbelSoftmaxStrategy final : public SiteStrategy {
                        temperature_)));
     }
     const Distribution& dist = run.distribution();
-    const auto* coin = dynamic_cast<const Bernoulli*>(&dist);
-    if (coin == nullptr) ThrowUnsupported(dist, kBernoulliOnly);
-    Matrix logistic(dist.rows(), dist.cols());
-    absl::BitGenRef gen = run.gen();
+    if (const auto* coin = dynamic_cast<const Bernoulli*>(&dist)) {
+      return DrawBernoulli(*coin, run.gen());
+    }
+    if (const auto* die = dynamic_cast<const OneHotCategorical*>(&dist)) {
+      return DrawOneHot(*die, run.gen());
+    }
+    ThrowUnsupported(dist, kRelaxable);
+  }
+
+ private:
+  Tensor DrawBernoulli(const Bernoulli& coin, absl::BitGenRef gen) const {
+    Matrix logistic(coin.rows(), coin.cols());
     for (Index i = 0; i < logistic.size(); ++i) {
       const double u = absl::Uniform<double>(absl::IntervalOpen, gen, 0, 1);
       logistic(i) = static_cast<Real>(std::log(u) - std::log1p(-u));
     }
-    const Tensor z = coin->logits() + Tensor(logistic);
+    const Tensor z = coin.logits() + Tensor(logistic);
     const Tensor soft = Sigmoid(z * (Real(1) / temperature_));
     const Tensor hard(
         Matrix((z.value().array() > Real(0)).template cast<Real>()));
     return hard + (soft - Detach(soft));
   }
 
- private:
+  Tensor DrawOneHot(const OneHotCategorical& die, absl::BitGenRef gen) const {
+    const Index rows = die.rows();
+    const Index k_count = die.cols();
+    Matrix gumbel(rows, k_count);
+    for (Index i = 0; i < gumbel.size(); ++i) {
+      const double u = absl::Uniform<double>(absl::IntervalOpen, gen, 0, 1);
+      gumbel(i) = static_cast<Real>(-std::log(-std::log(u)));
+    }
+    const Tensor z = GuardedLogits(die) + Tensor(gumbel);
+    const Tensor scaled = z * (Real(1) / temperature_);
+    const Tensor soft = Exp(scaled - RowLogSumExp(scaled));
+    const auto zv = z.value();
+    const Tensor hard = OneHotOf(rows, k_count, [&](Index i) {
+      Index best = 0;
+      zv.row(i).maxCoeff(&best);
+      return best;
+    });
+    return hard + (soft - Detach(soft));
+  }
+
   Real temperature_;
   std::string name_;
 };

@@ -32,6 +32,7 @@
 #include "distributions/laplace.h"
 #include "distributions/mv_normal.h"
 #include "distributions/normal.h"
+#include "distributions/one_hot_categorical.h"
 #include "distributions/poisson.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -144,6 +145,21 @@ TEST(KlDivergenceTest, CategoricalMatchesRSums) {
                Categorical::FromLogits(RealTensor(
                    Mat({{1.0, 2.0, 3.0, 4.0}, {-0.5, 0.5, 0.0, 2.0}})))),
            {1.7470425180012499, 1.9218781113836099});
+}
+
+// The same distributions written as one-hot rows: the same R values.
+TEST(KlDivergenceTest, OneHotCategoricalMatchesRSums) {
+  const OneHotCategorical p = OneHotCategorical::FromLogits(
+      RealTensor(Mat({{0.2, -1.0, 0.5, 1.3}, {0.0, 0.0, 2.0, -3.0}})));
+  const OneHotCategorical q =
+      OneHotCategorical::FromProbs(RealTensor(Mat({{0.1, 0.2, 0.3, 0.4}})));
+  ExpectKl(KlDivergence(p, q), {0.12647000857285809, 0.66681745382495639});
+  ExpectKl(
+      KlDivergence(
+          OneHotCategorical::FromProbs(RealTensor(Mat({{0.5, 0.0, 0.5, 0.0}}))),
+          OneHotCategorical::FromLogits(
+              RealTensor(Mat({{1.0, 2.0, 3.0, 4.0}, {-0.5, 0.5, 0.0, 2.0}})))),
+      {1.7470425180012499, 1.9218781113836099});
 }
 
 TEST(KlDivergenceTest, GammaMatchesRIntegration) {
@@ -271,6 +287,15 @@ TEST(KlDivergenceTest, MonteCarloCategorical) {
       5);
 }
 
+TEST(KlDivergenceTest, MonteCarloOneHotCategorical) {
+  const OneHotCategorical p =
+      OneHotCategorical::FromLogits(RealTensor(Mat({{0.2, -1.0, 0.5, 1.3}})))
+          .Expand(kLanes);
+  ExpectMonteCarloAgrees(
+      p, OneHotCategorical::FromProbs(RealTensor(Mat({{0.1, 0.2, 0.3, 0.4}}))),
+      kReps, 11);
+}
+
 TEST(KlDivergenceTest, MonteCarloGamma) {
   const Gamma p =
       Gamma(RealTensor(Mat({{0.5, 7.5}})), RealTensor(Mat({{1.0, 2.5}})))
@@ -320,6 +345,8 @@ TEST(KlDivergenceTest, DivergenceFromItselfIsZero) {
       Bernoulli::FromLogits(row).Clone(),
       Categorical::FromProbs(simplex).Clone(),
       Categorical::FromLogits(row).Clone(),
+      OneHotCategorical::FromProbs(simplex).Clone(),
+      OneHotCategorical::FromLogits(row).Clone(),
       Gamma(row, row).Clone(),
       Beta(row, row).Clone(),
       Dirichlet(row).Clone(),
@@ -476,6 +503,30 @@ TEST(KlDivergenceTest, CategoricalGradientMatchesFiniteDifferences) {
         }
       },
       Mat({{0.6, 0.3, 0.1}}), Mat({{1.0, 0.0, -0.5}}));
+}
+
+TEST(KlDivergenceTest, OneHotCategoricalGradientIsCategoricals) {
+  // The formula is Categorical's (checked above against finite
+  // differences): the same values and gradients, to the last bit.
+  Parameter logits(Mat({{0.2, -1.0, 0.5}, {0.0, 2.0, -3.0}}).cast<Real>());
+  Parameter probs(Mat({{0.2, 0.3, 0.5}}).cast<Real>());
+  Matrix one_hot_grads[2];
+  for (int one_hot = 0; one_hot < 2; ++one_hot) {
+    logits.ZeroGrad();
+    probs.ZeroGrad();
+    TapeScope scope;
+    const Tensor kl =
+        one_hot == 1
+            ? KlDivergence(OneHotCategorical::FromLogits(logits.tensor()),
+                           OneHotCategorical::FromProbs(probs.tensor()))
+            : KlDivergence(Categorical::FromLogits(logits.tensor()),
+                           Categorical::FromProbs(probs.tensor()));
+    Backward(SumAll(kl));
+    one_hot_grads[one_hot] = logits.grad();
+    EXPECT_NE(probs.grad().norm(), 0);
+  }
+  EXPECT_NE(one_hot_grads[0].norm(), 0);
+  EXPECT_EQ(one_hot_grads[0], one_hot_grads[1]);
 }
 
 TEST(KlDivergenceTest, GammaGradientMatchesFiniteDifferences) {
@@ -674,6 +725,15 @@ TEST(KlDivergenceTest, UnsupportedPairsAreUnimplemented) {
       CatchStatus([] { KlDivergence(Laplace(0.0, 1.0), Laplace(0.0, 2.0)); });
   EXPECT_EQ(laplace.code(), absl::StatusCode::kUnimplemented);
   EXPECT_THAT(laplace.message(), HasSubstr("from Laplace to Laplace"));
+  // A categorical and a one-hot categorical are different families.
+  const Tensor probs = RealTensor(Mat({{0.5, 0.5}}));
+  EXPECT_FALSE(HasAnalyticKl(Categorical::FromProbs(probs),
+                             OneHotCategorical::FromProbs(probs)));
+  EXPECT_THAT(CatchStatus([&] {
+                KlDivergence(Categorical::FromProbs(probs),
+                             OneHotCategorical::FromProbs(probs));
+              }).message(),
+              HasSubstr("from Categorical to OneHotCategorical"));
 }
 
 TEST(KlDivergenceTest, ShapeErrorsNameBothShapes) {
@@ -691,6 +751,14 @@ TEST(KlDivergenceTest, ShapeErrorsNameBothShapes) {
   EXPECT_EQ(categories.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(categories.message(), HasSubstr("over 3 categories"));
   EXPECT_THAT(categories.message(), HasSubstr("over 4 categories"));
+  const absl::Status one_hot = CatchStatus([] {
+    KlDivergence(
+        OneHotCategorical::FromLogits(RealTensor(Mat({{0.0, 1.0, 2.0}}))),
+        OneHotCategorical::FromLogits(RealTensor(Mat({{0.0, 1.0, 2.0, 3.0}}))));
+  });
+  EXPECT_EQ(one_hot.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(one_hot.message(), HasSubstr("OneHotCategorical of shape 1x3"));
+  EXPECT_THAT(one_hot.message(), HasSubstr("OneHotCategorical of shape 1x4"));
   const absl::Status dimensions = CatchStatus([] {
     KlDivergence(MvNormal(RealTensor(Mat({{0.0, 0.0}})),
                           RealTensor(Mat({{1.0, 0.0}, {0.0, 1.0}}))),

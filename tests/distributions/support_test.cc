@@ -1,7 +1,8 @@
 // Copyright 2026 The provi Authors.
 //
-// Supports: ordered vectors and intervals with tensor bounds (membership,
-// messages, broadcasting, ownership of the bounds, equality).
+// Supports: ordered vectors, one-hot vectors and intervals with tensor
+// bounds (membership, messages, broadcasting, ownership of the bounds,
+// equality).
 
 #include "distributions/support.h"
 
@@ -11,6 +12,8 @@
 #include "ad/ops.h"
 #include "ad/tape.h"
 #include "ad/tensor.h"
+#include "base/status_error.h"
+#include "distributions/bijector.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/expect_ad.h"
@@ -44,6 +47,33 @@ TEST(SupportTest, OrderedRowsIncrease) {
           RealTensor(Mat({{-std::numeric_limits<double>::infinity(), 0.0}})),
           "value"),
       absl::StatusCode::kInvalidArgument, "is not finite");
+}
+
+TEST(SupportTest, OneHotRowsHaveOneOneAndZerosElsewhere) {
+  const Support one_hot = Support::OneHot();
+  EXPECT_FALSE(one_hot.is_elementwise());
+  EXPECT_TRUE(one_hot.is_discrete());
+  EXPECT_EQ(one_hot.ToString(), "one-hot vectors");
+  EXPECT_TRUE(one_hot.Check(RealTensor(Mat({{0, 1, 0}, {1, 0, 0}})), "v").ok());
+  ExpectError(one_hot.Check(RealTensor(Mat({{0, 1, 0}, {0, 1, 1}})), "value"),
+              absl::StatusCode::kInvalidArgument,
+              "value row 1 is not one-hot: it has 2 elements equal to 1");
+  ExpectError(one_hot.Check(RealTensor(Mat({{0, 0, 0}})), "value"),
+              absl::StatusCode::kInvalidArgument,
+              "value row 0 is not one-hot: it has 0 elements equal to 1");
+  ExpectError(one_hot.Check(RealTensor(Mat({{0, 0.5, 0.5}})), "value"),
+              absl::StatusCode::kInvalidArgument,
+              "value row 0 is not one-hot: element (0, 1) = 0.5 is neither 0 "
+              "nor 1");
+  ExpectError(one_hot.Check(RealTensor(Mat({{1, std::nan("")}})), "value"),
+              absl::StatusCode::kInvalidArgument, "element (0, 1) = nan");
+  // Elementwise, only 0 and 1 belong.
+  EXPECT_TRUE(one_hot.Contains(0));
+  EXPECT_TRUE(one_hot.Contains(1));
+  EXPECT_FALSE(one_hot.Contains(Real(0.5)));
+  // Discrete: no bijector maps the reals onto it.
+  EXPECT_THAT(CatchStatus([&] { BijectorFor(one_hot); }).message(),
+              ::testing::HasSubstr("discrete support one-hot vectors"));
 }
 
 TEST(SupportTest, TensorBoundsCheckEachElement) {

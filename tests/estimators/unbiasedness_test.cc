@@ -36,6 +36,7 @@
 #include "distributions/log_normal.h"
 #include "distributions/mv_normal.h"
 #include "distributions/normal.h"
+#include "distributions/one_hot_categorical.h"
 #include "distributions/poisson.h"
 #include "distributions/student_t.h"
 #include "distributions/uniform.h"
@@ -318,6 +319,18 @@ std::vector<Case> DiscreteCases() {
                            Categorical::FromLogits(q[0]).Expand(kLanes));
                      },
                      SquareOf,
+                     grad});
+    // The same distribution as one-hot rows x, with the same cost: the
+    // category k = x·(0, 1, 2), squared.
+    cases.push_back({"OneHotCategorical from logits, E[(x.(0, 1, 2))^2]",
+                     {Row({l[0], l[1], l[2]})},
+                     [](const Params& q) {
+                       return std::make_unique<OneHotCategorical>(
+                           OneHotCategorical::FromLogits(q[0]).Expand(kLanes));
+                     },
+                     [](const Tensor& x) {
+                       return Square(RowSum(x * Tensor(Row({0, 1, 2}))));
+                     },
                      grad});
   }
   {

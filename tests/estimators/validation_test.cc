@@ -2,8 +2,9 @@
 //
 // Every path to a draw validates first: an invalid distribution under an
 // Expectation (any strategy) is a Status naming the site, as it is under
-// Trace, and no sampler sees parameters its Validate() rejects. Also the
-// shape of what an expectation's program returns.
+// Trace, and no sampler sees parameters its Validate() rejects. An observed
+// value outside the support (a row that is not one-hot) is a Status naming
+// the site. Also the shape of what an expectation's program returns.
 
 #include <cmath>
 #include <functional>
@@ -18,12 +19,14 @@
 #include "distributions/dirichlet.h"
 #include "distributions/gamma.h"
 #include "distributions/normal.h"
+#include "distributions/one_hot_categorical.h"
 #include "distributions/student_t.h"
 #include "estimators/baselines.h"
 #include "estimators/expectation.h"
 #include "estimators/strategies.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "handlers/density.h"
 #include "runtime/primitives.h"
 
 namespace provi {
@@ -96,6 +99,30 @@ std::vector<InvalidCase> InvalidCases() {
                        ScoreFunction());
        },
        "no categories"},
+      {"OneHotCategorical unnormalised probs, straight-through",
+       [] {
+         return sample("z",
+                       OneHotCategorical::FromProbs(
+                           Tensor(Matrix::Constant(1, 3, Real(0.3)))),
+                       StraightThrough());
+       },
+       "OneHotCategorical: parameter 'probs'"},
+      {"OneHotCategorical NaN logits, Gumbel-softmax",
+       [] {
+         Matrix logits = Matrix::Zero(1, 3);
+         logits(0, 1) = std::numeric_limits<Real>::quiet_NaN();
+         return sample("z", OneHotCategorical::FromLogits(Tensor(logits)),
+                       GumbelSoftmax(0.5));
+       },
+       "OneHotCategorical: parameter 'logits' element (0, 1) = nan"},
+      {"OneHotCategorical logits 2x3 expanded to 3 lanes, enumeration",
+       [] {
+         return sample("z",
+                       OneHotCategorical::FromLogits(Tensor(Matrix::Zero(2, 3)))
+                           .Expand(3),
+                       Enumerate());
+       },
+       "do not broadcast to the expanded shape 3x3"},
       {"Bernoulli NaN, MVD",
        [] {
          return sample("z", Bernoulli::FromProbs(Tensor(std::nan(""))), Mvd());
@@ -111,6 +138,29 @@ TEST(ValidationTest, AnInvalidDistributionIsAStatusUnderExpectation) {
     ExpectSiteError(objective.Estimate().status(), "z", c.detail);
     ExpectSiteError(objective.GradEstimate().status(), "z", c.detail);
   }
+}
+
+TEST(ValidationTest, AnObservedRowThatIsNotOneHotIsAStatusNamingTheSite) {
+  const OneHotCategorical die =
+      OneHotCategorical::FromLogits(Tensor(Matrix::Zero(2, 3)));
+  Matrix not_one_hot(2, 3);
+  not_one_hot << 0, 1, 0,  //
+      0.5, 0.5, 0;
+  auto observed = [&](const Tensor& value) {
+    return handlers::LogDensity([&] { observe("y", die, value); })().status();
+  };
+  ExpectSiteError(observed(Tensor(not_one_hot)), "y",
+                  "OneHotCategorical: value row 1 is not one-hot");
+  // The value's columns are the categories: an index is not a value.
+  Matrix index(2, 1);
+  index << 1, 2;
+  ExpectSiteError(observed(Tensor(index)), "y",
+                  "OneHotCategorical: value of shape 2x1 does not broadcast "
+                  "with the distribution's shape 2x3");
+  Matrix one_hot(2, 3);
+  one_hot << 0, 1, 0,  //
+      1, 0, 0;
+  EXPECT_TRUE(observed(Tensor(one_hot)).ok());
 }
 
 TEST(ValidationTest, ALatentDrawThatOverflowsIsAStatusNamingTheSite) {

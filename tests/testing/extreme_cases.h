@@ -46,6 +46,7 @@
 #include "distributions/log_normal.h"
 #include "distributions/mv_normal.h"
 #include "distributions/normal.h"
+#include "distributions/one_hot_categorical.h"
 #include "distributions/poisson.h"
 #include "distributions/student_t.h"
 #include "distributions/uniform.h"
@@ -142,6 +143,10 @@ inline std::vector<std::pair<std::string, Make>> Families() {
        [=](Real v) { return Share(Categorical::FromProbs(row(v))); }},
       {"Categorical.logits",
        [=](Real v) { return Share(Categorical::FromLogits(row(v))); }},
+      {"OneHotCategorical.probs",
+       [=](Real v) { return Share(OneHotCategorical::FromProbs(row(v))); }},
+      {"OneHotCategorical.logits",
+       [=](Real v) { return Share(OneHotCategorical::FromLogits(row(v))); }},
       {"Dirichlet.concentration",
        [=](Real v) { return Share(Dirichlet(row(v))); }},
       {"MvNormal.loc",

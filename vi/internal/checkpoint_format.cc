@@ -45,6 +45,7 @@ int ConstraintCode(const Support& support) {
       return 7;
     case Support::Kind::kNonNegativeInteger:
     case Support::Kind::kIntegerInterval:
+    case Support::Kind::kOneHot:
       break;
   }
   return -1;
