@@ -180,8 +180,14 @@ BasicTensor<T> Tile(const BasicTensor<T>& x, Index row_copies,
   const Index cols = x.cols();
   const bool node = NeedsNode(x);
   BasicTensor<T> out = NewResult<T>(rows * row_copies, cols * col_copies, node);
-  MatrixMap<T>(ad_internal::MutableValue(out), rows * row_copies,
-               cols * col_copies) = x.value().replicate(row_copies, col_copies);
+  // Block by block: Eigen's replicate() computes a modulo per element.
+  MatrixMap<T> y(ad_internal::MutableValue(out), rows * row_copies,
+                 cols * col_copies);
+  for (Index bj = 0; bj < col_copies; ++bj) {
+    for (Index bi = 0; bi < row_copies; ++bi) {
+      y.block(bi * rows, bj * cols, rows, cols) = x.value();
+    }
+  }
   if (node) {
     T* xa = x.adjoint_data();
     const T* ya = out.adjoint_data();

@@ -78,7 +78,10 @@ void BM_Mlp_Provi(benchmark::State& state) {
   state.counters["arena_bytes"] = static_cast<double>(arena_bytes);
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
-BENCHMARK(BM_Mlp_Provi)->Arg(64)->Arg(256)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Mlp_Provi)
+    ->RangeMultiplier(2)
+    ->Range(64, 1024)
+    ->Unit(benchmark::kMicrosecond);
 
 void BM_Mlp_HandWritten(benchmark::State& state) {
   const MlpData data(static_cast<int>(state.range(0)));
@@ -108,7 +111,10 @@ void BM_Mlp_HandWritten(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
-BENCHMARK(BM_Mlp_HandWritten)->Arg(64)->Arg(256)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Mlp_HandWritten)
+    ->RangeMultiplier(2)
+    ->Range(64, 1024)
+    ->Unit(benchmark::kMicrosecond);
 
 constexpr int kTerms = 1000;
 constexpr int kOpsPerTerm = 5;  // exp, multiply, add 1, log, accumulate

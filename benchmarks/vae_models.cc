@@ -43,10 +43,19 @@ nn::MlpOptions LeakyReluMlp() {
 }
 
 std::function<Tensor(const Tensor&)> MakeObjective(const ProviVae* vae,
-                                                   int particles) {
+                                                   int particles,
+                                                   Estimator estimator) {
   auto guide = [vae](const Tensor& x) { vae->Guide(x); };
   auto model = [vae](const Tensor& x) { vae->Model(x); };
   if (particles == 1) return Elbo(model, guide);
+  switch (estimator) {
+    case Estimator::kVimco:
+      return Vimco(model, guide, particles);
+    case Estimator::kIwelboDreg:
+      return IwelboDreg(model, guide, particles);
+    case Estimator::kIwelbo:
+      break;
+  }
   return Iwelbo(model, guide, particles);
 }
 
@@ -114,7 +123,7 @@ void FillNoise(Real* data, Index n, absl::BitGenRef gen) {
 
 ProviVae::ProviVae(const VaeArchitecture& architecture,
                    const VaeWeights& weights, const Matrix& images,
-                   int particles, uint64_t seed)
+                   int particles, uint64_t seed, Estimator estimator)
     : architecture_(architecture),
       encoder_(
           "encoder",
@@ -124,7 +133,7 @@ ProviVae::ProviVae(const VaeArchitecture& architecture,
                {architecture.latent, architecture.hidden, architecture.pixels},
                LeakyReluMlp()),
       images_(images),
-      objective_(MakeObjective(this, particles)) {
+      objective_(MakeObjective(this, particles, estimator)) {
   objective_.Seed(seed);
   // Creates the parameters (from the layers' initialisers), then sets them.
   {
@@ -255,12 +264,14 @@ VaeWeights DirectVae::Gradients() const {
 
 HandWrittenVae::HandWrittenVae(const VaeArchitecture& architecture,
                                const VaeWeights& weights, const Matrix& images,
-                               int particles, uint64_t seed)
+                               int particles, uint64_t seed,
+                               Estimator estimator)
     : architecture_(architecture),
       weights_(weights),
       gradients_(weights),
       images_(images),
       particles_(particles),
+      estimator_(estimator),
       rng_(MakeRng(seed)) {
   const Index batch = images.rows();
   const Index lanes = particles * batch;
@@ -276,6 +287,7 @@ HandWrittenVae::HandWrittenVae(const VaeArchitecture& architecture,
   logits_.resize(lanes, architecture.pixels);
   log_weight_.resize(lanes, 1);
   lane_weight_.resize(lanes, 1);
+  score_weight_.resize(lanes, 1);
   d_logits_.resize(lanes, architecture.pixels);
   d_decoder_hidden_.resize(lanes, hidden);
   d_z_.resize(lanes, latent);
@@ -328,8 +340,12 @@ double HandWrittenVae::Step() {
   log_weight_ += Real(0.5) * (noise_.array().square().rowwise().sum() -
                               z_.array().square().rowwise().sum());
 
-  // The objective and d objective / d log w per lane.
+  // The objective and d objective / d log w per lane. VIMCO's score
+  // coefficient of particle k of image b is (L_b - L_{-k,b}) - w̃_kb: its
+  // learning signal with the leave-one-out control variate, and the
+  // -∇ log q that log w carries at fixed z.
   double objective = 0;
+  const Estimator estimator = copies == 1 ? Estimator::kIwelbo : estimator_;
   if (copies == 1) {
     objective = static_cast<double>(log_weight_.sum());
   } else {
@@ -346,47 +362,116 @@ double HandWrittenVae::Step() {
         sum += e;
       }
       for (Index k = 0; k < copies; ++k) lane_weight_(k * batch + b) /= sum;
-      objective += static_cast<double>(max + std::log(sum) - log_copies);
+      const Real bound = max + std::log(sum) - log_copies;
+      objective += static_cast<double>(bound);
+      if (estimator != Estimator::kVimco) continue;
+      // L_{-k}: log w_k replaced by the mean of the others (O(K²) per
+      // image, as in the library's).
+      double total = 0;
+      for (Index k = 0; k < copies; ++k) total += log_weight_(k * batch + b);
+      for (Index k = 0; k < copies; ++k) {
+        const Real mean = static_cast<Real>(
+            (total - log_weight_(k * batch + b)) / (copies - 1));
+        Real m = mean;
+        for (Index j = 0; j < copies; ++j) {
+          if (j != k) m = std::max(m, log_weight_(j * batch + b));
+        }
+        Real loo_sum = std::exp(mean - m);
+        for (Index j = 0; j < copies; ++j) {
+          if (j != k) loo_sum += std::exp(log_weight_(j * batch + b) - m);
+        }
+        const Real leave_one_out = m + std::log(loo_sum) - log_copies;
+        score_weight_(k * batch + b) =
+            (bound - leave_one_out) - lane_weight_(k * batch + b);
+      }
     }
   }
 
-  // d / d logits = weight (x - sigmoid(l)), sigmoid from e = exp(-|l|).
+  // d / d logits = x - sigmoid(l), sigmoid from e = exp(-|l|).
   for (Index k = 0; k < copies; ++k) {
     const auto l = logits_.middleRows(k * batch, batch).array();
     auto d = d_logits_.middleRows(k * batch, batch).array();
     d = images_.array() - (l >= Real(0)).select(Real(1), d) / (Real(1) + d);
   }
-  if (copies > 1) d_logits_.array().colwise() *= lane_weight_.col(0);
-
-  // Decoder backward.
-  g[6].noalias() = decoder_hidden_.transpose() * d_logits_;
-  g[7] = d_logits_.colwise().sum();
-  d_decoder_hidden_.noalias() = d_logits_ * w[6].transpose();
-  LeakyReluBackward(d_decoder_hidden_, decoder_hidden_);
-  g[4].noalias() = z_.transpose() * d_decoder_hidden_;
-  g[5] = d_decoder_hidden_.colwise().sum();
-  // d / dz: through the decoder, and -z from the prior (the guide's log q
-  // at fixed ε depends on z only through scale).
-  d_z_.noalias() = d_decoder_hidden_ * w[4].transpose();
-  if (copies == 1) {
-    d_z_ -= z_;
-  } else {
-    d_z_.array() -= z_.array().colwise() * lane_weight_.col(0);
-  }
-
-  // Into loc and scale: z = loc + scale ε, and log w has + Σ log scale
-  // (weights sum to one per image).
   auto d_loc = d_encoder_out_.leftCols(latent);
   auto d_raw = d_encoder_out_.rightCols(latent);
-  d_loc = d_z_.topRows(batch);
-  d_raw =
-      (d_z_.topRows(batch).array() * noise_.topRows(batch).array()).matrix();
-  for (Index k = 1; k < copies; ++k) {
-    d_loc += d_z_.middleRows(k * batch, batch);
-    d_raw.array() += d_z_.middleRows(k * batch, batch).array() *
-                     noise_.middleRows(k * batch, batch).array();
+
+  if (estimator == Estimator::kIwelboDreg) {
+    // DReG: the decoder's weights get w̃ (x - sigmoid(l)) backpropagated, z
+    // gets w̃² ∇_z log w. Both are the same backward pass per lane scaled
+    // differently, so it runs unweighted and the lanes are scaled after.
+    d_decoder_hidden_.noalias() = d_logits_ * w[6].transpose();
+    LeakyReluBackward(d_decoder_hidden_, decoder_hidden_);
+    d_z_.noalias() = d_decoder_hidden_ * w[4].transpose();
+    d_logits_.array().colwise() *= lane_weight_.col(0);
+    g[6].noalias() = decoder_hidden_.transpose() * d_logits_;
+    g[7] = d_logits_.colwise().sum();
+    d_decoder_hidden_.array().colwise() *= lane_weight_.col(0);
+    g[4].noalias() = z_.transpose() * d_decoder_hidden_;
+    g[5] = d_decoder_hidden_.colwise().sum();
+    // ∇_z log w at fixed parameters: the decoder's, -z from the prior and
+    // +(z - loc) / scale² = ε / scale from -log q; then times w̃².
+    for (Index k = 0; k < copies; ++k) {
+      auto d = d_z_.middleRows(k * batch, batch).array();
+      d += noise_.middleRows(k * batch, batch).array() / scale_ -
+           z_.middleRows(k * batch, batch).array();
+    }
+    d_z_.array().colwise() *= lane_weight_.col(0).square();
+    // z = loc + scale ε; log q's own dependence on the parameters is not
+    // differentiated.
+    d_loc = d_z_.topRows(batch);
+    d_raw =
+        (d_z_.topRows(batch).array() * noise_.topRows(batch).array()).matrix();
+    for (Index k = 1; k < copies; ++k) {
+      d_loc += d_z_.middleRows(k * batch, batch);
+      d_raw.array() += d_z_.middleRows(k * batch, batch).array() *
+                       noise_.middleRows(k * batch, batch).array();
+    }
+    d_raw.array() *= scale_slope_;
+  } else {
+    if (copies > 1) d_logits_.array().colwise() *= lane_weight_.col(0);
+    // Decoder backward.
+    g[6].noalias() = decoder_hidden_.transpose() * d_logits_;
+    g[7] = d_logits_.colwise().sum();
+    d_decoder_hidden_.noalias() = d_logits_ * w[6].transpose();
+    LeakyReluBackward(d_decoder_hidden_, decoder_hidden_);
+    g[4].noalias() = z_.transpose() * d_decoder_hidden_;
+    g[5] = d_decoder_hidden_.colwise().sum();
   }
-  d_raw.array() = (d_raw.array() + scale_.inverse()) * scale_slope_;
+  if (estimator == Estimator::kVimco) {
+    // z is held fixed: the encoder's gradient is Σ_k c_k ∇ log q(z_k), with
+    // ∂ log q / ∂ loc = ε / scale and ∂ log q / ∂ scale = (ε² - 1) / scale.
+    d_loc.setZero();
+    d_raw.setZero();
+    for (Index k = 0; k < copies; ++k) {
+      const auto eps = noise_.middleRows(k * batch, batch).array();
+      const auto c = score_weight_.middleRows(k * batch, batch);
+      d_loc.array() += eps.colwise() * c.col(0);
+      d_raw.array() += (eps.square() - Real(1)).colwise() * c.col(0);
+    }
+    d_loc.array() /= scale_;
+    d_raw.array() *= scale_slope_ / scale_;
+  } else if (estimator == Estimator::kIwelbo) {
+    // d / dz: through the decoder, and -z from the prior (the guide's log q
+    // at fixed ε depends on z only through scale).
+    d_z_.noalias() = d_decoder_hidden_ * w[4].transpose();
+    if (copies == 1) {
+      d_z_ -= z_;
+    } else {
+      d_z_.array() -= z_.array().colwise() * lane_weight_.col(0);
+    }
+    // Into loc and scale: z = loc + scale ε, and log w has + Σ log scale
+    // (weights sum to one per image).
+    d_loc = d_z_.topRows(batch);
+    d_raw =
+        (d_z_.topRows(batch).array() * noise_.topRows(batch).array()).matrix();
+    for (Index k = 1; k < copies; ++k) {
+      d_loc += d_z_.middleRows(k * batch, batch);
+      d_raw.array() += d_z_.middleRows(k * batch, batch).array() *
+                       noise_.middleRows(k * batch, batch).array();
+    }
+    d_raw.array() = (d_raw.array() + scale_.inverse()) * scale_slope_;
+  }
 
   // Encoder backward.
   g[2].noalias() = encoder_hidden_.transpose() * d_encoder_out_;

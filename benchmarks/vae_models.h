@@ -8,10 +8,10 @@
 //
 //   ProviVae        the model and the guide as programs (nn::Mlp layers whose
 //                   weights live in a ParamStore, `sample` / `observe` in a
-//                   plate over the batch), the objective `Elbo(model, guide)`
-//                   or `Iwelbo(model, guide, K)` of vi/objectives.h, and
-//                   `Expectation::GradEstimate`;
-//   DirectVae       the same objective written out with ad/ operations and
+//                   plate over the batch), the objective `Elbo(model, guide)`,
+//                   `Iwelbo`, `Vimco` or `IwelboDreg(model, guide, K)` of
+//                   vi/objectives.h, and `Expectation::GradEstimate`;
+//   DirectVae       the ELBO or IWELBO written out with ad/ operations and
 //                   `Parameter`s: no handlers, no estimator;
 //   HandWrittenVae  plain Eigen with hand-derived gradients (no AD).
 //
@@ -23,10 +23,16 @@
 //   ELBO:        Σ_b [log p(x_b | z_b) + log p(z_b) - log q(z_b | x_b)],
 //   IWELBO(K):   Σ_b log (1/K) Σ_k w_kb,  w_kb = p(x_b, z_kb) / q(z_kb | x_b),
 //
-// with z = loc + scale ε reparameterised, and leaves the gradient of that
-// sum with respect to every weight in `Gradients()` (computed afresh each
-// step, no optimiser update). Particles are laid out particle-major: lane
-// k B + b is particle k of image b (the layout `Iwelbo` reduces per image).
+// with z = loc + scale ε, and leaves the gradient estimate of that sum with
+// respect to every weight in `Gradients()` (computed afresh each step, no
+// optimiser update). The K-particle estimators (`Estimator`) share the
+// value and differ in the gradient: IWELBO's reparameterised one, VIMCO's
+// score-function one with leave-one-out control variates (z held fixed,
+// Σ_k [(L - L_{-k}) - w̃_k] ∇_φ log q(z_k | x) for the encoder), and DReG's
+// (Σ_k w̃_k² ∇_z log w_k ∂z_k/∂φ for the encoder); the decoder's is
+// Σ_k w̃_k ∇_θ log p(x, z_k) in all three. Particles are laid out
+// particle-major: lane k B + b is particle k of image b (the layout `Iwelbo`
+// reduces per image).
 //
 // All three draw ε from a generator seeded by the same seed in the same
 // order (`FillNoise`), so with equal seeds they compute the same numbers.
@@ -99,6 +105,12 @@ VaeWeights RandomWeights(const VaeArchitecture& architecture, uint64_t seed);
 // `batch` binarised images: each pixel 0 or 1 with probability 1/2.
 Matrix RandomImages(Index batch, Index pixels, uint64_t seed);
 
+// Estimator
+//
+// The gradient estimator of a K-particle step (K > 1): `Iwelbo`, `Vimco`
+// or `IwelboDreg` of vi/objectives.h.
+enum class Estimator { kIwelbo, kVimco, kIwelboDreg };
+
 // FillNoise()
 //
 // Writes n standard normal draws to `data`, in the order the Normal
@@ -107,11 +119,13 @@ void FillNoise(Real* data, Index n, absl::BitGenRef gen);
 
 // ProviVae
 //
-// See the file comment. `particles` = 1 runs the ELBO, K > 1 the IWELBO(K).
+// See the file comment. `particles` = 1 runs the ELBO, K > 1 `estimator`
+// with K particles.
 class ProviVae {
  public:
   ProviVae(const VaeArchitecture& architecture, const VaeWeights& weights,
-           const Matrix& images, int particles, uint64_t seed);
+           const Matrix& images, int particles, uint64_t seed,
+           Estimator estimator = Estimator::kIwelbo);
   ProviVae(const ProviVae&) = delete;
   ProviVae& operator=(const ProviVae&) = delete;
 
@@ -165,7 +179,8 @@ class DirectVae {
 class HandWrittenVae {
  public:
   HandWrittenVae(const VaeArchitecture& architecture, const VaeWeights& weights,
-                 const Matrix& images, int particles, uint64_t seed);
+                 const Matrix& images, int particles, uint64_t seed,
+                 Estimator estimator = Estimator::kIwelbo);
 
   double Step();
   VaeWeights Gradients() const { return gradients_; }
@@ -178,6 +193,7 @@ class HandWrittenVae {
   VaeWeights gradients_;
   Matrix images_;
   int particles_;
+  Estimator estimator_;
   Rng rng_;
   // Forward values (B = batch, R = particles * batch lanes). A LeakyReLU's
   // output has the sign of its input, so the hidden layers keep only it.
@@ -191,6 +207,7 @@ class HandWrittenVae {
   Matrix logits_;          // R x pixels
   Array log_weight_;       // R x 1
   Array lane_weight_;      // R x 1: d objective / d log w
+  Array score_weight_;     // R x 1: VIMCO's coefficient of ∇ log q
   // Backward values. d_logits_ first holds exp(-|logits|), which the
   // forward pass shares with the backward one.
   Matrix d_logits_;          // R x pixels

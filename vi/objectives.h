@@ -308,8 +308,11 @@ auto WakeSleepGuide(M model, G guide, int k) {
 // guide site is estimated by the score function; the estimator multiplies
 // each particle's score by L, and the returned term
 // Σ_k Detach(-L_{-k}) (log q_k - Detach(log q_k)) subtracts the baseline.
-// The log weights must be one per particle (K x 1): InvalidArgument
-// otherwise.
+// The log weights are K particles of each of B data lanes, laid out as
+// Iwelbo's (lane k B + b; B = 1 gives K x 1); the bound and the control
+// variates are then per data lane (B x 1), a subsampled plate's data lanes
+// scaled as Iwelbo's. Any other lane count (one log weight in all, say: a
+// guide whose sites do not vary with the particle) is InvalidArgument.
 template <typename M, typename G>
 auto Vimco(M model, G guide, int k) {
   auto score_guide =
@@ -323,28 +326,41 @@ auto Vimco(M model, G guide, int k) {
     return Particles(k, [&] {
       const Simulation q = Simulate(score_guide, args...);
       const Tensor log_w = Density(model, q.choices, args...) - q.log_density;
-      if (log_w.rows() != k || log_w.cols() != 1) {
+      if (log_w.rows() % k != 0 || log_w.rows() == 0 || log_w.cols() != 1) {
         ThrowStatus(absl::InvalidArgumentError(absl::StrCat(
             "Vimco: ", k, " particles need one log weight each (", k,
             "x1), got ", log_w.ShapeString(),
-            " (a guide whose sites do not vary with the particle, or data "
-            "lanes: Vimco takes one lane per particle)")));
+            " (K B x 1 for B data lanes; a guide whose sites do not vary "
+            "with the particle gives 1x1)")));
       }
-      const Tensor objective = vi_internal::LogMeanExpOverParticles(log_w);
-      // L_{-k}: log w_k replaced by the mean of the other particles'.
-      const Matrix w = Detach(log_w).value();
-      const double total = w.sum();
-      Matrix leave_one_out(k, 1);
-      for (int i = 0; i < k; ++i) {
-        Matrix replaced = w;
-        replaced(i, 0) = static_cast<Real>((total - w(i, 0)) / (k - 1));
-        const Real max = replaced.maxCoeff();
-        leave_one_out(i, 0) = static_cast<Real>(
-            max + std::log((replaced.array() - max).exp().sum()) -
-            std::log(static_cast<double>(k)));
+      const Index lanes = log_w.rows() / k;
+      const Real scale =
+          lanes == 1 ? Real(1) : vi_internal::SubsampleScale(q.choices);
+      const Tensor objective =
+          vi_internal::LogMeanExpPerDataLane(log_w, k, "Vimco", scale);
+      // L_{-k}: log w_k replaced by the mean of the other particles', per
+      // data lane (c L(w / c) for data lanes of scale c).
+      const Matrix w = Detach(log_w).value() * (1 / scale);
+      const double log_k = std::log(static_cast<double>(k));
+      Matrix leave_one_out(log_w.rows(), 1);
+      Matrix replaced(k, 1);
+      for (Index b = 0; b < lanes; ++b) {
+        double total = 0;
+        for (int i = 0; i < k; ++i) total += w(i * lanes + b, 0);
+        for (int i = 0; i < k; ++i) {
+          for (int j = 0; j < k; ++j) replaced(j, 0) = w(j * lanes + b, 0);
+          replaced(i, 0) =
+              static_cast<Real>((total - w(i * lanes + b, 0)) / (k - 1));
+          const Real max = replaced.maxCoeff();
+          leave_one_out(i * lanes + b, 0) = static_cast<Real>(
+              scale *
+              (max + std::log((replaced.array() - max).exp().sum()) - log_k));
+        }
       }
-      return objective + SumAll(Tensor(Matrix(-leave_one_out)) *
-                                (q.log_density - Detach(q.log_density)));
+      const Tensor control = Tensor(Matrix(-leave_one_out)) *
+                             (q.log_density - Detach(q.log_density));
+      return objective + (lanes == 1 ? SumAll(control)
+                                     : RowSum(Reshape(control, lanes, k)));
     });
   };
 }
@@ -393,7 +409,11 @@ auto ElboStl(M model, G guide) {
 // IWELBO with the doubly-reparameterised guide gradient (Tucker, Lawson, Gu
 // and Maddison, ICLR 2019): Σ_k w̃_k² ∇_z log w_k ∂z_k/∂φ, with log w_k
 // evaluated with every parameter held fixed except through z; the model
-// keeps the usual Σ_k w̃_k ∇_θ log p(x, z_k), with z held fixed.
+// keeps the usual Σ_k w̃_k ∇_θ log p(x, z_k), with z held fixed. With K
+// particles of each of B data lanes (Iwelbo's layout), the weights w̃ are
+// normalised per data lane and the bound is B x 1, a subsampled plate's
+// data lanes scaled as Iwelbo's; a lane count that is neither 1, K nor a
+// multiple of K is InvalidArgument.
 template <typename M, typename G>
 auto IwelboDreg(M model, G guide, int k) {
   return [model = std::move(model), guide = std::move(guide),
@@ -414,10 +434,26 @@ auto IwelboDreg(M model, G guide, int k) {
       }
       const Tensor log_p_theta = Density(model, fixed, args...);
       const Tensor log_w = Detach(log_w_z);
-      const Tensor weights = Exp(log_w - ColLogSumExp(log_w));
-      return vi_internal::LogMeanExpOverParticles(log_w) +
-             SumAll(Square(weights) * (log_w_z - Detach(log_w_z))) +
-             SumAll(weights * (log_p_theta - Detach(log_p_theta)));
+      const Index rows = log_w.rows();
+      if (rows == 1 || rows == k) {
+        const Tensor weights = Exp(log_w - ColLogSumExp(log_w));
+        return vi_internal::LogMeanExpOverParticles(log_w) +
+               SumAll(Square(weights) * (log_w_z - Detach(log_w_z))) +
+               SumAll(weights * (log_p_theta - Detach(log_p_theta)));
+      }
+      // Per data lane: the bound c L(w / c) of data lanes of scale c has
+      // the weights of w / c.
+      const Real scale = vi_internal::SubsampleScale(q.choices);
+      const Tensor bound =
+          vi_internal::LogMeanExpPerDataLane(log_w, k, "IwelboDreg", scale);
+      const Index lanes = rows / k;
+      const Tensor scaled = Reshape(log_w * (1 / scale), lanes, k);
+      const Tensor weights = Exp(scaled - RowLogSumExp(scaled));  // B x K
+      return bound +
+             RowSum(Square(weights) *
+                    Reshape(log_w_z - Detach(log_w_z), lanes, k)) +
+             RowSum(weights *
+                    Reshape(log_p_theta - Detach(log_p_theta), lanes, k));
     });
   };
 }

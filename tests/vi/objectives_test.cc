@@ -290,6 +290,61 @@ TEST(ObjectivesTest, IwelboLanesNotFromTheParticlesAreAStatus) {
   EXPECT_EQ(v4->rows(), 2);
 }
 
+// One estimate of `objective(model, guide, 2)` for a latent with `lanes`
+// lanes of its own, at a fixed seed.
+template <typename MakeObjective>
+absl::StatusOr<Tensor> TwoParticlesWithLatentLanes(Index lanes,
+                                                   MakeObjective objective) {
+  const Tensor loc = Tensor(Matrix::Zero(lanes, 1));
+  auto model = [&] {
+    const Tensor z = sample("z", Normal(loc, 1.0));
+    observe("x", Normal(z, 1.0), Tensor(kX));
+  };
+  auto guide = [&] { sample("z", Normal(loc, 1.0)); };
+  auto e = Expectation(objective(model, guide, 2));
+  e.Seed(7);
+  return e.Estimate();
+}
+
+TEST(ObjectivesTest, VimcoAndDregBoundsArePerDataLane) {
+  auto iwelbo = [](auto m, auto g, int k) { return Iwelbo(m, g, k); };
+  auto vimco = [](auto m, auto g, int k) { return Vimco(m, g, k); };
+  auto dreg = [](auto m, auto g, int k) { return IwelboDreg(m, g, k); };
+  // 6 = 2 particles x 3 data lanes: one bound per data lane, the IWELBO's
+  // (the three draw the same particles at one seed).
+  const absl::StatusOr<Tensor> expected =
+      TwoParticlesWithLatentLanes(6, iwelbo);
+  ASSERT_TRUE(expected.ok()) << expected.status();
+  ASSERT_EQ(expected->rows(), 3);
+  for (const absl::StatusOr<Tensor>& v :
+       {TwoParticlesWithLatentLanes(6, vimco),
+        TwoParticlesWithLatentLanes(6, dreg)}) {
+    ASSERT_TRUE(v.ok()) << v.status();
+    ASSERT_EQ(v->rows(), 3);
+    ASSERT_EQ(v->cols(), 1);
+    for (Index b = 0; b < 3; ++b) {
+      EXPECT_NEAR(v->value()(b, 0), expected->value()(b, 0),
+                  kRealIsDouble ? 1e-12 : 1e-5);
+    }
+  }
+  // The lanes of the three data lanes are not all alike.
+  EXPECT_NE(expected->value()(0, 0), expected->value()(1, 0));
+  // 3 lanes are not 2 particles of anything.
+  const absl::StatusOr<Tensor> bad_vimco =
+      TwoParticlesWithLatentLanes(3, vimco);
+  ASSERT_FALSE(bad_vimco.ok());
+  EXPECT_EQ(bad_vimco.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(bad_vimco.status().message().find("Vimco: 2 particles"),
+            absl::string_view::npos)
+      << bad_vimco.status();
+  const absl::StatusOr<Tensor> bad_dreg = TwoParticlesWithLatentLanes(3, dreg);
+  ASSERT_FALSE(bad_dreg.ok());
+  EXPECT_NE(
+      bad_dreg.status().message().find("IwelboDreg: the log weights have 3"),
+      absl::string_view::npos)
+      << bad_dreg.status();
+}
+
 TEST(MarginalTest, MissingKeptChoiceIsAStatus) {
   auto guide = [] { sample("u", Normal(0.0, 1.0)); };
   const auto marginal = Marginal(guide, {"z"}, SIR{2});
