@@ -395,6 +395,18 @@ double HandWrittenVae::Step() {
   }
   auto d_loc = d_encoder_out_.leftCols(latent);
   auto d_raw = d_encoder_out_.rightCols(latent);
+  // z = loc + scale ε per copy: d_loc = Σ_k d_z, d_raw = Σ_k d_z ε (times
+  // the scale's slope, applied by the caller).
+  auto sum_over_copies = [&] {
+    d_loc = d_z_.topRows(batch);
+    d_raw =
+        (d_z_.topRows(batch).array() * noise_.topRows(batch).array()).matrix();
+    for (Index k = 1; k < copies; ++k) {
+      d_loc += d_z_.middleRows(k * batch, batch);
+      d_raw.array() += d_z_.middleRows(k * batch, batch).array() *
+                       noise_.middleRows(k * batch, batch).array();
+    }
+  };
 
   if (estimator == Estimator::kIwelboDreg) {
     // DReG: the decoder's weights get w̃ (x - sigmoid(l)) backpropagated, z
@@ -419,14 +431,7 @@ double HandWrittenVae::Step() {
     d_z_.array().colwise() *= lane_weight_.col(0).square();
     // z = loc + scale ε; log q's own dependence on the parameters is not
     // differentiated.
-    d_loc = d_z_.topRows(batch);
-    d_raw =
-        (d_z_.topRows(batch).array() * noise_.topRows(batch).array()).matrix();
-    for (Index k = 1; k < copies; ++k) {
-      d_loc += d_z_.middleRows(k * batch, batch);
-      d_raw.array() += d_z_.middleRows(k * batch, batch).array() *
-                       noise_.middleRows(k * batch, batch).array();
-    }
+    sum_over_copies();
     d_raw.array() *= scale_slope_;
   } else {
     if (copies > 1) d_logits_.array().colwise() *= lane_weight_.col(0);
@@ -462,14 +467,7 @@ double HandWrittenVae::Step() {
     }
     // Into loc and scale: z = loc + scale ε, and log w has + Σ log scale
     // (weights sum to one per image).
-    d_loc = d_z_.topRows(batch);
-    d_raw =
-        (d_z_.topRows(batch).array() * noise_.topRows(batch).array()).matrix();
-    for (Index k = 1; k < copies; ++k) {
-      d_loc += d_z_.middleRows(k * batch, batch);
-      d_raw.array() += d_z_.middleRows(k * batch, batch).array() *
-                       noise_.middleRows(k * batch, batch).array();
-    }
+    sum_over_copies();
     d_raw.array() = (d_raw.array() + scale_.inverse()) * scale_slope_;
   }
 

@@ -75,7 +75,9 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <string>
+#include <utility>
 
 #include "Eigen/Core"
 #include "absl/status/status.h"
@@ -268,19 +270,29 @@ absl::StatusOr<bool> CheckPredictive(const M& model, const G& guide,
   return ok;
 }
 
+// The discrete model of the file comment: z ~ Bernoulli(0.3), x = 1 ~
+// N(3z - 1, 1); its guide z ~ Bernoulli(sigmoid θ) estimated by
+// `strategy`; and the posterior q(z = 1) = 1 / (1 + (7/3) e^{-3/2}).
+void DiscreteModel() {
+  const Tensor z = provi::sample("z", provi::Bernoulli::FromProbs(0.3));
+  provi::observe("x", provi::Normal(3.0 * z - 1.0, Tensor(1.0)), Tensor(1.0));
+}
+
+void DiscreteGuide(std::shared_ptr<const provi::SiteStrategy> strategy) {
+  const Tensor theta = provi::param("theta", Tensor(0.0));
+  provi::sample("z", provi::Bernoulli::FromLogits(theta), std::move(strategy));
+}
+
+double DiscretePosterior() { return 1 / (1 + (7.0 / 3.0) * std::exp(-1.5)); }
+
 // Fits the discrete guide with fitted control variates and checks the
 // averaged θ against θ* (see the file comment); prints one line and returns
 // whether it is within tolerance, or the error.
 absl::StatusOr<bool> CheckControlVariates() {
-  const Tensor observed(1.0);
-  auto model = [observed] {
-    const Tensor z = provi::sample("z", provi::Bernoulli::FromProbs(0.3));
-    provi::observe("x", provi::Normal(3.0 * z - 1.0, Tensor(1.0)), observed);
-  };
+  auto model = DiscreteModel;
   auto guide = [] {
-    const Tensor theta = provi::param("theta", Tensor(0.0));
-    provi::sample("z", provi::Bernoulli::FromLogits(theta),
-                  provi::ScoreFunctionWithControlVariates(0.9));
+    // Written as a user writes it: a new strategy object at every run.
+    DiscreteGuide(provi::ScoreFunctionWithControlVariates(0.9));
   };
   provi::ParamStore store;
   auto elbo = provi::Expectation(provi::Elbo(model, guide));
@@ -334,7 +346,7 @@ absl::StatusOr<bool> CheckControlVariates() {
   const double noise_sd = std::sqrt(
       std::max(0.0, (g_sum_squares - kDraws * g_mean * g_mean) / (kDraws - 1)));
   const double rms = std::sqrt(g_sum_squares / kDraws);
-  const double q_star = 1 / (1 + (7.0 / 3.0) * std::exp(-1.5));
+  const double q_star = DiscretePosterior();
   const double theta_star = std::log(q_star / (1 - q_star));
   const double curvature = q_star * (1 - q_star);  // |H|
   const double second = 2 * q_star * (1 - q_star) * std::abs(1 - 2 * q_star);
@@ -416,16 +428,8 @@ int Run(const std::string& directory) {
   }
   {
     // Exact enumeration of a discrete latent.
-    const Tensor observed(1.0);
-    auto discrete_model = [observed] {
-      const Tensor z = provi::sample("z", provi::Bernoulli::FromProbs(0.3));
-      provi::observe("x", provi::Normal(3.0 * z - 1.0, Tensor(1.0)), observed);
-    };
-    auto discrete_guide = [] {
-      const Tensor theta = provi::param("theta", Tensor(0.0));
-      provi::sample("z", provi::Bernoulli::FromLogits(theta),
-                    provi::Enumerate());
-    };
+    auto discrete_model = DiscreteModel;
+    auto discrete_guide = [] { DiscreteGuide(provi::Enumerate()); };
     provi::ParamStore store;
     auto elbo = provi::Expectation(provi::Elbo(discrete_model, discrete_guide));
     elbo.Seed(5);
@@ -440,7 +444,7 @@ int Run(const std::string& directory) {
       return 1;
     }
     const double q = 1 / (1 + std::exp(-double{store.Get("theta")->item()}));
-    const double exact = 1 / (1 + (7.0 / 3.0) * std::exp(-1.5));
+    const double exact = DiscretePosterior();
     const bool enumeration_ok = std::abs(q - exact) <= kEnumerationTolerance;
     std::printf("%-12s q(z = 1) %.5f (exact %.5f, tolerance %.5f)  %s\n",
                 "enumeration", q, exact, kEnumerationTolerance,
