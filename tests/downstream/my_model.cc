@@ -66,9 +66,15 @@
 //     estimates' root mean square over η T (the mean of the gradients over
 //     the window), plus the curvature term ½ |g''(θ*)| var(θ) / |H|, with
 //     g''(θ*) = -2 q*(1 - q*)(1 - 2 q*) and var(θ) the iterates' variance.
-//     The check allows kZ standard errors plus that bound; a biased
-//     estimator (a control variate without its correction term, say)
-//     moves θ* itself and fails it.
+//     The check allows kZ standard errors plus that bound (plus the
+//     enumeration check's rounding allowance, for an exact gradient); a
+//     biased estimator (a control variate without its correction term,
+//     say) moves θ* itself and fails it.
+//   * The same fit with the site's strategy left to the estimator advisor
+//     (`Auto()` in the guide, `Advise` after the first step), checked the
+//     same way.
+//   * A three-way choice with `OneHotCategorical` and enumeration (see
+//     CheckOneHot), exact like the enumeration check.
 
 #include <algorithm>
 #include <cmath>
@@ -83,10 +89,13 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "ad/ops.h"
 #include "ad/tensor.h"
 #include "base/real.h"
 #include "distributions/bernoulli.h"
 #include "distributions/normal.h"
+#include "distributions/one_hot_categorical.h"
+#include "estimators/advisor.h"
 #include "estimators/expectation.h"
 #include "estimators/strategies.h"
 #include "runtime/primitives.h"
@@ -285,17 +294,16 @@ void DiscreteGuide(std::shared_ptr<const provi::SiteStrategy> strategy) {
 
 double DiscretePosterior() { return 1 / (1 + (7.0 / 3.0) * std::exp(-1.5)); }
 
-// Fits the discrete guide with fitted control variates and checks the
-// averaged θ against θ* (see the file comment); prints one line and returns
-// whether it is within tolerance, or the error.
-absl::StatusOr<bool> CheckControlVariates() {
-  auto model = DiscreteModel;
-  auto guide = [] {
-    // Written as a user writes it: a new strategy object at every run.
-    DiscreteGuide(provi::ScoreFunctionWithControlVariates(0.9));
-  };
+// Fits the discrete model with `guide` and checks the averaged θ against
+// θ* (see the file comment); prints one line and returns whether it is
+// within tolerance, or the error. `prepare(store, program)` runs after the
+// first step has made θ (`program` computes the ELBO in the store's scope).
+template <typename G, typename Prepare>
+absl::StatusOr<bool> CheckAveragedFit(const char* label, G guide,
+                                      Prepare prepare) {
   provi::ParamStore store;
-  auto elbo = provi::Expectation(provi::Elbo(model, guide));
+  const auto program = provi::Elbo(DiscreteModel, guide);
+  auto elbo = provi::Expectation(program);
   elbo.Seed(6);
   provi::Adam adam(provi::AdamOptions{provi::Schedule([](int64_t step) {
     return step < kBurnIn ? kBurnInRate : kAveragingRate;
@@ -303,8 +311,14 @@ absl::StatusOr<bool> CheckControlVariates() {
   provi::SviOptions options;
   options.progress = false;
   provi::Svi svi(elbo, adam, store, options);
+  if (absl::StatusOr<Real> first_step = svi.Step(); !first_step.ok()) {
+    return first_step.status();
+  }
+  if (absl::Status prepared = prepare(store, program); !prepared.ok()) {
+    return prepared;
+  }
   // The burn-in, then as many steps at the averaging rate to forget it.
-  if (absl::StatusOr<provi::SviSummary> run = svi.Run(kBurnIn + kBurnIn);
+  if (absl::StatusOr<provi::SviSummary> run = svi.Run(kBurnIn + kBurnIn - 1);
       !run.ok()) {
     return run.status();
   }
@@ -354,15 +368,111 @@ absl::StatusOr<bool> CheckControlVariates() {
       std::abs(last - first) * rms /
           (kAveragingRate * static_cast<double>(kAveraged) * curvature) +
       0.5 * second * iterate_variance / curvature;
+  // With an exact gradient (no noise, no bias bound) what is left is the
+  // float rounding the enumeration check allows, in θ.
   const double tolerance =
       kZ * noise_sd / (curvature * std::sqrt(static_cast<double>(kAveraged))) +
-      bias;
+      bias + kEnumerationTolerance / curvature;
   const bool ok = std::abs(mean - theta_star) <= tolerance;
   std::printf(
       "%-12s theta %.5f (exact %.5f, tolerance %.5f of which bias %.5f; "
       "gradient noise sd %.3f)  %s\n",
-      "control v.", mean, theta_star, tolerance, bias, noise_sd,
-      ok ? "ok" : "WRONG");
+      label, mean, theta_star, tolerance, bias, noise_sd, ok ? "ok" : "WRONG");
+  return ok;
+}
+
+// The same fit with fitted control variates, written inside the guide as a
+// user writes them (a new strategy object at every run).
+absl::StatusOr<bool> CheckControlVariates() {
+  return CheckAveragedFit(
+      "control v.",
+      [] { DiscreteGuide(provi::ScoreFunctionWithControlVariates(0.9)); },
+      [](provi::ParamStore&, const auto&) { return absl::OkStatus(); });
+}
+
+// The same fit with the strategy left to the estimator advisor: the guide's
+// site uses Auto(), and Advise, after the first step, chooses (with a run
+// limit and a warm-up for the strategies that learn).
+absl::StatusOr<bool> CheckAdvised() {
+  const std::shared_ptr<provi::AutoStrategy> strategy = provi::Auto();
+  return CheckAveragedFit(
+      "advised", [strategy] { DiscreteGuide(strategy); },
+      [strategy](provi::ParamStore& store,
+                 const auto& program) -> absl::Status {
+        absl::StatusOr<provi::Parameter*> theta = store.Unconstrained("theta");
+        if (!theta.ok()) return theta.status();
+        provi::ParamStoreScope scope(store);
+        provi::AdvisorOptions options;
+        options.max_runs_per_estimate = 8;
+        const absl::StatusOr<provi::Advice> advice = provi::Advise(
+            [&program] { return program(); }, {{"theta", *theta}}, options);
+        if (!advice.ok()) return advice.status();
+        std::printf("%s", advice->ToString().c_str());
+        strategy->Adopt(*advice);
+        return absl::OkStatus();
+      });
+}
+
+// A three-way choice (the file comment's last check): z ~
+// OneHotCategorical(0.2, 0.5, 0.3), x = 1 ~ N(Σ_k μ_k z_k, 1) with μ = (-1,
+// 0, 2); the guide OneHotCategorical(softmax θ) with z enumerated has an
+// exact ELBO gradient, so Adam drives q to the posterior ∝ p_k N(1; μ_k,
+// 1), each probability checked to kEnumerationTolerance.
+absl::StatusOr<bool> CheckOneHot() {
+  const double prior[3] = {0.2, 0.5, 0.3};
+  const double means[3] = {-1.0, 0.0, 2.0};
+  Matrix prior_row(1, 3);
+  Matrix means_row(1, 3);
+  for (int k = 0; k < 3; ++k) {
+    prior_row(0, k) = static_cast<Real>(prior[k]);
+    means_row(0, k) = static_cast<Real>(means[k]);
+  }
+  const Tensor prior_probs(prior_row);
+  const Tensor mu(means_row);
+  auto model = [prior_probs, mu] {
+    const Tensor z =
+        provi::sample("z", provi::OneHotCategorical::FromProbs(prior_probs));
+    provi::observe("x", provi::Normal(provi::RowSum(z * mu), Tensor(1.0)),
+                   Tensor(1.0));
+  };
+  auto guide = [] {
+    const Tensor theta = provi::param("theta", Tensor(Matrix::Zero(1, 3)));
+    provi::sample("z", provi::OneHotCategorical::FromLogits(theta),
+                  provi::Enumerate());
+  };
+  provi::ParamStore store;
+  auto elbo = provi::Expectation(provi::Elbo(model, guide));
+  elbo.Seed(7);
+  provi::Adam adam(provi::AdamOptions{provi::Schedule(
+      [](int64_t step) { return step < 1500 ? 0.05 : 0.001; })});
+  provi::SviOptions options;
+  options.progress = false;
+  provi::Svi svi(elbo, adam, store, options);
+  if (absl::StatusOr<provi::SviSummary> run = svi.Run(4000); !run.ok()) {
+    return run.status();
+  }
+  absl::StatusOr<Tensor> theta = store.Get("theta");
+  if (!theta.ok()) return theta.status();
+  double posterior[3];
+  double normaliser = 0;
+  double fitted[3];
+  double fitted_normaliser = 0;
+  for (int k = 0; k < 3; ++k) {
+    posterior[k] = prior[k] * std::exp(-0.5 * (1 - means[k]) * (1 - means[k]));
+    normaliser += posterior[k];
+    fitted[k] = std::exp(double{theta->value()(0, k)});
+    fitted_normaliser += fitted[k];
+  }
+  bool ok = true;
+  for (int k = 0; k < 3; ++k) {
+    const double q = fitted[k] / fitted_normaliser;
+    const double exact = posterior[k] / normaliser;
+    const bool close = std::abs(q - exact) <= kEnumerationTolerance;
+    std::printf("%-12s q(z = %d) %.5f (exact %.5f, tolerance %.5f)  %s\n",
+                "one-hot", k, q, exact, kEnumerationTolerance,
+                close ? "ok" : "WRONG");
+    ok &= close;
+  }
   return ok;
 }
 
@@ -451,11 +561,10 @@ int Run(const std::string& directory) {
                 enumeration_ok ? "ok" : "WRONG");
     ok &= enumeration_ok;
   }
-  {
-    absl::StatusOr<bool> fitted = CheckControlVariates();
+  for (auto check : {&CheckControlVariates, &CheckAdvised, &CheckOneHot}) {
+    absl::StatusOr<bool> fitted = check();
     if (!fitted.ok()) {
-      std::fprintf(stderr, "control variates: %s\n",
-                   fitted.status().ToString().c_str());
+      std::fprintf(stderr, "%s\n", fitted.status().ToString().c_str());
       return 1;
     }
     ok &= *fitted;
