@@ -119,16 +119,12 @@ class Expectation {
   // scheduled the run over the limit, rather than execute the program more
   // than `max_runs` times (0 or less: no limit, the default). The check is made
   // as runs are scheduled, before they execute: an MVD site of a large
-  // continuous family schedules two runs per parameter entry, an enumerated
+  // continuous family schedules two runs per parameter column, an enumerated
   // site one per value of its support.
   Expectation& LimitRuns(int max_runs) {
     max_runs_ = max_runs;
     return *this;
   }
-
-  // What the strategies of this objective's sites have learned
-  // (estimators/strategy_state.h); empty until a stateful strategy runs.
-  const StrategyState& strategy_state() const { return *state_; }
 
   // Estimate()
   //

@@ -384,6 +384,9 @@ TEST(AdvisorTest, AutoUsesTheDefaultUntilItAdopts) {
   ASSERT_GE(b.chosen, 0);
   const StrategyTrial& chosen = b.trials[b.chosen];
   EXPECT_LT(chosen.variance, 1e-10) << chosen.label;
+  // Auto learns across estimates exactly when its adopted choice does.
+  EXPECT_EQ(strategy->learns(), chosen.strategy->learns());
+  EXPECT_EQ(chosen.strategy->learns(), chosen.label != "enumeration");
   const bool enumerates = chosen.label == "enumeration";
   EXPECT_TRUE(enumerates || chosen.label == "score function + control variates")
       << chosen.label;
