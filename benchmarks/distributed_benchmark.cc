@@ -8,12 +8,22 @@
 //   BM_VaeStep_OneProcess/B      Svi alone, minibatch B
 //   BM_VaeStep_Threads/B/N       DataParallelSvi over N threads, global
 //                                minibatch B (B / N images per thread)
+//   BM_VaeStep_Independent/B/N   N threads each running plain Svi on its
+//                                own replica and B / N images, with no
+//                                communication at all: the bound this
+//                                machine puts on any data-parallel step
+//                                (the cores share caches and memory
+//                                bandwidth, and a smaller minibatch uses the
+//                                matrix products less well)
 //   BM_GradientAllreduce/N       the fused AllreduceSum of the VAE's
 //                                gradient (652,824 reals) over N threads
 //
 // Strong scaling: BM_VaeStep_Threads/256/2 against /256/1 (and against
 // BM_VaeStep_OneProcess/256). Weak scaling: /128/2 (64 per thread) against
-// BM_VaeStep_OneProcess/64. items_per_second counts steps. "Time" is wall
+// BM_VaeStep_OneProcess/64. BM_VaeStep_Threads/B/N against
+// BM_VaeStep_Independent/B/N is what the data-parallel step itself costs:
+// the combination, the agreement and the waiting for the slower thread.
+// items_per_second counts steps. "Time" is wall
 // clock, what scaling is about; "CPU" is the CPU time of the whole process
 // (all threads), so CPU(N threads) / CPU(1 thread) at the same global
 // minibatch is the work the data-parallel step adds, which a machine shared
@@ -61,6 +71,27 @@ void BM_VaeStep_Threads(benchmark::State& state) {
 }
 BENCHMARK(BM_VaeStep_Threads)
     ->Args({256, 1})
+    ->Args({256, 2})
+    ->Args({128, 2})
+    ->MeasureProcessCPUTime()
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+
+void BM_VaeStep_Independent(benchmark::State& state) {
+  const int threads = static_cast<int>(state.range(1));
+  const Matrix images = RandomImages(state.range(0) / threads, 2);
+  std::vector<VaeReplica> replicas(static_cast<size_t>(threads));
+  auto run = [&](int steps) {
+    const absl::Status status = RunOnThreads(threads, [&](Communicator& comm) {
+      return OneProcessSteps(replicas[comm.rank()], images, steps);
+    });
+    PROVI_CHECK(status.ok()) << status;
+  };
+  run(1);
+  for (auto _ : state) run(kStepsPerIteration);
+  state.SetItemsProcessed(state.iterations() * kStepsPerIteration);
+}
+BENCHMARK(BM_VaeStep_Independent)
     ->Args({256, 2})
     ->Args({128, 2})
     ->MeasureProcessCPUTime()
