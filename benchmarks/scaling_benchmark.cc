@@ -8,6 +8,9 @@
 //                            the trace handler, n = 10 ... 100,000: O(n),
 //                            counter ns_per_site (flat when the runtime has
 //                            no per-trace or per-lookup cost that grows)
+//   BM_TraceBuiltNames/n     the same with each site's name built as the
+//                            site runs (absl::StrCat("z", i), as a loop
+//                            over data points names its sites)
 //   BM_EnumerateLanes/k      the gradient estimate of a 3-component mixture
 //                            over k points whose assignments (one discrete
 //                            site per point, in a plate) are enumerated:
@@ -25,6 +28,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "ad/ops.h"
 #include "ad/tape.h"
 #include "base/random.h"
@@ -71,6 +75,31 @@ void BM_TraceSites(benchmark::State& state) {
                                   benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_TraceSites)
+    ->Arg(10)
+    ->Arg(100)
+    ->Arg(1000)
+    ->Arg(10000)
+    ->Arg(100000)
+    ->Complexity(benchmark::oN);
+
+void BM_TraceBuiltNames(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  SeedThreadRng(1);
+  for (auto _ : state) {
+    TraceHandler trace;
+    {
+      HandlerScope scope(trace);
+      for (int i = 0; i < n; ++i)
+        sample(absl::StrCat("z", i), Normal(0.0, 1.0));
+    }
+    benchmark::DoNotOptimize(trace.trace().size());
+  }
+  state.SetComplexityN(state.range(0));
+  state.counters["ns_per_site"] = benchmark::Counter(
+      static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate |
+                                  benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_TraceBuiltNames)
     ->Arg(10)
     ->Arg(100)
     ->Arg(1000)

@@ -8,7 +8,9 @@
 #include <cstring>
 #include <memory>
 #include <utility>
+#include <vector>
 
+#include "absl/base/attributes.h"
 #include "absl/base/config.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/hash/hash.h"
@@ -75,9 +77,9 @@ Table& GlobalTable() {
 }
 
 // A per-thread, direct-mapped cache from (characters pointer, length,
-// prefix) to id. A hit is confirmed by comparing the characters with the
-// interned local name, so a reused buffer with new contents is a miss, never
-// a wrong answer.
+// prefix) to id, in front of the per-thread map below. A hit is confirmed by
+// comparing the characters with the interned local name, so a reused buffer
+// with new contents is a miss, never a wrong answer.
 struct CacheEntry {
   const char* data = nullptr;
   // The local part of the interned full name (stable for the process).
@@ -122,6 +124,126 @@ uint64_t Head(absl::string_view s) {
   return head;
 }
 
+// Mixes the bits of `x` (the finaliser of MurmurHash3's 64-bit variant).
+uint64_t Mix(uint64_t x) {
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdull;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ull;
+  x ^= x >> 33;
+  return x;
+}
+
+// A hash of (prefix, characters); `head` is Head(local).
+uint64_t ContentHash(uint32_t prefix, absl::string_view local, uint64_t head) {
+  uint64_t h = head ^ ((uint64_t{prefix} << 32 | (local.size() & 0xffffffffu)) *
+                       0x9e3779b97f4a7c15ull);
+  if (local.size() > 8) {
+    h ^= absl::Hash<absl::string_view>{}(local.substr(8));
+  }
+  return Mix(h);
+}
+
+// A per-thread map from (prefix, characters) to id, behind the cache: open
+// addressing with linear probing, doubled at half load. It holds every
+// address its thread has interned (32 bytes each, 64 at the lowest load),
+// so that names built afresh for each site (absl::StrCat("x_", i), whose
+// characters sit in a reused buffer) and programs with more distinct names
+// than the cache has entries find their ids without the table's lock.
+class ThreadMap {
+ public:
+  static constexpr uint32_t kMissing = UINT32_MAX;
+
+  ThreadMap() : entries_(kInitialSize) {}
+
+  // The id of (prefix, local), or kMissing with `*slot` the free slot at
+  // which Insert() may put it.
+  uint32_t Find(uint64_t hash, uint32_t prefix, absl::string_view local,
+                uint64_t head, size_t* slot) const {
+    const size_t mask = entries_.size() - 1;
+    const uint32_t tag = static_cast<uint32_t>(hash >> 32);
+    for (size_t i = hash & mask;; i = (i + 1) & mask) {
+      const Entry& e = entries_[i];
+      if (e.interned == nullptr) {
+        *slot = i;
+        return kMissing;
+      }
+      if (e.tag == tag && e.head == head && e.size == local.size() &&
+          e.prefix == prefix &&
+          (local.size() <= 8 || std::memcmp(e.interned + 8, local.data() + 8,
+                                            local.size() - 8) == 0)) {
+        return e.id;
+      }
+    }
+  }
+
+  // Puts an entry at `slot` (from the Find() that missed it just before).
+  void Insert(size_t slot, uint64_t hash, uint32_t prefix, const char* interned,
+              uint32_t size, uint64_t head, uint32_t id) {
+    entries_[slot] = Entry{interned, head, size,
+                           prefix,   id,   static_cast<uint32_t>(hash >> 32)};
+    if (2 * ++count_ > entries_.size()) Grow();
+  }
+
+ private:
+  static constexpr size_t kInitialSize = 1024;
+
+  struct Entry {
+    // The local part of the interned full name (stable for the process);
+    // null in a free slot.
+    const char* interned = nullptr;
+    uint64_t head = 0;
+    uint32_t size = 0;
+    uint32_t prefix = 0;
+    uint32_t id = 0;
+    uint32_t tag = 0;  // the hash's high half
+  };
+
+  void Grow() {
+    std::vector<Entry> old(2 * entries_.size());
+    old.swap(entries_);
+    const size_t mask = entries_.size() - 1;
+    for (const Entry& e : old) {
+      if (e.interned == nullptr) continue;
+      const uint64_t hash =
+          ContentHash(e.prefix, absl::string_view(e.interned, e.size), e.head);
+      size_t i = hash & mask;
+      while (entries_[i].interned != nullptr) i = (i + 1) & mask;
+      entries_[i] = e;
+    }
+  }
+
+  std::vector<Entry> entries_;
+  size_t count_ = 0;
+};
+
+// The cache missed: the per-thread map, else the table; refills `entry`.
+ABSL_ATTRIBUTE_NOINLINE uint32_t LookupMissed(uint32_t prefix,
+                                              absl::string_view local,
+                                              uint64_t head,
+                                              CacheEntry& entry) {
+  if (local.size() > UINT32_MAX) {
+    return GlobalTable().Intern(prefix, local);
+  }
+  thread_local ThreadMap map;
+  const uint64_t hash = ContentHash(prefix, local, head);
+  size_t free_slot = 0;
+  uint32_t id = map.Find(hash, prefix, local, head, &free_slot);
+  const bool found = id != ThreadMap::kMissing;
+  Table& table = GlobalTable();
+  if (!found) id = table.Intern(prefix, local);
+  const std::string& full = table.Name(id);
+  const char* interned = full.data() + (full.size() - local.size());
+  if (!found) {
+    map.Insert(free_slot, hash, prefix, interned,
+               static_cast<uint32_t>(local.size()), head, id);
+  }
+  entry = CacheEntry{local.data(), interned,
+                     head,         static_cast<uint32_t>(local.size()),
+                     prefix,       id};
+  return id;
+}
+
 uint32_t Lookup(uint32_t prefix, absl::string_view local) {
   thread_local std::array<CacheEntry, kCacheSize> cache;
   const size_t slot = ((reinterpret_cast<uintptr_t>(local.data()) >> 3) ^
@@ -135,15 +257,7 @@ uint32_t Lookup(uint32_t prefix, absl::string_view local) {
                                         local.size() - 8) == 0)) {
     return entry.id;
   }
-  Table& table = GlobalTable();
-  const uint32_t id = table.Intern(prefix, local);
-  const std::string& full = table.Name(id);
-  if (local.size() <= UINT32_MAX) {
-    entry = CacheEntry{local.data(), full.data() + (full.size() - local.size()),
-                       head,         static_cast<uint32_t>(local.size()),
-                       prefix,       id};
-  }
-  return id;
+  return LookupMissed(prefix, local, head, entry);
 }
 
 }  // namespace

@@ -9,7 +9,12 @@
 //
 // Interning a name the hot path has seen before costs a pointer-keyed cache
 // lookup and a short compare (no hashing, no allocation, no lock): sample
-// sites are usually named by string literals or long-lived strings.
+// sites are usually named by string literals or long-lived strings. Names
+// the cache does not hold (built afresh for each site, or more of them than
+// its 4,096 entries) are found in a per-thread hash map of every address
+// the thread has used (a hash of the characters, no lock, no allocation;
+// about 64 bytes per address); only a thread's first use of a name takes the
+// process-wide table's lock.
 //
 // Example:
 //

@@ -3,10 +3,12 @@
 // The runtime core: addresses, the handler stack's three phases, primitives
 // without handlers, plates, scopes and error reporting.
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "ad/ops.h"
@@ -46,6 +48,47 @@ TEST(AddressTest, ReusedBuffersAreNotConfused) {
   const Address b = Address::Intern(buffer);
   EXPECT_NE(a, b);
   EXPECT_EQ(b.name(), "Alpha");
+}
+
+TEST(AddressTest, NamesBuiltAfreshBeyondTheCacheKeepTheirAddresses) {
+  // More distinct names than the pointer-keyed cache holds, each built in
+  // the same reused buffer (as absl::StrCat("x_", i) in a loop is): every
+  // name must map to one address, on every pass and every thread, and back
+  // to its characters; names differing after their eighth character or in
+  // their prefix must differ.
+  constexpr int kNames = 20000;
+  const Address prefix = Address::Intern("local_latents");
+  auto intern_all = [&](std::vector<Address>& plain,
+                        std::vector<Address>& joined) {
+    std::string buffer;
+    for (int i = 0; i < kNames; ++i) {
+      buffer = "x_" + std::to_string(i) + (i % 2 == 0 ? "" : "_long_tail");
+      plain.push_back(Address::Intern(buffer));
+      joined.push_back(Address::Join(prefix, buffer));
+    }
+  };
+  std::vector<Address> first, first_joined, second, second_joined;
+  intern_all(first, first_joined);
+  intern_all(second, second_joined);
+  EXPECT_EQ(first, second);
+  EXPECT_EQ(first_joined, second_joined);
+  std::vector<Address> other, other_joined;
+  std::thread thread([&] { intern_all(other, other_joined); });
+  thread.join();
+  EXPECT_EQ(first, other);
+  EXPECT_EQ(first_joined, other_joined);
+  for (int i = 0; i < kNames; ++i) {
+    const std::string name =
+        "x_" + std::to_string(i) + (i % 2 == 0 ? "" : "_long_tail");
+    ASSERT_EQ(first[i].name(), name);
+    ASSERT_EQ(first_joined[i].name(), "local_latents/" + name);
+    ASSERT_EQ(Address::Intern("local_latents/" + name), first_joined[i]);
+    ASSERT_NE(first[i], first_joined[i]);
+  }
+  std::vector<Address> sorted = first;
+  std::sort(sorted.begin(), sorted.end(),
+            [](Address a, Address b) { return a.name() < b.name(); });
+  EXPECT_EQ(std::adjacent_find(sorted.begin(), sorted.end()), sorted.end());
 }
 
 TEST(PrimitivesTest, WithoutHandlersSampleDrawsAndObserveReturnsItsValue) {
