@@ -57,40 +57,17 @@ const std::vector<std::string>& SiteNames(size_t n) {
   return *names;
 }
 
-void BM_TraceSites(benchmark::State& state) {
-  const size_t n = static_cast<size_t>(state.range(0));
-  const std::vector<std::string>& names = SiteNames(n);
-  SeedThreadRng(1);
-  for (auto _ : state) {
-    TraceHandler trace;
-    {
-      HandlerScope scope(trace);
-      for (size_t i = 0; i < n; ++i) sample(names[i], Normal(0.0, 1.0));
-    }
-    benchmark::DoNotOptimize(trace.trace().size());
-  }
-  state.SetComplexityN(state.range(0));
-  state.counters["ns_per_site"] = benchmark::Counter(
-      static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate |
-                                  benchmark::Counter::kInvert);
-}
-BENCHMARK(BM_TraceSites)
-    ->Arg(10)
-    ->Arg(100)
-    ->Arg(1000)
-    ->Arg(10000)
-    ->Arg(100000)
-    ->Complexity(benchmark::oN);
-
-void BM_TraceBuiltNames(benchmark::State& state) {
+// n = state.range(0) scalar Normal sites under the trace handler per
+// iteration, site i named by name_of(i).
+template <typename NameOf>
+void TraceSites(benchmark::State& state, NameOf name_of) {
   const int n = static_cast<int>(state.range(0));
   SeedThreadRng(1);
   for (auto _ : state) {
     TraceHandler trace;
     {
       HandlerScope scope(trace);
-      for (int i = 0; i < n; ++i)
-        sample(absl::StrCat("z", i), Normal(0.0, 1.0));
+      for (int i = 0; i < n; ++i) sample(name_of(i), Normal(0.0, 1.0));
     }
     benchmark::DoNotOptimize(trace.trace().size());
   }
@@ -99,13 +76,25 @@ void BM_TraceBuiltNames(benchmark::State& state) {
       static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate |
                                   benchmark::Counter::kInvert);
 }
-BENCHMARK(BM_TraceBuiltNames)
-    ->Arg(10)
-    ->Arg(100)
-    ->Arg(1000)
-    ->Arg(10000)
-    ->Arg(100000)
-    ->Complexity(benchmark::oN);
+
+void BM_TraceSites(benchmark::State& state) {
+  const std::vector<std::string>& names =
+      SiteNames(static_cast<size_t>(state.range(0)));
+  TraceSites(state, [&](int i) -> const std::string& {
+    return names[static_cast<size_t>(i)];
+  });
+}
+
+void BM_TraceBuiltNames(benchmark::State& state) {
+  TraceSites(state, [](int i) { return absl::StrCat("z", i); });
+}
+
+void SiteCounts(benchmark::internal::Benchmark* b) {
+  for (int n : {10, 100, 1000, 10000, 100000}) b->Arg(n);
+  b->Complexity(benchmark::oN);
+}
+BENCHMARK(BM_TraceSites)->Apply(SiteCounts);
+BENCHMARK(BM_TraceBuiltNames)->Apply(SiteCounts);
 
 // One gradient estimate of `objective` per iteration, the parameters'
 // gradients zeroed first; an error ends the benchmark with its Status.
