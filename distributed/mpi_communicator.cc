@@ -2,6 +2,15 @@
 
 #include "distributed/mpi_communicator.h"
 
+// MPI's C interface only: without these, Open MPI's mpi.h also declares its
+// (deprecated) C++ bindings, whose inline functions, emitted in unoptimised
+// builds, need libmpi_cxx, which `@openmpi` does not link.
+#ifndef OMPI_SKIP_MPICXX
+#define OMPI_SKIP_MPICXX 1
+#endif
+#ifndef MPICH_SKIP_MPICXX
+#define MPICH_SKIP_MPICXX 1
+#endif
 #include <mpi.h>
 
 #include <algorithm>

@@ -8,9 +8,11 @@
 # non-zero if a block is missing, the build fails, or the program does not
 # recover its posterior in the requested precision.
 #
-#   bash tests/downstream/check.sh [path/to/provi] [float|double]...
+#   bash tests/downstream/check.sh [path/to/provi] [float|double|mpi]...
 #
-# With no precision it checks both. Each precision is a full build of
+# With no precision it checks both. `mpi` builds my_mpi_model.cc with the
+# README's BUILD file (in float) and runs it with the README's mpirun
+# command (block `<!-- downstream: mpi -->`), which needs Open MPI. Each precision is a full build of
 # provi's libraries (not its tests) in the workspace's own output root.
 # With PROVI_DOWNSTREAM_ANALYZE_ONLY=1 it builds nothing: it analyses the
 # README's command line (bazel aquery with its flags) and checks that the
@@ -21,8 +23,12 @@ set -euo pipefail
 
 provi="$(cd "${1:-$(dirname "${BASH_SOURCE[0]}")/../..}" && pwd)"
 shift $(($# > 0 ? 1 : 0))
-precisions=("$@")
-((${#precisions[@]} > 0)) || precisions=(float double)
+precisions=()
+mpi=0
+for arg in "$@"; do
+  if [[ "${arg}" == mpi ]]; then mpi=1; else precisions+=("${arg}"); fi
+done
+((${#precisions[@]} > 0 || mpi)) || precisions=(float double)
 
 # Prints the code block that follows the marker line for $1 in README.md
 # (blank lines may separate them); fails if there is none or it is empty.
@@ -58,10 +64,12 @@ mkdir -p "${work}/app"
 printf '%s\n' "${workspace_file//"${placeholder}"/"${provi}"}" >"${work}/app/WORKSPACE"
 printf '%s\n' "${build_file}" >"${work}/app/BUILD.bazel"
 printf '%s\n' "${bazelrc}" >"${work}/app/.bazelrc"
-cp "${provi}/tests/downstream/my_model.cc" "${work}/app/my_model.cc"
+for file in my_model.cc my_mpi_model.cc conjugate_model.h; do
+  cp "${provi}/tests/downstream/${file}" "${work}/app/${file}"
+done
 cd "${work}/app"
 
-for real in "${precisions[@]}"; do
+for real in "${precisions[@]+"${precisions[@]}"}"; do
   # The README's command line for this precision: the one whose comment
   # says "provi::Real is <real>".
   line="$(grep -E "# provi::Real is ${real}\$" <<<"${commands}" || true)"
@@ -117,3 +125,38 @@ for real in "${precisions[@]}"; do
   }
   echo "downstream (${real}): built and ran in $((SECONDS - start)) s"
 done
+
+if ((mpi)); then
+  # The README's two lines: the bazel build, then mpirun.
+  mpi_commands="$(readme_block mpi)"
+  build_line="$(head -n 1 <<<"${mpi_commands}")"
+  run_line="$(sed -n 2p <<<"${mpi_commands}")"
+  read -ra build_words <<<"${build_line%%#*}"
+  read -ra run_words <<<"${run_line%%#*}"
+  [[ "${build_words[0]}" == bazel && "${run_words[0]}" == mpirun ]] || {
+    echo "check.sh: the README's mpi block is not 'bazel ...' then 'mpirun ...'" >&2
+    exit 1
+  }
+  echo "downstream (mpi): ${build_line%%#*}; ${run_line%%#*}"
+  start=${SECONDS}
+  if ! bazel --output_user_root="${work}/root" --nohome_rc "${build_words[@]:1}" \
+      >"${work}/mpi_build.log" 2>&1; then
+    tail -n 40 "${work}/mpi_build.log" >&2
+    exit 1
+  fi
+  # Root may run mpirun here (CI's machines), and more ranks than cores.
+  if ! OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 \
+      OMPI_MCA_rmaps_base_oversubscribe=1 timeout 600 "${run_words[@]}" \
+      >"${work}/mpi.out" 2>&1; then
+    cat "${work}/mpi.out"
+    echo "check.sh: '${run_line}' failed" >&2
+    exit 1
+  fi
+  cat "${work}/mpi.out"
+  grep -qE "^provi \(Real = float\) over [0-9]+ MPI ranks: posterior recovered$" \
+      "${work}/mpi.out" || {
+    echo "check.sh: the MPI program did not report a posterior recovered" >&2
+    exit 1
+  }
+  echo "downstream (mpi): built and ran in $((SECONDS - start)) s"
+fi

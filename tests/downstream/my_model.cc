@@ -6,38 +6,13 @@
 // and in double.
 // It exits non-zero unless every check below agrees with its exact answer.
 //
-// The model is conjugate, so the answer is known in closed form:
-//
-//   μ ~ N(m0, s0²),  x_i | μ ~ N(μ, σ²) with σ known, i = 1..n (a plate);
-//   μ | x ~ N(m, s²),  P = 1/s² = 1/s0² + n/σ²,  m = (m0/s0² + Σx/σ²) / P.
-//
-// Two guides, N(loc, scale) written by hand and AutoNormal, are fitted with
-// Elbo + Svi + Adam. Each then gets the Polyak averages of its iterates,
-// goes through a ParamStore Save / Load round trip (which must be exact),
-// and the loaded store's guide is compared with (m, s).
-//
-// Why the tolerances are what they are. The guide draws μ = loc + scale ε
-// with ε ~ N(0, 1), and for this model the ELBO's reparameterised gradient
-// is exactly (u = log scale, the stored unconstrained value)
-//
-//   ∂/∂loc = -P (loc - m) - P scale ε
-//   ∂/∂u   = 1 - P scale² ε² - P scale ε (loc - m).
-//
-// Over the averaging window of T steps, Adam's steps (momentum and a slowly
-// varying normalisation) add up to the parameter's net change, so the mean
-// gradient over the window is O(1/T). Averaging the two lines over the
-// window therefore gives
-//
-//   mean(loc) - m       = -mean(scale ε) + bias,          sd s / √T,
-//   P mean(scale²) - 1  = -P mean(scale² (ε² - 1)) + bias, sd √(2 / T),
-//
-// so m̂ = mean(loc) and ŝ = √mean(scale²) have standard errors s / √T and
-// s / √(2T): pure Monte Carlo error, whatever the learning rate. ("bias":
-// the net change divided by the window's total step, O(1/(η T)), and Adam's
-// normalisation correlating with the gradient it divides, O(1 - β2); both
-// are below 0.2% of s here, and kBiasAllowance = 0.5% of s covers them.)
-// Each check allows kZ = 4.5 standard errors: a correct library fails one
-// of the four checks with probability below 3e-5.
+// The model is conjugate (conjugate_model.h), so the answer is known in
+// closed form. Two guides, N(loc, scale) written by hand and AutoNormal,
+// are fitted with Elbo + Svi + Adam. Each then gets the Polyak averages of
+// its iterates, goes through a ParamStore Save / Load round trip (which
+// must be exact), and the loaded store's guide is compared with the exact
+// posterior N(m, s²). Why the tolerances are what they are: see
+// conjugate_model.h.
 //
 // Two more checks with exact answers:
 //
@@ -75,9 +50,10 @@
 //     same way.
 //   * A three-way choice with `OneHotCategorical` and enumeration (see
 //     CheckOneHot), exact like the enumeration check.
-//   * The hand-written guide fitted data-parallel over 3 threads, each on
-//     its shard of the data (see FitDataParallel), checked like the
-//     one-process fits.
+//   * The hand-written guide fitted data-parallel over 3 threads
+//     (`RunOnThreads`), each on its shard of the data (3, 3 and 4 of the
+//     10 points; see conjugate::FitReplica), checked like the one-process
+//     fits.
 
 #include <algorithm>
 #include <cmath>
@@ -95,7 +71,7 @@
 #include "ad/ops.h"
 #include "ad/tensor.h"
 #include "base/real.h"
-#include "distributed/data_parallel.h"
+#include "conjugate_model.h"
 #include "distributed/thread_communicator.h"
 #include "distributions/bernoulli.h"
 #include "distributions/normal.h"
@@ -103,7 +79,6 @@
 #include "estimators/advisor.h"
 #include "estimators/expectation.h"
 #include "estimators/strategies.h"
-#include "runtime/plate.h"
 #include "runtime/primitives.h"
 #include "vi/autoguide.h"
 #include "vi/objectives.h"
@@ -114,91 +89,25 @@
 
 namespace {
 
+using conjugate::Check;
+using conjugate::GuideParameters;
+using conjugate::kAveraged;
+using conjugate::kAveragingRate;
+using conjugate::kBurnIn;
+using conjugate::kN;
+using conjugate::kNoiseSd;
+using conjugate::kZ;
+using conjugate::MakeAdam;
+using conjugate::TrainAndAverage;
 using provi::Matrix;
 using provi::Real;
 using provi::Tensor;
-
-// The prior, the known noise and the data.
-constexpr double kPriorMean = 1.0;
-constexpr double kPriorSd = 2.0;
-constexpr double kNoiseSd = 0.5;
-constexpr double kData[] = {2.31, 1.87, 2.95, 2.12, 1.64,
-                            2.48, 2.76, 1.93, 2.20, 2.57};
-constexpr int kN = sizeof(kData) / sizeof(kData[0]);
-
-// Training: kBurnIn steps at a large rate to get close, then kAveraged
-// steps at a small one whose iterates are averaged.
-constexpr int64_t kBurnIn = 2000;
-constexpr int64_t kAveraged = 20000;
-constexpr double kBurnInRate = 0.05;
-constexpr double kAveragingRate = 0.005;
-
-// See the file comment.
-constexpr double kZ = 4.5;
-constexpr double kBiasAllowance = 0.005;
 
 // Posterior predictive draws, and the enumeration check's tolerance on
 // q(z = 1) (its optimisation has no noise: the tolerance covers the last
 // steps of Adam at rate 1e-3 and float rounding).
 constexpr int kDraws = 4000;
 constexpr double kEnumerationTolerance = 2e-3;
-
-// The exact posterior N(m, s²).
-struct Posterior {
-  double mean;
-  double sd;
-};
-
-Posterior ExactPosterior() {
-  double sum = 0;
-  for (double x : kData) sum += x;
-  const double precision =
-      1 / (kPriorSd * kPriorSd) + kN / (kNoiseSd * kNoiseSd);
-  return {(kPriorMean / (kPriorSd * kPriorSd) + sum / (kNoiseSd * kNoiseSd)) /
-              precision,
-          1 / std::sqrt(precision)};
-}
-
-// The names of a guide's location and (positive) scale parameters.
-struct GuideParameters {
-  std::string loc;
-  std::string scale;
-};
-
-// The learning rates of every fit: kBurnInRate for kBurnIn steps, then
-// kAveragingRate.
-provi::Adam MakeAdam() {
-  return provi::Adam(provi::AdamOptions{provi::Schedule([](int64_t step) {
-    return step < kBurnIn ? kBurnInRate : kAveragingRate;
-  })});
-}
-
-// Takes kBurnIn + kAveraged steps with `step()` and replaces the guide's
-// parameters in `store` by their averages over the last kAveraged: loc by
-// its mean, scale by the root of its mean square (see the file comment).
-template <typename Step>
-absl::Status TrainAndAverage(Step step, const GuideParameters& names,
-                             provi::ParamStore& store) {
-  for (int64_t k = 0; k < kBurnIn; ++k) {
-    if (absl::Status status = step(); !status.ok()) return status;
-  }
-  absl::StatusOr<provi::Parameter*> loc = store.Unconstrained(names.loc);
-  if (!loc.ok()) return loc.status();
-  absl::StatusOr<provi::Parameter*> log_scale =
-      store.Unconstrained(names.scale);
-  if (!log_scale.ok()) return log_scale.status();
-  double sum_loc = 0;
-  double sum_scale_squared = 0;
-  for (int64_t k = 0; k < kAveraged; ++k) {
-    if (absl::Status status = step(); !status.ok()) return status;
-    sum_loc += (*loc)->value()(0, 0);
-    sum_scale_squared += std::exp(2 * double{(*log_scale)->value()(0, 0)});
-  }
-  (*loc)->value()(0, 0) = static_cast<Real>(sum_loc / kAveraged);
-  (*log_scale)->value()(0, 0) =
-      static_cast<Real>(0.5 * std::log(sum_scale_squared / kAveraged));
-  return absl::OkStatus();
-}
 
 // Trains `guide` on `model` with Elbo + Svi + Adam, averaged into `store`.
 template <typename M, typename G>
@@ -211,56 +120,6 @@ absl::Status Fit(M model, G guide, const GuideParameters& names, uint64_t seed,
   options.progress = false;
   provi::Svi svi(elbo, adam, store, options);
   return TrainAndAverage([&] { return svi.Step().status(); }, names, store);
-}
-
-// The model on the data points `x` of a plate of all kN points: the
-// whole data set (x of kN rows), or one replica's shard of it, whose log
-// densities the plate scales by kN / rows.
-provi::Plate PointsPlate(const Tensor& x) {
-  return provi::Plate("points", kN, x.rows() < kN ? x.rows() : -1);
-}
-
-// The same fit, data-parallel over kReplicas threads (`RunOnThreads`,
-// `DataParallelSvi`): each replica's model observes its shard of the data
-// (ShardOf: 3, 3 and 4 of the 10 points) in a plate of all kN points, so
-// its estimate is of the whole data set's ELBO, and the replicas' gradients
-// are combined by `Combine::kWeightedMean` with weights the shard sizes.
-// The combination's expectation is the one-process gradient; each replica
-// draws its own μ, so its noise is a weighted sum of the replicas' draws
-// whose variance is below one draw's (the weights c_r = N_r (1 / (kN s0²)
-// + 1 / σ²) sum to P, so Σ c_r² < P²): the tolerances of Check stay valid
-// (conservative). Equal weights would weight the points of the smaller
-// shards more and move the optimum. Rank 0's averaged parameters end in
-// `store`.
-template <typename G>
-absl::Status FitDataParallel(const Matrix& data, G guide,
-                             const GuideParameters& names, uint64_t seed,
-                             provi::ParamStore& store) {
-  constexpr int kReplicas = 3;
-  return provi::RunOnThreads(kReplicas, [&](provi::Communicator& comm) {
-    const provi::Shard mine = provi::ShardOf(kN, comm.rank(), comm.size());
-    const Tensor shard(Matrix(data.middleRows(mine.begin, mine.size())));
-    auto model = [shard] {
-      const Tensor mu = provi::sample(
-          "mu", provi::Normal(Tensor(kPriorMean), Tensor(kPriorSd)));
-      provi::Plate points = PointsPlate(shard);
-      provi::observe(
-          "x", provi::Normal(mu, Tensor(kNoiseSd)).Expand(shard.rows(), 1),
-          shard);
-    };
-    provi::ParamStore own;
-    provi::ParamStore& replica = comm.rank() == 0 ? store : own;
-    auto elbo = provi::Expectation(provi::Elbo(model, guide));
-    provi::Adam adam = MakeAdam();
-    provi::DataParallelOptions options;
-    options.combine = provi::Combine::kWeightedMean;
-    options.weight = static_cast<double>(mine.size());
-    options.seed = seed;
-    provi::SviOptions quiet;
-    quiet.progress = false;
-    provi::DataParallelSvi svi(comm, elbo, adam, replica, options, quiet);
-    return TrainAndAverage([&] { return svi.Step().status(); }, names, replica);
-  });
 }
 
 // Saves `store` to `path`, loads the file into `loaded` and checks that
@@ -285,26 +144,6 @@ absl::Status SaveAndLoad(const provi::ParamStore& store,
     }
   }
   return absl::OkStatus();
-}
-
-// Compares a fitted (mean, sd) with the exact posterior; prints one line
-// and returns whether both are within tolerance.
-bool Check(const char* guide, double mean, double sd) {
-  const Posterior exact = ExactPosterior();
-  const double mean_tolerance =
-      kZ * exact.sd / std::sqrt(static_cast<double>(kAveraged)) +
-      kBiasAllowance * exact.sd;
-  const double sd_tolerance =
-      kZ * exact.sd / std::sqrt(2.0 * static_cast<double>(kAveraged)) +
-      kBiasAllowance * exact.sd;
-  const bool ok = std::abs(mean - exact.mean) <= mean_tolerance &&
-                  std::abs(sd - exact.sd) <= sd_tolerance;
-  std::printf(
-      "%-12s mean %.5f (exact %.5f, tolerance %.5f)  sd %.5f (exact %.5f, "
-      "tolerance %.5f)  %s\n",
-      guide, mean, exact.mean, mean_tolerance, sd, exact.sd, sd_tolerance,
-      ok ? "ok" : "WRONG");
-  return ok;
 }
 
 // Checks the posterior predictive of the fitted guide in `store` (see the
@@ -549,23 +388,8 @@ absl::StatusOr<bool> CheckOneHot() {
 }
 
 int Run(const std::string& directory) {
-  Matrix data(kN, 1);
-  for (int i = 0; i < kN; ++i) data(i, 0) = static_cast<Real>(kData[i]);
-  const Tensor x(data);
-
-  auto model = [x] {
-    const Tensor mu = provi::sample(
-        "mu", provi::Normal(Tensor(kPriorMean), Tensor(kPriorSd)));
-    provi::Plate points = PointsPlate(x);
-    provi::observe("x", provi::Normal(mu, Tensor(kNoiseSd)).Expand(x.rows(), 1),
-                   x);
-  };
-  auto guide = [] {
-    const Tensor loc = provi::param("loc", Tensor(0.0));
-    const Tensor scale =
-        provi::param("scale", Tensor(1.0), provi::Support::Positive());
-    provi::sample("mu", provi::Normal(loc, scale));
-  };
+  const auto model = conjugate::Model(Tensor(conjugate::Data()));
+  const auto guide = conjugate::HandWrittenGuide;
   provi::AutoNormal auto_guide(model);
 
   bool ok = true;
@@ -611,7 +435,12 @@ int Run(const std::string& directory) {
   {
     provi::ParamStore store;
     if (absl::Status status =
-            FitDataParallel(data, guide, {"loc", "scale"}, 8, store);
+            provi::RunOnThreads(3,
+                                [&](provi::Communicator& comm) {
+                                  provi::ParamStore own;
+                                  return conjugate::FitReplica(
+                                      comm, 8, comm.rank() == 0 ? store : own);
+                                });
         !status.ok()) {
       std::fprintf(stderr, "data-parallel: %s\n", status.ToString().c_str());
       return 1;
