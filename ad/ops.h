@@ -34,6 +34,7 @@
 #define PROVI_AD_OPS_H_
 
 #include <initializer_list>
+#include <memory>
 #include <vector>
 
 #include "absl/types/span.h"
@@ -86,6 +87,63 @@ void Backward(const BasicTensor<T>& loss);
 // Stop-gradient: the same value as a constant (no copy). Derivative: zero.
 template <typename T>
 BasicTensor<T> Detach(const BasicTensor<T>& x);
+
+// BasicLaneGradientScale<T> (LaneGradientScale for Tensor)
+//
+// One factor per lane (row) for `ScaleLaneGradient`, read when the backward
+// pass runs rather than when the operation is recorded: a caller can record
+// the operation, compute further with its result, and then `Set` factors
+// that depend on that computation's values. Copies share the factors.
+// Factors start at 1.
+//
+// Example (the adjoint reaching z scaled by weights computed from z):
+//
+//   provi::LaneGradientScale weights(z.rows());
+//   provi::Tensor log_w = LogDensity(provi::ScaleLaneGradient(z, weights));
+//   weights.Set(provi::Exp(log_w - provi::LogSumExpAll(log_w)));
+//   provi::Backward(provi::SumAll(log_w));  // z̄[i, :] scaled by w̃[i]
+template <typename T>
+class BasicLaneGradientScale {
+ public:
+  // `lanes` factors of 1. Throws InvalidArgument if lanes < 1.
+  explicit BasicLaneGradientScale(Index lanes);
+
+  // lanes()
+  //
+  // The number of factors.
+  Index lanes() const { return lanes_; }
+
+  // Set()
+  //
+  // The factors become the values of `factors`, a lanes() x 1 tensor (its
+  // gradient, if any, is not followed). Any time before the backward pass,
+  // as often as needed. Throws InvalidArgument naming both shapes if
+  // `factors` has another shape.
+  void Set(const BasicTensor<T>& factors);
+
+  // factor()
+  //
+  // Lane `i`'s factor.
+  T factor(Index i) const { return factors_.get()[i]; }
+
+ private:
+  template <typename U>
+  friend BasicTensor<U> ScaleLaneGradient(
+      const BasicTensor<U>& x, const BasicLaneGradientScale<U>& scale);
+
+  std::shared_ptr<T[]> factors_;
+  Index lanes_;
+};
+using LaneGradientScale = BasicLaneGradientScale<Real>;
+
+// ScaleLaneGradient(x, scale) = x (a copy). Not a derivative: a reweighting
+// of the gradient lane by lane, as Detach is one by zero.
+//                              x̄[i, :] += scale.factor(i) ȳ[i, :],
+// with the factors `scale` holds when the backward pass runs. Throws
+// InvalidArgument naming both shapes unless x has scale.lanes() rows.
+template <typename T>
+BasicTensor<T> ScaleLaneGradient(const BasicTensor<T>& x,
+                                 const BasicLaneGradientScale<T>& scale);
 
 // -----------------------------------------------------------------------------
 // Elementwise arithmetic (with broadcasting)

@@ -3,6 +3,7 @@
 // Shape operations: stop-gradient, transpose, slices, concatenation,
 // reshape, tiling and gathers.
 
+#include <algorithm>
 #include <vector>
 
 #include "ad/internal/op_support.h"
@@ -101,6 +102,47 @@ BasicTensor<T> Concat(const char* op, absl::Span<const BasicTensor<T>> parts,
 template <typename T>
 BasicTensor<T> Detach(const BasicTensor<T>& x) {
   return Access::View(x, 0, x.rows(), x.cols(), /*keep_adjoint=*/false);
+}
+
+template <typename T>
+BasicLaneGradientScale<T>::BasicLaneGradientScale(Index lanes) : lanes_(lanes) {
+  if (lanes < 1) ThrowInvalid("LaneGradientScale", "lanes = ", lanes);
+  factors_.reset(new T[static_cast<size_t>(lanes)]);
+  std::fill_n(factors_.get(), lanes, T(1));
+}
+
+template <typename T>
+void BasicLaneGradientScale<T>::Set(const BasicTensor<T>& factors) {
+  if (factors.rows() != lanes_ || factors.cols() != 1) {
+    ThrowInvalid("LaneGradientScale::Set", "factors are ",
+                 factors.ShapeString(), ", not ", lanes_, "x1");
+  }
+  std::copy_n(factors.value_data(), lanes_, factors_.get());
+}
+
+template <typename T>
+BasicTensor<T> ScaleLaneGradient(const BasicTensor<T>& x,
+                                 const BasicLaneGradientScale<T>& scale) {
+  const Index rows = x.rows();
+  const Index cols = x.cols();
+  if (rows != scale.lanes()) {
+    ThrowInvalid("ScaleLaneGradient", "x is ", x.ShapeString(), ", ",
+                 scale.lanes(), " lanes need ", scale.lanes(), " rows");
+  }
+  Tape& tape = Tape::Current();
+  if (!NeedsNode(tape, x)) return x;
+  BasicTensor<T> out = NewResult<T>(tape, rows, cols, /*requires_grad=*/true);
+  MatrixMap<T>(ad_internal::MutableValue(out), rows, cols) = x.value();
+  tape.KeepAlive(scale.factors_);
+  const T* factors = scale.factors_.get();
+  T* xa = x.adjoint_data();
+  const T* ya = out.adjoint_data();
+  Record(tape, out, [=] {
+    MatrixMap<T>(xa, rows, cols).array() +=
+        ConstMatrixMap<T>(ya, rows, cols).array().colwise() *
+        ad_internal::ConstArrayMap<T>(factors, rows);
+  });
+  return out;
 }
 
 template <typename T>
@@ -278,19 +320,22 @@ BasicTensor<T> GatherCols(const BasicTensor<T>& x,
   return out;
 }
 
-#define PROVI_INSTANTIATE(T)                                                \
-  template BasicTensor<T> Detach(const BasicTensor<T>&);                    \
-  template BasicTensor<T> Transpose(const BasicTensor<T>&);                 \
-  template BasicTensor<T> SliceRows(const BasicTensor<T>&, Index, Index);   \
-  template BasicTensor<T> SliceCols(const BasicTensor<T>&, Index, Index);   \
-  template BasicTensor<T> ConcatRows(absl::Span<const BasicTensor<T>>);     \
-  template BasicTensor<T> ConcatCols(absl::Span<const BasicTensor<T>>);     \
-  template BasicTensor<T> Reshape(const BasicTensor<T>&, Index, Index);     \
-  template BasicTensor<T> Tile(const BasicTensor<T>&, Index, Index);        \
-  template BasicTensor<T> BroadcastTo(const BasicTensor<T>&, Index, Index); \
-  template BasicTensor<T> GatherRows(const BasicTensor<T>&,                 \
-                                     absl::Span<const Index>);              \
-  template BasicTensor<T> GatherCols(const BasicTensor<T>&,                 \
+#define PROVI_INSTANTIATE(T)                                                   \
+  template BasicTensor<T> Detach(const BasicTensor<T>&);                       \
+  template class BasicLaneGradientScale<T>;                                    \
+  template BasicTensor<T> ScaleLaneGradient(const BasicTensor<T>&,             \
+                                            const BasicLaneGradientScale<T>&); \
+  template BasicTensor<T> Transpose(const BasicTensor<T>&);                    \
+  template BasicTensor<T> SliceRows(const BasicTensor<T>&, Index, Index);      \
+  template BasicTensor<T> SliceCols(const BasicTensor<T>&, Index, Index);      \
+  template BasicTensor<T> ConcatRows(absl::Span<const BasicTensor<T>>);        \
+  template BasicTensor<T> ConcatCols(absl::Span<const BasicTensor<T>>);        \
+  template BasicTensor<T> Reshape(const BasicTensor<T>&, Index, Index);        \
+  template BasicTensor<T> Tile(const BasicTensor<T>&, Index, Index);           \
+  template BasicTensor<T> BroadcastTo(const BasicTensor<T>&, Index, Index);    \
+  template BasicTensor<T> GatherRows(const BasicTensor<T>&,                    \
+                                     absl::Span<const Index>);                 \
+  template BasicTensor<T> GatherCols(const BasicTensor<T>&,                    \
                                      absl::Span<const Index>);
 PROVI_INSTANTIATE(float)
 PROVI_INSTANTIATE(double)

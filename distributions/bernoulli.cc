@@ -3,11 +3,14 @@
 #include "distributions/bernoulli.h"
 
 #include <optional>
+#include <type_traits>
 #include <utility>
 
 #include "absl/random/distributions.h"
+#include "ad/internal/op_support.h"
 #include "ad/ops.h"
 #include "ad/tape.h"
+#include "base/internal/array_exp.h"
 #include "base/special_functions.h"
 #include "distributions/internal/discrete.h"
 #include "distributions/internal/fused_density.h"
@@ -34,6 +37,76 @@ struct LogitsKernel {
     }
   }
 };
+
+// 1 where l > 0 and 0 where l <= 0, exactly for every l but NaN, by
+// arithmetic that vectorises (Eigen's select() does not): l times a factor
+// twice, which takes even the smallest subnormal above 1 in either precision
+// (and overflows to +-inf harmlessly), clamped to [0, 1]. Then e^min(l, 0) = P
+// + (1 - P) e^-|l| with no second exponential (at l = 0 both give e^0 = 1).
+constexpr Real kStepFactor =
+    std::is_same_v<Real, float> ? Real(1e30F) : Real(1e300);
+template <typename L>
+auto Positive(const Eigen::ArrayBase<L>& l) {
+  return ((l.derived() * kStepFactor) * kStepFactor).max(Real(0)).min(Real(1));
+}
+
+// Σ over the event columns of x l - softplus(l) as one node, for logits l
+// of the full shape that need a gradient (x full or 1x1); nullopt otherwise,
+// and LogitsKernel's FusedLogDensity serves. The forward pass computes
+// e = e^-|l| once per element for softplus(l) = max(l, 0) + log1p(e) and,
+// while the column is in cache, writes ∂/∂l = x - σ(l) with σ(l) =
+// e^min(l, 0) / (1 + e) (FusedSigmoid's arithmetic, sharing e) into
+// an arena array the size of l: the backward pass then reads that array
+// and the upstream adjoint only, instead of x and l and two exponentials
+// per element. That array replaces no storage: x and l are not kept.
+std::optional<Tensor> LogitsLogMass(const Tensor& x, const Tensor& logits,
+                                    const Shape& shape) {
+  const Index rows = shape.rows;
+  const Index cols = shape.cols;
+  Tape& tape = Tape::Current();
+  if (rows <= 0 || cols <= 0 || logits.rows() != rows ||
+      logits.cols() != cols || !(x.is_scalar() || x.rows() == rows) ||
+      !(x.is_scalar() || x.cols() == cols) ||
+      !ad_internal::NeedsNode(tape, logits)) {
+    return std::nullopt;
+  }
+  using ad_internal::ArrayMap;
+  using ad_internal::ConstArrayMap;
+  Tensor out = ad_internal::NewResult<Real>(tape, rows, 1, /*requires_grad=*/
+                                            true);
+  Real* partial =
+      tape.arena().AllocateArray<Real>(static_cast<size_t>(rows * cols));
+  ArrayMap<Real> lanes(ad_internal::MutableValue(out), rows);
+  lanes.setZero();
+  const Real* l_data = logits.value_data();
+  const Real* x_data = x.value_data();
+  for (Index col = 0; col < cols; ++col) {
+    const ConstArrayMap<Real> l(l_data + col * rows, rows);
+    ArrayMap<Real> d(partial + col * rows, rows);
+    d = base_internal::ExpOrZero(-l.abs());  // e, then ∂/∂l in place
+    const auto sigmoid =
+        (Positive(l) + (Real(1) - Positive(l)) * d) / (Real(1) + d);
+    if (x.is_scalar()) {
+      const Real v = x_data[0];
+      lanes += v * l - (l.max(Real(0)) + d.log1p());
+      d = v - sigmoid;
+    } else {
+      const ConstArrayMap<Real> v(x_data + col * rows, rows);
+      lanes += v * l - (l.max(Real(0)) + d.log1p());
+      d = v - sigmoid;
+    }
+  }
+  Real* adjoint = logits.adjoint_data();
+  const Real* upstream = out.adjoint_data();
+  ad_internal::Record(tape, out, [partial, adjoint, upstream, rows, cols] {
+    const ConstArrayMap<Real> g(upstream, rows);
+    for (Index col = 0; col < cols; ++col) {
+      ArrayMap<Real>(adjoint + col * rows, rows) +=
+          g * ConstArrayMap<Real>(partial + col * rows, rows);
+    }
+  });
+  return out;
+}
 
 // The stored parameter, named and checked as `is_logits` says.
 distributions_internal::Param StoredParam(Tensor param, bool is_logits) {
@@ -82,6 +155,10 @@ Tensor Bernoulli::LogProb(const Tensor& value) const {
   const Shape shape = distributions_internal::CheckValue(name(), value, rows(),
                                                          cols(), support());
   if (is_logits_) {
+    if (std::optional<Tensor> fused =
+            LogitsLogMass(Detach(value), stored(), shape)) {
+      return *std::move(fused);
+    }
     if (std::optional<Tensor> fused = distributions_internal::FusedLogDensity(
             LogitsKernel{}, shape, Detach(value), stored())) {
       return *std::move(fused);

@@ -50,6 +50,7 @@
 
 #include <cmath>
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -414,6 +415,14 @@ auto ElboStl(M model, G guide) {
 // normalised per data lane and the bound is B x 1, a subsampled plate's
 // data lanes scaled as Iwelbo's; a lane count that is neither 1, K nor a
 // multiple of K is InvalidArgument.
+//
+// The model's density runs once: weighted by w̃ per lane it gives the
+// parameters w̃ ∇_θ log p, and `ScaleLaneGradient` on each latent value
+// multiplies what reaches z by w̃ once more (w̃ is known only after that
+// density, and the scale reads it in the backward pass). That needs every
+// differentiable latent to have one row per lane of log w; otherwise (a
+// latent shared by several lanes of different weights) the model's density
+// runs twice, with its parameters held fixed and with z held fixed.
 template <typename M, typename G>
 auto IwelboDreg(M model, G guide, int k) {
   return [model = std::move(model), guide = std::move(guide),
@@ -421,22 +430,54 @@ auto IwelboDreg(M model, G guide, int k) {
     vi_internal::CheckParticles("IwelboDreg", k);
     return Particles(k, [&] {
       const Simulation q = Simulate(guide, args...);
-      // Through z only: both programs' parameters held fixed.
-      const Tensor log_w_z =
-          Density(vi_internal::DetachParams(model), q.choices, args...) -
+      // Through z only: the guide's parameters held fixed.
+      const Tensor log_q_z =
           Density(vi_internal::DetachParams(guide), q.choices, args...);
-      // Through the model's parameters only: z held fixed.
-      Trace fixed;
+      const Index lanes = log_q_z.rows();
+      // The values the model's density replays, where z's gradient enters.
+      const auto is_z = [](const Site& site) {
+        return site.kind == SiteKind::kSample && !site.is_observed &&
+               site.value.has_value() && site.value->requires_grad();
+      };
+      bool per_lane = log_q_z.cols() == 1;
       for (const Site& site : q.choices.sites()) {
-        Site copy = site;
-        if (copy.value.has_value()) copy.value = Detach(*copy.value);
-        ThrowIfError(fixed.Add(std::move(copy)));
+        per_lane = per_lane && (!is_z(site) || site.value->rows() == lanes);
       }
-      const Tensor log_p_theta = Density(model, fixed, args...);
-      const Tensor log_w = Detach(log_w_z);
+      std::optional<LaneGradientScale> z_scale;
+      Tensor log_p_theta;  // w̃ gives ∇_θ log p; z's path may be scaled
+      Tensor log_p_z;      // w̃² gives ∇_z log p
+      if (per_lane) {
+        z_scale.emplace(lanes);
+        Trace scaled;
+        for (const Site& site : q.choices.sites()) {
+          Site copy = site;
+          if (is_z(copy)) {
+            copy.value = ScaleLaneGradient(*copy.value, *z_scale);
+          }
+          ThrowIfError(scaled.Add(std::move(copy)));
+        }
+        log_p_theta = Density(model, scaled, args...);
+        per_lane = log_p_theta.rows() == lanes && log_p_theta.cols() == 1;
+        // Zero: the z path is already in log_p_theta.
+        log_p_z = Detach(log_p_theta);
+      }
+      if (!per_lane) {
+        if (z_scale.has_value()) z_scale->Set(Tensor(Matrix::Zero(lanes, 1)));
+        log_p_z = Density(vi_internal::DetachParams(model), q.choices, args...);
+        Trace fixed;
+        for (const Site& site : q.choices.sites()) {
+          Site copy = site;
+          if (copy.value.has_value()) copy.value = Detach(*copy.value);
+          ThrowIfError(fixed.Add(std::move(copy)));
+        }
+        log_p_theta = Density(model, fixed, args...);
+      }
+      const Tensor log_w_z = log_p_z - log_q_z;
+      const Tensor log_w = Detach(log_p_theta) - Detach(log_q_z);
       const Index rows = log_w.rows();
       if (rows == 1 || rows == k) {
         const Tensor weights = Exp(log_w - ColLogSumExp(log_w));
+        if (per_lane) z_scale->Set(weights);
         return vi_internal::LogMeanExpOverParticles(log_w) +
                SumAll(Square(weights) * (log_w_z - Detach(log_w_z))) +
                SumAll(weights * (log_p_theta - Detach(log_p_theta)));
@@ -446,14 +487,16 @@ auto IwelboDreg(M model, G guide, int k) {
       const Real scale = vi_internal::SubsampleScale(q.choices);
       const Tensor bound =
           vi_internal::LogMeanExpPerDataLane(log_w, k, "IwelboDreg", scale);
-      const Index lanes = rows / k;
-      const Tensor scaled = Reshape(log_w * (1 / scale), lanes, k);
-      const Tensor weights = Exp(scaled - RowLogSumExp(scaled));  // B x K
+      const Index data_lanes = rows / k;
+      const Tensor scaled = Reshape(log_w * (1 / scale), data_lanes, k);
+      // B x K; lane k B + b is element (b, k) in column-major order.
+      const Tensor weights = Exp(scaled - RowLogSumExp(scaled));
+      if (per_lane) z_scale->Set(Reshape(weights, rows, 1));
       return bound +
              RowSum(Square(weights) *
-                    Reshape(log_w_z - Detach(log_w_z), lanes, k)) +
+                    Reshape(log_w_z - Detach(log_w_z), data_lanes, k)) +
              RowSum(weights *
-                    Reshape(log_p_theta - Detach(log_p_theta), lanes, k));
+                    Reshape(log_p_theta - Detach(log_p_theta), data_lanes, k));
     });
   };
 }

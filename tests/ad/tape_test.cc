@@ -1,6 +1,7 @@
 // Copyright 2026 The provi Authors.
 //
-// The tape, the arena, scopes, leaves, stop-gradient and error reporting.
+// The tape, the arena, scopes, leaves, stop-gradient, per-lane gradient
+// scaling and error reporting.
 
 #include "ad/tape.h"
 
@@ -138,6 +139,61 @@ TEST(TapeTest, DetachStopsTheGradient) {
   EXPECT_EQ(Detach(x).value_data(), x.value_data());  // no copy
   Backward(y);
   EXPECT_NEAR(x.adjoint()(0, 0), 3.0, 1e-6);
+}
+
+TEST(TapeTest, ScaleLaneGradientScalesEachRowsAdjointByItsFactor) {
+  TapeScope scope;
+  const Matrix value = (Matrix(3, 2) << 1, -2, 0.5, 4, -3, 6).finished();
+  Tensor x = Variable(value);
+  LaneGradientScale scale(3);
+  EXPECT_EQ(scale.lanes(), 3);
+  EXPECT_EQ(scale.factor(1), 1);
+  const Tensor y = ScaleLaneGradient(x, scale);
+  EXPECT_EQ(y.rows(), 3);
+  EXPECT_EQ(y.cols(), 2);
+  EXPECT_EQ(y.value(), value);
+  // d/dx Σ x² is 2x; the factors, set after the forward pass (from a value
+  // that depends on y), scale it row by row.
+  const Tensor loss = SumAll(Square(y));
+  scale.Set(Tensor((Matrix(3, 1) << 0.5, loss.item(), -2).finished()));
+  Backward(loss);
+  const Real sum_of_squares = value.squaredNorm();
+  EXPECT_EQ(scale.factor(1), sum_of_squares);
+  const Matrix expected =
+      (Matrix(3, 2) << 0.5 * 2 * 1, 0.5 * 2 * -2, sum_of_squares * 2 * 0.5,
+       sum_of_squares * 2 * 4, -2 * 2 * -3, -2 * 2 * 6)
+          .finished();
+  EXPECT_TRUE(x.adjoint().isApprox(expected)) << x.adjoint();
+}
+
+TEST(TapeTest, ScaleLaneGradientOfAConstantIsTheConstant) {
+  TapeScope scope;
+  const Tensor c(Matrix::Ones(2, 2));
+  LaneGradientScale scale(2);
+  const Tensor y = ScaleLaneGradient(c, scale);
+  EXPECT_FALSE(y.requires_grad());
+  EXPECT_EQ(y.value(), c.value());
+}
+
+TEST(TapeTest, ScaleLaneGradientShapeErrorsNameTheOperationAndShapes) {
+  TapeScope scope;
+  const Tensor x = Variable(Matrix::Ones(2, 3));
+  LaneGradientScale scale(4);
+  const absl::Status status =
+      CatchStatus([&] { Tensor y = ScaleLaneGradient(x, scale); });
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("ScaleLaneGradient"));
+  EXPECT_THAT(status.message(), HasSubstr("2x3"));
+  EXPECT_THAT(status.message(), HasSubstr("4 lanes"));
+  const absl::Status set =
+      CatchStatus([&] { scale.Set(Tensor(Matrix::Ones(3, 1))); });
+  EXPECT_EQ(set.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(set.message(), HasSubstr("LaneGradientScale::Set"));
+  EXPECT_THAT(set.message(), HasSubstr("3x1"));
+  EXPECT_THAT(set.message(), HasSubstr("4x1"));
+  const absl::Status none = CatchStatus([&] { LaneGradientScale empty(0); });
+  EXPECT_EQ(none.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(none.message(), HasSubstr("LaneGradientScale"));
 }
 
 TEST(TapeTest, ConstantsDyingBeforeTheSweepAreKeptAlive) {

@@ -123,6 +123,55 @@ TEST(BernoulliTest, FusedLogitsLogProbGradientMatchesFiniteDifferences) {
   ::provi::testing::ExpectAd(log_prob,
                              Mat({{-1.5, 0.3, 2.0}, {0.7, -25.0, 30.0}}));
   ::provi::testing::ExpectAd(log_prob, Mat({{0.4}}));
+  // A 1x1 value against full logits.
+  ::provi::testing::ExpectAd(
+      [&](const auto& l) {
+        using U = std::decay_t<decltype(l)>;
+        if constexpr (std::is_same_v<U, Tensor>) {
+          return Bernoulli::FromLogits(l).LogProb(Tensor(1));
+        } else {
+          return RowSum(l - Softplus(l));
+        }
+      },
+      Mat({{-1.5, 0.3, 2.0}, {0.7, -25.0, 30.0}}));
+}
+
+// Full logits that need a gradient keep x - σ(l) from the forward pass,
+// computed without a second exponential: at logits where σ's two branches
+// meet (0, the smallest subnormals) or saturate (±88 in float, ±800), the
+// gradient is x - σ(l) as base/special_functions.h computes it (to the last
+// place of an exponential), and the value is x l - softplus(l).
+TEST(BernoulliTest, LogitsGradientIsValueMinusSigmoidAtTheEdges) {
+  const Real tiny = std::numeric_limits<Real>::denorm_min();
+  const std::vector<Real> edges = {0,       -0.0F, tiny, -tiny, 1e-30F,
+                                   -1e-30F, 1,     -1,   88,    -88,
+                                   -104,    104,   -800, 800,   17};
+  const Index n = static_cast<Index>(edges.size());
+  Matrix logits(n, 2);
+  Matrix x(n, 2);
+  for (Index i = 0; i < n; ++i) {
+    logits(i, 0) = edges[static_cast<size_t>(i)];
+    logits(i, 1) = -edges[static_cast<size_t>(i)];
+    x(i, 0) = static_cast<Real>(i % 2);
+    x(i, 1) = static_cast<Real>(1 - i % 2);
+  }
+  TapeScope scope;
+  const Tensor l = Variable(logits);
+  const Tensor lp = Bernoulli::FromLogits(l).LogProb(Tensor(x));
+  Backward(SumAll(lp));
+  for (Index i = 0; i < n; ++i) {
+    double expected_value = 0;
+    for (Index j = 0; j < 2; ++j) {
+      const Real v = logits(i, j);
+      // Eigen's vectorised exp and std::exp may differ in the last place.
+      EXPECT_NEAR(l.adjoint()(i, j), x(i, j) - Sigmoid(v),
+                  4 * std::numeric_limits<Real>::epsilon())
+          << "logit " << v;
+      expected_value += static_cast<double>(x(i, j)) * v - Log1pExp(double{v});
+    }
+    EXPECT_NEAR(lp(i, 0), expected_value, DensityTolerance(expected_value))
+        << "logit " << logits(i, 0);
+  }
 }
 
 TEST(BernoulliTest, ProbsAndLogitsConvert) {
