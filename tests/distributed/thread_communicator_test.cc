@@ -15,12 +15,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
 #include "gtest/gtest.h"
+#include "tests/testing/data_parallel_testing.h"
 #include "tests/testing/status_testing.h"
 
 namespace provi {
 namespace {
 
 using ::provi::testing::ExpectError;
+using ::provi::testing::PackingCommunicator;
 
 TEST(ThreadCommunicatorTest, SumsMinimaAndBroadcasts) {
   for (int n : {1, 2, 3, 4}) {
@@ -97,31 +99,6 @@ TEST(ThreadCommunicatorTest, AMemberThatLeavesEndsTheOthersWaits) {
               "rank 1 could not read its shard");
   EXPECT_EQ(aborted.load(), 2);
 }
-
-// A Communicator with only the required collectives, forwarded to a
-// ThreadCommunicator: its AllreducePiecesSum is the interface's default,
-// which packs, reduces and unpacks.
-class PackingCommunicator final : public Communicator {
- public:
-  explicit PackingCommunicator(Communicator& inner) : inner_(inner) {}
-  int rank() const override { return inner_.rank(); }
-  int size() const override { return inner_.size(); }
-  absl::Status AllreduceSum(absl::Span<float> data) override {
-    return inner_.AllreduceSum(data);
-  }
-  absl::Status AllreduceSum(absl::Span<double> data) override {
-    return inner_.AllreduceSum(data);
-  }
-  absl::Status AllreduceMin(absl::Span<int64_t> data) override {
-    return inner_.AllreduceMin(data);
-  }
-  absl::Status Broadcast(std::string& data, int root) override {
-    return inner_.Broadcast(data, root);
-  }
-
- private:
-  Communicator& inner_;
-};
 
 // Member r's pieces of the given lengths, with values that differ by rank
 // and element and whose sums round (so that the order of the additions
