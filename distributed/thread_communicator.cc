@@ -72,10 +72,10 @@ class ThreadGroupState {
       if (generation_.load(std::memory_order_acquire) != generation) {
         return absl::OkStatus();
       }
-      if (i % 64 == 0 && std::chrono::steady_clock::now() > deadline) break;
-#if defined(__x86_64__) || defined(__i386__)
-      __builtin_ia32_pause();  // yields the core's resources to a sibling
-#endif
+      if (i % 8 == 0 && std::chrono::steady_clock::now() > deadline) break;
+      // On a busy machine, lets the member waited for (or another job)
+      // have this core.
+      std::this_thread::yield();
     }
     std::unique_lock<std::mutex> lock(mutex_);
     cv_.wait(lock, [&] {
