@@ -3,8 +3,6 @@
 #include "distributed/thread_communicator.h"
 
 #include <algorithm>
-#include <atomic>
-#include <chrono>
 #include <condition_variable>
 #include <cstring>
 #include <exception>
@@ -34,14 +32,11 @@ struct Slot {
   int root = 0;
 };
 
-// Plain std::mutex, std::condition_variable (pthreads) and std::atomic,
-// which ThreadSanitizer understands, so that `--config=tsan` checks the
-// buffers the barriers hand from one member to another.
+// Plain std::mutex and std::condition_variable (pthreads), which
+// ThreadSanitizer understands, so that `--config=tsan` checks the buffers
+// the barriers hand from one member to another.
 class ThreadGroupState {
  public:
-  // How long a member watches for the others before it sleeps.
-  static constexpr std::chrono::microseconds kSpin{50};
-
   explicit ThreadGroupState(int size) : size_(size), slots_(size) {}
 
   int size() const { return size_; }
@@ -50,41 +45,17 @@ class ThreadGroupState {
   // Waits until every member has arrived (OK), or fails once a member has
   // left or the group is broken.
   absl::Status Barrier() {
-    uint64_t generation;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (!error_.ok()) return error_;
-      generation = generation_.load(std::memory_order_relaxed);
-      if (++arrived_ == size_) {
-        arrived_ = 0;
-        generation_.store(generation + 1, std::memory_order_release);
-        cv_.notify_all();
-        return absl::OkStatus();
-      }
-    }
-    // The members of a collective mostly arrive within microseconds of
-    // each other (always at its second barrier): watching the generation
-    // for a while saves the sleep and wake-up of the condition variable.
-    // Bounded, so that a member that waits for a slow or departed one
-    // leaves the core to others.
-    const auto deadline = std::chrono::steady_clock::now() + kSpin;
-    for (int i = 1;; ++i) {
-      if (generation_.load(std::memory_order_acquire) != generation) {
-        return absl::OkStatus();
-      }
-      if (i % 8 == 0 && std::chrono::steady_clock::now() > deadline) break;
-      // On a busy machine, lets the member waited for (or another job)
-      // have this core.
-      std::this_thread::yield();
-    }
     std::unique_lock<std::mutex> lock(mutex_);
-    cv_.wait(lock, [&] {
-      return generation_.load(std::memory_order_relaxed) != generation ||
-             !error_.ok();
-    });
-    if (generation_.load(std::memory_order_relaxed) != generation) {
+    if (!error_.ok()) return error_;
+    if (++arrived_ == size_) {
+      arrived_ = 0;
+      ++generation_;
+      cv_.notify_all();
       return absl::OkStatus();
     }
+    const uint64_t generation = generation_;
+    cv_.wait(lock, [&] { return generation_ != generation || !error_.ok(); });
+    if (generation_ != generation) return absl::OkStatus();
     return error_;
   }
 
@@ -109,8 +80,7 @@ class ThreadGroupState {
   std::mutex mutex_;
   std::condition_variable cv_;
   int arrived_ = 0;
-  // Changed (under `mutex_`) by the last member to arrive at a barrier.
-  std::atomic<uint64_t> generation_{0};
+  uint64_t generation_ = 0;
   absl::Status error_;
 };
 

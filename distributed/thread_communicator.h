@@ -17,8 +17,7 @@
 // rank order, so every member gets the same bits) and writes the result
 // into every member's buffer; the second barrier ends the call. Nothing is
 // copied through a staging area: the members' memory is reduced where it
-// lies. At a barrier a member first watches for the others for up to 50
-// microseconds, yielding its core between looks, and only then sleeps.
+// lies.
 //
 // A member whose function returns (or throws) leaves the group: a member
 // waiting in a collective then fails with Aborted naming the member that
