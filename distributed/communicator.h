@@ -35,6 +35,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/types/span.h"
@@ -64,6 +65,32 @@ class Communicator {
   virtual absl::Status AllreduceSum(absl::Span<float> data) = 0;
   virtual absl::Status AllreduceSum(absl::Span<double> data) = 0;
 
+  // AllreducePiecesSum()
+  //
+  // `AllreduceSum` of the concatenation of `pieces`, left in the pieces:
+  // replaces each piece on every member by the elementwise sum over the
+  // members' corresponding pieces, with the same bits as `AllreduceSum` of
+  // one buffer holding the pieces one after the other. Every member passes
+  // the same number of pieces, with the same lengths (else
+  // InvalidArgument, naming the first rank and piece that differ from rank
+  // 0's, on backends that can tell). The pieces must not overlap.
+  //
+  // The default implementation packs the pieces into a buffer, calls
+  // `AllreduceSum` and unpacks; ThreadCommunicator reduces the members'
+  // pieces where they lie, with no buffer and no copies.
+  //
+  // Example (the gradients of two parameters and a scalar, in one call):
+  //
+  //   double loss = local_loss;
+  //   absl::Span<double> pieces[] = {absl::MakeSpan(w_grad),
+  //                                  absl::MakeSpan(b_grad),
+  //                                  absl::MakeSpan(&loss, 1)};
+  //   PROVI_RETURN_IF_ERROR(comm.AllreducePiecesSum(pieces));
+  virtual absl::Status AllreducePiecesSum(
+      absl::Span<const absl::Span<float>> pieces);
+  virtual absl::Status AllreducePiecesSum(
+      absl::Span<const absl::Span<double>> pieces);
+
   // AllreduceMin()
   //
   // Replaces `data` on every member by the elementwise minimum over the
@@ -74,6 +101,15 @@ class Communicator {
   //
   // Replaces `data` on every member by `root`'s.
   virtual absl::Status Broadcast(std::string& data, int root) = 0;
+
+ private:
+  template <typename T>
+  absl::Status PackedPiecesSum(absl::Span<const absl::Span<T>> pieces,
+                               std::vector<T>& buffer);
+
+  // The default AllreducePiecesSum's buffers, reused across calls.
+  std::vector<float> float_buffer_;
+  std::vector<double> double_buffer_;
 };
 
 // AgreeOnStatus()

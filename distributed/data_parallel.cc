@@ -81,27 +81,19 @@ absl::Status DataParallel::Shared(absl::Status status) {
   return status;
 }
 
-absl::Status DataParallel::Pack(Real weight) {
-  // Chunk by chunk: copy (scaled by the weight), and check the chunk while
-  // it is in cache, so that the gradients are read from memory once.
+absl::Status DataParallel::CheckAndWeigh(Real weight) {
+  // Read-only first, so that a gradient that is finite but overflows
+  // when weighted is summed as before, and a failure finds the
+  // parameter's gradient as the estimate left it.
   bool finite = true;
-  Real* out = buffer_.data();
   for (const Parameter* p : store_.parameter_pointers()) {
-    const Matrix& grad = p->grad();
-    ForEachChunk(
-        grad.size(),
-        [&](auto in, auto packed) {
-          if (weight == Real(1)) {
-            packed = in;
-          } else {
-            packed = weight * in;
-          }
-          finite = finite && AllFinite(in);
-        },
-        grad.data(), out);
-    out += grad.size();
+    finite = finite && AllFinite(p->grad());
   }
-  return finite ? absl::OkStatus() : store_.CheckGradientsFinite();
+  if (!finite) return store_.CheckGradientsFinite();
+  if (weight != Real(1)) {
+    for (Parameter* p : store_.parameter_pointers()) p->grad() *= weight;
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<double> DataParallel::Combine(absl::StatusOr<double> local) {
@@ -109,11 +101,17 @@ absl::StatusOr<double> DataParallel::Combine(absl::StatusOr<double> local) {
   const bool mean = options_.combine == provi::Combine::kWeightedMean;
   const double weight = mean ? options_.weight : 1.0;
 
-  // Pack: [w g (every parameter, in creation order), w value, w].
+  // The pieces reduced: [w g (every parameter, in creation order),
+  // [w value, w]].
   size_t count = 0;
-  for (const Parameter* p : store_.parameter_pointers()) {
-    count += static_cast<size_t>(p->grad().size());
+  pieces_.clear();
+  for (Parameter* p : store_.parameter_pointers()) {
+    Matrix& grad = p->grad();
+    count += static_cast<size_t>(grad.size());
+    pieces_.push_back(absl::MakeSpan(grad.data(), grad.size()));
   }
+  Real totals[2];
+  pieces_.push_back(absl::MakeSpan(totals));
   absl::Status status = local.status();
   if (status.ok() && !(weight > 0 && std::isfinite(weight))) {
     status = absl::InvalidArgumentError(
@@ -125,10 +123,9 @@ absl::StatusOr<double> DataParallel::Combine(absl::StatusOr<double> local) {
     status = absl::InvalidArgumentError(absl::StrCat(
         "the objective's estimate is ", *local, "; nothing was updated"));
   }
-  buffer_.resize(count + 2);
-  if (status.ok()) status = Pack(static_cast<Real>(weight));
-  buffer_[count] = status.ok() ? static_cast<Real>(weight * *local) : Real(0);
-  buffer_[count + 1] = static_cast<Real>(weight);
+  if (status.ok()) status = CheckAndWeigh(static_cast<Real>(weight));
+  totals[0] = status.ok() ? static_cast<Real>(weight * *local) : Real(0);
+  totals[1] = static_cast<Real>(weight);
 
   // Agree that every replica succeeded, on the same layout and step, and
   // (at checked steps) on the same parameter values.
@@ -167,20 +164,12 @@ absl::StatusOr<double> DataParallel::Combine(absl::StatusOr<double> local) {
                            : ": the replicas run different programs"));
   }
 
-  PROVI_RETURN_IF_ERROR(comm_.AllreduceSum(absl::MakeSpan(buffer_)));
-  const Real scale = mean ? Real(1) / buffer_[count + 1] : Real(1);
-  const Real* in = buffer_.data();
-  for (Parameter* p : store_.parameter_pointers()) {
-    Matrix& grad = p->grad();
-    Eigen::Map<const Matrix> combined(in, grad.rows(), grad.cols());
-    if (mean) {
-      grad.noalias() = scale * combined;
-    } else {
-      grad = combined;
-    }
-    in += grad.size();
+  PROVI_RETURN_IF_ERROR(comm_.AllreducePiecesSum(pieces_));
+  const Real scale = mean ? Real(1) / totals[1] : Real(1);
+  if (mean) {
+    for (Parameter* p : store_.parameter_pointers()) p->grad() *= scale;
   }
-  return static_cast<double>(buffer_[count] * scale);
+  return static_cast<double>(totals[0] * scale);
 }
 
 absl::Status DataParallel::CheckReplicas() {

@@ -10,12 +10,13 @@
 //
 //   1. estimates the objective's gradient on its own minibatch (its shard of
 //      the data) with its own random stream, `StepSeed(seed, rank, step)`;
-//   2. packs every gradient of its store, its objective value and its weight
-//      into ONE buffer, and sums the buffers over the replicas with one
-//      `AllreduceSum` (preceded by a 9-integer `AllreduceMin` in which the
-//      replicas agree that the step succeeded everywhere and that their
-//      parameters have the same layout);
-//   3. unpacks the combined gradient and applies the same optimiser step,
+//   2. sums every gradient of its store, its objective value and its
+//      weight over the replicas with ONE `AllreducePiecesSum` (preceded by
+//      a 9-integer `AllreduceMin` in which the replicas agree that the step
+//      succeeded everywhere and that their parameters have the same
+//      layout): the threads backend reduces the gradients where they lie,
+//      MPI through one packed buffer;
+//   3. applies the same optimiser step to the combined gradient,
 //
 // so the replicas' parameters stay identical. This is the `Svi` loop of
 // vi/svi.h unchanged: `DataParallelSvi` installs step 2 as the
@@ -91,6 +92,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "base/real.h"
 #include "distributed/checkpoint.h"
 #include "distributed/communicator.h"
@@ -199,16 +201,18 @@ class DataParallel {
 
  private:
   absl::StatusOr<double> Combine(absl::StatusOr<double> local);
-  // Copies every gradient, times `weight`, into the front of `buffer_`;
-  // fails naming the first parameter with a non-finite gradient.
-  absl::Status Pack(Real weight);
+  // Fails naming the first parameter with a non-finite gradient, else
+  // multiplies every gradient by `weight` in place.
+  absl::Status CheckAndWeigh(Real weight);
 
   Communicator& comm_;
   ParamStore& store_;
   DataParallelOptions options_;
   int64_t step_ = 0;
   bool failed_everywhere_ = false;
-  std::vector<Real> buffer_;  // the fused buffer, reused across steps
+  // The gradients and totals as pieces of one reduction, reused across
+  // steps.
+  std::vector<absl::Span<Real>> pieces_;
 };
 
 // DataParallelSvi<F>

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "Eigen/Core"
 #include "absl/strings/str_cat.h"
 #include "base/check.h"
 #include "base/status_error.h"
@@ -19,10 +20,14 @@
 namespace provi {
 namespace distributed_internal {
 
-// What a member publishes for a collective.
+// What a member publishes for a collective. A reduction publishes its
+// elements as pieces (an array of `piece_count` absl::Span<T>, one for the
+// single-buffer calls), reduced as if concatenated.
 struct Slot {
-  void* data = nullptr;
-  size_t count = 0;
+  const void* pieces = nullptr;
+  size_t piece_count = 0;
+  size_t count = 0;             // the number of elements over all pieces
+  std::string* text = nullptr;  // Broadcast's data
   int kind = -1;
   int root = 0;
 };
@@ -81,7 +86,14 @@ class ThreadGroupState {
 
 namespace {
 
-enum Kind { kSumFloat = 0, kSumDouble = 1, kMinInt64 = 2, kBroadcast = 3 };
+enum Kind {
+  kSumFloat = 0,
+  kSumDouble = 1,
+  kMinInt64 = 2,
+  kBroadcast = 3,
+  kPiecesSumFloat = 4,
+  kPiecesSumDouble = 5,
+};
 
 const char* KindName(int kind) {
   switch (kind) {
@@ -93,33 +105,124 @@ const char* KindName(int kind) {
       return "AllreduceMin(int64)";
     case kBroadcast:
       return "Broadcast";
+    case kPiecesSumFloat:
+      return "AllreducePiecesSum(float)";
+    case kPiecesSumDouble:
+      return "AllreducePiecesSum(double)";
   }
   return "?";
 }
 
-// OK if every member published the same kind of call (and length or root),
-// else the same InvalidArgument on every member.
+bool IsPieces(int kind) {
+  return kind == kPiecesSumFloat || kind == kPiecesSumDouble;
+}
+
+// The length of piece `p` of `slot`, a call of kind `kind`.
+size_t PieceLength(const Slot& slot, size_t p) {
+  if (slot.kind == kPiecesSumFloat) {
+    return static_cast<const absl::Span<float>*>(slot.pieces)[p].size();
+  }
+  return static_cast<const absl::Span<double>*>(slot.pieces)[p].size();
+}
+
+// "AllreduceSum(double) (length 4)", and for the call's piece `piece` (if
+// not `npos`) "AllreducePiecesSum(float) (3 pieces, piece 1 of length 10)".
+std::string Describe(const Slot& slot, size_t piece) {
+  if (slot.kind == kBroadcast) {
+    return absl::StrCat(KindName(slot.kind), " (root ", slot.root, ")");
+  }
+  if (!IsPieces(slot.kind)) {
+    return absl::StrCat(KindName(slot.kind), " (length ", slot.count, ")");
+  }
+  if (piece == std::string::npos) {
+    return absl::StrCat(KindName(slot.kind), " (", slot.piece_count,
+                        slot.piece_count == 1 ? " piece" : " pieces",
+                        ", length ", slot.count, ")");
+  }
+  return absl::StrCat(KindName(slot.kind), " (", slot.piece_count,
+                      slot.piece_count == 1 ? " piece" : " pieces", ", piece ",
+                      piece, " of length ", PieceLength(slot, piece), ")");
+}
+
+// The first piece whose length differs between `a` and `b` (calls of the
+// same pieces kind with as many pieces), else npos.
+size_t FirstDifferentPiece(const Slot& a, const Slot& b) {
+  for (size_t p = 0; p < a.piece_count; ++p) {
+    if (PieceLength(a, p) != PieceLength(b, p)) return p;
+  }
+  return std::string::npos;
+}
+
+// OK if every member published the same kind of call (and length, pieces
+// or root), else the same InvalidArgument on every member.
 absl::Status CheckAgreement(ThreadGroupState& state) {
   const Slot& first = state.slot(0);
   for (int r = 1; r < state.size(); ++r) {
     const Slot& other = state.slot(r);
-    const bool same = other.kind == first.kind &&
-                      (first.kind == kBroadcast ? other.root == first.root
-                                                : other.count == first.count);
+    size_t piece = std::string::npos;
+    bool same = other.kind == first.kind;
+    if (same && first.kind == kBroadcast) {
+      same = other.root == first.root;
+    } else if (same && IsPieces(first.kind)) {
+      same =
+          other.piece_count == first.piece_count && other.count == first.count;
+      if (other.piece_count == first.piece_count) {
+        piece = FirstDifferentPiece(first, other);
+        same = same && piece == std::string::npos;
+      }
+    } else if (same) {
+      same = other.count == first.count;
+    }
     if (!same) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "collective mismatch: rank 0 called ", KindName(first.kind), " (",
-          first.kind == kBroadcast ? "root " : "length ",
-          first.kind == kBroadcast ? first.root
-                                   : static_cast<int64_t>(first.count),
-          ") but rank ", r, " called ", KindName(other.kind), " (",
-          other.kind == kBroadcast ? "root " : "length ",
-          other.kind == kBroadcast ? other.root
-                                   : static_cast<int64_t>(other.count),
-          ")"));
+          "collective mismatch: rank 0 called ", Describe(first, piece),
+          " but rank ", r, " called ", Describe(other, piece)));
     }
   }
   return absl::OkStatus();
+}
+
+// Reduces this member's share [begin, end) of the elements of every
+// member's pieces (each an array of absl::Span<T>, reduced as if
+// concatenated), and writes the result into every member's pieces. Rank
+// 0's pieces hold the result as it is formed, in rank order, so that
+// every member receives the same bits; each member owns a disjoint share,
+// and no member reads another's share. Chunk by chunk, so that a chunk of
+// the result is still in cache when it is copied out.
+template <typename T>
+void ReduceShare(ThreadGroupState& state, size_t begin, size_t end) {
+  using Array = Eigen::Array<T, Eigen::Dynamic, 1>;
+  constexpr size_t kChunk = 4096;
+  const int members = state.size();
+  const size_t piece_count = state.slot(0).piece_count;
+  auto piece_of = [&](int r, size_t p) {
+    return static_cast<const absl::Span<T>*>(state.slot(r).pieces)[p];
+  };
+  size_t start = 0;  // of piece p in the concatenation
+  for (size_t p = 0; p < piece_count && start < end; ++p) {
+    const size_t length = piece_of(0, p).size();
+    const size_t high = std::min(end, start + length);
+    for (size_t i = std::max(begin, start); i < high; i += kChunk) {
+      const size_t at = i - start;
+      const Eigen::Index n =
+          static_cast<Eigen::Index>(std::min(kChunk, high - i));
+      Eigen::Map<Array> result(piece_of(0, p).data() + at, n);
+      for (int r = 1; r < members; ++r) {
+        Eigen::Map<const Array> other(piece_of(r, p).data() + at, n);
+        // Integers are reduced by minimum, reals by sum (the interface's
+        // only combinations).
+        if constexpr (std::is_integral_v<T>) {
+          result = result.min(other);
+        } else {
+          result += other;
+        }
+      }
+      for (int r = 1; r < members; ++r) {
+        Eigen::Map<Array>(piece_of(r, p).data() + at, n) = result;
+      }
+    }
+    start += length;
+  }
 }
 
 }  // namespace
@@ -149,57 +252,49 @@ ThreadCommunicator::ThreadCommunicator(ThreadGroup& group, int rank)
 int ThreadCommunicator::size() const { return state_.size(); }
 
 template <typename T>
-absl::Status ThreadCommunicator::Reduce(absl::Span<T> data, int kind) {
+absl::Status ThreadCommunicator::Reduce(absl::Span<const absl::Span<T>> pieces,
+                                        int kind) {
+  size_t count = 0;
+  for (absl::Span<T> piece : pieces) count += piece.size();
   Slot& mine = state_.slot(rank_);
-  mine = Slot{data.data(), data.size(), kind, 0};
+  mine = Slot{pieces.data(), pieces.size(), count, nullptr, kind, 0};
   if (absl::Status status = state_.Barrier(); !status.ok()) return status;
   absl::Status agreement = distributed_internal::CheckAgreement(state_);
   if (agreement.ok()) {
-    // This member's slice [begin, end) of the elements.
-    const size_t n = data.size();
+    // This member's share of the elements.
     const size_t members = static_cast<size_t>(state_.size());
     const size_t me = static_cast<size_t>(rank_);
-    const size_t begin = n * me / members;
-    const size_t end = n * (me + 1) / members;
-    // Reduce into rank 0's slice in place (each member owns a disjoint
-    // slice, and no member reads another's slice of rank 0), then copy the
-    // result into the other members' buffers.
-    T* result = static_cast<T*>(state_.slot(0).data) + begin;
-    const size_t length = end - begin;
-    for (int r = 1; r < state_.size(); ++r) {
-      const T* other = static_cast<const T*>(state_.slot(r).data) + begin;
-      // Integers are reduced by minimum, reals by sum (the interface's
-      // only combinations).
-      for (size_t i = 0; i < length; ++i) {
-        if constexpr (std::is_integral_v<T>) {
-          result[i] = std::min(result[i], other[i]);
-        } else {
-          result[i] += other[i];
-        }
-      }
-    }
-    for (int r = 1; r < state_.size(); ++r) {
-      T* out = static_cast<T*>(state_.slot(r).data) + begin;
-      std::copy(result, result + length, out);
-    }
+    distributed_internal::ReduceShare<T>(state_, count * me / members,
+                                         count * (me + 1) / members);
   }
-  // The second barrier keeps every buffer published until all members are
-  // done with it.
+  // The second barrier keeps every member's pieces published until all
+  // members are done with them.
   if (absl::Status status = state_.Barrier(); !status.ok()) return status;
   if (!agreement.ok()) state_.Break(agreement);
   return agreement;
 }
 
 absl::Status ThreadCommunicator::AllreduceSum(absl::Span<float> data) {
-  return Reduce(data, distributed_internal::kSumFloat);
+  return Reduce(absl::MakeConstSpan(&data, 1), distributed_internal::kSumFloat);
 }
 
 absl::Status ThreadCommunicator::AllreduceSum(absl::Span<double> data) {
-  return Reduce(data, distributed_internal::kSumDouble);
+  return Reduce(absl::MakeConstSpan(&data, 1),
+                distributed_internal::kSumDouble);
+}
+
+absl::Status ThreadCommunicator::AllreducePiecesSum(
+    absl::Span<const absl::Span<float>> pieces) {
+  return Reduce(pieces, distributed_internal::kPiecesSumFloat);
+}
+
+absl::Status ThreadCommunicator::AllreducePiecesSum(
+    absl::Span<const absl::Span<double>> pieces) {
+  return Reduce(pieces, distributed_internal::kPiecesSumDouble);
 }
 
 absl::Status ThreadCommunicator::AllreduceMin(absl::Span<int64_t> data) {
-  return Reduce(data, distributed_internal::kMinInt64);
+  return Reduce(absl::MakeConstSpan(&data, 1), distributed_internal::kMinInt64);
 }
 
 absl::Status ThreadCommunicator::Broadcast(std::string& data, int root) {
@@ -209,11 +304,11 @@ absl::Status ThreadCommunicator::Broadcast(std::string& data, int root) {
                      state_.size()));
   }
   Slot& mine = state_.slot(rank_);
-  mine = Slot{&data, 0, distributed_internal::kBroadcast, root};
+  mine = Slot{nullptr, 0, 0, &data, distributed_internal::kBroadcast, root};
   if (absl::Status status = state_.Barrier(); !status.ok()) return status;
   absl::Status agreement = distributed_internal::CheckAgreement(state_);
   if (agreement.ok() && rank_ != root) {
-    data = *static_cast<const std::string*>(state_.slot(root).data);
+    data = *state_.slot(root).text;
   }
   if (absl::Status status = state_.Barrier(); !status.ok()) return status;
   if (!agreement.ok()) state_.Break(agreement);

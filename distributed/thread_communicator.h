@@ -12,16 +12,18 @@
 // a lock, so replicas do not interfere.
 //
 // The collectives of `Communicator` are implemented with two barriers: each
-// member publishes its buffer, then reduces its own slice of the elements
-// over all members (in rank order, so every member gets the same bits) and
-// writes the result into every member's buffer; the second barrier ends the
-// call. Nothing is copied through a staging area beyond one slice.
+// member publishes its buffer (or, for `AllreducePiecesSum`, its list of
+// pieces), then reduces its own slice of the elements over all members (in
+// rank order, so every member gets the same bits) and writes the result
+// into every member's buffer; the second barrier ends the call. Nothing is
+// copied through a staging area: the members' memory is reduced where it
+// lies.
 //
 // A member whose function returns (or throws) leaves the group: a member
 // waiting in a collective then fails with Aborted naming the member that
 // left, and so does every later collective of the group. A collective
-// called with different lengths, kinds or roots on different members fails
-// on every member with InvalidArgument.
+// called with different lengths, pieces, kinds or roots on different
+// members fails on every member with InvalidArgument.
 //
 // Example:
 //
@@ -86,12 +88,17 @@ class ThreadCommunicator final : public Communicator {
   int size() const override;
   absl::Status AllreduceSum(absl::Span<float> data) override;
   absl::Status AllreduceSum(absl::Span<double> data) override;
+  absl::Status AllreducePiecesSum(
+      absl::Span<const absl::Span<float>> pieces) override;
+  absl::Status AllreducePiecesSum(
+      absl::Span<const absl::Span<double>> pieces) override;
   absl::Status AllreduceMin(absl::Span<int64_t> data) override;
   absl::Status Broadcast(std::string& data, int root) override;
 
  private:
+  // Every reduction: `pieces` reduced as if concatenated.
   template <typename T>
-  absl::Status Reduce(absl::Span<T> data, int kind);
+  absl::Status Reduce(absl::Span<const absl::Span<T>> pieces, int kind);
 
   distributed_internal::ThreadGroupState& state_;
   int rank_;

@@ -8,17 +8,21 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/types/span.h"
 #include "gtest/gtest.h"
+#include "tests/testing/data_parallel_testing.h"
 #include "tests/testing/status_testing.h"
 
 namespace provi {
 namespace {
 
 using ::provi::testing::ExpectError;
+using ::provi::testing::PackingCommunicator;
 
 TEST(ThreadCommunicatorTest, SumsMinimaAndBroadcasts) {
   for (int n : {1, 2, 3, 4}) {
@@ -93,6 +97,144 @@ TEST(ThreadCommunicatorTest, AMemberThatLeavesEndsTheOthersWaits) {
   // The member's own error, not the others' consequences of it.
   ExpectError(status, absl::StatusCode::kDataLoss,
               "rank 1 could not read its shard");
+  EXPECT_EQ(aborted.load(), 2);
+}
+
+// Member r's pieces of the given lengths, with values that differ by rank
+// and element and whose sums round (so that the order of the additions
+// shows in the bits).
+template <typename T>
+std::vector<std::vector<T>> MakePieces(const std::vector<size_t>& lengths,
+                                       int r) {
+  std::vector<std::vector<T>> pieces;
+  for (size_t p = 0; p < lengths.size(); ++p) {
+    std::vector<T> piece(lengths[p]);
+    for (size_t i = 0; i < piece.size(); ++i) {
+      piece[i] = static_cast<T>(0.1 * (r + 1) + 1.0 / (3.0 + i + 7 * p));
+    }
+    pieces.push_back(std::move(piece));
+  }
+  return pieces;
+}
+
+template <typename T>
+std::vector<absl::Span<T>> SpansOf(std::vector<std::vector<T>>& pieces) {
+  std::vector<absl::Span<T>> spans;
+  for (std::vector<T>& piece : pieces) spans.push_back(absl::MakeSpan(piece));
+  return spans;
+}
+
+template <typename T>
+void ExpectPiecesSumIsTheSumOfTheConcatenation() {
+  // Unequal pieces, an empty one, and pieces longer than the backend's
+  // chunk, so that the members' shares start and end inside pieces.
+  const std::vector<size_t> lengths = {7, 0, 10001, 1, 4096, 333};
+  for (int n : {1, 2, 3, 4}) {
+    // Per rank: the pieces reduced by the threads backend, by the
+    // interface's default (packing), and one buffer by AllreduceSum.
+    std::vector<std::vector<std::vector<T>>> direct(n), packed(n);
+    std::vector<std::vector<T>> whole(n);
+    const absl::Status status = RunOnThreads(n, [&](Communicator& comm) {
+      const int r = comm.rank();
+      direct[r] = MakePieces<T>(lengths, r);
+      packed[r] = direct[r];
+      for (const std::vector<T>& piece : direct[r]) {
+        whole[r].insert(whole[r].end(), piece.begin(), piece.end());
+      }
+      std::vector<absl::Span<T>> spans = SpansOf(direct[r]);
+      if (absl::Status s = comm.AllreducePiecesSum(spans); !s.ok()) return s;
+      PackingCommunicator packing(comm);
+      spans = SpansOf(packed[r]);
+      if (absl::Status s = packing.AllreducePiecesSum(spans); !s.ok()) {
+        return s;
+      }
+      return comm.AllreduceSum(absl::MakeSpan(whole[r]));
+    });
+    ASSERT_TRUE(status.ok()) << status;
+    for (int r = 0; r < n; ++r) {
+      size_t at = 0;
+      for (size_t p = 0; p < lengths.size(); ++p) {
+        for (size_t i = 0; i < lengths[p]; ++i, ++at) {
+          // The same bits as the one-buffer reduction, on every member.
+          ASSERT_EQ(direct[r][p][i], whole[0][at])
+              << "n " << n << " rank " << r << " piece " << p << " [" << i
+              << "]";
+          ASSERT_EQ(packed[r][p][i], whole[0][at])
+              << "n " << n << " rank " << r << " piece " << p << " [" << i
+              << "]";
+        }
+      }
+    }
+    // And that is the sum.
+    double expected = 0;
+    for (int q = 0; q < n; ++q) expected += MakePieces<T>(lengths, q)[2][5];
+    EXPECT_NEAR(direct[0][2][5], expected, 1e-5 * n);
+  }
+}
+
+TEST(ThreadCommunicatorTest, PiecesSumIsTheSumOfTheConcatenation) {
+  ExpectPiecesSumIsTheSumOfTheConcatenation<float>();
+  ExpectPiecesSumIsTheSumOfTheConcatenation<double>();
+}
+
+TEST(ThreadCommunicatorTest, MismatchedPiecesFailOnEveryMember) {
+  struct Case {
+    std::vector<size_t> rank0, rank2;
+    const char* message;
+  };
+  for (const Case& c : {
+           Case{{3, 4},
+                {3, 5},
+                "rank 0 called AllreducePiecesSum(float) (2 pieces, piece 1 "
+                "of length 4) but rank 2 called AllreducePiecesSum(float) (2 "
+                "pieces, piece 1 of length 5)"},
+           // The same total length, cut differently.
+           Case{{3, 4},
+                {4, 3},
+                "rank 0 called AllreducePiecesSum(float) (2 pieces, piece 0 "
+                "of length 3) but rank 2 called AllreducePiecesSum(float) (2 "
+                "pieces, piece 0 of length 4)"},
+           Case{{3, 4},
+                {7},
+                "rank 0 called AllreducePiecesSum(float) (2 pieces, length "
+                "7) but rank 2 called AllreducePiecesSum(float) (1 piece, "
+                "length 7)"},
+       }) {
+    std::atomic<int> failures{0};
+    const absl::Status status = RunOnThreads(3, [&](Communicator& comm) {
+      std::vector<std::vector<float>> pieces =
+          MakePieces<float>(comm.rank() == 2 ? c.rank2 : c.rank0, 0);
+      absl::Status s = comm.AllreducePiecesSum(SpansOf(pieces));
+      if (!s.ok()) ++failures;
+      return s;
+    });
+    ExpectError(status, absl::StatusCode::kInvalidArgument, c.message);
+    EXPECT_EQ(failures.load(), 3);
+  }
+  // Against a one-buffer call.
+  const absl::Status status = RunOnThreads(2, [&](Communicator& comm) {
+    std::vector<std::vector<double>> pieces = MakePieces<double>({2, 2}, 0);
+    if (comm.rank() == 0) return comm.AllreducePiecesSum(SpansOf(pieces));
+    return comm.AllreduceSum(absl::MakeSpan(pieces[0]));
+  });
+  ExpectError(status, absl::StatusCode::kInvalidArgument,
+              "rank 0 called AllreducePiecesSum(double) (2 pieces, length 4) "
+              "but rank 1 called AllreduceSum(double) (length 2)");
+}
+
+TEST(ThreadCommunicatorTest, AMemberThatLeavesEndsThePiecesSum) {
+  std::atomic<int> aborted{0};
+  const absl::Status status = RunOnThreads(3, [&](Communicator& comm) {
+    if (comm.rank() == 2) return absl::DataLossError("rank 2 gave up");
+    std::vector<std::vector<float>> pieces = MakePieces<float>({5, 9}, 0);
+    absl::Status s = comm.AllreducePiecesSum(SpansOf(pieces));
+    if (absl::IsAborted(s)) ++aborted;
+    EXPECT_NE(s.message().find("rank 2 left the thread group"),
+              absl::string_view::npos)
+        << s;
+    return s;
+  });
+  ExpectError(status, absl::StatusCode::kDataLoss, "rank 2 gave up");
   EXPECT_EQ(aborted.load(), 2);
 }
 

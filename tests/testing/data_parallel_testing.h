@@ -32,6 +32,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "ad/tensor.h"
 #include "distributed/communicator.h"
 #include "distributed/data_parallel.h"
@@ -98,6 +99,34 @@ struct TrainingPlan {
   std::function<void(int rank, int64_t step)> before_step;
   // If set, receives DataParallelSvi::failed_everywhere() at the end.
   bool* failed_everywhere = nullptr;
+};
+
+// PackingCommunicator
+//
+// Forwards the required collectives to `inner`, so that its
+// `AllreducePiecesSum` is the interface's default (pack, `AllreduceSum`,
+// unpack), the path of the MPI backend: over a ThreadCommunicator, it
+// compares that path with the threads backend's own.
+class PackingCommunicator final : public Communicator {
+ public:
+  explicit PackingCommunicator(Communicator& inner) : inner_(inner) {}
+  int rank() const override { return inner_.rank(); }
+  int size() const override { return inner_.size(); }
+  absl::Status AllreduceSum(absl::Span<float> data) override {
+    return inner_.AllreduceSum(data);
+  }
+  absl::Status AllreduceSum(absl::Span<double> data) override {
+    return inner_.AllreduceSum(data);
+  }
+  absl::Status AllreduceMin(absl::Span<int64_t> data) override {
+    return inner_.AllreduceMin(data);
+  }
+  absl::Status Broadcast(std::string& data, int root) override {
+    return inner_.Broadcast(data, root);
+  }
+
+ private:
+  Communicator& inner_;
 };
 
 // TrainDataParallel()
