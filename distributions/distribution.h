@@ -208,6 +208,19 @@ class Distribution {
     return nullptr;
   }
 
+  // WithDetachedParameters()
+  //
+  // A copy whose parameter tensors are held fixed (`Detach`, ad/ops.h): the
+  // same values, so the same draws and log densities, but `LogProb(value)`
+  // differentiates in `value` only. Null when the family cannot rebuild
+  // itself so: the default, which families whose parameters are all
+  // `Parametric` tensors (distributions/internal/parametric.h) override.
+  // Callers that need the fixed density then re-run whatever built the
+  // distribution with its inputs held fixed (see IwelboDreg, vi/objectives.h).
+  virtual std::shared_ptr<const Distribution> WithDetachedParameters() const {
+    return nullptr;
+  }
+
   // ExpandRows()
   //
   // The same family with `rows` lanes and the same event: a one-row

@@ -155,6 +155,47 @@ inline void CheckGuideSitesInModel(const Trace& guide, const Trace& model,
   }
 }
 
+// Whether an argument is a tensor on the tape (other arguments are not).
+template <typename A>
+bool RequiresGrad(const A&) {
+  return false;
+}
+inline bool RequiresGrad(const Tensor& x) { return x.requires_grad(); }
+
+// The guide's per-lane log density at its recorded values with its
+// parameters held fixed, from the distributions its run recorded in
+// `choices`: each rebuilt with detached parameters
+// (Distribution::WithDetachedParameters) and evaluated at the recorded
+// value, so the gradient reaches the guide's parameters only through the
+// values. Nullopt where that could differ from the guide re-run with its
+// `param` sites detached: a site whose family cannot rebuild itself so, a
+// factor or mask on the tape, or a site with a density after the first
+// value on the tape (its distribution may depend on that value, a path the
+// detached copy would cut).
+inline std::optional<Tensor> FixedParamsLogDensity(const Trace& choices) {
+  Trace fixed;
+  bool after_value = false;
+  for (const Site& site : choices.sites()) {
+    Site copy = site;
+    if (site.has_density()) {
+      if (after_value || (site.mask.has_value() && site.mask->requires_grad()))
+        return std::nullopt;
+      if (site.kind == SiteKind::kFactor) {
+        if (site.log_weight.has_value() && site.log_weight->requires_grad())
+          return std::nullopt;
+      } else {
+        copy.distribution = site.distribution->WithDetachedParameters();
+        if (copy.distribution == nullptr) return std::nullopt;
+      }
+    }
+    after_value =
+        after_value || (site.kind == SiteKind::kSample &&
+                        site.value.has_value() && site.value->requires_grad());
+    ThrowIfError(fixed.Add(std::move(copy)));
+  }
+  return fixed.LaneLogProb();
+}
+
 }  // namespace vi_internal
 
 // Elbo()
@@ -423,6 +464,20 @@ auto ElboStl(M model, G guide) {
 // differentiable latent to have one row per lane of log w; otherwise (a
 // latent shared by several lanes of different weights) the model's density
 // runs twice, with its parameters held fixed and with z held fixed.
+//
+// The guide runs once: log q at fixed parameters comes from the distributions
+// its trace recorded, rebuilt with detached parameters and evaluated at z. That
+// holds everything the distributions were computed from fixed (a guide's
+// tensors read outside `param` too), and applies when nothing it cuts could
+// carry gradient through z: every site with a density is of a family that can
+// rebuild itself so (Distribution::WithDetachedParameters: the Parametric
+// families, Normal among them) or a factor, with no log weight or mask on the
+// tape, and comes before the guide's first value on the tape or is its site (so
+// a single reparameterised latent site, possibly plated and vectorised, after
+// any number of sites without gradient); the guide has no Tensor argument on
+// the tape and is not a generative wrapper (vi/generative.h). Otherwise
+// (several reparameterised latent sites, a conditional q(z2 | z1), MvNormal)
+// the guide re-runs at z with its `param` sites detached.
 template <typename M, typename G>
 auto IwelboDreg(M model, G guide, int k) {
   return [model = std::move(model), guide = std::move(guide),
@@ -431,8 +486,16 @@ auto IwelboDreg(M model, G guide, int k) {
     return Particles(k, [&] {
       const Simulation q = Simulate(guide, args...);
       // Through z only: the guide's parameters held fixed.
+      std::optional<Tensor> log_q_fixed;
+      if constexpr (!vi_internal::HasSimulateImpl<G>::value) {
+        if (!(vi_internal::RequiresGrad(args) || ...)) {
+          log_q_fixed = vi_internal::FixedParamsLogDensity(q.choices);
+        }
+      }
       const Tensor log_q_z =
-          Density(vi_internal::DetachParams(guide), q.choices, args...);
+          log_q_fixed.has_value()
+              ? *log_q_fixed
+              : Density(vi_internal::DetachParams(guide), q.choices, args...);
       const Index lanes = log_q_z.rows();
       // The values the model's density replays, where z's gradient enters.
       const auto is_z = [](const Site& site) {

@@ -34,11 +34,13 @@
 
 #include <array>
 #include <cstddef>
+#include <memory>
 #include <utility>
 
 #include "absl/random/bit_gen_ref.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "ad/ops.h"
 #include "ad/tape.h"
 #include "ad/tensor.h"
 #include "base/status_error.h"
@@ -73,6 +75,17 @@ class Parametric : public DistributionImpl<D> {
     D expanded(static_cast<const D&>(*this));
     static_cast<Parametric&>(expanded).Reshape(ExpandShape(rows, cols));
     return expanded;
+  }
+
+  // A copy of the family with every parameter detached (the shape is
+  // unchanged). Families with members besides their parameters keep them as
+  // they are: those are not tensors on the tape.
+  std::shared_ptr<const Distribution> WithDetachedParameters() const override {
+    auto detached = std::make_shared<D>(static_cast<const D&>(*this));
+    for (Param& param : static_cast<Parametric&>(*detached).params_) {
+      param.value = Detach(param.value);
+    }
+    return detached;
   }
 
   Index rows() const override { return shape_.rows; }

@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <vector>
 
 #include "ad/ops.h"
@@ -130,6 +131,31 @@ TEST(NormalTest, PathwiseGradientIsUnbiased) {
   }
   EXPECT_MEAN_NEAR(d_mu, 2 * 0.7);
   EXPECT_MEAN_NEAR(d_sigma, 2 * 1.3);
+}
+
+TEST(NormalTest, WithDetachedParametersDifferentiatesInTheValueOnly) {
+  Parameter mu(Matrix::Constant(1, 1, 0.7));
+  Parameter sigma(Matrix::Constant(1, 1, 1.3));
+  Parameter value((Matrix(3, 1) << -0.4, 0.2, 2.5).finished());
+  TapeScope scope;
+  const Normal normal = Normal(mu.tensor(), sigma.tensor()).Expand(3, 1);
+  const std::shared_ptr<const Distribution> fixed =
+      normal.WithDetachedParameters();
+  ASSERT_NE(fixed, nullptr);
+  EXPECT_EQ(fixed->rows(), 3);
+  const Tensor log_p = normal.LogProb(value.tensor());
+  const Tensor log_p_fixed = fixed->LogProb(value.tensor());
+  for (Index i = 0; i < 3; ++i) {
+    EXPECT_EQ(log_p_fixed.value()(i, 0), log_p.value()(i, 0));
+  }
+  Backward(SumAll(log_p_fixed));
+  EXPECT_EQ(mu.grad()(0, 0), 0);
+  EXPECT_EQ(sigma.grad()(0, 0), 0);
+  // d/dx log N(x; μ, σ) = -(x - μ) / σ².
+  for (Index i = 0; i < 3; ++i) {
+    EXPECT_NEAR(value.grad()(i, 0), -(value.value()(i, 0) - 0.7) / (1.3 * 1.3),
+                1e-5);
+  }
 }
 
 // The MVD estimate of d/dθ E[f(x)] from the couplings, for several f.
