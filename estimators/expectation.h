@@ -24,6 +24,10 @@
 // have K lanes per lane of the value, K particles laid out particle-major
 // as `Iwelbo`'s (site lane k R + r belongs to value lane r), which share
 // their lane's value (`SiteLaneCosts` in estimators/site_strategy.h).
+// Parts of a program that run one after the other and do not interact (the
+// particles of an importance-weighted bound, say) can say so with
+// `IndependentBlocks` (estimators/independent_blocks.h): an MVD
+// counterfactual inside one then re-runs that part alone.
 //
 // Costs: the returned value is the program's final cost. `AddCost(c)` adds
 // an intermediate cost; a score-function site's gradient term multiplies

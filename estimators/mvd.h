@@ -25,7 +25,10 @@
 // lane per K particles of the site's (an importance-weighted bound, lanes
 // laid out as `Iwelbo`'s), the particles of a lane share its value, so the
 // counterfactual is one run per particle, each flipping that particle's
-// lanes only. Other families (the Normal's Weibull
+// lanes only. Particles run one after the other as `IndependentBlocks`
+// (estimators/independent_blocks.h) fare better: a counterfactual at a
+// site of particle k re-runs particle k alone and reuses the others' values
+// from the run that scheduled it. Other families (the Normal's Weibull
 // couplings, say) take two runs per parameter entry (one when the negative
 // part is zero). Per lane: a site with R lanes needs the program to return
 // one value per lane.

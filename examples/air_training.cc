@@ -175,13 +175,6 @@ SitePredicate ZPresSites(std::initializer_list<int> steps) {
   };
 }
 
-ParticleSites::ParticleSites(int k)
-    : ScopeHandler(absl::StrCat("particle_", k)) {}
-
-void ParticleSites::Process(Message& msg) {
-  if (msg.kind != SiteKind::kParam) ScopeHandler::Process(msg);
-}
-
 namespace {
 
 // Draws the site's value without gradient and adds nothing to the

@@ -107,6 +107,7 @@
 #include "handlers/scope.h"
 #include "runtime/handler.h"
 #include "vi/generative.h"
+#include "vi/objectives.h"
 #include "vi/optimizers.h"
 #include "vi/param_store.h"
 
@@ -175,44 +176,21 @@ std::string AbslUnparseFlag(AirEstimator estimator);
 // `AirIwelbo` (addresses "particle_k/z_pres_t").
 SitePredicate ZPresSites(std::initializer_list<int> steps);
 
-// ParticleSites
-//
-// A handler that prefixes the addresses of sample and plate sites with
-// "particle_k/" and leaves `param` sites alone: K runs of one program under
-// it are K particles with their own sites and shared parameters.
-class ParticleSites : public ScopeHandler {
- public:
-  explicit ParticleSites(int k);
-  void Process(Message& msg) override;
-};
-
 // AirIwelbo()
 //
 // The importance-weighted bound log (1/K) Σ_k p(x, z_k) / q(z_k | x) per
-// image, a program of (batch, particles) whose `particles` is ignored: the
-// guide and the model run K times, particle k under `ParticleSites(k)`, so
-// each particle has its own z_pres sites and a strategy at one of them
-// (MVD's counterfactual, an enumerated branch) changes that particle alone.
+// image, a program of (batch, particles) whose `particles` is ignored:
+// `SequentialIwelbo` (vi/objectives.h), the guide and the model run K
+// times, particle k with its sites under "particle_k/", so a strategy at
+// one of them (MVD's counterfactual, an enumerated branch) changes that
+// particle alone, and a counterfactual at a site of particle k re-runs
+// particle k alone.
 template <typename M, typename G>
 auto AirIwelbo(M model, G guide, int particles) {
-  return [model = std::move(model), guide = std::move(guide), particles](
+  return [objective =
+              SequentialIwelbo(std::move(model), std::move(guide), particles)](
              const AirBatch& batch, Index) -> Tensor {
-    std::vector<Tensor> log_weights;
-    for (int k = 0; k < particles; ++k) {
-      auto in_particle = [k](const auto& program) {
-        return [k, &program](const AirBatch& b, Index n) {
-          ParticleSites handler(k);
-          HandlerScope scope(handler);
-          program(b, n);
-        };
-      };
-      const Simulation q = Simulate(in_particle(guide), batch, Index{1});
-      log_weights.push_back(
-          Density(in_particle(model), q.choices, batch, Index{1}) -
-          q.log_density);
-    }
-    return RowLogSumExp(ConcatCols(log_weights)) -
-           static_cast<Real>(std::log(static_cast<double>(particles)));
+    return objective(batch, Index{1});
   };
 }
 

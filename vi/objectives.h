@@ -16,6 +16,9 @@
 //   Iwelbo(model, guide, K)           E[log (1/K) Σ_k w_k], w_k = p / q, K
 //                                     vectorised particles (1x1, or per
 //                                     data lane: see Iwelbo)
+//   SequentialIwelbo(model, guide, K) Iwelbo with the K particles run one
+//                                     after the other, for programs that do
+//                                     not broadcast over a particle plate
 //   Hvi(model, guide, keep)           Elbo with Marginal(guide, keep, SIR(1))
 //   Iwhvi(model, guide, keep, K)      Elbo with Marginal(guide, keep, SIR(K))
 //   Diwhvi(model, guide, keep, N, K)  Iwelbo(N) with Marginal(..., SIR(K))
@@ -53,12 +56,16 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "ad/ops.h"
 #include "base/status_error.h"
+#include "estimators/independent_blocks.h"
 #include "estimators/strategies.h"
+#include "handlers/scope.h"
+#include "runtime/handler.h"
 #include "runtime/site_error.h"
 #include "vi/generative.h"
 #include "vi/internal/analytic_kl.h"
@@ -114,6 +121,33 @@ inline Real SubsampleScale(const Trace& choices) {
              static_cast<Real>(site.plate.subsample_size);
   }
   return scale;
+}
+
+// Prefixes the addresses of sample and plate sites with "particle_k/" and
+// leaves parameters alone: K runs of a program under it are K particles
+// with their own sites and shared parameters.
+class ParticleSites final : public ScopeHandler {
+ public:
+  explicit ParticleSites(int k) : ScopeHandler(absl::StrCat("particle_", k)) {}
+  void Process(Message& msg) override {
+    if (msg.kind != SiteKind::kParam) ScopeHandler::Process(msg);
+  }
+};
+
+// Throws InvalidArgument naming `objective` and the first subsampled plate
+// among `choices`.
+inline void CheckNoSubsample(const Trace& choices, const char* objective) {
+  for (const Site& site : choices.sites()) {
+    if (site.kind == SiteKind::kPlate &&
+        site.plate.subsample_size != site.plate.size) {
+      ThrowStatus(absl::InvalidArgumentError(absl::StrCat(
+          objective, ": plate '", site.address.name(), "' subsamples ",
+          site.plate.subsample_size, " of ", site.plate.size,
+          " points inside a particle, so the particles would weigh "
+          "different data points; subsample outside the objective or use "
+          "Iwelbo")));
+    }
+  }
 }
 
 inline void CheckParticles(const char* objective, int k) {
@@ -269,6 +303,9 @@ auto ElboAnalyticKl(M model, G guide) {
 // latents alone (one lane per particle) takes the log of the subsample's
 // scaled likelihood, which, as in any importance-weighted bound with data
 // subsampling, is not an unbiased estimate of the full-data bound.
+// Measure-valued derivatives at a site of the particles take one
+// counterfactual per particle, each a run of all K particles' lanes (K² per
+// site in all); `SequentialIwelbo`'s counterfactuals run one particle each.
 template <typename M, typename G>
 auto Iwelbo(M model, G guide, int k) {
   return [model = std::move(model), guide = std::move(guide),
@@ -280,6 +317,56 @@ auto Iwelbo(M model, G guide, int k) {
           Density(model, q.choices, args...) - q.log_density, k, "Iwelbo",
           vi_internal::SubsampleScale(q.choices));
     });
+  };
+}
+
+// SequentialIwelbo()
+//
+// Iwelbo's bound with the K particles run one after the other: particle k
+// runs the guide and the model with the addresses of their sample and
+// plate sites prefixed "particle_k/" (parameters are shared), so a
+// program written for one sample per data lane, that does not broadcast
+// over a particle plate, gets K particles of its own. The bound is one
+// value per lane of the programs' log weights (each over its K particles),
+// or 1x1. The particles are `IndependentBlocks`
+// (estimators/independent_blocks.h): a measure-valued derivative's
+// counterfactual at a site of particle k re-runs particle k alone and
+// takes the other particles' log weights from the run that scheduled it,
+// so K particles with S such sites cost K S particle runs, not K² S.
+//
+// Errors (as the Status of the entry point that runs it): K < 1; log
+// weights of different shapes in different particles; a subsampled plate
+// (each particle would draw its own subsample, so particle k's lane b would
+// not be particle j's lane b: subsample outside the objective, or use
+// Iwelbo).
+template <typename M, typename G>
+auto SequentialIwelbo(M model, G guide, int k) {
+  return [model = std::move(model), guide = std::move(guide),
+          k](const auto&... args) -> Tensor {
+    vi_internal::CheckParticles("SequentialIwelbo", k);
+    const std::vector<Tensor> log_w = IndependentBlocks(k, [&](int particle) {
+      auto in_particle = [particle](const auto& program) {
+        return [particle, &program](const auto&... a) {
+          vi_internal::ParticleSites sites(particle);
+          HandlerScope scope(sites);
+          return program(a...);
+        };
+      };
+      const Simulation q = Simulate(in_particle(guide), args...);
+      vi_internal::CheckNoSubsample(q.choices, "SequentialIwelbo");
+      return Density(in_particle(model), q.choices, args...) - q.log_density;
+    });
+    for (const Tensor& w : log_w) {
+      if (w.rows() != log_w[0].rows() || w.cols() != 1) {
+        ThrowStatus(absl::InvalidArgumentError(
+            absl::StrCat("SequentialIwelbo: particle 0's log weight is ",
+                         log_w[0].ShapeString(), " but another particle's is ",
+                         w.ShapeString(),
+                         " (every particle needs one log weight per lane, "
+                         "the same lanes)")));
+      }
+    }
+    return RowLogSumExp(ConcatCols(log_w)) - std::log(static_cast<Real>(k));
   };
 }
 

@@ -102,9 +102,27 @@ class RunHandler::SiteContext final : public SiteRun {
     PROVI_CHECK(drawing_) << "runs are scheduled when a site is drawn";
     RunSpec spec;
     spec.mode = mode;
-    spec.prefix.reserve(run_.record_.size() + 1);
-    spec.prefix = run_.record_;
-    spec.prefix.push_back(ReplayEntry{msg_.address, value, strategy_, nullptr});
+    ReplayEntry forced{msg_.address, value, strategy_, nullptr};
+    forced.block_call = run_.current_call_;
+    forced.block = run_.current_block_;
+    if (mode == RunMode::kValue && run_.current_call_ >= 0) {
+      // Inside a block of independent blocks: the value run executes that
+      // block alone, so it replays no site of the others.
+      spec.keep_call = run_.current_call_;
+      spec.keep_block = run_.current_block_;
+      spec.block_source = &run_;
+      for (const ReplayEntry& entry : run_.record_) {
+        if (entry.block_call == spec.keep_call &&
+            entry.block != spec.keep_block) {
+          continue;
+        }
+        spec.prefix.push_back(entry);
+      }
+    } else {
+      spec.prefix.reserve(run_.record_.size() + 1);
+      spec.prefix = run_.record_;
+    }
+    spec.prefix.push_back(std::move(forced));
     return spec;
   }
 
@@ -179,10 +197,10 @@ void RunHandler::Subsample(Message& msg) {
     const ReplayEntry& entry = spec_.prefix[position_];
     CheckReplayOrder(msg, entry);
     msg.value = entry.value;
-    record_.push_back(entry);
+    Record(entry);
   } else {
     msg.value = DrawSubsample(msg.plate, driver_.gen());
-    record_.push_back(ReplayEntry{msg.address, *msg.value, nullptr, nullptr});
+    Record(ReplayEntry{msg.address, *msg.value, nullptr, nullptr});
   }
   ++position_;
 }
@@ -190,7 +208,7 @@ void RunHandler::Subsample(Message& msg) {
 void RunHandler::ReplaySite(Message& msg, const ReplayEntry& entry) {
   CheckReplayOrder(msg, entry);
   msg.value = entry.value;
-  record_.push_back(entry);
+  Record(entry);
   if (spec_.mode == RunMode::kValue) return;
   PROVI_CHECK(entry.strategy != nullptr) << "replaying a value run's site";
   SiteContext site(*this, msg, entry.strategy);
@@ -204,7 +222,7 @@ void RunHandler::NewSite(Message& msg) {
   const Distribution& dist = *msg.dist();
   if (spec_.mode == RunMode::kValue) {
     msg.value = dist.Sample(driver_.gen());
-    record_.push_back(ReplayEntry{msg.address, *msg.value, nullptr, nullptr});
+    Record(ReplayEntry{msg.address, *msg.value, nullptr, nullptr});
     return;
   }
   const std::shared_ptr<const SiteStrategy>& strategy =
@@ -212,8 +230,96 @@ void RunHandler::NewSite(Message& msg) {
   SiteContext site(*this, msg, strategy);
   site.set_drawing();
   msg.value = strategy->Draw(site);
-  record_.push_back(ReplayEntry{msg.address, *msg.value, strategy,
-                                std::move(site.shared_term())});
+  Record(ReplayEntry{msg.address, *msg.value, strategy,
+                     std::move(site.shared_term())});
+}
+
+void RunHandler::Record(ReplayEntry entry) {
+  entry.block_call = current_call_;
+  entry.block = current_block_;
+  record_.push_back(std::move(entry));
+}
+
+int RunHandler::BeginBlocks(int blocks) {
+  if (current_call_ >= 0) return -1;
+  const int call = static_cast<int>(blocks_.size());
+  if (call == spec_.keep_call) {
+    const size_t source_blocks =
+        spec_.block_source->blocks_[static_cast<size_t>(call)].values.size();
+    if (source_blocks != static_cast<size_t>(blocks)) {
+      ThrowStatus(absl::FailedPreconditionError(absl::StrCat(
+          "re-executing the program reached call ", call,
+          " of IndependentBlocks with ", blocks,
+          " blocks where the first execution had ", source_blocks,
+          ": a program must make the same choices when its random values are "
+          "replayed")));
+    }
+  }
+  BlocksRecord record;
+  record.values.resize(static_cast<size_t>(blocks));
+  record.costs.resize(static_cast<size_t>(blocks));
+  record.done.resize(static_cast<size_t>(blocks), 0);
+  blocks_.push_back(std::move(record));
+  return call;
+}
+
+bool RunHandler::SkipsBlock(int call, int block) const {
+  return call >= 0 && call == spec_.keep_call && block != spec_.keep_block;
+}
+
+Tensor RunHandler::TakeBlock(int call, int block) {
+  const BlocksRecord& source =
+      spec_.block_source->blocks_[static_cast<size_t>(call)];
+  const size_t j = static_cast<size_t>(block);
+  if (!source.done[j]) {
+    // The scheduling run left the call early (a block threw, and the
+    // program caught the error outside the call).
+    ThrowStatus(absl::FailedPreconditionError(absl::StrCat(
+        "IndependentBlocks: block ", block, " of call ", call,
+        " did not return in the run that scheduled this one, so its value "
+        "cannot be reused")));
+  }
+  BlocksRecord& record = blocks_[static_cast<size_t>(call)];
+  record.values[j] = source.values[j];
+  record.costs[j] = source.costs[j];
+  record.done[j] = 1;
+  if (source.costs[j].rows() > 0) costs_.push_back(source.costs[j]);
+  return source.values[j];
+}
+
+void RunHandler::EnterBlock(int call, int block) {
+  if (call < 0) return;
+  current_call_ = call;
+  current_block_ = block;
+  block_cost_mark_ = costs_.size();
+}
+
+void RunHandler::ExitBlock(int call, int block, const Tensor* value) {
+  if (call < 0) return;
+  current_call_ = -1;
+  current_block_ = -1;
+  if (value == nullptr) return;
+  BlocksRecord& record = blocks_[static_cast<size_t>(call)];
+  const size_t j = static_cast<size_t>(block);
+  record.values[j] = Detach(*value);
+  Tensor added;
+  for (size_t i = block_cost_mark_; i < costs_.size(); ++i) {
+    added = Accumulate(added, Detach(costs_[i]));
+  }
+  record.costs[j] = added;
+  record.done[j] = 1;
+}
+
+void RunHandler::CheckBlocksReached() const {
+  if (spec_.keep_call >= 0 &&
+      blocks_.size() <= static_cast<size_t>(spec_.keep_call)) {
+    ThrowStatus(absl::FailedPreconditionError(absl::StrCat(
+        "re-executing the program reached ", blocks_.size(),
+        " calls of IndependentBlocks where the first execution had at least ",
+        spec_.keep_call + 1,
+        ": a program must make the same choices when its random values are "
+        "replayed")));
+  }
 }
 
 Tensor RunHandler::TotalCost() const {
@@ -348,6 +454,9 @@ Driver::Result Driver::Run() {
         spec.mode = RunMode::kValue;
         spec.prefix = group.prefix;
         spec.prefix.back().value = values[k];
+        spec.keep_call = group.keep_call;
+        spec.keep_block = group.keep_block;
+        spec.block_source = group.block_source;
         spec.on_cost = [on_cost = group.on_expanded_cost, k](const Tensor& c) {
           on_cost(k, c);
         };
@@ -371,6 +480,7 @@ Driver::Result Driver::Run() {
     }
     current_run_ = saved_run;
     if (run.spec.mode == RunMode::kValue) {
+      run.handler->CheckBlocksReached();
       run.spec.on_cost(run.handler->TotalCost());
     }
   }

@@ -18,7 +18,10 @@
 // *replay* the sites before the site that scheduled them (same values, same
 // tape nodes, so pathwise gradients still flow) and force that site's value.
 // This is re-execution: direct-style C++ has no first-class continuation, so
-// "the rest of the program" is obtained by running it again. A subsampled
+// "the rest of the program" is obtained by running it again. A value run
+// forked inside one of a call's `IndependentBlocks` re-executes that block
+// alone and takes the others' values and costs from its scheduling run
+// (estimators/independent_blocks.h). A subsampled
 // plate's indices are a choice of the run too: drawn from the estimation's
 // generator and replayed with the prefix.
 //
@@ -59,6 +62,10 @@ struct ReplayEntry {
   std::shared_ptr<const SiteStrategy> strategy;
   // Added to every surrogate run that replays the site.
   std::shared_ptr<const SurrogateTerm> shared_term;
+  // The outermost `IndependentBlocks` call (its index among the run's) and
+  // block the site ran in, or -1 outside any.
+  int block_call = -1;
+  int block = -1;
 };
 
 enum class RunMode {
@@ -80,6 +87,14 @@ struct RunSpec {
   std::function<std::vector<Tensor>(Index rows)> expand;
   std::function<void(size_t, const Tensor&)> on_expanded_cost;
   const RunHandler* scheduler = nullptr;
+  // kValue runs forked inside block `keep_block` of the `IndependentBlocks`
+  // call `keep_call`: that call executes only the kept block and takes the
+  // others' values and costs from `block_source` (the scheduling run, which
+  // has returned by the time this run executes). The prefix then holds no
+  // site of the other blocks.
+  int keep_call = -1;
+  int keep_block = -1;
+  const RunHandler* block_source = nullptr;
 };
 
 class Driver;
@@ -105,6 +120,21 @@ class RunHandler : public Handler {
   Tensor TotalCost() const;
   // The rows of the program's value, once it has returned.
   Index ValueRows() const;
+  // Throws FailedPrecondition if a value run kept a block of an
+  // `IndependentBlocks` call that the program did not reach.
+  void CheckBlocksReached() const;
+
+  // `IndependentBlocks` (estimators/independent_blocks.h). BeginBlocks
+  // returns the call's index among the run's outermost calls, or -1 for a
+  // call inside a block (then it is a plain loop and the others are not
+  // called); it throws FailedPrecondition when a value run's kept call has
+  // a different number of blocks than the scheduling run's.
+  int BeginBlocks(int blocks);
+  bool SkipsBlock(int call, int block) const;
+  Tensor TakeBlock(int call, int block);
+  void EnterBlock(int call, int block);
+  // `value` null: the block threw; nothing is recorded.
+  void ExitBlock(int call, int block, const Tensor* value);
 
  private:
   class SiteContext;  // the SiteRun of one site
@@ -118,9 +148,17 @@ class RunHandler : public Handler {
     Index lanes;
   };
 
+  struct BlocksRecord {
+    std::vector<Tensor> values;  // detached
+    std::vector<Tensor> costs;   // the costs each block added, detached
+    std::vector<char> done;      // whether the block returned
+  };
+
   void Subsample(Message& msg);
   void ReplaySite(Message& msg, const ReplayEntry& entry);
   void NewSite(Message& msg);
+  // Appends to record_, tagged with the current block.
+  void Record(ReplayEntry entry);
 
   Driver& driver_;
   const RunSpec& spec_;
@@ -131,6 +169,10 @@ class RunHandler : public Handler {
   std::vector<Weight> weights_;
   absl::flat_hash_set<Address> drawn_;  // latent sites drawn or replayed
   Tensor log_weight_ = Tensor(0.0);
+  std::vector<BlocksRecord> blocks_;
+  int current_call_ = -1;  // inside a block of this call, or -1
+  int current_block_ = -1;
+  size_t block_cost_mark_ = 0;
 };
 
 // Runs a program to completion under the estimator: the first run, its
