@@ -152,27 +152,37 @@ uint64_t ContentHash(uint32_t prefix, absl::string_view local, uint64_t head) {
 // than the cache has entries find their ids without the table's lock.
 class ThreadMap {
  public:
-  static constexpr uint32_t kMissing = UINT32_MAX;
-
   ThreadMap() : entries_(kInitialSize) {}
 
-  // The id of (prefix, local), or kMissing with `*slot` the free slot at
-  // which Insert() may put it.
-  uint32_t Find(uint64_t hash, uint32_t prefix, absl::string_view local,
-                uint64_t head, size_t* slot) const {
+  struct Entry {
+    // The local part of the interned full name (stable for the process);
+    // null in a free slot.
+    const char* interned = nullptr;
+    uint64_t head = 0;
+    uint32_t size = 0;
+    uint32_t prefix = 0;
+    uint32_t id = 0;
+    uint32_t tag = 0;  // the hash's high half
+  };
+
+  // The entry of (prefix, local), or null with `*slot` the free slot at
+  // which Insert() may put it. The entry holds the interned name too, so a
+  // hit reads nothing from the table; it stays valid until the next Insert().
+  const Entry* Find(uint64_t hash, uint32_t prefix, absl::string_view local,
+                    uint64_t head, size_t* slot) const {
     const size_t mask = entries_.size() - 1;
     const uint32_t tag = static_cast<uint32_t>(hash >> 32);
     for (size_t i = hash & mask;; i = (i + 1) & mask) {
       const Entry& e = entries_[i];
       if (e.interned == nullptr) {
         *slot = i;
-        return kMissing;
+        return nullptr;
       }
       if (e.tag == tag && e.head == head && e.size == local.size() &&
           e.prefix == prefix &&
           (local.size() <= 8 || std::memcmp(e.interned + 8, local.data() + 8,
                                             local.size() - 8) == 0)) {
-        return e.id;
+        return &e;
       }
     }
   }
@@ -187,17 +197,6 @@ class ThreadMap {
 
  private:
   static constexpr size_t kInitialSize = 1024;
-
-  struct Entry {
-    // The local part of the interned full name (stable for the process);
-    // null in a free slot.
-    const char* interned = nullptr;
-    uint64_t head = 0;
-    uint32_t size = 0;
-    uint32_t prefix = 0;
-    uint32_t id = 0;
-    uint32_t tag = 0;  // the hash's high half
-  };
 
   void Grow() {
     std::vector<Entry> old(2 * entries_.size());
@@ -228,13 +227,20 @@ ABSL_ATTRIBUTE_NOINLINE uint32_t LookupMissed(uint32_t prefix,
   thread_local ThreadMap map;
   const uint64_t hash = ContentHash(prefix, local, head);
   size_t free_slot = 0;
-  uint32_t id = map.Find(hash, prefix, local, head, &free_slot);
-  const bool found = id != ThreadMap::kMissing;
-  Table& table = GlobalTable();
-  if (!found) id = table.Intern(prefix, local);
-  const std::string& full = table.Name(id);
-  const char* interned = full.data() + (full.size() - local.size());
-  if (!found) {
+  uint32_t id;
+  const char* interned;
+  if (const ThreadMap::Entry* e =
+          map.Find(hash, prefix, local, head, &free_slot)) {
+    // The entry's interned name: no second random access, into the table.
+    id = e->id;
+    interned = e->interned;
+  } else {
+    Table& table = GlobalTable();
+    id = table.Intern(prefix, local);
+    // The table's strings never move (see Table), so the pointer stays valid
+    // for the process, whatever other threads add.
+    const std::string& full = table.Name(id);
+    interned = full.data() + (full.size() - local.size());
     map.Insert(free_slot, hash, prefix, interned,
                static_cast<uint32_t>(local.size()), head, id);
   }

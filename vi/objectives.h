@@ -196,6 +196,21 @@ bool RequiresGrad(const A&) {
 }
 inline bool RequiresGrad(const Tensor& x) { return x.requires_grad(); }
 
+// Density(gf, choices, args...) with gf's `param` sites detached. A
+// generative wrapper (vi/generative.h) is not a program a handler can wrap,
+// so its whole density runs under the handler instead.
+template <typename GF, typename... Args>
+Tensor DensityWithParamsDetached(const GF& gf, const Trace& choices,
+                                 const Args&... args) {
+  if constexpr (HasSimulateImpl<GF>::value) {
+    DetachParamsHandler detach;
+    HandlerScope scope(detach);
+    return Density(gf, choices, args...);
+  } else {
+    return Density(DetachParams(gf), choices, args...);
+  }
+}
+
 // The guide's per-lane log density at its recorded values with its
 // parameters held fixed, from the distributions its run recorded in
 // `choices`: each rebuilt with detached parameters
@@ -528,7 +543,7 @@ auto ElboStl(M model, G guide) {
           guide = std::move(guide)](const auto&... args) -> Tensor {
     const Simulation q = Simulate(guide, args...);
     const Tensor log_q_fixed =
-        Density(vi_internal::DetachParams(guide), q.choices, args...);
+        vi_internal::DensityWithParamsDetached(guide, q.choices, args...);
     return LaneDifference(Density(model, q.choices, args...), log_q_fixed);
   };
 }
@@ -579,10 +594,10 @@ auto IwelboDreg(M model, G guide, int k) {
           log_q_fixed = vi_internal::FixedParamsLogDensity(q.choices);
         }
       }
-      const Tensor log_q_z =
-          log_q_fixed.has_value()
-              ? *log_q_fixed
-              : Density(vi_internal::DetachParams(guide), q.choices, args...);
+      const Tensor log_q_z = log_q_fixed.has_value()
+                                 ? *log_q_fixed
+                                 : vi_internal::DensityWithParamsDetached(
+                                       guide, q.choices, args...);
       const Index lanes = log_q_z.rows();
       // The values the model's density replays, where z's gradient enters.
       const auto is_z = [](const Site& site) {

@@ -54,6 +54,13 @@
 //     (`RunOnThreads`), each on its shard of the data (3, 3 and 4 of the
 //     10 points; see conjugate::FitReplica), checked like the one-process
 //     fits.
+//   * One gradient estimate of `IwelboDreg` (K = 4 particles) at a fixed
+//     seed and a guide N(loc, scale) away from the posterior, against the
+//     doubly-reparameterised estimate computed by hand at the particles the
+//     guide drew (see CheckDreg): the estimate is a deterministic function
+//     of the draws, so the tolerance is rounding.
+//   * `ScaleLaneGradient` with factors set after the scaled value is used,
+//     against its adjoint x̄_i = f_i ȳ_i (exact).
 
 #include <algorithm>
 #include <cmath>
@@ -69,6 +76,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "ad/ops.h"
+#include "ad/tape.h"
 #include "ad/tensor.h"
 #include "base/real.h"
 #include "conjugate_model.h"
@@ -387,6 +395,113 @@ absl::StatusOr<bool> CheckOneHot() {
   return ok;
 }
 
+// The IwelboDreg check of the file comment. Its model is the conjugate
+// model with the data through their mean, x̄ ~ N(μ, σ² / n) (the same
+// likelihood in μ up to a constant, so the same posterior N(m, s²)), which
+// the K particles of μ broadcast over. With P = 1 / s², ∂_μ log p(x, μ) =
+// -P (μ - m); the guide draws μ_k = loc + scale ε_k, and with log w_k =
+// log p(x, μ_k) - log N(μ_k; loc, scale), w̃ the normalised weights and
+// d_k = ∂_μ log w_k = -P (μ_k - m) + (μ_k - loc) / scale², the estimate of
+// the gradient is (u = log scale, the stored unconstrained value)
+//
+//   ∂/∂loc = Σ_k w̃_k² d_k,   ∂/∂u = Σ_k w̃_k² d_k (μ_k - loc).
+//
+// Prints one line and returns whether both agree within rounding (relative
+// 1e-9 in double, 2e-4 in float), or the error.
+absl::StatusOr<bool> CheckDreg() {
+  constexpr int kParticles = 4;
+  const conjugate::Posterior exact = conjugate::ExactPosterior();
+  double mean_x = 0;
+  for (double x : conjugate::kData) mean_x += x / kN;
+  auto model = [mean_x] {
+    const Tensor mu =
+        provi::sample("mu", provi::Normal(Tensor(conjugate::kPriorMean),
+                                          Tensor(conjugate::kPriorSd)));
+    provi::observe("mean of x",
+                   provi::Normal(mu, Tensor(kNoiseSd / std::sqrt(double{kN}))),
+                   Tensor(mean_x));
+  };
+  Matrix draws;
+  auto guide = [&] {
+    const Tensor loc = provi::param("loc", Tensor(exact.mean + exact.sd));
+    const Tensor scale = provi::param("scale", Tensor(1.5 * exact.sd),
+                                      provi::Support::Positive());
+    draws = provi::sample("mu", provi::Normal(loc, scale)).value();
+  };
+  auto dreg = provi::Expectation(provi::IwelboDreg(model, guide, kParticles));
+  dreg.Seed(3);
+  provi::ParamStore store;
+  {
+    provi::ParamStoreScope scope(store);
+    if (absl::StatusOr<provi::GradientEstimate> g = dreg.GradEstimate();
+        !g.ok()) {
+      return g.status();
+    }
+  }
+  absl::StatusOr<provi::Parameter*> loc = store.Unconstrained("loc");
+  if (!loc.ok()) return loc.status();
+  absl::StatusOr<provi::Parameter*> log_scale = store.Unconstrained("scale");
+  if (!log_scale.ok()) return log_scale.status();
+  if (draws.rows() != kParticles || draws.cols() != 1) {
+    return absl::InternalError(
+        absl::StrCat("IwelboDreg drew ", draws.rows(), " x ", draws.cols(),
+                     " values of mu, not ", kParticles, " x 1"));
+  }
+  const double l = (*loc)->value()(0, 0);
+  const double s = std::exp(double{(*log_scale)->value()(0, 0)});
+  const double precision = 1 / (exact.sd * exact.sd);
+  double log_w[kParticles];
+  double top = -INFINITY;
+  for (int k = 0; k < kParticles; ++k) {
+    const double mu = draws(k, 0);
+    log_w[k] = -0.5 * precision * (mu - exact.mean) * (mu - exact.mean) +
+               0.5 * (mu - l) * (mu - l) / (s * s);
+    top = std::max(top, log_w[k]);
+  }
+  double total = 0;
+  for (double lw : log_w) total += std::exp(lw - top);
+  double want_loc = 0;
+  double want_u = 0;
+  for (int k = 0; k < kParticles; ++k) {
+    const double mu = draws(k, 0);
+    const double w = std::exp(log_w[k] - top) / total;
+    const double d = -precision * (mu - exact.mean) + (mu - l) / (s * s);
+    want_loc += w * w * d;
+    want_u += w * w * d * (mu - l);
+  }
+  const double got_loc = (*loc)->grad()(0, 0);
+  const double got_u = (*log_scale)->grad()(0, 0);
+  const double relative = provi::kRealIsDouble ? 1e-9 : 2e-4;
+  const bool ok =
+      std::abs(got_loc - want_loc) <= relative * (1 + std::abs(want_loc)) &&
+      std::abs(got_u - want_u) <= relative * (1 + std::abs(want_u));
+  std::printf(
+      "%-12s d/dloc %.6f (by hand %.6f)  d/dlog scale %.6f (by hand %.6f)  "
+      "%s\n",
+      "IWELBO-DReG", got_loc, want_loc, got_u, want_u, ok ? "ok" : "WRONG");
+  return ok;
+}
+
+// The ScaleLaneGradient check of the file comment: y = x, loss Σ_i c_i y_i,
+// the factors f set after the loss is computed, so x̄ = f c.
+absl::StatusOr<bool> CheckLaneGradientScale() {
+  provi::TapeScope scope;
+  const Tensor x = provi::Variable((Matrix(3, 1) << 1, 2, 3).finished());
+  provi::LaneGradientScale factors(3);
+  const Tensor y = provi::ScaleLaneGradient(x, factors);
+  const Tensor c((Matrix(3, 1) << 2, -1, 0.5).finished());
+  const Tensor loss = provi::SumAll(y * c);
+  factors.Set(Tensor((Matrix(3, 1) << 0.25, 4, -2).finished()));
+  provi::Backward(loss);
+  const Matrix want = (Matrix(3, 1) << 0.5, -4, -1).finished();
+  const bool ok = y.value() == x.value() && Matrix(x.adjoint()) == want;
+  std::printf("%-12s x adjoint (%g, %g, %g) (exact %g, %g, %g)  %s\n",
+              "lane scale", double{x.adjoint()(0, 0)},
+              double{x.adjoint()(1, 0)}, double{x.adjoint()(2, 0)}, want(0, 0),
+              want(1, 0), want(2, 0), ok ? "ok" : "WRONG");
+  return ok;
+}
+
 int Run(const std::string& directory) {
   const auto model = conjugate::Model(Tensor(conjugate::Data()));
   const auto guide = conjugate::HandWrittenGuide;
@@ -467,7 +582,8 @@ int Run(const std::string& directory) {
                 enumeration_ok ? "ok" : "WRONG");
     ok &= enumeration_ok;
   }
-  for (auto check : {&CheckControlVariates, &CheckAdvised, &CheckOneHot}) {
+  for (auto check : {&CheckControlVariates, &CheckAdvised, &CheckOneHot,
+                     &CheckDreg, &CheckLaneGradientScale}) {
     absl::StatusOr<bool> fitted = check();
     if (!fitted.ok()) {
       std::fprintf(stderr, "%s\n", fitted.status().ToString().c_str());
