@@ -55,8 +55,6 @@ Plate::Plate(absl::string_view name, Index size, Index subsample_size,
     }
   }
   if (!msg.value.has_value()) {
-    indices_.resize(static_cast<size_t>(size));
-    std::iota(indices_.begin(), indices_.end(), Index{0});
     ThreadProgramState().plates.push_back(info_);
     return;
   }
@@ -77,7 +75,14 @@ Plate::Plate(absl::string_view name, Index size, Index subsample_size,
     }
     indices_[static_cast<size_t>(i)] = static_cast<Index>(index);
   }
+  indices_listed_ = true;
   ThreadProgramState().plates.push_back(info_);
+}
+
+void Plate::ListAllIndices() const {
+  indices_.resize(static_cast<size_t>(info_.size));
+  std::iota(indices_.begin(), indices_.end(), Index{0});
+  indices_listed_ = true;
 }
 
 Plate::~Plate() {

@@ -82,12 +82,20 @@ class Plate {
   Index subsample_size() const { return info_.subsample_size; }
 
   // The lanes present, as indices into 0..size-1 (all of them without
-  // subsampling), in the order the program should use them.
-  const std::vector<Index>& indices() const { return indices_; }
+  // subsampling), in the order the program should use them. (Without a
+  // subsample they are listed on the first call: most programs never ask.)
+  const std::vector<Index>& indices() const {
+    if (!indices_listed_) ListAllIndices();
+    return indices_;
+  }
 
  private:
+  void ListAllIndices() const;
+
   PlateInfo info_;
-  std::vector<Index> indices_;
+  // Listed by the constructor for a subsample, by ListAllIndices() otherwise.
+  mutable std::vector<Index> indices_;
+  mutable bool indices_listed_ = false;
 };
 
 // DrawSubsample()

@@ -105,6 +105,12 @@ void CheckPlateRows(const Message& msg) {
   } else if (!msg.is_intervened) {
     rows = std::max(msg.dist()->rows(), msg.value->rows());
   }
+  // A single row, or one per lane of the innermost plate alone: the common
+  // layouts, which fit without the search over products of lane counts.
+  if (rows == 1 ||
+      (msg.plates.size() == 1 && rows == msg.plates.back().subsample_size)) {
+    return;
+  }
   if (ABSL_PREDICT_FALSE(!RowsFitPlates(rows, msg.plates))) {
     ThrowPlateRows(msg, rows);
   }

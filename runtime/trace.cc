@@ -124,14 +124,14 @@ Tensor Trace::LogProbSum(const std::function<bool(const Site&)>& filter) const {
   return total;
 }
 
-Tensor Trace::LaneLogProb() const {
-  return LaneLogProb([](const Site&) { return true; });
-}
+namespace {
 
-Tensor Trace::LaneLogProb(
-    const std::function<bool(const Site&)>& filter) const {
+// Trace::LaneLogProb with the filter a template argument: the unfiltered
+// form calls no std::function per site.
+template <typename Filter>
+Tensor LaneLogProbOf(const SiteList& sites, const Filter& filter) {
   Index lanes = 1;
-  for (const Site& site : data_->sites) {
+  for (const Site& site : sites) {
     if (!site.has_density() || !filter(site)) continue;
     const Index rows = site.kind == SiteKind::kFactor ? site.log_weight->rows()
                                                       : site.value->rows();
@@ -150,7 +150,7 @@ Tensor Trace::LaneLogProb(
   absl::InlinedVector<Tensor, 8> terms;
   std::optional<Tensor> other;
   const Real share = Real(1) / static_cast<Real>(lanes);
-  for (const Site& site : data_->sites) {
+  for (const Site& site : sites) {
     if (!site.has_density() || !filter(site)) continue;
     Tensor lp = site.LogProb();
     if (lp.cols() == 1 && (lp.rows() == 1 || lp.rows() == lanes)) {
@@ -162,6 +162,17 @@ Tensor Trace::LaneLogProb(
   }
   Tensor total = LaneSum<Real>(terms, lanes);
   return other.has_value() ? total + *other : total;
+}
+
+}  // namespace
+
+Tensor Trace::LaneLogProb() const {
+  return LaneLogProbOf(data_->sites, [](const Site&) { return true; });
+}
+
+Tensor Trace::LaneLogProb(
+    const std::function<bool(const Site&)>& filter) const {
+  return LaneLogProbOf(data_->sites, filter);
 }
 
 }  // namespace provi

@@ -27,7 +27,11 @@
 // passed to FusedLogDensity: write them with operators and `using std::log;
 // log(x)` (Eigen's array functions are found by argument-dependent lookup),
 // so one definition serves every mix. `Partial<I>` is ∂Value/∂(operand I);
-// it is only called for operands that require a gradient.
+// it is only called for operands that require a gradient. A density of at
+// most kFusedElementwiseMax elements is computed element by element with
+// every argument a Real (an Eigen expression costs more to set up than a
+// handful of elements take to compute), so a kernel must also accept all
+// Reals, which the form above does.
 //
 // Example (the normal log density):
 //
@@ -138,6 +142,61 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline void AddPartial(
   }
 }
 
+// The element `i` (column-major) of an operand, whose stride is 0 when it is
+// 1x1.
+template <typename Kernel, size_t N, size_t... Is>
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline Real ElementValue(
+    const Kernel& kernel, const std::array<Operand, N>& ops,
+    const std::array<Index, N>& at, std::index_sequence<Is...>) {
+  return static_cast<Real>(kernel.Value(ops[Is].value[at[Is]]...));
+}
+template <int I, typename Kernel, size_t N, size_t... Is>
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline Real ElementPartial(
+    const Kernel& kernel, const std::array<Operand, N>& ops,
+    const std::array<Index, N>& at, std::index_sequence<Is...>) {
+  return static_cast<Real>(
+      kernel.template Partial<I>(ops[Is].value[at[Is]]...));
+}
+template <size_t N>
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline std::array<Index, N> ElementIndices(
+    const std::array<Operand, N>& ops, Index i) {
+  std::array<Index, N> at;
+  for (size_t k = 0; k < N; ++k) at[k] = ops[k].scalar ? 0 : i;
+  return at;
+}
+
+// The forward pass element by element: lanes[r] = Σ_c f(element (r, c)).
+template <typename Kernel, size_t N>
+void ForwardElements(const Kernel& kernel, const std::array<Operand, N>& ops,
+                     Real* lanes, Index rows, Index cols) {
+  for (Index r = 0; r < rows; ++r) lanes[r] = 0;
+  for (Index col = 0; col < cols; ++col) {
+    for (Index r = 0; r < rows; ++r) {
+      lanes[r] += ElementValue(kernel, ops, ElementIndices(ops, col * rows + r),
+                               std::make_index_sequence<N>());
+    }
+  }
+}
+
+// The backward pass element by element, for operand I and those after it.
+template <int I, typename Kernel, size_t N>
+void BackwardElements(const Kernel& kernel, const std::array<Operand, N>& ops,
+                      const Real* upstream, Index rows, Index cols) {
+  if constexpr (I < static_cast<int>(N)) {
+    if (ops[I].adjoint != nullptr) {
+      for (Index col = 0; col < cols; ++col) {
+        for (Index r = 0; r < rows; ++r) {
+          const std::array<Index, N> at = ElementIndices(ops, col * rows + r);
+          ops[I].adjoint[at[I]] +=
+              upstream[r] *
+              ElementPartial<I>(kernel, ops, at, std::make_index_sequence<N>());
+        }
+      }
+    }
+    BackwardElements<I + 1>(kernel, ops, upstream, rows, cols);
+  }
+}
+
 template <int I, typename Kernel, size_t N>
 void BackwardOperand(const Kernel& kernel, const std::array<Operand, N>& ops,
                      const Real* upstream_data, Index rows, Index cols) {
@@ -196,6 +255,9 @@ auto FusedSigmoid(const Eigen::ArrayBase<X>& x) {
 // Σ over the event columns of kernel.Value(operands...) elementwise, as a
 // shape.rows x 1 tensor on the tape (see the file comment), or nullopt when
 // an operand is neither 1x1 nor of the full shape.
+// The largest density (rows x cols elements) computed element by element.
+inline constexpr Index kFusedElementwiseMax = 16;
+
 template <typename Kernel, typename... Operands>
 std::optional<Tensor> FusedLogDensity(const Kernel& kernel, const Shape& shape,
                                       const Operands&... operands) {
@@ -216,6 +278,16 @@ std::optional<Tensor> FusedLogDensity(const Kernel& kernel, const Shape& shape,
       node ? ad_internal::Pin(tape, operands) : operands.value_data(),
       operands.adjoint_data(), operands.is_scalar()}...};
   Real* out_value = ad_internal::MutableValue(out);
+  if (rows * cols <= kFusedElementwiseMax) {
+    fused_internal::ForwardElements(kernel, ops, out_value, rows, cols);
+    if (node) {
+      const Real* upstream = out.adjoint_data();
+      ad_internal::Record(tape, out, [kernel, ops, upstream, rows, cols] {
+        fused_internal::BackwardElements<0>(kernel, ops, upstream, rows, cols);
+      });
+    }
+    return out;
+  }
   const fused_internal::ArrayMap<Real> lanes(out_value, rows);
   for (Index col = 0; col < cols; ++col) {
     fused_internal::WithColumn<0>(ops, col, rows, [&](const auto&... args) {

@@ -17,8 +17,8 @@
 #include <cstddef>
 #include <memory_resource>
 #include <new>
-#include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "distributions/distribution.h"
 #include "runtime/internal/block_pool.h"
 
@@ -75,7 +75,8 @@ class DistributionArena final : public std::pmr::memory_resource {
   // Starts a block for an allocation that does not fit in the last one.
   void NewBlock();
 
-  std::vector<Block> blocks_;
+  // Inline: one block serves most traces, which then allocate no list.
+  absl::InlinedVector<Block, 2> blocks_;
   // During Copy(): the header of the copy's first allocation, null until it
   // is made.
   Header* first_ = nullptr;

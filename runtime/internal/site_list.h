@@ -15,8 +15,8 @@
 #include <iterator>
 #include <new>
 #include <utility>
-#include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "runtime/internal/block_pool.h"
 #include "runtime/site.h"
 
@@ -116,7 +116,9 @@ class SiteList {
   // Destroys the sites and returns the blocks.
   void Clear();
 
-  std::vector<Site*> chunks_;
+  // Inline: a trace of a small model fills one or two chunks, and a
+  // heap-allocated list of them would cost an allocation per trace.
+  absl::InlinedVector<Site*, 4> chunks_;
   size_t size_ = 0;
 };
 
