@@ -38,15 +38,16 @@
 // FailedPrecondition (the program did not make the same choices when its
 // values were replayed); the estimator returns it as a status.
 //
-// Example (an importance-weighted bound over n sequential particles):
+// Example (two particles, each with its own presence site; SequentialIwelbo
+// in vi/objectives.h is written this way, with a whole guide and model per
+// block):
 //
-//   std::vector<provi::Tensor> log_w = provi::IndependentBlocks(n, [&](int k) {
-//     provi::ScopeHandler particle(absl::StrCat("particle_", k));
-//     provi::HandlerScope scope(particle);
-//     const provi::Simulation q = provi::Simulate(guide, x);
-//     return provi::Density(model, q.choices, x) - q.log_density;
+//   std::vector<provi::Tensor> log_w = provi::IndependentBlocks(2, [&](int k) {
+//     const provi::Tensor b = provi::sample(
+//         absl::StrCat("b", k), provi::Bernoulli::FromProbs(p), provi::Mvd());
+//     return b * y[k];
 //   });
-//   return provi::RowLogSumExp(provi::ConcatCols(log_w)) - std::log(n);
+//   return provi::RowLogSumExp(provi::ConcatCols(log_w)) - std::log(2.0);
 
 #ifndef PROVI_ESTIMATORS_INDEPENDENT_BLOCKS_H_
 #define PROVI_ESTIMATORS_INDEPENDENT_BLOCKS_H_
