@@ -11,8 +11,14 @@ void ReplayPlate(const Trace& trace, Message& msg) {
   if (msg.value.has_value()) return;
   const Site* recorded = trace.FindPlate(msg.address);
   if (recorded == nullptr) return;
+  ReplayPlate(recorded->plate,
+              recorded->value.has_value() ? &*recorded->value : nullptr, msg);
+}
+
+void ReplayPlate(const PlateInfo& recorded, const Tensor* value, Message& msg) {
+  if (msg.value.has_value()) return;
   const PlateInfo& here = msg.plate;
-  const PlateInfo& there = recorded->plate;
+  const PlateInfo& there = recorded;
   const bool subsampled =
       here.subsample_size < here.size || there.subsample_size < there.size;
   if (subsampled && (here.size != there.size ||
@@ -25,7 +31,7 @@ void ReplayPlate(const Trace& trace, Message& msg) {
             "give it one size and subsample size")),
         msg.kind, msg.address);
   }
-  if (recorded->value.has_value()) msg.value = *recorded->value;
+  if (value != nullptr) msg.value = *value;
 }
 
 void ReplayHandler::Process(Message& msg) {

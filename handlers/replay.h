@@ -56,6 +56,10 @@ class ReplayHandler : public Handler {
 // plates entered again in one run.
 void ReplayPlate(const Trace& trace, Message& msg);
 
+// The same against a recorded plate entry: its plate and its indices
+// (`value`, null when the recorded entry kept none).
+void ReplayPlate(const PlateInfo& recorded, const Tensor* value, Message& msg);
+
 namespace handlers {
 
 // Replay()

@@ -56,6 +56,7 @@
 #include "ad/ops.h"
 #include "ad/tensor.h"
 #include "base/status_error.h"
+#include "handlers/density.h"
 #include "handlers/replay.h"
 #include "handlers/trace.h"
 #include "runtime/handler.h"
@@ -109,6 +110,15 @@ Trace ReplayTraced(const GF& gf, const Trace& choices, Args&&... args) {
   return trace.TakeTrace();
 }
 
+// Runs `gf(args...)` under `handler` (a LaneDensityHandler replaying the
+// choices); errors propagate.
+template <typename GF, typename... Args>
+void RunUnderDensity(LaneDensityHandler& handler, const GF& gf,
+                     Args&&... args) {
+  HandlerScope scope(handler);
+  gf(std::forward<Args>(args)...);
+}
+
 }  // namespace vi_internal
 
 // Simulate()
@@ -133,8 +143,10 @@ Tensor Density(const GF& gf, const Trace& choices, Args&&... args) {
   if constexpr (vi_internal::HasSimulateImpl<GF>::value) {
     return gf.DensityImpl(choices, std::forward<Args>(args)...);
   } else {
-    return vi_internal::ReplayTraced(gf, choices, std::forward<Args>(args)...)
-        .LaneLogProb();
+    // The sites' densities as they run: no trace is kept.
+    LaneDensityHandler density(&choices);
+    vi_internal::RunUnderDensity(density, gf, std::forward<Args>(args)...);
+    return density.LaneLogProb();
   }
 }
 

@@ -169,23 +169,25 @@ namespace vi_internal {
 // '_' are auxiliary by convention, like the joint autoguides'
 // "_auto_latent", whose density the guide's other sites account for;
 // other auxiliary variables belong in a Marginal (vi/marginal.h).
-inline void CheckGuideSitesInModel(const Trace& guide, const Trace& model,
-                                   const char* objective) {
+// `kind_at(address)` is the kind of the model's site at `address`, or
+// nullopt if the model has none there.
+template <typename KindAt>
+void CheckGuideSitesInModel(const Trace& guide, const KindAt& kind_at,
+                            const char* objective) {
   for (const Site& site : guide.sites()) {
     if (site.kind != SiteKind::kSample || site.is_observed) continue;
+    const std::optional<SiteKind> match = kind_at(site.address);
+    if (match == SiteKind::kSample) continue;
     const std::string& name = site.address.name();
     const size_t slash = name.rfind('/');
     const size_t first = slash == std::string::npos ? 0 : slash + 1;
     if (first < name.size() && name[first] == '_') continue;
-    const Site* match = model.Find(site.address);
-    if (match == nullptr || match->kind != SiteKind::kSample) {
-      ThrowAtSite(absl::InvalidArgumentError(absl::StrCat(
-                      objective,
-                      ": it is a latent site of the guide but not a sample "
-                      "site of the model (auxiliary guide variables belong "
-                      "in a Marginal)")),
-                  SiteKind::kSample, site.address);
-    }
+    ThrowAtSite(absl::InvalidArgumentError(absl::StrCat(
+                    objective,
+                    ": it is a latent site of the guide but not a sample "
+                    "site of the model (auxiliary guide variables belong "
+                    "in a Marginal)")),
+                SiteKind::kSample, site.address);
   }
 }
 
@@ -261,8 +263,10 @@ auto Elbo(M model, G guide) {
     if constexpr (vi_internal::HasSimulateImpl<M>::value) {
       return LaneDifference(Density(model, q.choices, args...), q.log_density);
     } else {
-      const Trace p = vi_internal::ReplayTraced(model, q.choices, args...);
-      vi_internal::CheckGuideSitesInModel(q.choices, p, "Elbo");
+      LaneDensityHandler p(&q.choices);
+      vi_internal::RunUnderDensity(p, model, args...);
+      vi_internal::CheckGuideSitesInModel(
+          q.choices, [&p](Address a) { return p.KindAt(a); }, "Elbo");
       return LaneDifference(p.LaneLogProb(), q.log_density);
     }
   };
