@@ -91,9 +91,23 @@ class AddressIndex {
  private:
   static constexpr uint64_t kEmpty = ~uint64_t{0};
 
+  // Ids are handed out in the order names are first interned, so a loop
+  // over data points has consecutive ids. The 16 ids id & ~15 ... id | 15
+  // share a block of 16 slots (two cache lines), at the offset id & 15; the
+  // blocks are spread over the array by Fibonacci hashing of id >> 4. A
+  // program that visits its sites in order then reads the index block by
+  // block instead of one random slot per site, which matters once the array
+  // outgrows the processor's caches.
   uint64_t Home(uint32_t id) const {
-    return (uint64_t{id} * 0x9E3779B97F4A7C15ull) >> shift_;
+    const int block_shift = shift_ + kBlockBits;
+    const uint64_t block =
+        block_shift >= 64
+            ? 0
+            : (uint64_t{id >> kBlockBits} * 0x9E3779B97F4A7C15ull) >>
+                  block_shift;
+    return (block << kBlockBits) | (id & ((uint32_t{1} << kBlockBits) - 1));
   }
+  static constexpr int kBlockBits = 4;
   // Makes room for one more entry.
   void Grow();
   // Returns the slot array to the thread's cache.
