@@ -190,6 +190,57 @@ TEST(PrimitivesTest, NanValueIsAStatusNamingTheSite) {
   EXPECT_THAT(run.status().message(), HasSubstr("NaN"));
 }
 
+TEST(AddressTest, NamesLookedUpOutOfTheirFirstOrderKeepTheirAddresses) {
+  // The per-thread map remembers the order names were first looked up in
+  // and expects them again in that order; any other order, and names that
+  // resemble the expected one (same first eight characters, same
+  // characters under another prefix), must still get their own addresses.
+  constexpr int kNames = 6000;
+  const Address scope = Address::Intern("order_scope");
+  std::vector<std::string> names;
+  std::vector<Address> first;
+  for (int i = 0; i < kNames; ++i) {
+    names.push_back("ordered_" + std::to_string(i) + "_tail");
+    first.push_back(Address::Intern(names.back()));
+  }
+  // The same names in reverse, in a stride order, and skipping every
+  // other one, in a reused buffer.
+  std::string buffer;
+  for (int i = kNames; i-- > 0;) {
+    buffer = names[static_cast<size_t>(i)];
+    ASSERT_EQ(Address::Intern(buffer), first[static_cast<size_t>(i)]) << i;
+  }
+  for (int k = 0; k < kNames; ++k) {
+    const int i = (k * 7919) % kNames;
+    buffer = names[static_cast<size_t>(i)];
+    ASSERT_EQ(Address::Intern(buffer), first[static_cast<size_t>(i)]) << i;
+  }
+  for (int i = 0; i < kNames; i += 2) {
+    buffer = names[static_cast<size_t>(i)];
+    ASSERT_EQ(Address::Intern(buffer), first[static_cast<size_t>(i)]) << i;
+  }
+  // Look-alikes of the name expected next (names were first looked up in
+  // order, so after name i the map expects name i + 1): the same characters
+  // under a prefix, and the same first characters with another tail.
+  for (int i = 0; i + 1 < kNames; ++i) {
+    const std::string& next = names[static_cast<size_t>(i + 1)];
+    buffer = names[static_cast<size_t>(i)];
+    ASSERT_EQ(Address::Intern(buffer), first[static_cast<size_t>(i)]) << i;
+    const Address joined = Address::Join(scope, next);
+    ASSERT_EQ(joined.name(), "order_scope/" + next) << i;
+    ASSERT_EQ(Address::Intern(buffer), first[static_cast<size_t>(i)]) << i;
+    buffer = next;
+    buffer.back() = 'X';
+    const Address other = Address::Intern(buffer);
+    ASSERT_NE(other, first[static_cast<size_t>(i + 1)]) << i;
+    ASSERT_EQ(other.name(), buffer) << i;
+  }
+  for (int i = 0; i < kNames; ++i) {
+    ASSERT_EQ(first[static_cast<size_t>(i)].name(),
+              names[static_cast<size_t>(i)]);
+  }
+}
+
 TEST(PrimitivesTest, DuplicateAddressIsAStatus) {
   auto model = [] {
     sample("z", Normal(0.0, 1.0));

@@ -71,6 +71,37 @@ TEST(AddressIndexTest, GrowsAndRecycledArraysComeBackEmpty) {
   }
 }
 
+TEST(AddressIndexTest, ConsecutiveAndStridedIdsAreFoundAtEverySize) {
+  // Ids that share blocks of slots (consecutive), ids that all fall at one
+  // offset of their blocks (stride 16), and both mixed, inserted into
+  // indexes of every size from one entry to 20,000: each is found with its
+  // value and absent ids are not.
+  std::vector<Address> addresses;
+  for (int i = 0; i < 40000; ++i) {
+    addresses.push_back(Address::Intern("block_" + std::to_string(i)));
+  }
+  for (const int stride : {1, 16, 17}) {
+    for (const int n : {1, 15, 16, 17, 100, 1000, 20000 / stride}) {
+      AddressIndex index;
+      for (int k = 0; k < n; ++k) {
+        ASSERT_EQ(index.Insert(addresses[static_cast<size_t>(k * stride)],
+                               static_cast<uint32_t>(k)),
+                  AddressIndex::kNone)
+            << stride << " " << n << " " << k;
+      }
+      ASSERT_EQ(index.size(), static_cast<size_t>(n));
+      for (int k = 0; k < n; ++k) {
+        ASSERT_EQ(index.Find(addresses[static_cast<size_t>(k * stride)]),
+                  static_cast<uint32_t>(k));
+        if (stride > 1) {
+          ASSERT_EQ(index.Find(addresses[static_cast<size_t>(k * stride + 1)]),
+                    AddressIndex::kNone);
+        }
+      }
+    }
+  }
+}
+
 TEST(AddressIndexTest, CopiesAreIndependentAndMovesEmptyTheSource) {
   AddressIndex index;
   const Address a = Address::Intern("index_copy_a");
