@@ -73,6 +73,12 @@
 //     gives it exactly at every draw, in 3 runs (one counterfactual per
 //     block, which takes the other block's value and cost from the first
 //     run); checked over 20 estimates to rounding.
+//   * The model's log joint density and its gradient at a point, as a user
+//     evaluates them (`Density` at choices whose value is a variable, then
+//     `Backward`), on all the data and on a shard of 4 points (whose
+//     likelihood the plate scales by 10 / 4), against the closed forms; and
+//     the same through `LaneDensityHandler` directly: one lane per data
+//     point, the prior's term shared among them.
 
 #include <algorithm>
 #include <cmath>
@@ -101,8 +107,12 @@
 #include "estimators/expectation.h"
 #include "estimators/independent_blocks.h"
 #include "estimators/strategies.h"
+#include "handlers/density.h"
+#include "runtime/handler.h"
 #include "runtime/primitives.h"
+#include "runtime/trace.h"
 #include "vi/autoguide.h"
+#include "vi/generative.h"
 #include "vi/objectives.h"
 #include "vi/optimizers.h"
 #include "vi/param_store.h"
@@ -604,6 +614,90 @@ absl::StatusOr<bool> CheckLaneGradientScale() {
   return ok;
 }
 
+absl::StatusOr<bool> CheckLogJoint() {
+  using conjugate::kData;
+  using conjugate::kN;
+  using conjugate::kNoiseSd;
+  using conjugate::kPriorMean;
+  using conjugate::kPriorSd;
+  const double mu = 1.7;
+  const auto log_normal = [](double x, double m, double sd) {
+    return -0.5 * ((x - m) / sd) * ((x - m) / sd) - std::log(sd) -
+           0.5 * std::log(2 * M_PI);
+  };
+  // Relative rounding of a sum of a few terms in provi::Real.
+  const double tolerance = sizeof(Real) == sizeof(float) ? 2e-5 : 1e-12;
+  bool ok = true;
+  for (const int rows : {kN, 4}) {
+    const double scale = static_cast<double>(kN) / rows;
+    double exact = log_normal(mu, kPriorMean, kPriorSd);
+    double exact_grad = (kPriorMean - mu) / (kPriorSd * kPriorSd);
+    for (int i = 0; i < rows; ++i) {
+      exact += scale * log_normal(kData[i], mu, kNoiseSd);
+      exact_grad += scale * (kData[i] - mu) / (kNoiseSd * kNoiseSd);
+    }
+    const auto model =
+        conjugate::Model(Tensor(Matrix(conjugate::Data().topRows(rows))));
+    absl::StatusOr<std::pair<double, double>> got = provi::CatchStatusOr([&] {
+      provi::TapeScope tape;
+      const Tensor point = provi::Variable(Matrix::Constant(1, 1, mu));
+      provi::Trace choices;
+      provi::Site site;
+      site.address = provi::Address::Intern("mu");
+      site.value = point;
+      provi::ThrowIfError(choices.Add(std::move(site)));
+      const Tensor log_joint = provi::SumAll(provi::Density(model, choices));
+      provi::Backward(log_joint);
+      return std::make_pair(double{log_joint.item()},
+                            double{point.adjoint()(0, 0)});
+    });
+    if (!got.ok()) return got.status();
+    const bool row_ok =
+        std::abs(got->first - exact) <= tolerance * (1 + std::abs(exact)) &&
+        std::abs(got->second - exact_grad) <=
+            tolerance * (1 + std::abs(exact_grad)) * 10;
+    std::printf(
+        "%-12s %2d points: log p %.6f, d/dmu %.6f (exact %.6f, %.6f)  %s\n",
+        "log joint", rows, got->first, got->second, exact, exact_grad,
+        row_ok ? "ok" : "WRONG");
+    ok &= row_ok;
+  }
+  // The handler directly, replaying a choice: ten lanes that sum to the
+  // log joint, and the site it saw.
+  absl::StatusOr<bool> lanes_ok = provi::CatchStatusOr([&] {
+    provi::Trace choices;
+    provi::Site site;
+    site.address = provi::Address::Intern("mu");
+    site.value = Tensor(mu);
+    provi::ThrowIfError(choices.Add(std::move(site)));
+    provi::LaneDensityHandler density(&choices);
+    {
+      provi::HandlerScope scope(density);
+      conjugate::Model(Tensor(conjugate::Data()))();
+    }
+    const Tensor lanes = density.LaneLogProb();
+    double exact_total = log_normal(mu, kPriorMean, kPriorSd);
+    bool each =
+        lanes.rows() == kN && density.KindAt(provi::Address::Intern("mu")) ==
+                                  provi::SiteKind::kSample;
+    for (int i = 0; i < kN && each; ++i) {
+      const double lane = log_normal(kData[i], mu, kNoiseSd) +
+                          log_normal(mu, kPriorMean, kPriorSd) / kN;
+      exact_total += log_normal(kData[i], mu, kNoiseSd);
+      each = std::abs(lanes(i, 0) - lane) <= tolerance * (1 + std::abs(lane));
+    }
+    each = each && std::abs(provi::SumAll(lanes).item() - exact_total) <=
+                       tolerance * (1 + std::abs(exact_total));
+    std::printf("%-12s %d lanes, total %.6f (exact %.6f)  %s\n", "lane density",
+                static_cast<int>(lanes.rows()),
+                double{provi::SumAll(lanes).item()}, exact_total,
+                each ? "ok" : "WRONG");
+    return each;
+  });
+  if (!lanes_ok.ok()) return lanes_ok.status();
+  return ok && *lanes_ok;
+}
+
 int Run(const std::string& directory) {
   const auto model = conjugate::Model(Tensor(conjugate::Data()));
   const auto guide = conjugate::HandWrittenGuide;
@@ -684,9 +778,10 @@ int Run(const std::string& directory) {
                 enumeration_ok ? "ok" : "WRONG");
     ok &= enumeration_ok;
   }
-  for (auto check : {&CheckControlVariates, &CheckAdvised, &CheckOneHot,
-                     &CheckDreg, &CheckLaneGradientScale,
-                     &CheckSequentialIwelbo, &CheckIndependentBlocks}) {
+  for (auto check :
+       {&CheckControlVariates, &CheckAdvised, &CheckOneHot, &CheckDreg,
+        &CheckLaneGradientScale, &CheckSequentialIwelbo,
+        &CheckIndependentBlocks, &CheckLogJoint}) {
     absl::StatusOr<bool> fitted = check();
     if (!fitted.ok()) {
       std::fprintf(stderr, "%s\n", fitted.status().ToString().c_str());
