@@ -13,7 +13,8 @@
 //       sites are estimated by the enclosing Expectation's strategies.
 //   Density(gf, choices, args...) -> log p(choices, observations): runs gf
 //       with its latent sites set to `choices` (every latent site must be
-//       there), per lane.
+//       there), per lane. Each site's log density is computed as it runs
+//       (LaneDensityHandler, handlers/density.h): no trace of gf is kept.
 //
 // Subsampled plates: the choices record each plate's subsample, and Density
 // gives gf's plates of the same names those indices, so a model's local
