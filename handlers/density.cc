@@ -108,7 +108,10 @@ void LaneDensityHandler::Postprocess(Message& msg) {
   Tensor lp = SiteLogDensity(
       msg.kind, msg.address, msg.dist(), value, factor ? log_weight : nullptr,
       msg.mask.has_value() ? &*msg.mask : nullptr, msg.scale);
-  const Index rows = factor ? log_weight->rows() : value->rows();
+  // The site's lanes: its value's rows (a factor's log weight's), as the
+  // trace counts them.
+  const Tensor* lanes_of = factor ? log_weight : value;
+  const Index rows = lanes_of != nullptr ? lanes_of->rows() : lp.rows();
   log_probs_.push_back(std::move(lp));
   terms_.push_back(Term{rows, msg.kind, msg.address});
 }
