@@ -154,9 +154,9 @@ uint64_t ContentHash(uint32_t prefix, absl::string_view local, uint64_t head) {
 // It also keeps the entries in the order the thread first looked them up,
 // with a cursor after the last one found: a program that runs its sites in
 // the same order at every step (a loop over data points, say) finds each
-// name at the cursor, reading that list front to back, where a hash probe
-// into a map of many thousand names would miss the processor's caches at
-// every site.
+// name the cache does not hold at the cursor, reading that list front to
+// back, where a hash probe into a map of many thousand names would miss
+// the processor's caches at every site.
 class ThreadMap {
  public:
   ThreadMap() : entries_(kInitialSize) {}
