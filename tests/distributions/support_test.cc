@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "ad/ops.h"
 #include "ad/tape.h"
@@ -47,6 +48,64 @@ TEST(SupportTest, OrderedRowsIncrease) {
           RealTensor(Mat({{-std::numeric_limits<double>::infinity(), 0.0}})),
           "value"),
       absl::StatusCode::kInvalidArgument, "is not finite");
+}
+
+// The vectorised membership test of the integer supports (ContainsAll)
+// agrees with the element-by-element one (Contains, which uses std::floor)
+// on values at and around the edges of Real's integers: halves just below
+// 2^(digits - 1), where the spacing of Real becomes 1, and beyond it, where
+// every Real is an integer; signed zeros, subnormals, infinities and NaN.
+// Each value is tested alone and at every position of a longer array of
+// members, so the vector loop and its remainder both see it.
+TEST(SupportTest, IntegerMembershipAgreesElementByElement) {
+  using R = provi::Real;
+  constexpr int kDigits = std::numeric_limits<R>::digits;
+  const R m = std::ldexp(R(1), kDigits - 1);
+  const std::vector<R> values = {
+      // Around the small integers.
+      0, -R(0), 1, 2, 3, 5, 6, -1, -3, -4, R(0.5), -R(0.5), R(2.5),
+      std::nextafter(R(1), R(0)), std::nextafter(R(1), R(2)),
+      std::nextafter(R(5), R(6)),
+      // Around m, where the spacing of R becomes 1, then 2.
+      m - R(0.5), m - 1, m, m + 1, m + 2, m + 3, -m, -(m + 1), -(m + 3),
+      // Far beyond it, the extremes, and non-numbers.
+      R(1e30), -R(1e30), std::numeric_limits<R>::max(),
+      std::numeric_limits<R>::denorm_min(), std::numeric_limits<R>::min(),
+      std::numeric_limits<R>::infinity(), -std::numeric_limits<R>::infinity(),
+      std::numeric_limits<R>::quiet_NaN()};
+  const std::vector<Support> supports = {
+      Support::Boolean(), Support::IntegerInterval(-3, 5),
+      Support::IntegerInterval(m - 3, m + 4),
+      Support::IntegerInterval(-R(1e30), R(1e30)),
+      Support::NonNegativeInteger()};
+  for (const Support& support : supports) {
+    // Members only, 37 of them (past any vector width and its remainder).
+    std::vector<R> members;
+    for (R v : values) {
+      if (support.Contains(v)) members.push_back(v);
+    }
+    ASSERT_FALSE(members.empty()) << support.ToString();
+    std::vector<R> filled(37);
+    for (size_t i = 0; i < filled.size(); ++i) {
+      filled[i] = members[i % members.size()];
+    }
+    EXPECT_TRUE(
+        support.ContainsAll(filled.data(), static_cast<Index>(filled.size())))
+        << support.ToString();
+    for (R v : values) {
+      const bool expected = support.Contains(v);
+      EXPECT_EQ(support.ContainsAll(&v, 1), expected)
+          << support.ToString() << " at " << v;
+      for (size_t at : {size_t{0}, size_t{7}, size_t{16}, size_t{36}}) {
+        std::vector<R> array = filled;
+        array[at] = v;
+        EXPECT_EQ(
+            support.ContainsAll(array.data(), static_cast<Index>(array.size())),
+            expected)
+            << support.ToString() << " at " << v << " in position " << at;
+      }
+    }
+  }
 }
 
 TEST(SupportTest, OneHotRowsHaveOneOneAndZerosElsewhere) {
