@@ -50,20 +50,22 @@ TEST(SupportTest, OrderedRowsIncrease) {
       absl::StatusCode::kInvalidArgument, "is not finite");
 }
 
-// The vectorised membership test of the integer supports (ContainsAll)
-// agrees with the element-by-element one (Contains, which uses std::floor)
-// on values at and around the edges of Real's integers: halves just below
-// 2^(digits - 1), where the spacing of Real becomes 1, and beyond it, where
-// every Real is an integer; signed zeros, subnormals, infinities and NaN.
+// The vectorised membership test of the elementwise supports (ContainsAll)
+// agrees with the element-by-element one (Contains) on values at and
+// around the bounds, and for the integer supports around the edges of
+// Real's integers: halves just below 2^(digits - 1), where the spacing of
+// Real becomes 1, and beyond it, where every Real is an integer; signed
+// zeros, subnormals, infinities and NaN.
 // Each value is tested alone and at every position of a longer array of
 // members, so the vector loop and its remainder both see it.
-TEST(SupportTest, IntegerMembershipAgreesElementByElement) {
+TEST(SupportTest, VectorisedMembershipAgreesElementByElement) {
   using R = provi::Real;
   constexpr int kDigits = std::numeric_limits<R>::digits;
   const R m = std::ldexp(R(1), kDigits - 1);
   const std::vector<R> values = {
       // Around the small integers.
-      0, -R(0), 1, 2, 3, 5, 6, -1, -3, -4, R(0.5), -R(0.5), R(2.5),
+      0, -R(0), 1, 2, 3, 5, 6, -1, -2, -3, -4, R(0.5), -R(0.5), R(2.5), R(3.5),
+      std::nextafter(R(3.5), R(4)), std::nextafter(R(-2), R(-3)),
       std::nextafter(R(1), R(0)), std::nextafter(R(1), R(2)),
       std::nextafter(R(5), R(6)),
       // Around m, where the spacing of R becomes 1, then 2.
@@ -74,10 +76,18 @@ TEST(SupportTest, IntegerMembershipAgreesElementByElement) {
       std::numeric_limits<R>::infinity(), -std::numeric_limits<R>::infinity(),
       std::numeric_limits<R>::quiet_NaN()};
   const std::vector<Support> supports = {
-      Support::Boolean(), Support::IntegerInterval(-3, 5),
+      Support::Boolean(),
+      Support::IntegerInterval(-3, 5),
       Support::IntegerInterval(m - 3, m + 4),
       Support::IntegerInterval(-R(1e30), R(1e30)),
-      Support::NonNegativeInteger()};
+      Support::NonNegativeInteger(),
+      Support::Real(),
+      Support::Positive(),
+      Support::NonNegative(),
+      Support::UnitInterval(),
+      Support::Interval(-2, R(3.5)),
+      Support::Interval(0, std::numeric_limits<R>::infinity()),
+      Support::Simplex()};
   for (const Support& support : supports) {
     // Members only, 37 of them (past any vector width and its remainder).
     std::vector<R> members;
