@@ -36,7 +36,9 @@
 #define PROVI_AD_TENSOR_H_
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <type_traits>
@@ -75,6 +77,25 @@ template <typename Derived>
 bool AllFinite(const Eigen::DenseBase<Derived>& x) {
   using Scalar = typename Derived::Scalar;
   return (x.derived().array() * Scalar(0)).sum() == Scalar(0);
+}
+
+// AllFinite(data, n)
+//
+// The same for the n values at `data`: a plain loop for a few values
+// (kAllFiniteLoopMax or fewer; Eigen's vectorised reduction costs more to
+// set up than they take to test), Eigen's packet sum beyond.
+inline constexpr Index kAllFiniteLoopMax = 16;
+template <typename T>
+bool AllFinite(const T* data, Index n) {
+  if (n <= kAllFiniteLoopMax) {
+    bool finite = true;
+    for (Index k = 0; k < n; ++k) {
+      finite &= std::abs(data[k]) <= std::numeric_limits<T>::max();
+    }
+    return finite;
+  }
+  return AllFinite(
+      Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>>(data, n));
 }
 
 // ForEachChunk()

@@ -25,6 +25,17 @@ bool AllElements(const provi::Real* data, Index n, Pred pred) {
   return ok;
 }
 
+// Whether x is an integer, in a few instructions (std::floor is a library
+// call without SSE4.1): as in AllIntegersWithin below, |x| >= m is always
+// one, and below m = 2^(digits - 1), (|x| + m) - m rounds |x| to an
+// integer. False for NaN.
+inline bool IsInteger(provi::Real x) {
+  constexpr provi::Real kMagic = static_cast<provi::Real>(
+      uint64_t{1} << (std::numeric_limits<provi::Real>::digits - 1));
+  const provi::Real a = std::abs(x);
+  return a >= kMagic || (a + kMagic) - kMagic == a;
+}
+
 // Whether every x of data[0, n) lies in [lo, hi] and is an integer, in one
 // pass of Eigen's packet operations (a loop testing each element is not
 // vectorised at -O2, and std::floor is a library call without SSE4.1): this
@@ -137,6 +148,49 @@ bool Support::Contains(provi::Real x) const {
   return false;
 }
 
+// The membership test of ContainsAll for a few values (kAllFiniteLoopMax or
+// fewer), one loop of inlined comparisons: it costs less than setting up
+// vectorised reductions.
+bool Support::ContainsFew(const provi::Real* data, Index n) const {
+  // NaN fails every comparison; |x| <= max is "finite and not NaN".
+  constexpr provi::Real kMax = std::numeric_limits<provi::Real>::max();
+  const provi::Real lo = static_cast<provi::Real>(lower_);
+  const provi::Real hi = static_cast<provi::Real>(upper_);
+  switch (kind_) {
+    case Kind::kReal:
+    case Kind::kOrdered:
+    case Kind::kLowerCholesky:
+      return AllElements(data, n,
+                         [](provi::Real x) { return std::abs(x) <= kMax; });
+    case Kind::kPositive:
+      return AllElements(data, n,
+                         [](provi::Real x) { return x > 0 && x <= kMax; });
+    case Kind::kNonNegative:
+      return AllElements(data, n,
+                         [](provi::Real x) { return x >= 0 && x <= kMax; });
+    case Kind::kInterval:
+      return AllElements(
+          data, n, [lo, hi](provi::Real x) { return x >= lo && x <= hi; });
+    case Kind::kNonNegativeInteger:
+      return AllElements(data, n, [](provi::Real x) {
+        return x >= 0 && x <= kMax && IsInteger(x);
+      });
+    case Kind::kIntegerInterval:
+      return AllElements(data, n, [lo, hi](provi::Real x) {
+        return x >= lo && x <= hi && IsInteger(x);
+      });
+    case Kind::kPoint:
+      return AllElements(data, n, [](provi::Real x) { return x == x; });
+    case Kind::kSimplex:
+      return AllElements(data, n,
+                         [](provi::Real x) { return x >= 0 && x <= 1; });
+    case Kind::kOneHot:
+      return AllElements(data, n,
+                         [](provi::Real x) { return x == 0 || x == 1; });
+  }
+  return false;
+}
+
 bool Support::ContainsAll(const provi::Real* data, Index n) const {
   // One pass (or two) of Eigen's packet operations per kind, which
   // vectorise where a loop testing each element does not (GCC's cost model
@@ -145,6 +199,7 @@ bool Support::ContainsAll(const provi::Real* data, Index n) const {
   constexpr provi::Real kMax = std::numeric_limits<provi::Real>::max();
   const provi::Real lo = static_cast<provi::Real>(lower_);
   const provi::Real hi = static_cast<provi::Real>(upper_);
+  if (n <= kAllFiniteLoopMax) return ContainsFew(data, n);
   const Eigen::Map<const Eigen::Array<provi::Real, Eigen::Dynamic, 1>> values(
       data, n);
   switch (kind_) {

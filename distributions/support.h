@@ -166,7 +166,7 @@ class Support {
   //
   // Whether Contains holds for each of the n elements at `data` (element
   // wise: the row conditions of the simplex, ordered and one-hot vectors
-  // are Check's), in one vectorisable pass.
+  // are Check's), in one vectorised pass (a loop for a few elements).
   bool ContainsAll(const provi::Real* data, Index n) const;
 
   // Check()
@@ -190,6 +190,9 @@ class Support {
   }
 
  private:
+  // ContainsAll for a few values, in one scalar loop.
+  bool ContainsFew(const provi::Real* data, Index n) const;
+
   struct Bounds {
     Tensor lower;
     Tensor upper;

@@ -122,16 +122,20 @@ absl::Status CheckParam(absl::string_view family, const NamedParam& param,
 // operations, which vectorise where a loop testing a predicate does not (a
 // loop with an early exit never does, and GCC's cost model at -O2 rarely
 // vectorises a reduction); only when it fails does CheckParam's loop run to
-// name the element.
+// name the element. A few values (kAllFiniteLoopMax or fewer) go straight
+// to the loop, which costs less than setting up a vectorised reduction.
 template <typename AllHold, typename Predicate>
 absl::Status CheckParamVectorised(absl::string_view family,
                                   const NamedParam& param,
                                   const AllHold& all_hold,
                                   const Predicate& predicate,
                                   absl::string_view requirement) {
-  const ad_internal::ConstArrayMap<Real> values(param.tensor->value_data(),
-                                                param.tensor->size());
-  if (ABSL_PREDICT_TRUE(all_hold(values))) return absl::OkStatus();
+  const Index size = param.tensor->size();
+  if (size > kAllFiniteLoopMax) {
+    const ad_internal::ConstArrayMap<Real> values(param.tensor->value_data(),
+                                                  size);
+    if (ABSL_PREDICT_TRUE(all_hold(values))) return absl::OkStatus();
+  }
   return CheckParam(family, param, predicate, requirement);
 }
 
