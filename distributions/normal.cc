@@ -37,20 +37,6 @@ struct NormalKernel {
   }
 };
 
-// The same density when the scale is one number for every element: its
-// log, computed once here rather than once per element, is the kernel's
-// (the partials do not use it). On small sites (eight schools' eight
-// effects, say) the logarithms are a good part of the density's cost.
-struct NormalKernelScalarScale : NormalKernel {
-  Real log_scale;
-  template <typename X, typename L, typename S>
-  auto Value(const X& x, const L& loc, const S& scale) const {
-    const auto z = (x - loc) / scale;
-    return Real(-0.5) * z * z - log_scale -
-           static_cast<Real>(distributions_internal::kHalfLog2Pi);
-  }
-};
-
 }  // namespace
 
 using distributions_internal::NamedParam;
@@ -68,14 +54,10 @@ Tensor Normal::RSample(absl::BitGenRef gen) const {
 Tensor Normal::LogProb(const Tensor& value) const {
   const Shape shape = distributions_internal::CheckValue(name(), value, rows(),
                                                          cols(), support());
-  std::optional<Tensor> fused =
-      scale().is_scalar()
-          ? distributions_internal::FusedLogDensity(
-                NormalKernelScalarScale{{}, std::log(scale().item())}, shape,
-                value, loc(), scale())
-          : distributions_internal::FusedLogDensity(NormalKernel{}, shape,
-                                                    value, loc(), scale());
-  if (fused.has_value()) return *std::move(fused);
+  if (std::optional<Tensor> fused = distributions_internal::FusedLogDensity(
+          NormalKernel{}, shape, value, loc(), scale())) {
+    return *std::move(fused);
+  }
   const Tensor z =
       (distributions_internal::BroadcastValue(value, shape) - loc()) / scale();
   const Tensor log_density =
