@@ -75,6 +75,44 @@ TEST(GammaTest, LogProbGradientMatchesFiniteDifferences) {
       Mat({{0.3, 1.2}, {2.5, 0.1}}), Mat({{0.7, 3.0}}), Mat({{1.5}, {0.4}}));
 }
 
+// More than 16 elements with a gradient take the one-pass path that stores
+// the partials with the value: full-shape and 1x1 operands in every mix,
+// the value among the operands that need a gradient.
+TEST(GammaTest, EagerLogProbGradientMatchesFiniteDifferences) {
+  static constexpr Index kRows = 5;
+  static constexpr Index kCols = 4;
+  const auto log_prob = [](const auto& x, const auto& concentration,
+                           const auto& rate) {
+    using T = std::decay_t<decltype(x)>;
+    if constexpr (std::is_same_v<T, Tensor>) {
+      return Gamma(concentration, rate).LogProb(x);
+    } else {
+      const auto a = BroadcastTo(concentration, kRows, kCols);
+      const auto b = BroadcastTo(rate, kRows, kCols);
+      const auto xs = BroadcastTo(x, kRows, kCols);
+      return RowSum(a * Log(b) + (a - 1.0) * Log(xs) - b * xs - Lgamma(a));
+    }
+  };
+  const auto grid = [](double lo, double hi, double phase) {
+    Eigen::MatrixXd m(kRows, kCols);
+    for (Index j = 0; j < kCols; ++j) {
+      for (Index i = 0; i < kRows; ++i) {
+        const double u = 0.5 + 0.5 * std::sin(phase + 1.7 * i + 0.9 * j);
+        m(i, j) = lo + (hi - lo) * u;
+      }
+    }
+    return m;
+  };
+  const Eigen::MatrixXd x = grid(0.1, 5.0, 0.3);
+  const Eigen::MatrixXd alpha = grid(0.3, 4.0, 1.1);
+  const Eigen::MatrixXd beta = grid(0.4, 3.0, 2.3);
+  ::provi::testing::ExpectAd(log_prob, x, alpha, beta);
+  ::provi::testing::ExpectAd(log_prob, x, Mat({{2.5}}), beta);
+  ::provi::testing::ExpectAd(log_prob, x, alpha, Mat({{0.8}}));
+  ::provi::testing::ExpectAd(log_prob, Mat({{1.3}}), alpha, beta);
+  ::provi::testing::ExpectAd(log_prob, x, Mat({{0.6}}), Mat({{1.7}}));
+}
+
 // Draws of Gamma(α, β), 50,000 per case, against the mean α/β, the
 // variance α/β² and the fourth central moment 3α(α + 2)/β⁴.
 // 1x1 and full-shape operands take the fused one-node path.
