@@ -75,24 +75,31 @@ TEST(GammaTest, LogProbGradientMatchesFiniteDifferences) {
       Mat({{0.3, 1.2}, {2.5, 0.1}}), Mat({{0.7, 3.0}}), Mat({{1.5}, {0.4}}));
 }
 
+// Gamma's log density of a rows x cols value for ExpectAd: provi's on
+// tensors, and on the double reference path the textbook formula with
+// every operand broadcast to the value's shape.
+auto GammaLogProbOfShape(Index rows, Index cols) {
+  return
+      [rows, cols](const auto& x, const auto& concentration, const auto& rate) {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, Tensor>) {
+          return Gamma(concentration, rate).LogProb(x);
+        } else {
+          const auto a = BroadcastTo(concentration, rows, cols);
+          const auto b = BroadcastTo(rate, rows, cols);
+          const auto xs = BroadcastTo(x, rows, cols);
+          return RowSum(a * Log(b) + (a - 1.0) * Log(xs) - b * xs - Lgamma(a));
+        }
+      };
+}
+
 // More than 16 elements with a gradient take the one-pass path that stores
 // the partials with the value: full-shape and 1x1 operands in every mix,
 // the value among the operands that need a gradient.
 TEST(GammaTest, EagerLogProbGradientMatchesFiniteDifferences) {
   static constexpr Index kRows = 5;
   static constexpr Index kCols = 4;
-  const auto log_prob = [](const auto& x, const auto& concentration,
-                           const auto& rate) {
-    using T = std::decay_t<decltype(x)>;
-    if constexpr (std::is_same_v<T, Tensor>) {
-      return Gamma(concentration, rate).LogProb(x);
-    } else {
-      const auto a = BroadcastTo(concentration, kRows, kCols);
-      const auto b = BroadcastTo(rate, kRows, kCols);
-      const auto xs = BroadcastTo(x, kRows, kCols);
-      return RowSum(a * Log(b) + (a - 1.0) * Log(xs) - b * xs - Lgamma(a));
-    }
-  };
+  const auto log_prob = GammaLogProbOfShape(kRows, kCols);
   const auto grid = [](double lo, double hi, double phase) {
     Eigen::MatrixXd m(kRows, kCols);
     for (Index j = 0; j < kCols; ++j) {
@@ -117,18 +124,7 @@ TEST(GammaTest, EagerLogProbGradientMatchesFiniteDifferences) {
 // variance α/β² and the fourth central moment 3α(α + 2)/β⁴.
 // 1x1 and full-shape operands take the fused one-node path.
 TEST(GammaTest, FusedLogProbGradientMatchesFiniteDifferences) {
-  const auto log_prob = [](const auto& x, const auto& concentration,
-                           const auto& rate) {
-    using T = std::decay_t<decltype(x)>;
-    if constexpr (std::is_same_v<T, Tensor>) {
-      return Gamma(concentration, rate).LogProb(x);
-    } else {
-      const auto a = BroadcastTo(concentration, 2, 2);
-      const auto b = BroadcastTo(rate, 2, 2);
-      const auto xs = BroadcastTo(x, 2, 2);
-      return RowSum(a * Log(b) + (a - 1.0) * Log(xs) - b * xs - Lgamma(a));
-    }
-  };
+  const auto log_prob = GammaLogProbOfShape(2, 2);
   const Eigen::MatrixXd x = Mat({{0.3, 1.2}, {2.5, 0.1}});
   ::provi::testing::ExpectAd(log_prob, x, Mat({{0.7, 3.0}, {1.2, 2.2}}),
                              Mat({{1.5, 0.4}, {0.9, 2.0}}));
