@@ -190,6 +190,27 @@ TEST(PrimitivesTest, NanValueIsAStatusNamingTheSite) {
   EXPECT_THAT(run.status().message(), HasSubstr("NaN"));
 }
 
+// On more than 16 values the checks are vectorised passes; the element
+// they report comes from the loop run after the pass fails.
+TEST(PrimitivesTest, NonFiniteElementOfALargeValueIsAStatusNamingIt) {
+  const auto run_with = [](Index row, Index col, Real bad) {
+    Matrix x = Matrix::Constant(5, 8, Real(0.5));
+    x(row, col) = bad;
+    auto model = [x] {
+      observe("x", Normal(0.0, 1.0).Expand(5, 8), Tensor(x));
+    };
+    return handlers::Trace(model)();
+  };
+  EXPECT_TRUE(run_with(0, 0, Real(2)).ok());
+  const auto nan = run_with(3, 6, std::numeric_limits<Real>::quiet_NaN());
+  ASSERT_FALSE(nan.ok());
+  EXPECT_THAT(nan.status().message(), HasSubstr("sample site 'x'"));
+  EXPECT_THAT(nan.status().message(), HasSubstr("element (3, 6) is NaN"));
+  // An observed infinity is not NaN: the site takes it (its log density is
+  // where the support is checked), through the pass and the loop alike.
+  EXPECT_TRUE(run_with(4, 7, std::numeric_limits<Real>::infinity()).ok());
+}
+
 TEST(AddressTest, NamesLookedUpOutOfTheirFirstOrderKeepTheirAddresses) {
   // The per-thread map remembers the order names were first looked up in
   // and expects them again in that order; any other order, and names that
