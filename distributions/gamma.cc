@@ -46,11 +46,12 @@ struct GammaKernel {
 // over the elements calls log, log Γ and, for a concentration that needs a
 // gradient, ψ, and stores each operand's partial; the tape node's backward
 // pass only scales the stored partials by the upstream adjoint. A
-// concentration or rate of one number has its log Γ and ψ computed once.
-// The forward and backward passes of the fused kernel above would
-// otherwise each compute log(β x), in passes with nothing to overlap the
-// long latency of log Γ and ψ. nullopt when no node is needed or an
-// operand is neither 1x1 nor of the full shape.
+// concentration of one number has its log Γ and ψ computed once. The fused
+// kernel above computes log(β x) in its forward pass and again with ψ in
+// the backward pass of the concentration; on 1024 x 784 it costs 1.56
+// times the hand-written loop, this pass 1.12 (distributions_benchmark).
+// nullopt when no node is needed or an operand is neither 1x1 nor of the
+// full shape.
 std::optional<Tensor> EagerGammaLogDensity(const Tensor& x, const Tensor& alpha,
                                            const Tensor& beta,
                                            const Shape& shape) {

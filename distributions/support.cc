@@ -200,6 +200,7 @@ bool Support::ContainsAll(const provi::Real* data, Index n) const {
   const provi::Real lo = static_cast<provi::Real>(lower_);
   const provi::Real hi = static_cast<provi::Real>(upper_);
   if (n <= kAllFiniteLoopMax) return ContainsFew(data, n);
+  // From here on n > 0, so the minimum and maximum exist.
   const Eigen::Map<const Eigen::Array<provi::Real, Eigen::Dynamic, 1>> values(
       data, n);
   switch (kind_) {
@@ -208,13 +209,13 @@ bool Support::ContainsAll(const provi::Real* data, Index n) const {
     case Kind::kLowerCholesky:
       return AllFinite(values);
     case Kind::kPositive:
-      return AllFinite(values) && (n == 0 || values.minCoeff() > 0);
+      return AllFinite(values) && values.minCoeff() > 0;
     case Kind::kNonNegative:
-      return AllFinite(values) && (n == 0 || values.minCoeff() >= 0);
+      return AllFinite(values) && values.minCoeff() >= 0;
     case Kind::kInterval:
       if (std::abs(lo) <= kMax && std::abs(hi) <= kMax) {
-        return AllFinite(values) &&
-               (n == 0 || (values.minCoeff() >= lo && values.maxCoeff() <= hi));
+        return AllFinite(values) && values.minCoeff() >= lo &&
+               values.maxCoeff() <= hi;
       }
       // An infinite bound admits infinities.
       return AllElements(
@@ -226,8 +227,8 @@ bool Support::ContainsAll(const provi::Real* data, Index n) const {
     case Kind::kPoint:
       return AllElements(data, n, [](provi::Real x) { return x == x; });
     case Kind::kSimplex:
-      return AllFinite(values) &&
-             (n == 0 || (values.minCoeff() >= 0 && values.maxCoeff() <= 1));
+      return AllFinite(values) && values.minCoeff() >= 0 &&
+             values.maxCoeff() <= 1;
     case Kind::kOneHot:
       return AllElements(data, n,
                          [](provi::Real x) { return x == 0 || x == 1; });

@@ -123,7 +123,8 @@ absl::Status CheckParam(absl::string_view family, const NamedParam& param,
 // loop with an early exit never does, and GCC's cost model at -O2 rarely
 // vectorises a reduction); only when it fails does CheckParam's loop run to
 // name the element. A few values (kAllFiniteLoopMax or fewer) go straight
-// to the loop, which costs less than setting up a vectorised reduction.
+// to the loop, which costs less than setting up a vectorised reduction, so
+// `all_hold` sees more than that many (a minimum exists).
 template <typename AllHold, typename Predicate>
 absl::Status CheckParamVectorised(absl::string_view family,
                                   const NamedParam& param,
@@ -150,9 +151,7 @@ inline absl::Status CheckPositive(absl::string_view family,
                                   const NamedParam& param) {
   return CheckParamVectorised(
       family, param,
-      [](const auto& v) {
-        return AllFinite(v) && (v.size() == 0 || v.minCoeff() > 0);
-      },
+      [](const auto& v) { return AllFinite(v) && v.minCoeff() > 0; },
       [](Real x) { return x > 0 && std::isfinite(x); },
       "must be > 0 and finite");
 }
